@@ -1,0 +1,66 @@
+// The loaded xdplb XDP program: skeleton lifetime, map pinning and attachment to interfaces.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <xdplb/abi.h>
+
+struct xdplb_bpf;  // the libbpf skeleton (xdplb_bpf.skel.h), kept out of this header
+
+namespace xdplb::dataplane {
+
+enum class AttachMode {
+  native,   // driver mode; fail when the driver cannot
+  generic,  // skb mode, for drivers without XDP support (slow, with a warning)
+  best,     // native, falling back to generic with a warning
+};
+
+const char* to_string(AttachMode mode);
+
+// Sum over CPUs of one counter of a per-CPU map.
+using CounterTotals = std::array<xdplb_counter, XDPLB_R__COUNT>;
+
+class XdpProgram {
+ public:
+  // Opens and loads the program. Every map is pinned under `pin_dir`; maps already pinned there
+  // (by an earlier run) are reused, which keeps their state across agent restarts.
+  static std::unique_ptr<XdpProgram> load(const std::string& pin_dir);
+
+  ~XdpProgram();
+  XdpProgram(const XdpProgram&) = delete;
+  XdpProgram& operator=(const XdpProgram&) = delete;
+
+  // Attaches to the interface; returns the mode actually used. Throws std::runtime_error.
+  AttachMode attach(int ifindex, AttachMode mode);
+  // Detaches from every interface this object attached to.
+  void detach_all();
+  // Removes the pins (maps stay alive while this object holds them).
+  void unpin_maps();
+
+  int program_fd() const;
+  int verdicts_map_fd() const;
+  const std::string& pin_dir() const { return pin_dir_; }
+
+  // Reads the per-reason verdict counters, summed over CPUs.
+  CounterTotals read_verdicts() const;
+
+ private:
+  XdpProgram(::xdplb_bpf* skel, std::string pin_dir);
+
+  struct Attachment {
+    int ifindex;
+    unsigned flags;
+  };
+
+  ::xdplb_bpf* skel_;
+  std::string pin_dir_;
+  std::vector<Attachment> attachments_;
+};
+
+// Reads a per-CPU array of xdplb_counter at `key` and sums it over the possible CPUs.
+xdplb_counter read_percpu_counter(int map_fd, __u32 key);
+
+}  // namespace xdplb::dataplane
