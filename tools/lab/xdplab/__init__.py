@@ -1,0 +1,15 @@
+"""xdplab: network-namespace labs for xdplb's tests, demo and benchmarks.
+
+Everything a lab creates (namespaces, links, processes, pins) carries the lab's unique run id and
+is removed by Lab.close(), which runs on every exit path (normal end, exception, SIGINT, SIGTERM).
+Nothing is ever configured in the root namespace.
+"""
+from .wait import wait_until, TimeoutExpired
+from .topology import Lab, Netns, run
+from .process import ProcessLauncher, Process
+from .paths import REPO, BUILD_DIR, BIN_DIR, bin_path
+
+__all__ = [
+    "Lab", "Netns", "run", "wait_until", "TimeoutExpired", "ProcessLauncher", "Process",
+    "REPO", "BUILD_DIR", "BIN_DIR", "bin_path",
+]

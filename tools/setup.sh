@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every build, run and test dependency of xdplb from Debian's packages and mounts bpffs.
+# Idempotent: safe to run again at any time. Needs root.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "tools/setup.sh: run as root (it installs packages and mounts /sys/fs/bpf)" >&2
+  exit 1
+fi
+
+packages=(
+  # build
+  build-essential cmake pkg-config clang llvm libclang-rt-14-dev
+  libbpf-dev bpftool libelf-dev zlib1g-dev
+  libnl-3-dev libnl-route-3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev
+  libasio-dev libssl-dev nlohmann-json3-dev
+  # run
+  iproute2 iputils-ping ethtool procps psmisc kmod openssl util-linux
+  # test: peers, traffic, dissectors
+  python3 python3-pytest python3-scapy keepalived frr tshark nginx-light dnsmasq-base
+  curl iperf3 wrk hping3 netsniff-ng xdp-tools gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all ${#packages[@]} packages present"
+fi
+
+if ! mount -t bpf | grep -q ' /sys/fs/bpf '; then
+  mount -t bpf bpf /sys/fs/bpf
+  echo "setup: mounted bpffs at /sys/fs/bpf"
+fi
