@@ -84,8 +84,7 @@ int main(int argc, char** argv) {
       {"weights 1..10", 1000, MaglevRing::kMaxSize, true},
   };
 
-  std::printf("Maglev ring build, %u runs per case (target: 1000 backends at 65537 under 10 ms)\n",
-              runs);
+  std::printf("Maglev ring build, %u runs per case (target: 1000 backends at 65537 under 10 ms)\n", runs);
   std::printf("%-14s %9s %10s %12s %12s %15s %12s\n", "case", "backends", "ring size", "median ms",
               "fastest ms", "baseline ms", "x baseline");
   for (const Case& bench_case : cases) {

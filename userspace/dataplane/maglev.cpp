@@ -59,7 +59,7 @@ bool is_prime(std::uint32_t value) {
 // One backend while its slots are being claimed.
 struct Claimant {
   std::uint32_t id;
-  std::uint32_t weight;  // positive
+  std::uint32_t weight;    // positive
   std::uint32_t position;  // next slot of its preference list to try
   std::uint32_t skip;
 };
@@ -87,8 +87,7 @@ void validate_backends(std::span<const MaglevBackend> backends) {
                                   " has an empty key");
     }
     if (backend.id == kNoBackend) {
-      throw std::invalid_argument("Maglev backend " + backend.key + " has id " +
-                                  std::to_string(backend.id) +
+      throw std::invalid_argument("Maglev backend " + backend.key + " has id " + std::to_string(backend.id) +
                                   ", which is reserved for \"no backend\"");
     }
     by_key.push_back(&backend);
@@ -98,8 +97,7 @@ void validate_backends(std::span<const MaglevBackend> backends) {
   const auto repeated_key = std::ranges::adjacent_find(
       by_key, [](const MaglevBackend* a, const MaglevBackend* b) { return a->key == b->key; });
   if (repeated_key != by_key.end()) {
-    throw std::invalid_argument("Maglev backend key " + (*repeated_key)->key +
-                                " is given more than once");
+    throw std::invalid_argument("Maglev backend key " + (*repeated_key)->key + " is given more than once");
   }
   std::ranges::sort(ids);
   const auto repeated_id = std::ranges::adjacent_find(ids);
@@ -173,8 +171,7 @@ std::uint64_t MaglevRing::hash_key(std::string_view bytes, std::uint64_t seed) n
   std::uint64_t hash = 0;
 
   if (length >= 32) {
-    std::uint64_t lane_accumulators[4] = {seed + kPrime1 + kPrime2, seed + kPrime2, seed,
-                                          seed - kPrime1};
+    std::uint64_t lane_accumulators[4] = {seed + kPrime1 + kPrime2, seed + kPrime2, seed, seed - kPrime1};
     for (; end - input >= 32; input += 32) {
       for (int lane = 0; lane < 4; ++lane) {
         lane_accumulators[lane] = mix_lane(lane_accumulators[lane], read_le64(input + 8 * lane));
@@ -216,12 +213,10 @@ bool MaglevRing::is_valid_size(std::uint32_t size) noexcept {
   return size >= kMinSize && size <= kMaxSize && is_prime(size);
 }
 
-std::vector<std::uint32_t> MaglevRing::build(std::span<const MaglevBackend> backends,
-                                             std::uint32_t size) {
+std::vector<std::uint32_t> MaglevRing::build(std::span<const MaglevBackend> backends, std::uint32_t size) {
   if (!is_valid_size(size)) {
-    throw std::invalid_argument("Maglev ring size " + std::to_string(size) +
-                                " is not a prime between " + std::to_string(kMinSize) + " and " +
-                                std::to_string(kMaxSize));
+    throw std::invalid_argument("Maglev ring size " + std::to_string(size) + " is not a prime between " +
+                                std::to_string(kMinSize) + " and " + std::to_string(kMaxSize));
   }
   validate_backends(backends);
 

@@ -6,7 +6,8 @@
 // what lets a backup (or a second active node behind ECMP) take over flows without state sync.
 //
 // Definition, precise enough to reimplement elsewhere (e.g. a checker script):
-//   * Backends with weight 0 are left out. The rest are put in canonical order: by key, byte-wise.
+//   * Backends with weight 0 are left out. The rest are put in canonical order: by key, byte-wise
+//     as unsigned bytes (std::string ordering).
 //   * For each backend: offset = XXH64(key, kOffsetSeed) mod size,
 //                       skip   = XXH64(key, kSkipSeed) mod (size - 1) + 1,
 //     its preference list is offset, offset + skip, offset + 2*skip, ... (mod size), which visits

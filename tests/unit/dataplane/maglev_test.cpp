@@ -108,8 +108,8 @@ TEST_CASE("maglev: key hash is XXH64 (reference implementation's answers)") {
   CHECK(MaglevRing::hash_key("198.18.0.11:80", 1) == 0x0740878EA202D847ULL);
   CHECK(MaglevRing::hash_key("[fd00::11]:443", 0x9E3779B97F4A7C15ULL) == 0x27EC66D23C13E2D9ULL);
   CHECK(MaglevRing::hash_key("0123456789abcdef0123456789abcdef", 0) == 0x642A94958E71E6C5ULL);
-  CHECK(MaglevRing::hash_key("Nobody inspects the spammish repetition of a 32-byte stripe, twice.",
-                             12345) == 0xFF043EE7E1F5E72EULL);
+  CHECK(MaglevRing::hash_key("Nobody inspects the spammish repetition of a 32-byte stripe, twice.", 12345) ==
+        0xFF043EE7E1F5E72EULL);
 }
 
 TEST_CASE("maglev: ring sizes must be primes within the limits") {
@@ -272,6 +272,18 @@ TEST_CASE("maglev: removing or adding a backend barely moves other flows") {
     const std::uint32_t added = count;
     CHECK(std::ranges::count(after_add, added) >= kSize / (count + 1));
     CHECK(moved_share(before, after_add, added) <= 0.01);
+  }
+}
+
+TEST_CASE("maglev: removing a weighted backend barely moves other flows") {
+  auto backends = make_backends(100);
+  for (std::uint32_t index = 0; index < backends.size(); ++index) backends[index].weight = 1 + index % 10;
+  const auto before = MaglevRing::build(backends, kSize);
+  for (std::uint32_t removed = 0; removed < backends.size(); removed += 7) {
+    CAPTURE(removed);
+    auto remaining = backends;
+    remaining[removed].weight = 0;
+    CHECK(moved_share(before, MaglevRing::build(remaining, kSize), removed) <= 0.01);
   }
 }
 
