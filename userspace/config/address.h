@@ -1,0 +1,35 @@
+// An IPv4 or IPv6 address with an optional prefix length, as a value (never a raw string).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace xdplb::config {
+
+enum class AddressFamily : std::uint8_t { ipv4, ipv6 };
+
+struct IpAddress {
+  AddressFamily family = AddressFamily::ipv4;
+  // Network byte order; an IPv4 address uses the first 4 bytes, the rest stay zero.
+  std::array<std::uint8_t, 16> bytes{};
+  // Prefix length when one was written ("/24"); otherwise the host length (32 or 128).
+  std::uint8_t prefix_length = 32;
+  bool has_prefix = false;
+
+  // Accepts "A.B.C.D", "A.B.C.D/N", "X:Y::Z", "X:Y::Z/N". Returns nullopt (with the reason in `error`
+  // when given) on anything else, including a prefix out of range for the family.
+  static std::optional<IpAddress> parse(std::string_view text, std::string* error = nullptr);
+
+  bool is_ipv4() const { return family == AddressFamily::ipv4; }
+  std::uint8_t max_prefix_length() const { return is_ipv4() ? 32 : 128; }
+  // The address without prefix ("192.0.2.1"); with_prefix adds "/N" when one was written.
+  std::string to_string() const;
+  std::string to_string_with_prefix() const;
+
+  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+};
+
+}  // namespace xdplb::config

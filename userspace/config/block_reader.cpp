@@ -1,0 +1,98 @@
+#include "config/block_reader.h"
+
+#include "config/values.h"
+
+namespace xdplb::config {
+
+BlockReader::BlockReader(std::string block_name, Diagnostics& diagnostics, KeywordLocations* locations)
+    : block_name_(std::move(block_name)), diagnostics_(diagnostics), locations_(locations) {}
+
+BlockReader& BlockReader::on(std::string_view keyword, Handler handler) {
+  entries_[std::string(keyword)] = Entry{Shape::line, std::move(handler), {}};
+  return *this;
+}
+
+BlockReader& BlockReader::on_block(std::string_view keyword, Handler handler) {
+  entries_[std::string(keyword)] = Entry{Shape::block, std::move(handler), {}};
+  return *this;
+}
+
+BlockReader& BlockReader::on_either(std::string_view keyword, Handler handler) {
+  entries_[std::string(keyword)] = Entry{Shape::either, std::move(handler), {}};
+  return *this;
+}
+
+BlockReader& BlockReader::not_applicable(std::initializer_list<std::string_view> keywords,
+                                         std::string_view reason) {
+  for (const auto keyword : keywords) entries_[std::string(keyword)] = Entry{Shape::either, {}, std::string(reason)};
+  return *this;
+}
+
+void BlockReader::read(const std::vector<SyntaxNode>& statements) {
+  for (const auto& node : statements) {
+    const std::string& keyword = node.keyword.text;
+    const auto found = entries_.find(keyword);
+    if (found == entries_.end()) {
+      diagnostics_.unknown(node.location(), "unknown keyword '" + keyword + "' in " + block_name_ + "; ignored");
+      continue;
+    }
+    const Entry& entry = found->second;
+    if (!entry.handler) {
+      diagnostics_.warning(node.location(), "'" + keyword + "' is not applicable to xdplb (" +
+                                                entry.not_applicable_reason + "); ignored");
+      continue;
+    }
+    if (entry.shape == Shape::block && !node.has_block) {
+      diagnostics_.error(node.location(), "'" + keyword + "' needs a { } block");
+      continue;
+    }
+    if (entry.shape == Shape::line && node.has_block) {
+      diagnostics_.error(node.location(), "'" + keyword + "' takes no { } block");
+      continue;
+    }
+    if (locations_) (*locations_)[keyword] = node.location();
+    entry.handler(node);
+  }
+}
+
+BlockReader::Handler BlockReader::flag(bool& field) {
+  return [&field](const SyntaxNode&) { field = true; };
+}
+
+BlockReader::Handler BlockReader::word(std::string& field, std::string_view what, Diagnostics& diagnostics) {
+  return [&field, what = std::string(what), &diagnostics](const SyntaxNode& node) {
+    if (const auto* token = require_argument(node, 0, what, diagnostics)) field = token->text;
+  };
+}
+
+BlockReader::Handler BlockReader::command(std::string& field, std::string_view what, Diagnostics& diagnostics) {
+  return [&field, what = std::string(what), &diagnostics](const SyntaxNode& node) {
+    if (require_argument(node, 0, what, diagnostics)) field = join_arguments(node);
+  };
+}
+
+BlockReader::Handler BlockReader::seconds(Duration& field, Duration min, Duration max, Diagnostics& diagnostics) {
+  return [&field, min, max, &diagnostics](const SyntaxNode& node) {
+    if (const auto* token = require_argument(node, 0, "a number of seconds", diagnostics)) {
+      if (const auto value = read_seconds(*token, min, max, node.keyword.text, diagnostics)) field = *value;
+    }
+  };
+}
+
+BlockReader::Handler BlockReader::optional_seconds(std::optional<Duration>& field, Duration min, Duration max,
+                                                   Diagnostics& diagnostics) {
+  return [&field, min, max, &diagnostics](const SyntaxNode& node) {
+    if (const auto* token = require_argument(node, 0, "a number of seconds", diagnostics)) {
+      if (const auto value = read_seconds(*token, min, max, node.keyword.text, diagnostics)) field = *value;
+    }
+  };
+}
+
+std::optional<std::int64_t> read_single_integer(const SyntaxNode& node, std::int64_t min, std::int64_t max,
+                                                Diagnostics& diagnostics) {
+  const auto* token = require_argument(node, 0, "a number", diagnostics);
+  if (!token) return std::nullopt;
+  return read_integer(*token, min, max, node.keyword.text, diagnostics);
+}
+
+}  // namespace xdplb::config

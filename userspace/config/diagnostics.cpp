@@ -1,0 +1,40 @@
+#include "config/diagnostics.h"
+
+#include <utility>
+
+namespace xdplb::config {
+
+const std::string& SourceLocation::file_name() const {
+  static const std::string unknown = "<unknown>";
+  return file ? *file : unknown;
+}
+
+std::string format_diagnostic(const Diagnostic& diagnostic) {
+  std::string text = diagnostic.file;
+  text += ':';
+  text += std::to_string(diagnostic.line);
+  text += ':';
+  text += std::to_string(diagnostic.column);
+  text += diagnostic.severity == Severity::error ? ": error: " : ": warning: ";
+  text += diagnostic.message;
+  return text;
+}
+
+void Diagnostics::error(const SourceLocation& where, std::string message) {
+  add(Severity::error, where, std::move(message));
+}
+
+void Diagnostics::warning(const SourceLocation& where, std::string message) {
+  add(Severity::warning, where, std::move(message));
+}
+
+void Diagnostics::unknown(const SourceLocation& where, std::string message) {
+  add(strict_ ? Severity::error : Severity::warning, where, std::move(message));
+}
+
+void Diagnostics::add(Severity severity, const SourceLocation& where, std::string message) {
+  if (severity == Severity::error) ++error_count_;
+  diagnostics_.push_back(Diagnostic{severity, where.file_name(), where.line, where.column, std::move(message)});
+}
+
+}  // namespace xdplb::config

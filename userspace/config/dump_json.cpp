@@ -1,0 +1,294 @@
+#include "config/dump_json.h"
+
+namespace xdplb::config {
+
+namespace {
+
+using nlohmann::json;
+
+json seconds(Duration duration) {
+  if (duration.count() % 1000 == 0) return duration.count() / 1000;
+  return static_cast<double>(duration.count()) / 1000.0;
+}
+
+template <typename T, typename Convert>
+json optional(const std::optional<T>& value, Convert convert) {
+  return value ? convert(*value) : json(nullptr);
+}
+
+json address(const IpAddress& value) { return value.to_string_with_prefix(); }
+
+json location(const SourceLocation& where) {
+  return where.file_name() + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
+}
+
+json notify(const NotifyScripts& scripts) {
+  return {{"master", scripts.master},
+          {"backup", scripts.backup},
+          {"fault", scripts.fault},
+          {"stop", scripts.stop},
+          {"notify", scripts.any}};
+}
+
+json tracked_scripts(const std::vector<TrackedScript>& tracks) {
+  json out = json::array();
+  for (const auto& track : tracks)
+    out.push_back({{"name", track.name}, {"weight", optional(track.weight, [](int w) { return json(w); })}});
+  return out;
+}
+
+json global(const GlobalDefs& g) {
+  return {{"router_id", g.router_id},
+          {"notification_email", g.notification_email},
+          {"notification_email_from", g.notification_email_from},
+          {"smtp_server", g.smtp_server},
+          {"smtp_port", g.smtp_port},
+          {"smtp_connect_timeout", seconds(g.smtp_connect_timeout)},
+          {"vrrp_version", g.vrrp_version},
+          {"vrrp_garp_master_delay", seconds(g.vrrp_garp_master_delay)},
+          {"vrrp_garp_master_repeat", g.vrrp_garp_master_repeat},
+          {"enable_script_security", g.enable_script_security},
+          {"script_user", g.script_user},
+          {"script_group", g.script_group},
+          {"vrrp_strict", g.vrrp_strict},
+          {"xdp_interface", g.xdp_interface},
+          {"xdp_mode", to_string(g.xdp_mode)},
+          {"xdp_conntrack_size", g.xdp_conntrack_size}};
+}
+
+json virtual_ips(const std::vector<VirtualIp>& vips) {
+  json out = json::array();
+  for (const auto& vip : vips) {
+    out.push_back({{"address", address(vip.address)},
+                   {"broadcast", optional(vip.broadcast, address)},
+                   {"dev", vip.device},
+                   {"label", vip.label},
+                   {"scope", vip.scope}});
+  }
+  return out;
+}
+
+json instance(const VrrpInstance& i, const GlobalDefs& g) {
+  json routes = json::array();
+  for (const auto& r : i.virtual_routes) {
+    routes.push_back({{"destination", address(r.destination)},
+                      {"via", optional(r.via, address)},
+                      {"src", optional(r.source, address)},
+                      {"dev", r.device},
+                      {"metric", optional(r.metric, [](std::uint32_t v) { return json(v); })},
+                      {"table", optional(r.table, [](std::uint32_t v) { return json(v); })},
+                      {"blackhole", r.blackhole}});
+  }
+  json interfaces = json::array();
+  for (const auto& t : i.track_interfaces)
+    interfaces.push_back({{"name", t.name}, {"weight", optional(t.weight, [](int w) { return json(w); })}});
+  json peers = json::array();
+  for (const auto& p : i.unicast_peers) peers.push_back(address(p));
+  return {{"name", i.name},
+          {"location", location(i.location)},
+          {"state", to_string(i.state)},
+          {"interface", i.interface},
+          {"virtual_router_id", i.virtual_router_id},
+          {"priority", i.priority},
+          {"advert_int", seconds(i.advert_int)},
+          {"version", i.effective_version(g)},
+          {"authentication",
+           {{"auth_type", to_string(i.authentication.type)}, {"auth_pass", i.authentication.password}}},
+          {"virtual_ipaddress", virtual_ips(i.virtual_ipaddresses)},
+          {"virtual_ipaddress_excluded", virtual_ips(i.virtual_ipaddresses_excluded)},
+          {"virtual_routes", routes},
+          {"nopreempt", i.nopreempt},
+          {"preempt_delay", seconds(i.preempt_delay)},
+          {"unicast_src_ip", optional(i.unicast_src_ip, address)},
+          {"unicast_peer", peers},
+          {"use_vmac", i.use_vmac},
+          {"vmac_name", i.vmac_name},
+          {"vmac_xmit_base", i.vmac_xmit_base},
+          {"garp_master_delay", seconds(i.garp_master_delay.value_or(g.vrrp_garp_master_delay))},
+          {"garp_master_repeat", i.garp_master_repeat.value_or(g.vrrp_garp_master_repeat)},
+          {"garp_master_refresh", seconds(i.garp_master_refresh)},
+          {"track_interface", interfaces},
+          {"track_script", tracked_scripts(i.track_scripts)},
+          {"notify", notify(i.notify)},
+          {"smtp_alert", i.smtp_alert},
+          {"native_ipv6", i.native_ipv6},
+          {"dont_track_primary", i.dont_track_primary},
+          {"accept", i.accept.value_or(!g.vrrp_strict)}};
+}
+
+json script(const VrrpScript& s) {
+  return {{"name", s.name},
+          {"location", location(s.location)},
+          {"script", s.script},
+          {"interval", seconds(s.interval)},
+          {"timeout", seconds(s.timeout.value_or(s.interval))},
+          {"weight", s.weight},
+          {"weight_reverse", s.weight_reverse},
+          {"rise", s.rise},
+          {"fall", s.fall},
+          {"user", s.user},
+          {"group", s.group}};
+}
+
+json sync_group(const VrrpSyncGroup& group) {
+  json members = json::array();
+  for (const auto& m : group.members) members.push_back(m.name);
+  return {{"name", group.name},
+          {"location", location(group.location)},
+          {"group", members},
+          {"notify", notify(group.notify)},
+          {"track_script", tracked_scripts(group.track_scripts)},
+          {"smtp_alert", group.smtp_alert}};
+}
+
+json common(const char* type, const CheckerCommon& c) {
+  const auto port = [](std::uint16_t p) { return json(p); };
+  return {{"type", type},
+          {"location", location(c.location)},
+          {"connect_ip", optional(c.connect_ip, address)},
+          {"connect_port", optional(c.connect_port, port)},
+          {"bindto", optional(c.bindto, address)},
+          {"bind_port", optional(c.bind_port, port)},
+          {"connect_timeout", seconds(c.connect_timeout)},
+          {"retry", c.retry},
+          {"delay_before_retry", seconds(c.delay_before_retry)},
+          {"warmup", seconds(c.warmup)},
+          {"delay_loop", optional(c.delay_loop, seconds)}};
+}
+
+json checker(const Checker& variant) {
+  return std::visit(
+      [](const auto& check) -> json {
+        using T = std::decay_t<decltype(check)>;
+        if constexpr (std::is_same_v<T, TcpCheck>) {
+          return common("TCP_CHECK", check);
+        } else if constexpr (std::is_same_v<T, HttpGetCheck>) {
+          json out = common(check.tls ? "SSL_GET" : "HTTP_GET", check);
+          json urls = json::array();
+          for (const auto& url : check.urls) {
+            json codes = json::array();
+            for (const auto& range : url.status_codes) {
+              codes.push_back(range.first == range.last ? std::to_string(range.first)
+                                                        : std::to_string(range.first) + "-" +
+                                                              std::to_string(range.last));
+            }
+            urls.push_back(
+                {{"path", url.path}, {"status_code", codes}, {"digest", url.digest}, {"virtualhost", url.virtualhost}});
+          }
+          out["url"] = urls;
+          out["virtualhost"] = check.virtualhost;
+          if (check.tls) out["enable_sni"] = check.enable_sni;
+          return out;
+        } else if constexpr (std::is_same_v<T, MiscCheck>) {
+          json out = common("MISC_CHECK", check);
+          out["misc_path"] = check.misc_path;
+          out["misc_timeout"] = optional(check.misc_timeout, seconds);
+          out["misc_dynamic"] = check.misc_dynamic;
+          out["user"] = check.user;
+          return out;
+        } else if constexpr (std::is_same_v<T, PingCheck>) {
+          return common("PING_CHECK", check);
+        } else if constexpr (std::is_same_v<T, SmtpCheck>) {
+          json out = common("SMTP_CHECK", check);
+          out["helo_name"] = check.helo_name;
+          return out;
+        } else {
+          json out = common("DNS_CHECK", check);
+          out["type"] = check.type;
+          out["name"] = check.name;
+          return out;
+        }
+      },
+      variant);
+}
+
+json real_server(const RealServer& r) {
+  json checkers = json::array();
+  for (const auto& c : r.checkers) checkers.push_back(checker(c));
+  return {{"location", location(r.location)},
+          {"address", address(r.address)},
+          {"port", r.port},
+          {"weight", r.weight},
+          {"inhibit_on_failure", r.inhibit_on_failure},
+          {"notify_up", r.notify_up},
+          {"notify_down", r.notify_down},
+          {"checkers", checkers}};
+}
+
+json virtual_server(const VirtualServer& v) {
+  json out = {{"location", location(v.location)}};
+  switch (v.kind) {
+    case VirtualServerKind::address:
+      out["address"] = address(v.address);
+      out["port"] = v.port;
+      break;
+    case VirtualServerKind::fwmark:
+      out["fwmark"] = v.fwmark;
+      break;
+    case VirtualServerKind::group:
+      out["group"] = v.group;
+      break;
+  }
+  json reals = json::array();
+  for (const auto& r : v.real_servers) reals.push_back(real_server(r));
+  out.update({{"delay_loop", seconds(v.delay_loop)},
+              {"lb_algo", to_string(v.lb_algo)},
+              {"lb_algo_effective", to_string(effective_lb_algo(v.lb_algo))},
+              {"lb_kind", to_string(v.lb_kind)},
+              {"persistence_timeout", optional(v.persistence_timeout, seconds)},
+              {"persistence_granularity", optional(v.persistence_granularity, address)},
+              {"protocol", to_string(v.protocol)},
+              {"quorum", v.quorum},
+              {"hysteresis", v.hysteresis},
+              {"quorum_up", v.quorum_up},
+              {"quorum_down", v.quorum_down},
+              {"sorry_server",
+               v.sorry_server ? json{{"address", address(v.sorry_server->address)}, {"port", v.sorry_server->port}}
+                              : json(nullptr)},
+              {"sorry_server_inhibit", v.sorry_server_inhibit},
+              {"alpha", v.alpha},
+              {"omega", v.omega},
+              {"ha_suspend", v.ha_suspend},
+              {"inhibit_on_failure", v.inhibit_on_failure},
+              {"virtualhost", v.virtualhost},
+              {"xdp_ring_size", v.xdp_ring_size},
+              {"real_servers", reals}});
+  return out;
+}
+
+json virtual_server_group(const VirtualServerGroup& group) {
+  json entries = json::array();
+  for (const auto& e : group.entries) {
+    if (e.is_fwmark) {
+      entries.push_back({{"fwmark", e.fwmark}});
+    } else {
+      entries.push_back({{"address", address(e.first)},
+                         {"range_last", optional(e.range_last, [](std::uint8_t b) { return json(b); })},
+                         {"port", e.port}});
+    }
+  }
+  return {{"name", group.name}, {"location", location(group.location)}, {"entries", entries}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Config& config) {
+  json instances = json::array();
+  for (const auto& i : config.vrrp_instances) instances.push_back(instance(i, config.global));
+  json scripts = json::array();
+  for (const auto& s : config.vrrp_scripts) scripts.push_back(script(s));
+  json groups = json::array();
+  for (const auto& g : config.sync_groups) groups.push_back(sync_group(g));
+  json servers = json::array();
+  for (const auto& v : config.virtual_servers) servers.push_back(virtual_server(v));
+  json server_groups = json::array();
+  for (const auto& g : config.virtual_server_groups) server_groups.push_back(virtual_server_group(g));
+  return {{"global_defs", global(config.global)},
+          {"vrrp_scripts", scripts},
+          {"vrrp_instances", instances},
+          {"vrrp_sync_groups", groups},
+          {"virtual_server_groups", server_groups},
+          {"virtual_servers", servers}};
+}
+
+}  // namespace xdplb::config

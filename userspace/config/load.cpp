@@ -1,0 +1,42 @@
+#include "config/load.h"
+
+#include "config/parser.h"
+#include "config/preprocess.h"
+#include "config/syntax_tree.h"
+#include "config/validate.h"
+
+namespace xdplb::config {
+
+namespace {
+
+LoadResult finish(const std::vector<Token>& tokens, Diagnostics& diagnostics) {
+  const auto tree = build_syntax_tree(tokens, diagnostics);
+  Config config = build_model(tree, diagnostics);
+  validate(config, diagnostics);
+  LoadResult result;
+  if (!diagnostics.has_errors()) result.config = std::move(config);
+  result.diagnostics = diagnostics.take();
+  return result;
+}
+
+PreprocessOptions preprocess_options(const LoadOptions& options) {
+  PreprocessOptions result;
+  result.follow_includes = options.follow_includes;
+  return result;
+}
+
+}  // namespace
+
+LoadResult load_config(const std::string& path, const LoadOptions& options) {
+  Diagnostics diagnostics(options.strict);
+  const auto tokens = preprocess_file(path, preprocess_options(options), diagnostics);
+  return finish(tokens, diagnostics);
+}
+
+LoadResult load_config_text(std::string_view text, const std::string& file_name, const LoadOptions& options) {
+  Diagnostics diagnostics(options.strict);
+  const auto tokens = preprocess_text(text, file_name, preprocess_options(options), diagnostics);
+  return finish(tokens, diagnostics);
+}
+
+}  // namespace xdplb::config

@@ -1,0 +1,72 @@
+#include "config/model.h"
+
+namespace xdplb::config {
+
+LbAlgo effective_lb_algo(LbAlgo configured) {
+  switch (configured) {
+    case LbAlgo::mh:
+    case LbAlgo::sh:
+    case LbAlgo::rr:
+    case LbAlgo::wrr:
+      return configured;
+    case LbAlgo::lc:
+    case LbAlgo::wlc:
+    case LbAlgo::lblc:
+    case LbAlgo::lblcr:
+    case LbAlgo::dh:
+    case LbAlgo::sed:
+    case LbAlgo::nq:
+      break;
+  }
+  return LbAlgo::mh;
+}
+
+const char* to_string(XdpMode mode) {
+  switch (mode) {
+    case XdpMode::native: return "native";
+    case XdpMode::generic: return "generic";
+    case XdpMode::best: return "best";
+  }
+  return "?";
+}
+
+const char* to_string(VrrpState state) { return state == VrrpState::master ? "MASTER" : "BACKUP"; }
+
+const char* to_string(AuthType type) {
+  switch (type) {
+    case AuthType::none: return "none";
+    case AuthType::pass: return "PASS";
+    case AuthType::ah: return "AH";
+  }
+  return "?";
+}
+
+const char* to_string(LbAlgo algo) {
+  switch (algo) {
+    case LbAlgo::rr: return "rr";
+    case LbAlgo::wrr: return "wrr";
+    case LbAlgo::lc: return "lc";
+    case LbAlgo::wlc: return "wlc";
+    case LbAlgo::lblc: return "lblc";
+    case LbAlgo::lblcr: return "lblcr";
+    case LbAlgo::sh: return "sh";
+    case LbAlgo::dh: return "dh";
+    case LbAlgo::sed: return "sed";
+    case LbAlgo::nq: return "nq";
+    case LbAlgo::mh: return "mh";
+  }
+  return "?";
+}
+
+const char* to_string(LbKind kind) {
+  switch (kind) {
+    case LbKind::nat: return "NAT";
+    case LbKind::dr: return "DR";
+    case LbKind::tun: return "TUN";
+  }
+  return "?";
+}
+
+const char* to_string(Protocol protocol) { return protocol == Protocol::udp ? "UDP" : "TCP"; }
+
+}  // namespace xdplb::config

@@ -1,0 +1,304 @@
+// The typed configuration: what the agent, VRRP, checkers and data plane consume. Plain values, no
+// I/O. Defaults are keepalived's unless a comment says otherwise. Every item keeps the location it
+// was written at, and `keywords` maps each keyword seen in its block to its location, so later
+// checks (validation, reload) can point at the exact line.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/address.h"
+#include "config/diagnostics.h"
+
+namespace xdplb::config {
+
+using Duration = std::chrono::milliseconds;
+using KeywordLocations = std::map<std::string, SourceLocation, std::less<>>;
+
+// Where the XDP program is attached (xdplb addition).
+enum class XdpMode { native, generic, best };
+
+struct GlobalDefs {
+  SourceLocation location;
+  std::string router_id;
+  std::vector<std::string> notification_email;
+  std::string notification_email_from;
+  std::string smtp_server;  // host name or address, as written
+  std::uint16_t smtp_port = 25;
+  Duration smtp_connect_timeout = std::chrono::seconds(30);
+  int vrrp_version = 2;
+  Duration vrrp_garp_master_delay = std::chrono::seconds(5);
+  unsigned vrrp_garp_master_repeat = 5;
+  bool enable_script_security = false;
+  std::string script_user;
+  std::string script_group;
+  bool vrrp_strict = false;
+  // xdplb additions.
+  std::string xdp_interface;        // the interface the XDP program serves virtual_servers on
+  XdpMode xdp_mode = XdpMode::native;
+  std::uint32_t xdp_conntrack_size = 1u << 20;  // flow table entries (LRU)
+  KeywordLocations keywords;
+};
+
+enum class VrrpState { backup, master };
+enum class AuthType { none, pass, ah };
+
+struct Authentication {
+  AuthType type = AuthType::none;
+  std::string password;  // PASS: at most 8 bytes on the wire
+};
+
+struct VirtualIp {
+  IpAddress address;  // with the prefix written, or /32 and /128
+  std::optional<IpAddress> broadcast;
+  std::string device;  // `dev`: empty means the instance's interface
+  std::string label;
+  std::string scope;
+  SourceLocation location;
+};
+
+struct VirtualRoute {
+  IpAddress destination;
+  std::optional<IpAddress> via;
+  std::optional<IpAddress> source;
+  std::string device;
+  std::optional<std::uint32_t> metric;
+  std::optional<std::uint32_t> table;
+  bool blackhole = false;
+  SourceLocation location;
+};
+
+struct TrackedInterface {
+  std::string name;
+  std::optional<int> weight;
+  SourceLocation location;
+};
+
+// A reference to a vrrp_script by name, with an optional weight that overrides the script's.
+struct TrackedScript {
+  std::string name;
+  std::optional<int> weight;
+  SourceLocation location;
+};
+
+struct NotifyScripts {
+  std::string master, backup, fault, stop, any;  // `notify` is `any`: called for every transition
+};
+
+struct VrrpInstance {
+  std::string name;
+  SourceLocation location;
+  VrrpState state = VrrpState::backup;
+  std::string interface;
+  std::uint8_t virtual_router_id = 0;  // 0: not configured (an error)
+  std::uint8_t priority = 100;
+  Duration advert_int = std::chrono::seconds(1);
+  std::optional<int> version;  // unset: global_defs vrrp_version
+  Authentication authentication;
+  std::vector<VirtualIp> virtual_ipaddresses;
+  std::vector<VirtualIp> virtual_ipaddresses_excluded;
+  std::vector<VirtualRoute> virtual_routes;
+  bool nopreempt = false;
+  Duration preempt_delay{0};
+  std::optional<IpAddress> unicast_src_ip;
+  std::vector<IpAddress> unicast_peers;
+  bool use_vmac = false;
+  std::string vmac_name;  // `use_vmac NAME`; empty: vrrp.<VRID>
+  bool vmac_xmit_base = false;
+  std::optional<Duration> garp_master_delay;   // unset: global vrrp_garp_master_delay
+  std::optional<unsigned> garp_master_repeat;  // unset: global vrrp_garp_master_repeat
+  Duration garp_master_refresh{0};             // 0: no periodic refresh
+  std::vector<TrackedInterface> track_interfaces;
+  std::vector<TrackedScript> track_scripts;
+  NotifyScripts notify;
+  bool smtp_alert = false;
+  bool native_ipv6 = false;
+  bool dont_track_primary = false;
+  std::optional<bool> accept;  // unset: accept, except under vrrp_strict
+  KeywordLocations keywords;
+
+  int effective_version(const GlobalDefs& global) const { return version.value_or(global.vrrp_version); }
+};
+
+struct VrrpScript {
+  std::string name;
+  SourceLocation location;
+  std::string script;
+  Duration interval = std::chrono::seconds(1);
+  std::optional<Duration> timeout;  // unset: the interval
+  int weight = 0;
+  bool weight_reverse = false;
+  unsigned rise = 1;
+  unsigned fall = 1;
+  std::string user;
+  std::string group;
+  KeywordLocations keywords;
+};
+
+struct NamedReference {
+  std::string name;
+  SourceLocation location;
+};
+
+struct VrrpSyncGroup {
+  std::string name;
+  SourceLocation location;
+  std::vector<NamedReference> members;  // vrrp_instance names
+  NotifyScripts notify;
+  std::vector<TrackedScript> track_scripts;
+  bool smtp_alert = false;
+  KeywordLocations keywords;
+};
+
+enum class LbAlgo { rr, wrr, lc, wlc, lblc, lblcr, sh, dh, sed, nq, mh };
+enum class LbKind { nat, dr, tun };
+enum class Protocol { tcp, udp };
+
+// What the data plane really runs for a configured lb_algo: xdplb selects backends statelessly, so
+// the connection-counting schedulers are served by Maglev (see docs/configuration.md).
+LbAlgo effective_lb_algo(LbAlgo configured);
+
+struct StatusCodeRange {
+  unsigned first = 200;
+  unsigned last = 299;
+};
+
+struct HttpUrl {
+  std::string path;
+  std::vector<StatusCodeRange> status_codes;  // empty: any 2xx
+  std::string digest;                          // lowercase hex MD5 of the body; empty: not checked
+  std::string virtualhost;
+  SourceLocation location;
+};
+
+// Fields shared by every checker.
+struct CheckerCommon {
+  SourceLocation location;
+  std::optional<IpAddress> connect_ip;       // unset: the real server's address
+  std::optional<std::uint16_t> connect_port;  // unset: the real server's port
+  std::optional<IpAddress> bindto;
+  std::optional<std::uint16_t> bind_port;
+  Duration connect_timeout = std::chrono::seconds(5);
+  unsigned retry = 1;
+  Duration delay_before_retry = std::chrono::seconds(1);
+  Duration warmup{0};
+  std::optional<Duration> delay_loop;  // unset: the virtual_server's delay_loop
+  KeywordLocations keywords;
+};
+
+struct TcpCheck : CheckerCommon {};
+
+struct HttpGetCheck : CheckerCommon {
+  bool tls = false;  // SSL_GET
+  std::vector<HttpUrl> urls;
+  std::string virtualhost;
+  bool enable_sni = true;
+};
+
+struct MiscCheck : CheckerCommon {
+  std::string misc_path;
+  std::optional<Duration> misc_timeout;  // unset: the delay_loop
+  bool misc_dynamic = false;
+  std::string user;
+};
+
+struct PingCheck : CheckerCommon {};
+
+struct SmtpCheck : CheckerCommon {
+  std::string helo_name;  // empty: the host name
+};
+
+struct DnsCheck : CheckerCommon {
+  std::string type = "A";
+  std::string name = ".";
+};
+
+using Checker = std::variant<TcpCheck, HttpGetCheck, MiscCheck, PingCheck, SmtpCheck, DnsCheck>;
+
+struct RealServer {
+  SourceLocation location;
+  IpAddress address;
+  std::uint16_t port = 0;  // unset in the file: the virtual server's port
+  std::uint32_t weight = 1;
+  bool inhibit_on_failure = false;
+  std::string notify_up;
+  std::string notify_down;
+  std::vector<Checker> checkers;
+  KeywordLocations keywords;
+};
+
+struct SorryServer {
+  IpAddress address;
+  std::uint16_t port = 0;
+  SourceLocation location;
+};
+
+enum class VirtualServerKind { address, fwmark, group };
+
+struct VirtualServer {
+  SourceLocation location;
+  VirtualServerKind kind = VirtualServerKind::address;
+  IpAddress address;           // kind == address
+  std::uint16_t port = 0;      // kind == address
+  std::uint32_t fwmark = 0;    // kind == fwmark
+  std::string group;           // kind == group: a virtual_server_group name
+  Duration delay_loop = std::chrono::seconds(60);
+  LbAlgo lb_algo = LbAlgo::mh;  // xdplb's default (keepalived has none of its own)
+  LbKind lb_kind = LbKind::nat;
+  std::optional<Duration> persistence_timeout;
+  std::optional<IpAddress> persistence_granularity;
+  Protocol protocol = Protocol::tcp;
+  std::uint32_t quorum = 1;
+  std::uint32_t hysteresis = 0;
+  std::string quorum_up;
+  std::string quorum_down;
+  std::optional<SorryServer> sorry_server;
+  bool sorry_server_inhibit = false;
+  bool alpha = false;
+  bool omega = false;
+  bool ha_suspend = false;
+  bool inhibit_on_failure = false;
+  std::string virtualhost;
+  // xdplb addition: Maglev lookup table size, a prime well above 100 x the number of real servers.
+  std::uint32_t xdp_ring_size = 65537;
+  std::vector<RealServer> real_servers;
+  KeywordLocations keywords;
+};
+
+struct VirtualServerGroupEntry {
+  SourceLocation location;
+  bool is_fwmark = false;
+  IpAddress first;                    // !is_fwmark
+  std::optional<std::uint8_t> range_last;  // "192.0.2.1-10": last byte of the range
+  std::uint16_t port = 0;
+  std::uint32_t fwmark = 0;  // is_fwmark
+};
+
+struct VirtualServerGroup {
+  std::string name;
+  SourceLocation location;
+  std::vector<VirtualServerGroupEntry> entries;
+};
+
+struct Config {
+  GlobalDefs global;
+  std::vector<VrrpInstance> vrrp_instances;
+  std::vector<VrrpScript> vrrp_scripts;
+  std::vector<VrrpSyncGroup> sync_groups;
+  std::vector<VirtualServer> virtual_servers;
+  std::vector<VirtualServerGroup> virtual_server_groups;
+};
+
+const char* to_string(XdpMode mode);
+const char* to_string(VrrpState state);
+const char* to_string(AuthType type);
+const char* to_string(LbAlgo algo);
+const char* to_string(LbKind kind);
+const char* to_string(Protocol protocol);
+
+}  // namespace xdplb::config

@@ -1,0 +1,30 @@
+// Internal to the parser: one function per top-level block (each in its own file).
+#pragma once
+
+#include <optional>
+
+#include "config/diagnostics.h"
+#include "config/model.h"
+#include "config/syntax_tree.h"
+
+namespace xdplb::config::detail {
+
+void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& diagnostics);
+
+std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnostics& diagnostics);
+std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics& diagnostics);
+std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagnostics& diagnostics);
+// The entries of a track_script block: "NAME [weight N]" (also used by vrrp_sync_group).
+std::vector<TrackedScript> parse_track_scripts(const SyntaxNode& node, Diagnostics& diagnostics);
+
+std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagnostics& diagnostics);
+std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node, Diagnostics& diagnostics);
+
+// TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, PING_CHECK/ICMP_CHECK, SMTP_CHECK, DNS_CHECK.
+bool is_checker_keyword(std::string_view keyword);
+std::optional<Checker> parse_checker(const SyntaxNode& node, Diagnostics& diagnostics);
+
+// keepalived's names for the timers and ranges reused across blocks.
+inline constexpr Duration max_timer = std::chrono::hours(24 * 31);
+
+}  // namespace xdplb::config::detail

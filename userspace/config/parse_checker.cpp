@@ -1,0 +1,198 @@
+// Health checkers inside a real_server block.
+#include <algorithm>
+#include <array>
+
+#include "config/block_reader.h"
+#include "config/parse_blocks.h"
+#include "config/values.h"
+
+namespace xdplb::config::detail {
+
+namespace {
+
+void add_common_handlers(BlockReader& reader, CheckerCommon& common, Diagnostics& diagnostics) {
+  const auto address = [&diagnostics](std::optional<IpAddress>& field, const char* what) {
+    return [&field, what, &diagnostics](const SyntaxNode& statement) {
+      if (const auto* token = require_argument(statement, 0, "an address", diagnostics))
+        field = read_address(*token, false, what, diagnostics);
+    };
+  };
+  const auto port = [&diagnostics](std::optional<std::uint16_t>& field, const char* what) {
+    return [&field, what, &diagnostics](const SyntaxNode& statement) {
+      if (const auto* token = require_argument(statement, 0, "a port", diagnostics))
+        field = read_port(*token, what, diagnostics);
+    };
+  };
+  reader.on("connect_ip", address(common.connect_ip, "connect_ip"))
+      .on("connect_port", port(common.connect_port, "connect_port"))
+      .on("bindto", address(common.bindto, "bindto"))
+      .on("bind_port", port(common.bind_port, "bind_port"))
+      .on("connect_timeout",
+          BlockReader::seconds(common.connect_timeout, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("retry", BlockReader::integer(common.retry, 0, 1000000, diagnostics))
+      // keepalived's old name for retry.
+      .on("nb_get_retry", BlockReader::integer(common.retry, 0, 1000000, diagnostics))
+      .on("delay_before_retry",
+          BlockReader::seconds(common.delay_before_retry, Duration{0}, max_timer, diagnostics))
+      .on("warmup", BlockReader::seconds(common.warmup, Duration{0}, max_timer, diagnostics))
+      .on("delay_loop",
+          BlockReader::optional_seconds(common.delay_loop, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .not_applicable({"fwmark"}, "IPVS only: xdplb has no IPVS")
+      .not_applicable({"bind_if", "log_all_failures", "dynamic"}, "keepalived option xdplb does not implement");
+}
+
+std::optional<StatusCodeRange> parse_status_code(const Token& token, Diagnostics& diagnostics) {
+  const auto dash = token.text.find('-');
+  Token first = token;
+  Token last = token;
+  if (dash != std::string::npos) {
+    first.text = token.text.substr(0, dash);
+    last.text = token.text.substr(dash + 1);
+  }
+  const auto low = read_integer(first, 100, 599, "status_code", diagnostics);
+  if (!low) return std::nullopt;
+  const auto high = read_integer(last, 100, 599, "status_code", diagnostics);
+  if (!high) return std::nullopt;
+  if (*high < *low) {
+    diagnostics.error(token.location, "status_code range '" + token.text + "' ends before it starts");
+    return std::nullopt;
+  }
+  return StatusCodeRange{static_cast<unsigned>(*low), static_cast<unsigned>(*high)};
+}
+
+HttpUrl parse_url(const SyntaxNode& block, Diagnostics& diagnostics) {
+  HttpUrl url;
+  url.location = block.location();
+  BlockReader reader("url", diagnostics);
+  reader.on("path", BlockReader::word(url.path, "a path", diagnostics))
+      .on("status_code",
+          [&](const SyntaxNode& statement) {
+            if (!require_argument(statement, 0, "a status code", diagnostics)) return;
+            for (const auto& token : statement.arguments) {
+              if (const auto range = parse_status_code(token, diagnostics)) url.status_codes.push_back(*range);
+            }
+          })
+      .on("digest",
+          [&](const SyntaxNode& statement) {
+            const auto* digest = require_argument(statement, 0, "an MD5 digest", diagnostics);
+            if (!digest) return;
+            std::string lower = digest->text;
+            std::transform(lower.begin(), lower.end(), lower.begin(),
+                           [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c; });
+            if (lower.size() != 32 || lower.find_first_not_of("0123456789abcdef") != std::string::npos) {
+              diagnostics.error(digest->location, "digest must be 32 hexadecimal digits (an MD5 sum)");
+              return;
+            }
+            url.digest = lower;
+          })
+      .on("virtualhost", BlockReader::word(url.virtualhost, "a host name", diagnostics))
+      .not_applicable({"regex", "regex_no_match", "regex_options", "regex_stack", "regex_min_offset",
+                       "regex_max_offset", "regex_use_after_tls"},
+                      "keepalived option xdplb does not implement");
+  reader.read(block.children);
+  if (url.path.empty()) diagnostics.error(block.location(), "url has no path");
+  return url;
+}
+
+HttpGetCheck parse_http_get(const SyntaxNode& node, bool tls, Diagnostics& diagnostics) {
+  HttpGetCheck check;
+  check.tls = tls;
+  BlockReader reader(node.keyword.text, diagnostics, &check.keywords);
+  add_common_handlers(reader, check, diagnostics);
+  reader.on_block("url", [&](const SyntaxNode& block) { check.urls.push_back(parse_url(block, diagnostics)); })
+      .on("virtualhost", BlockReader::word(check.virtualhost, "a host name", diagnostics))
+      .not_applicable({"http_protocol", "fast_recovery"}, "keepalived option xdplb does not implement");
+  if (tls) reader.on("enable_sni", BlockReader::flag(check.enable_sni));
+  reader.read(node.children);
+  if (check.urls.empty()) diagnostics.error(node.location(), node.keyword.text + " has no url");
+  return check;
+}
+
+MiscCheck parse_misc(const SyntaxNode& node, Diagnostics& diagnostics) {
+  MiscCheck check;
+  BlockReader reader("MISC_CHECK", diagnostics, &check.keywords);
+  add_common_handlers(reader, check, diagnostics);
+  reader.on("misc_path", BlockReader::command(check.misc_path, "a command", diagnostics))
+      .on("misc_timeout",
+          BlockReader::optional_seconds(check.misc_timeout, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("misc_dynamic", BlockReader::flag(check.misc_dynamic))
+      .on("user", BlockReader::word(check.user, "a user name", diagnostics));
+  reader.read(node.children);
+  if (check.misc_path.empty()) diagnostics.error(node.location(), "MISC_CHECK has no misc_path");
+  return check;
+}
+
+SmtpCheck parse_smtp(const SyntaxNode& node, Diagnostics& diagnostics) {
+  SmtpCheck check;
+  BlockReader reader("SMTP_CHECK", diagnostics, &check.keywords);
+  add_common_handlers(reader, check, diagnostics);
+  reader.on("helo_name", BlockReader::word(check.helo_name, "a host name", diagnostics))
+      .not_applicable({"host"}, "keepalived's old multi-host form; use one SMTP_CHECK per host");
+  reader.read(node.children);
+  return check;
+}
+
+DnsCheck parse_dns(const SyntaxNode& node, Diagnostics& diagnostics) {
+  DnsCheck check;
+  BlockReader reader("DNS_CHECK", diagnostics, &check.keywords);
+  add_common_handlers(reader, check, diagnostics);
+  reader
+      .on("type",
+          [&](const SyntaxNode& statement) {
+            static constexpr std::array types{"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"};
+            const auto* type = require_argument(statement, 0, "a record type", diagnostics);
+            if (!type) return;
+            for (const char* known : types) {
+              if (equals_ignoring_case(type->text, known)) {
+                check.type = known;
+                return;
+              }
+            }
+            diagnostics.error(type->location,
+                              "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA, not '" + type->text + "'");
+          })
+      .on("name", BlockReader::word(check.name, "a domain name", diagnostics));
+  reader.read(node.children);
+  return check;
+}
+
+template <typename Check>
+Check parse_plain(const SyntaxNode& node, Diagnostics& diagnostics) {
+  Check check;
+  BlockReader reader(node.keyword.text, diagnostics, &check.keywords);
+  add_common_handlers(reader, check, diagnostics);
+  reader.read(node.children);
+  return check;
+}
+
+}  // namespace
+
+bool is_checker_keyword(std::string_view keyword) {
+  static constexpr std::array keywords{"TCP_CHECK",  "HTTP_GET",   "SSL_GET",    "MISC_CHECK",
+                                       "PING_CHECK", "ICMP_CHECK", "SMTP_CHECK", "DNS_CHECK"};
+  return std::find(keywords.begin(), keywords.end(), keyword) != keywords.end();
+}
+
+std::optional<Checker> parse_checker(const SyntaxNode& node, Diagnostics& diagnostics) {
+  const std::string& kind = node.keyword.text;
+  Checker checker;
+  if (kind == "TCP_CHECK") {
+    checker = parse_plain<TcpCheck>(node, diagnostics);
+  } else if (kind == "HTTP_GET" || kind == "SSL_GET") {
+    checker = parse_http_get(node, kind == "SSL_GET", diagnostics);
+  } else if (kind == "MISC_CHECK") {
+    checker = parse_misc(node, diagnostics);
+  } else if (kind == "PING_CHECK" || kind == "ICMP_CHECK") {
+    checker = parse_plain<PingCheck>(node, diagnostics);
+  } else if (kind == "SMTP_CHECK") {
+    checker = parse_smtp(node, diagnostics);
+  } else if (kind == "DNS_CHECK") {
+    checker = parse_dns(node, diagnostics);
+  } else {
+    return std::nullopt;
+  }
+  std::visit([&](auto& check) { check.location = node.location(); }, checker);
+  return checker;
+}
+
+}  // namespace xdplb::config::detail

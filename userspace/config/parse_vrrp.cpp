@@ -1,0 +1,373 @@
+// vrrp_instance, vrrp_script and vrrp_sync_group blocks.
+#include <algorithm>
+
+#include "config/block_reader.h"
+#include "config/parse_blocks.h"
+#include "config/values.h"
+
+namespace xdplb::config::detail {
+
+namespace {
+
+constexpr std::int64_t max_track_weight = 254;
+
+std::optional<std::string> block_name(const SyntaxNode& node, std::string_view kind, Diagnostics& diagnostics) {
+  if (node.arguments.empty()) {
+    diagnostics.error(node.location(), std::string(kind) + " needs a name");
+    return std::nullopt;
+  }
+  if (!node.has_block) {
+    diagnostics.error(node.location(), std::string(kind) + " " + node.arguments[0].text + " needs a { } block");
+    return std::nullopt;
+  }
+  return node.arguments[0].text;
+}
+
+// "ADDRESS[/PREFIX] [brd ADDRESS] [dev IFNAME] [scope SCOPE] [label LABEL]", one per line.
+std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& diagnostics) {
+  std::vector<VirtualIp> result;
+  for (const auto& line : block.children) {
+    if (line.has_block) {
+      diagnostics.error(line.location(), "a virtual address takes no { } block");
+      continue;
+    }
+    auto address = read_address(line.keyword, true, "virtual address", diagnostics);
+    if (!address) continue;
+    VirtualIp vip{*address, std::nullopt, {}, {}, {}, line.location()};
+    bool valid = true;
+    for (std::size_t i = 0; i < line.arguments.size(); i += 2) {
+      const Token& option = line.arguments[i];
+      if (i + 1 >= line.arguments.size()) {
+        diagnostics.error(option.location, "'" + option.text + "' needs a value");
+        valid = false;
+        break;
+      }
+      const Token& value = line.arguments[i + 1];
+      if (option.text == "dev") {
+        vip.device = value.text;
+      } else if (option.text == "label") {
+        vip.label = value.text;
+      } else if (option.text == "scope") {
+        vip.scope = value.text;
+      } else if (option.text == "brd" || option.text == "broadcast") {
+        vip.broadcast = read_address(value, false, "broadcast address", diagnostics);
+        valid = valid && vip.broadcast.has_value();
+      } else {
+        diagnostics.unknown(option.location, "unknown virtual address option '" + option.text + "'; ignored");
+      }
+    }
+    if (valid) result.push_back(std::move(vip));
+  }
+  return result;
+}
+
+// "DEST [src ADDR] [via|gw ADDR] [dev IFNAME] [metric N] [table N]" or "blackhole DEST".
+std::vector<VirtualRoute> parse_virtual_routes(const SyntaxNode& block, Diagnostics& diagnostics) {
+  std::vector<VirtualRoute> result;
+  for (const auto& line : block.children) {
+    std::vector<Token> words{line.keyword};
+    words.insert(words.end(), line.arguments.begin(), line.arguments.end());
+    VirtualRoute route;
+    route.location = line.location();
+    std::size_t i = 0;
+    if (words[0].text == "blackhole") {
+      route.blackhole = true;
+      if (words.size() < 2) {
+        diagnostics.error(line.location(), "blackhole route needs a destination");
+        continue;
+      }
+      i = 1;
+    }
+    auto destination = read_address(words[i], true, "route destination", diagnostics);
+    if (!destination) continue;
+    route.destination = *destination;
+    bool valid = true;
+    for (++i; i < words.size(); i += 2) {
+      const Token& option = words[i];
+      if (i + 1 >= words.size()) {
+        diagnostics.error(option.location, "'" + option.text + "' needs a value");
+        valid = false;
+        break;
+      }
+      const Token& value = words[i + 1];
+      if (option.text == "via" || option.text == "gw") {
+        route.via = read_address(value, false, "route gateway", diagnostics);
+        valid = valid && route.via.has_value();
+      } else if (option.text == "src") {
+        route.source = read_address(value, false, "route source", diagnostics);
+        valid = valid && route.source.has_value();
+      } else if (option.text == "dev") {
+        route.device = value.text;
+      } else if (option.text == "metric" || option.text == "table") {
+        const auto number = read_integer(value, 0, 0xFFFFFFFFLL, "route " + option.text, diagnostics);
+        if (!number) {
+          valid = false;
+        } else if (option.text == "metric") {
+          route.metric = static_cast<std::uint32_t>(*number);
+        } else {
+          route.table = static_cast<std::uint32_t>(*number);
+        }
+      } else {
+        diagnostics.unknown(option.location, "unknown virtual route option '" + option.text + "'; ignored");
+      }
+    }
+    if (valid) result.push_back(std::move(route));
+  }
+  return result;
+}
+
+// "NAME [weight N]" per line, for track_interface and track_script.
+template <typename Tracked>
+std::vector<Tracked> parse_tracked(const SyntaxNode& block, Diagnostics& diagnostics) {
+  std::vector<Tracked> result;
+  for (const auto& line : block.children) {
+    Tracked tracked{line.keyword.text, std::nullopt, line.location()};
+    if (line.arguments.size() >= 2 && line.arguments[0].text == "weight") {
+      const auto weight =
+          read_integer(line.arguments[1], -max_track_weight, max_track_weight, "tracking weight", diagnostics);
+      if (!weight) continue;
+      tracked.weight = static_cast<int>(*weight);
+    } else if (!line.arguments.empty()) {
+      diagnostics.error(line.arguments[0].location, "expected 'weight N' after '" + line.keyword.text + "'");
+      continue;
+    }
+    result.push_back(std::move(tracked));
+  }
+  return result;
+}
+
+void add_notify_handlers(BlockReader& reader, NotifyScripts& notify, Diagnostics& diagnostics) {
+  reader.on("notify_master", BlockReader::command(notify.master, "a script", diagnostics))
+      .on("notify_backup", BlockReader::command(notify.backup, "a script", diagnostics))
+      .on("notify_fault", BlockReader::command(notify.fault, "a script", diagnostics))
+      .on("notify_stop", BlockReader::command(notify.stop, "a script", diagnostics))
+      .on("notify", BlockReader::command(notify.any, "a script", diagnostics));
+}
+
+}  // namespace
+
+std::vector<TrackedScript> parse_track_scripts(const SyntaxNode& node, Diagnostics& diagnostics) {
+  return parse_tracked<TrackedScript>(node, diagnostics);
+}
+
+std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnostics& diagnostics) {
+  const auto name = block_name(node, "vrrp_instance", diagnostics);
+  if (!name) return std::nullopt;
+  VrrpInstance instance;
+  instance.name = *name;
+  instance.location = node.location();
+  BlockReader reader("vrrp_instance " + instance.name, diagnostics, &instance.keywords);
+  reader
+      .on("state",
+          [&](const SyntaxNode& statement) {
+            const auto* state = require_argument(statement, 0, "MASTER or BACKUP", diagnostics);
+            if (!state) return;
+            if (equals_ignoring_case(state->text, "MASTER")) {
+              instance.state = VrrpState::master;
+            } else if (equals_ignoring_case(state->text, "BACKUP")) {
+              instance.state = VrrpState::backup;
+            } else {
+              diagnostics.error(state->location, "state must be MASTER or BACKUP, not '" + state->text + "'");
+            }
+          })
+      .on("interface", BlockReader::word(instance.interface, "an interface name", diagnostics))
+      .on("virtual_router_id", BlockReader::integer(instance.virtual_router_id, 1, 255, diagnostics))
+      .on("priority", BlockReader::integer(instance.priority, 1, 255, diagnostics))
+      .on("advert_int",
+          BlockReader::seconds(instance.advert_int, std::chrono::milliseconds(10), std::chrono::seconds(255),
+                               diagnostics))
+      .on("version",
+          [&](const SyntaxNode& statement) {
+            if (const auto version = read_single_integer(statement, 2, 3, diagnostics))
+              instance.version = static_cast<int>(*version);
+          })
+      .on_block("authentication",
+                [&](const SyntaxNode& block) {
+                  BlockReader auth("authentication", diagnostics, &instance.keywords);
+                  auth.on("auth_type",
+                          [&](const SyntaxNode& statement) {
+                            const auto* type = require_argument(statement, 0, "PASS or AH", diagnostics);
+                            if (!type) return;
+                            if (equals_ignoring_case(type->text, "PASS")) {
+                              instance.authentication.type = AuthType::pass;
+                            } else if (equals_ignoring_case(type->text, "AH")) {
+                              instance.authentication.type = AuthType::ah;
+                            } else {
+                              diagnostics.error(type->location,
+                                                "auth_type must be PASS or AH, not '" + type->text + "'");
+                            }
+                          })
+                      .on("auth_pass", [&](const SyntaxNode& statement) {
+                        const auto* password = require_argument(statement, 0, "a password", diagnostics);
+                        if (!password) return;
+                        instance.authentication.password = password->text;
+                        if (password->text.size() > 8) {
+                          // keepalived truncates too: only 8 bytes fit in the advertisement.
+                          diagnostics.warning(password->location, "auth_pass is longer than 8 characters; only the "
+                                                                  "first 8 are used");
+                          instance.authentication.password.resize(8);
+                        }
+                      });
+                  auth.read(block.children);
+                })
+      .on_block("virtual_ipaddress",
+                [&](const SyntaxNode& block) {
+                  auto vips = parse_virtual_ips(block, diagnostics);
+                  instance.virtual_ipaddresses.insert(instance.virtual_ipaddresses.end(), vips.begin(), vips.end());
+                })
+      .on_block("virtual_ipaddress_excluded",
+                [&](const SyntaxNode& block) {
+                  auto vips = parse_virtual_ips(block, diagnostics);
+                  instance.virtual_ipaddresses_excluded.insert(instance.virtual_ipaddresses_excluded.end(),
+                                                               vips.begin(), vips.end());
+                })
+      .on_block("virtual_routes",
+                [&](const SyntaxNode& block) {
+                  auto routes = parse_virtual_routes(block, diagnostics);
+                  instance.virtual_routes.insert(instance.virtual_routes.end(), routes.begin(), routes.end());
+                })
+      .on("nopreempt", BlockReader::flag(instance.nopreempt))
+      .on("preempt", [&](const SyntaxNode&) { instance.nopreempt = false; })
+      .on("preempt_delay",
+          BlockReader::seconds(instance.preempt_delay, Duration{0}, std::chrono::seconds(1000), diagnostics))
+      .on("unicast_src_ip",
+          [&](const SyntaxNode& statement) {
+            if (const auto* token = require_argument(statement, 0, "an address", diagnostics))
+              instance.unicast_src_ip = read_address(*token, false, "unicast_src_ip", diagnostics);
+          })
+      .on("mcast_src_ip",
+          // keepalived keeps one source address for multicast and unicast alike.
+          [&](const SyntaxNode& statement) {
+            if (const auto* token = require_argument(statement, 0, "an address", diagnostics))
+              instance.unicast_src_ip = read_address(*token, false, "mcast_src_ip", diagnostics);
+          })
+      .on_block("unicast_peer",
+                [&](const SyntaxNode& block) {
+                  for (const auto& line : block.children) {
+                    if (const auto peer = read_address(line.keyword, false, "unicast_peer", diagnostics))
+                      instance.unicast_peers.push_back(*peer);
+                    if (!line.arguments.empty())
+                      diagnostics.warning(line.arguments[0].location,
+                                          "unicast_peer options are not implemented by xdplb; ignored");
+                  }
+                })
+      .on("use_vmac",
+          [&](const SyntaxNode& statement) {
+            instance.use_vmac = true;
+            if (!statement.arguments.empty()) instance.vmac_name = statement.arguments[0].text;
+          })
+      .on("vmac_xmit_base", BlockReader::flag(instance.vmac_xmit_base))
+      .on("garp_master_delay",
+          BlockReader::optional_seconds(instance.garp_master_delay, Duration{0}, std::chrono::seconds(255),
+                                        diagnostics))
+      .on("garp_master_repeat",
+          [&](const SyntaxNode& statement) {
+            if (const auto repeat = read_single_integer(statement, 0, 255, diagnostics))
+              instance.garp_master_repeat = static_cast<unsigned>(*repeat);
+          })
+      .on("garp_master_refresh",
+          BlockReader::seconds(instance.garp_master_refresh, Duration{0}, max_timer, diagnostics))
+      .on_block("track_interface",
+                [&](const SyntaxNode& block) {
+                  auto tracked = parse_tracked<TrackedInterface>(block, diagnostics);
+                  instance.track_interfaces.insert(instance.track_interfaces.end(), tracked.begin(), tracked.end());
+                })
+      .on_block("track_script",
+                [&](const SyntaxNode& block) {
+                  auto tracked = parse_track_scripts(block, diagnostics);
+                  instance.track_scripts.insert(instance.track_scripts.end(), tracked.begin(), tracked.end());
+                })
+      .on("smtp_alert", BlockReader::flag(instance.smtp_alert))
+      .on("native_ipv6", BlockReader::flag(instance.native_ipv6))
+      .on("dont_track_primary", BlockReader::flag(instance.dont_track_primary))
+      .on("accept", [&](const SyntaxNode&) { instance.accept = true; })
+      .on("no_accept", [&](const SyntaxNode&) { instance.accept = false; })
+      .not_applicable({"lvs_sync_daemon_interface"}, "IPVS only: xdplb has no IPVS")
+      .not_applicable({"track_file", "track_process", "track_bfd", "virtual_rules", "strict_mode",
+                       "skip_check_adv_addr", "check_unicast_src", "unicast_ttl", "old_unicast_checksum",
+                       "garp_master_refresh_repeat", "garp_lower_prio_delay", "garp_lower_prio_repeat",
+                       "lower_prio_no_advert", "higher_prio_send_advert", "kernel_rx_buf_size", "debug",
+                       "promote_secondaries", "linkbeat_use_polling", "notify_master_rx_lower_pri",
+                       "notify_deleted", "mcast_dst_ip", "unicast_fault_no_peer"},
+                      "keepalived option xdplb does not implement");
+  add_notify_handlers(reader, instance.notify, diagnostics);
+  reader.read(node.children);
+  if (instance.virtual_router_id == 0)
+    diagnostics.error(node.location(), "vrrp_instance " + instance.name + " has no virtual_router_id");
+  if (instance.interface.empty())
+    diagnostics.error(node.location(), "vrrp_instance " + instance.name + " has no interface");
+  return instance;
+}
+
+std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics& diagnostics) {
+  const auto name = block_name(node, "vrrp_script", diagnostics);
+  if (!name) return std::nullopt;
+  VrrpScript script;
+  script.name = *name;
+  script.location = node.location();
+  BlockReader reader("vrrp_script " + script.name, diagnostics, &script.keywords);
+  reader.on("script", BlockReader::command(script.script, "a command", diagnostics))
+      .on("interval", BlockReader::seconds(script.interval, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("timeout",
+          BlockReader::optional_seconds(script.timeout, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("weight",
+          [&](const SyntaxNode& statement) {
+            const auto weight = read_single_integer(statement, -max_track_weight, max_track_weight, diagnostics);
+            if (!weight) return;
+            script.weight = static_cast<int>(*weight);
+            if (statement.arguments.size() > 1) {
+              if (statement.arguments[1].text == "reverse") {
+                script.weight_reverse = true;
+              } else {
+                diagnostics.error(statement.arguments[1].location,
+                                  "expected 'reverse' after the weight, not '" + statement.arguments[1].text + "'");
+              }
+            }
+          })
+      .on("rise", BlockReader::integer(script.rise, 1, 1000000, diagnostics))
+      .on("fall", BlockReader::integer(script.fall, 1, 1000000, diagnostics))
+      .on("user",
+          [&](const SyntaxNode& statement) {
+            if (const auto* user = require_argument(statement, 0, "a user name", diagnostics)) {
+              script.user = user->text;
+              if (statement.arguments.size() > 1) script.group = statement.arguments[1].text;
+            }
+          })
+      .not_applicable({"init_fail"}, "keepalived option xdplb does not implement");
+  reader.read(node.children);
+  if (script.script.empty()) diagnostics.error(node.location(), "vrrp_script " + script.name + " has no script");
+  return script;
+}
+
+std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagnostics& diagnostics) {
+  const auto name = block_name(node, "vrrp_sync_group", diagnostics);
+  if (!name) return std::nullopt;
+  VrrpSyncGroup group;
+  group.name = *name;
+  group.location = node.location();
+  BlockReader reader("vrrp_sync_group " + group.name, diagnostics, &group.keywords);
+  reader
+      .on_block("group",
+                [&](const SyntaxNode& block) {
+                  for (const auto& line : block.children) {
+                    group.members.push_back(NamedReference{line.keyword.text, line.location()});
+                    for (const auto& more : line.arguments)
+                      group.members.push_back(NamedReference{more.text, more.location});
+                  }
+                })
+      .on_block("track_script",
+                [&](const SyntaxNode& block) {
+                  auto tracked = parse_track_scripts(block, diagnostics);
+                  group.track_scripts.insert(group.track_scripts.end(), tracked.begin(), tracked.end());
+                })
+      .on("smtp_alert", BlockReader::flag(group.smtp_alert))
+      .not_applicable({"global_tracking", "sync_group_tracking_weight", "track_interface", "track_file",
+                       "track_process", "track_bfd", "notify_priority_changes"},
+                      "keepalived option xdplb does not implement");
+  add_notify_handlers(reader, group.notify, diagnostics);
+  reader.read(node.children);
+  if (group.members.empty()) diagnostics.error(node.location(), "vrrp_sync_group " + group.name + " has no group");
+  return group;
+}
+
+}  // namespace xdplb::config::detail

@@ -1,0 +1,35 @@
+// Resolves the file-level directives of keepalived.conf before any keyword is interpreted:
+//   include PATTERN...   glob(7) patterns, relative to the including file's directory
+//   $NAME=value          a definition, visible to every later line (and to included files)
+//   $NAME or ${NAME}     replaced by the definition's tokens
+// The result is one token stream in which every token still carries the file:line:column it came
+// from; a substituted token carries the location of the $NAME that produced it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "config/lexer.h"
+
+namespace xdplb::config {
+
+struct PreprocessOptions {
+  // The fuzzer turns includes off so that random input cannot read arbitrary files.
+  bool follow_includes = true;
+  // Bounds include recursion (cycles are also detected by path).
+  unsigned max_include_depth = 16;
+};
+
+// Reads `path` and everything it includes. A file that cannot be read is an error at the include
+// that named it (or at FILE:1:1 for the top-level file).
+std::vector<Token> preprocess_file(const std::string& path, const PreprocessOptions& options,
+                                   Diagnostics& diagnostics);
+
+// The same for text already in memory; `file_name` names it in diagnostics and anchors relative
+// includes.
+std::vector<Token> preprocess_text(std::string_view text, const std::string& file_name,
+                                   const PreprocessOptions& options, Diagnostics& diagnostics);
+
+}  // namespace xdplb::config

@@ -1,0 +1,259 @@
+#include "config/validate.h"
+
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace xdplb::config {
+
+namespace {
+
+const SourceLocation& where(const KeywordLocations& keywords, std::string_view keyword,
+                            const SourceLocation& fallback) {
+  const auto found = keywords.find(keyword);
+  return found == keywords.end() ? fallback : found->second;
+}
+
+const char* family_name(AddressFamily family) { return family == AddressFamily::ipv4 ? "IPv4" : "IPv6"; }
+
+std::string at(const SourceLocation& location) {
+  return location.file_name() + ":" + std::to_string(location.line);
+}
+
+// Addresses a router can own and a server can listen on: not unspecified, multicast or broadcast.
+std::optional<std::string> unusable_unicast(const IpAddress& address) {
+  const auto& b = address.bytes;
+  if (address.is_ipv4()) {
+    if (b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0) return "the unspecified address";
+    if (b[0] >= 224 && b[0] <= 239) return "a multicast address";
+    if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255) return "the broadcast address";
+    return std::nullopt;
+  }
+  bool all_zero = true;
+  for (auto byte : b) all_zero = all_zero && byte == 0;
+  if (all_zero) return "the unspecified address";
+  if (b[0] == 0xff) return "a multicast address";
+  return std::nullopt;
+}
+
+void check_unicast(const IpAddress& address, std::string_view what, const SourceLocation& location,
+                   Diagnostics& diagnostics) {
+  if (const auto reason = unusable_unicast(address))
+    diagnostics.error(location, std::string(what) + " " + address.to_string() + " is " + *reason);
+}
+
+AddressFamily instance_family(const VrrpInstance& instance) {
+  if (!instance.virtual_ipaddresses.empty()) return instance.virtual_ipaddresses.front().address.family;
+  return instance.native_ipv6 ? AddressFamily::ipv6 : AddressFamily::ipv4;
+}
+
+void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, Diagnostics& diagnostics) {
+  const int version = instance.effective_version(global);
+  const auto& k = instance.keywords;
+
+  // RFC 3768/5798: 255 means the router owns the virtual addresses, so it is master from the start.
+  if (instance.priority == 255 && instance.state != VrrpState::master) {
+    diagnostics.error(where(k, "priority", instance.location),
+                      "priority 255 is reserved for the address owner, which must have state MASTER");
+  }
+  if (instance.priority == 255 && instance.nopreempt) {
+    diagnostics.error(where(k, "nopreempt", instance.location),
+                      "the address owner (priority 255) always preempts; nopreempt contradicts it");
+  }
+  if (instance.nopreempt && instance.state == VrrpState::master) {
+    diagnostics.warning(where(k, "nopreempt", instance.location),
+                        "nopreempt only works with state BACKUP; a MASTER start still takes over");
+  }
+
+  const auto advert = instance.advert_int.count();
+  if (version == 2 && (advert % 1000 != 0 || advert < 1000 || advert > 255000)) {
+    diagnostics.error(where(k, "advert_int", instance.location),
+                      "advert_int must be a whole number of seconds from 1 to 255 for VRRP version 2");
+  } else if (version == 3 && (advert % 10 != 0 || advert < 10 || advert > 40950)) {
+    diagnostics.error(where(k, "advert_int", instance.location),
+                      "advert_int must be from 0.01 to 40.95 seconds in hundredths for VRRP version 3");
+  }
+
+  if (instance.virtual_ipaddresses.empty()) {
+    diagnostics.warning(instance.location, "vrrp_instance " + instance.name + " has no virtual_ipaddress");
+  }
+  const AddressFamily family = instance_family(instance);
+  for (const auto& vip : instance.virtual_ipaddresses) {
+    check_unicast(vip.address, "virtual address", vip.location, diagnostics);
+    if (version == 2 && !vip.address.is_ipv4()) {
+      diagnostics.error(vip.location, "VRRP version 2 carries IPv4 addresses only; use version 3 for " +
+                                          vip.address.to_string());
+    } else if (vip.address.family != family) {
+      diagnostics.error(vip.location, "virtual address " + vip.address.to_string() + " is " +
+                                          family_name(vip.address.family) + " but vrrp_instance " + instance.name +
+                                          " is " + family_name(family) +
+                                          "; put the other family in virtual_ipaddress_excluded or another instance");
+    }
+  }
+  for (const auto& vip : instance.virtual_ipaddresses_excluded)
+    check_unicast(vip.address, "virtual address", vip.location, diagnostics);
+
+  if (instance.unicast_src_ip) {
+    check_unicast(*instance.unicast_src_ip, "unicast_src_ip", where(k, "unicast_src_ip", instance.location),
+                  diagnostics);
+  }
+  for (const auto& peer : instance.unicast_peers) {
+    const auto& location = where(k, "unicast_peer", instance.location);
+    check_unicast(peer, "unicast_peer", location, diagnostics);
+    if (peer.family != family) {
+      diagnostics.error(location, "unicast_peer " + peer.to_string() + " is " + family_name(peer.family) +
+                                      " but the instance advertises " + family_name(family));
+    }
+  }
+
+  const auto& auth_location = where(k, "authentication", instance.location);
+  if (instance.authentication.type == AuthType::pass && instance.authentication.password.empty()) {
+    diagnostics.error(where(k, "auth_type", auth_location), "auth_type PASS needs an auth_pass");
+  }
+  if (instance.authentication.type != AuthType::none && version == 3) {
+    diagnostics.warning(auth_location, "VRRP version 3 has no authentication (RFC 5798); it is ignored");
+  }
+  if (global.vrrp_strict) {
+    if (instance.authentication.type != AuthType::none)
+      diagnostics.error(auth_location, "vrrp_strict forbids authentication (RFC 5798 has none)");
+    if (!instance.unicast_peers.empty())
+      diagnostics.error(where(k, "unicast_peer", instance.location), "vrrp_strict forbids unicast_peer");
+  }
+}
+
+void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
+  std::map<std::string, const VrrpScript*> scripts;
+  for (const auto& script : config.vrrp_scripts) {
+    if (!scripts.emplace(script.name, &script).second)
+      diagnostics.error(script.location, "vrrp_script " + script.name + " is defined twice");
+  }
+  std::set<std::string> used_scripts;
+  const auto check_tracks = [&](const std::vector<TrackedScript>& tracks) {
+    for (const auto& track : tracks) {
+      used_scripts.insert(track.name);
+      if (!scripts.contains(track.name))
+        diagnostics.error(track.location, "track_script '" + track.name + "' names no vrrp_script");
+    }
+  };
+
+  std::map<std::string, const VrrpInstance*> instances;
+  // (interface, family, VRID) -> the instance that took it first.
+  std::map<std::tuple<std::string, AddressFamily, int>, const VrrpInstance*> routers;
+  for (const auto& instance : config.vrrp_instances) {
+    if (!instances.emplace(instance.name, &instance).second)
+      diagnostics.error(instance.location, "vrrp_instance " + instance.name + " is defined twice");
+    validate_instance(instance, config.global, diagnostics);
+    check_tracks(instance.track_scripts);
+    if (instance.virtual_router_id == 0 || instance.interface.empty()) continue;
+    const auto key = std::make_tuple(instance.interface, instance_family(instance), int{instance.virtual_router_id});
+    const auto [existing, inserted] = routers.emplace(key, &instance);
+    if (!inserted) {
+      diagnostics.error(where(instance.keywords, "virtual_router_id", instance.location),
+                        "virtual_router_id " + std::to_string(instance.virtual_router_id) + " on " +
+                            instance.interface + " (" + family_name(std::get<1>(key)) + ") is already used by " +
+                            "vrrp_instance " + existing->second->name + " at " + at(existing->second->location));
+    }
+  }
+
+  std::map<std::string, const VrrpSyncGroup*> member_of;
+  std::set<std::string> group_names;
+  for (const auto& group : config.sync_groups) {
+    if (!group_names.insert(group.name).second)
+      diagnostics.error(group.location, "vrrp_sync_group " + group.name + " is defined twice");
+    check_tracks(group.track_scripts);
+    for (const auto& member : group.members) {
+      if (!instances.contains(member.name)) {
+        diagnostics.error(member.location, "vrrp_sync_group " + group.name + " member '" + member.name +
+                                               "' names no vrrp_instance");
+        continue;
+      }
+      const auto [existing, inserted] = member_of.emplace(member.name, &group);
+      if (!inserted) {
+        diagnostics.error(member.location, "vrrp_instance " + member.name + " is already in vrrp_sync_group " +
+                                               existing->second->name);
+      }
+    }
+  }
+
+  for (const auto& script : config.vrrp_scripts) {
+    if (!used_scripts.contains(script.name))
+      diagnostics.warning(script.location, "vrrp_script " + script.name + " is not tracked by any instance");
+  }
+}
+
+std::string service_name(const VirtualServer& server) {
+  switch (server.kind) {
+    case VirtualServerKind::address:
+      return (server.address.is_ipv4() ? server.address.to_string() : "[" + server.address.to_string() + "]") + ":" +
+             std::to_string(server.port) + "/" + to_string(server.protocol);
+    case VirtualServerKind::fwmark:
+      return "fwmark " + std::to_string(server.fwmark) + "/" + to_string(server.protocol);
+    case VirtualServerKind::group:
+      return "group " + server.group + "/" + to_string(server.protocol);
+  }
+  return "?";
+}
+
+void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics) {
+  if (server.real_servers.empty()) {
+    diagnostics.warning(server.location, "virtual_server " + service_name(server) + " has no real_server");
+  }
+  std::map<std::pair<std::string, int>, const RealServer*> seen;
+  for (const auto& real : server.real_servers) {
+    check_unicast(real.address, "real_server", real.location, diagnostics);
+    const auto [existing, inserted] = seen.emplace(std::make_pair(real.address.to_string(), int{real.port}), &real);
+    if (!inserted) {
+      diagnostics.error(real.location, "real_server " + real.address.to_string() + " port " +
+                                           std::to_string(real.port) + " is already defined at " +
+                                           at(existing->second->location));
+    }
+    if (server.kind == VirtualServerKind::address && real.address.family != server.address.family &&
+        server.lb_kind != LbKind::tun) {
+      diagnostics.error(real.location, std::string("real_server ") + real.address.to_string() + " is " +
+                                           family_name(real.address.family) + " but " + to_string(server.lb_kind) +
+                                           " forwarding needs the virtual server's family (" +
+                                           family_name(server.address.family) + ")");
+    }
+    if (server.kind == VirtualServerKind::address && server.lb_kind == LbKind::dr && real.port != server.port) {
+      diagnostics.warning(real.location, "DR forwarding keeps the destination port " + std::to_string(server.port) +
+                                             "; real_server port " + std::to_string(real.port) + " is not used");
+    }
+    if (real.checkers.empty()) {
+      diagnostics.warning(real.location, "real_server " + real.address.to_string() +
+                                             " has no health checker; it is always considered up");
+    }
+  }
+}
+
+void validate_virtual_servers(const Config& config, Diagnostics& diagnostics) {
+  std::set<std::string> groups;
+  for (const auto& group : config.virtual_server_groups) {
+    if (!groups.insert(group.name).second)
+      diagnostics.error(group.location, "virtual_server_group " + group.name + " is defined twice");
+    for (const auto& entry : group.entries)
+      if (!entry.is_fwmark) check_unicast(entry.first, "virtual_server_group address", entry.location, diagnostics);
+  }
+  std::map<std::string, const VirtualServer*> services;
+  for (const auto& server : config.virtual_servers) {
+    if (server.kind == VirtualServerKind::group && !groups.contains(server.group)) {
+      diagnostics.error(server.location, "virtual_server group '" + server.group + "' names no virtual_server_group");
+    }
+    if (server.kind == VirtualServerKind::address)
+      check_unicast(server.address, "virtual_server", server.location, diagnostics);
+    const auto [existing, inserted] = services.emplace(service_name(server), &server);
+    if (!inserted) {
+      diagnostics.error(server.location, "virtual_server " + service_name(server) + " is already defined at " +
+                                             at(existing->second->location));
+    }
+    validate_real_servers(server, diagnostics);
+  }
+}
+
+}  // namespace
+
+void validate(const Config& config, Diagnostics& diagnostics) {
+  validate_vrrp(config, diagnostics);
+  validate_virtual_servers(config, diagnostics);
+}
+
+}  // namespace xdplb::config
