@@ -1,5 +1,9 @@
 #include "config/load.h"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include "config/parser.h"
 #include "config/preprocess.h"
 #include "config/syntax_tree.h"
@@ -16,6 +20,12 @@ LoadResult finish(const std::vector<Token>& tokens, Diagnostics& diagnostics) {
   LoadResult result;
   if (!diagnostics.has_errors()) result.config = std::move(config);
   result.diagnostics = diagnostics.take();
+  // In reading order: files in the order they were first mentioned, then line and column.
+  std::map<std::string, std::size_t> file_order;
+  for (const auto& diagnostic : result.diagnostics) file_order.emplace(diagnostic.file, file_order.size());
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+    return std::tuple(file_order[a.file], a.line, a.column) < std::tuple(file_order[b.file], b.line, b.column);
+  });
   return result;
 }
 

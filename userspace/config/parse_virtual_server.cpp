@@ -109,20 +109,22 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
   }
   const Token& first = node.arguments[0];
   const Token& second = node.arguments[1];
+  // A bad service address still has its block read, so that its mistakes are reported too.
+  bool service_valid = true;
   if (first.text == "fwmark") {
     const auto mark = read_integer(second, 1, 0xFFFFFFFFLL, "fwmark", diagnostics);
-    if (!mark) return std::nullopt;
+    service_valid = mark.has_value();
     server.kind = VirtualServerKind::fwmark;
-    server.fwmark = static_cast<std::uint32_t>(*mark);
+    server.fwmark = static_cast<std::uint32_t>(mark.value_or(0));
   } else if (first.text == "group") {
     server.kind = VirtualServerKind::group;
     server.group = second.text;
   } else {
     const auto address = read_address(first, false, "virtual_server address", diagnostics);
     const auto port = read_port(second, "virtual_server port", diagnostics);
-    if (!address || !port) return std::nullopt;
-    server.address = *address;
-    server.port = *port;
+    service_valid = address && port;
+    if (address) server.address = *address;
+    if (port) server.port = *port;
   }
   if (!node.has_block) {
     diagnostics.error(node.location(), "virtual_server needs a { } block");
@@ -209,6 +211,7 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
       .not_applicable({"retry", "delay_before_retry", "warmup", "connect_timeout", "smtp_alert"},
                       "keepalived option xdplb does not implement; set it in the checker");
   reader.read(node.children);
+  if (!service_valid) return std::nullopt;
   return server;
 }
 

@@ -292,9 +292,10 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
                       "keepalived option xdplb does not implement");
   add_notify_handlers(reader, instance.notify, diagnostics);
   reader.read(node.children);
-  if (instance.virtual_router_id == 0)
+  // A keyword present with a bad value has been reported already.
+  if (!instance.keywords.contains("virtual_router_id"))
     diagnostics.error(node.location(), "vrrp_instance " + instance.name + " has no virtual_router_id");
-  if (instance.interface.empty())
+  if (!instance.keywords.contains("interface"))
     diagnostics.error(node.location(), "vrrp_instance " + instance.name + " has no interface");
   return instance;
 }

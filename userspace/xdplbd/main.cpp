@@ -1,33 +1,90 @@
 // xdplbd: keepalived's control plane on an XDP data plane.
+#include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/unique_fd.h"
+#include "config/dump_json.h"
+#include "config/load.h"
 #include "dataplane/bpffs.h"
 #include "dataplane/xdp_program.h"
 
 namespace {
 
+constexpr const char* default_config_file = "/etc/xdplb/xdplb.conf";
+constexpr const char* pid_directory = "/run/xdplb";
+
 struct Options {
   std::string instance = "xdplb";
   std::string interface;
   std::string xdp_mode = "native";
+  std::string config_file = default_config_file;
+  std::string pid_file;  // empty: /run/xdplb/<instance>.pid
   bool dont_fork = false;
   bool log_console = false;
   bool log_detail = false;
   bool keep_pins = false;
+  bool config_test = false;
+  bool dump_config = false;
+  bool strict = false;
 };
 
 xdplb::dataplane::AttachMode parse_mode(const std::string& m) {
   if (m == "generic") return xdplb::dataplane::AttachMode::generic;
   if (m == "best") return xdplb::dataplane::AttachMode::best;
   return xdplb::dataplane::AttachMode::native;
+}
+
+// The pid file, locked for the agent's lifetime so that a second agent of the same instance refuses
+// to start; removed on exit.
+class PidFile {
+ public:
+  explicit PidFile(std::string path) : path_(std::move(path)) {
+    const auto directory = std::filesystem::path(path_).parent_path();
+    std::error_code ec;
+    if (!directory.empty()) std::filesystem::create_directories(directory, ec);
+    fd_.reset(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd_) throw std::runtime_error("cannot open pid file " + path_ + ": " + std::strerror(errno));
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+      fd_.reset();
+      throw std::runtime_error("pid file " + path_ + " is locked: another xdplbd of this instance is running");
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd_.get(), 0) != 0 || ::write(fd_.get(), pid.data(), pid.size()) != static_cast<ssize_t>(pid.size()))
+      throw std::runtime_error("cannot write pid file " + path_ + ": " + std::strerror(errno));
+  }
+  ~PidFile() {
+    if (fd_) ::unlink(path_.c_str());
+  }
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+ private:
+  std::string path_;
+  xdplb::UniqueFd fd_;
+};
+
+// Prints every diagnostic as FILE:LINE:COL: error|warning: WHAT; returns the loaded result.
+xdplb::config::LoadResult load_and_report(const Options& opt) {
+  xdplb::config::LoadOptions load_options;
+  load_options.strict = opt.strict;
+  auto result = xdplb::config::load_config(opt.config_file, load_options);
+  for (const auto& diagnostic : result.diagnostics) std::cerr << xdplb::config::format_diagnostic(diagnostic) << '\n';
+  return result;
 }
 
 // Blocks until SIGINT or SIGTERM; both are blocked so no handler races the teardown.
@@ -41,29 +98,40 @@ int wait_for_stop_signal() {
   return sig;
 }
 
-int run(const Options& opt) {
+int run(const Options& opt, const xdplb::config::Config& config, const std::string& interface,
+        xdplb::dataplane::AttachMode attach_mode) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  const unsigned ifindex = if_nametoindex(opt.interface.c_str());
+  const unsigned ifindex = if_nametoindex(interface.c_str());
   if (ifindex == 0) {
-    spdlog::error("interface {} not found", opt.interface);
+    spdlog::error("interface {} not found", interface);
     return 1;
   }
+  const PidFile pid_file(opt.pid_file.empty() ? std::string(pid_directory) + "/" + opt.instance + ".pid"
+                                              : opt.pid_file);
+  spdlog::info("instance {}: configuration {} loaded: {} vrrp_instance(s), {} virtual_server(s)", opt.instance,
+               opt.config_file, config.vrrp_instances.size(), config.virtual_servers.size());
   xdplb::dataplane::ensure_bpffs_mounted();
   auto program = xdplb::dataplane::XdpProgram::load(xdplb::dataplane::pin_dir_for_instance(opt.instance));
-  const auto mode = program->attach(static_cast<int>(ifindex), parse_mode(opt.xdp_mode));
-  spdlog::info("instance {}: XDP program attached to {} ({} mode), maps pinned under {}", opt.instance,
-               opt.interface, xdplb::dataplane::to_string(mode), program->pin_dir());
+  const auto mode = program->attach(static_cast<int>(ifindex), attach_mode);
+  spdlog::info("instance {}: XDP program attached to {} ({} mode), maps pinned under {}", opt.instance, interface,
+               xdplb::dataplane::to_string(mode), program->pin_dir());
 
   const int sig = wait_for_stop_signal();
-  spdlog::info("instance {}: signal {} received, detaching from {}", opt.instance, sig, opt.interface);
+  spdlog::info("instance {}: signal {} received, detaching from {}", opt.instance, sig, interface);
   program->detach_all();
   if (!opt.keep_pins) program->unpin_maps();
   return 0;
+}
+
+// One line naming the mistake, then the usage, as keepalived and most daemons do.
+int usage_error(const CLI::App& app, const std::string& message) {
+  std::cerr << "xdplbd: " << message << "\n\n" << app.help();
+  return 2;
 }
 
 }  // namespace
@@ -72,25 +140,61 @@ int main(int argc, char** argv) {
   CLI::App app{"xdplbd - keepalived-compatible load balancer with an XDP data plane"};
   app.set_version_flag("-v,--version", std::string("xdplbd ") + XDPLB_VERSION);
   Options opt;
+  app.add_option("-f,--use-file", opt.config_file, "Configuration file (keepalived.conf grammar)")
+      ->capture_default_str();
+  app.add_flag("-t,--config-test", opt.config_test,
+               "Check the configuration file, print every error and warning, and exit (0 when usable)");
+  app.add_flag("--dump-config", opt.dump_config, "Print the configuration as understood (JSON) and exit");
+  app.add_flag("--strict", opt.strict, "Treat unknown keywords as errors");
+  app.add_option("-p,--pid-file", opt.pid_file, "Pid file (default /run/xdplb/INSTANCE.pid)");
   app.add_option("--instance", opt.instance,
                  "Instance name: names the BPF pin directory /sys/fs/bpf/xdplb/NAME, the control socket "
                  "and the pid file")
       ->capture_default_str();
-  app.add_option("--interface", opt.interface, "Serve every virtual_server on this interface, without VRRP")
-      ->required();
-  app.add_option("--xdp-mode", opt.xdp_mode, "XDP attach mode")
-      ->check(CLI::IsMember({"native", "generic", "best"}))
-      ->capture_default_str();
+  app.add_option("--interface", opt.interface,
+                 "Serve every virtual_server on this interface, without VRRP (default: global_defs xdp_interface)");
+  app.add_option("--xdp-mode", opt.xdp_mode, "XDP attach mode (default: global_defs xdp_mode, else native)")
+      ->check(CLI::IsMember({"native", "generic", "best"}));
   app.add_flag("-n,--dont-fork", opt.dont_fork, "Stay in the foreground");
   app.add_flag("-l,--log-console", opt.log_console, "Log to the console");
   app.add_flag("-D,--log-detail", opt.log_detail, "Detailed (debug) logging");
   app.add_flag("--keep-pins", opt.keep_pins, "Leave the maps pinned on exit (restart without losing flows)");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(app, e.what());
+  }
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("xdplbd"));
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
+
+  if (opt.config_test || opt.dump_config) {
+    const auto result = load_and_report(opt);
+    if (!result.ok()) {
+      std::cerr << "xdplbd: " << opt.config_file << ": configuration has errors\n";
+      return 1;
+    }
+    if (opt.dump_config) std::cout << xdplb::config::to_json(*result.config).dump(2) << '\n';
+    return 0;
+  }
+
+  const auto result = load_and_report(opt);
+  if (!result.ok()) {
+    spdlog::error("{}: configuration has errors; not starting", opt.config_file);
+    return 1;
+  }
+  const auto& config = *result.config;
+  const std::string interface = opt.interface.empty() ? config.global.xdp_interface : opt.interface;
+  if (interface.empty())
+    return usage_error(app, "--interface (or global_defs xdp_interface) is required to run the agent");
+  const auto attach_mode = app.count("--xdp-mode") > 0 ? parse_mode(opt.xdp_mode)
+                                                        : parse_mode(xdplb::config::to_string(config.global.xdp_mode));
   try {
-    return run(opt);
+    return run(opt, config, interface, attach_mode);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
