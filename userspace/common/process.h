@@ -31,8 +31,8 @@ std::vector<std::string> split_command_line(std::string_view command);
 
 struct ProcessOptions {
   std::vector<std::string> argv;  // argv[0] without '/' is looked up in PATH
-  std::optional<uid_t> uid;       // drop to this user (script_user) before exec
-  std::optional<gid_t> gid;       // and this group; supplementary groups are reduced to it
+  std::optional<uid_t> uid{};     // drop to this user (script_user) before exec
+  std::optional<gid_t> gid{};     // and this group; supplementary groups are reduced to it
   // After this long the whole process group gets SIGTERM; zero means no limit.
   std::chrono::milliseconds timeout{0};
   // Time between SIGTERM and SIGKILL, for timeouts and terminate().
