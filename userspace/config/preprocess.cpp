@@ -139,6 +139,8 @@ class Preprocessor {
       const auto found = definitions_.find(*whole);
       if (found == definitions_.end()) {
         diagnostics_.error(token.location, "'$" + *whole + "' is not defined");
+        // Kept as written, so the statement is not reported a second time as missing a value.
+        out.push_back(token);
         return;
       }
       if (out.size() + found->second.size() > max_expanded_tokens) {

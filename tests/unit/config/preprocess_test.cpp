@@ -1,0 +1,135 @@
+#include <doctest/doctest.h>
+
+#include "config/preprocess.h"
+#include "config_test_util.h"
+
+using namespace xdplb::config;
+using namespace xdplb::config::test;
+
+TEST_CASE("preprocess: $NAME=value definitions and $NAME / ${NAME} substitution") {
+  const auto result = load_text(
+      "$IFACE=eth1\n"
+      "$NET=198.18.0\n"
+      "$VIP=$NET.10/24\n"
+      "vrrp_instance VI_1 {\n"
+      "  interface $IFACE\n"
+      "  virtual_router_id 51\n"
+      "  virtual_ipaddress {\n"
+      "    $VIP\n"
+      "    ${NET}.11/24 dev $IFACE\n"
+      "  }\n"
+      "}\n");
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  const auto& instance = result.config->vrrp_instances.at(0);
+  CHECK(instance.interface == "eth1");
+  REQUIRE(instance.virtual_ipaddresses.size() == 2);
+  CHECK(instance.virtual_ipaddresses[0].address.to_string_with_prefix() == "198.18.0.10/24");
+  CHECK(instance.virtual_ipaddresses[1].address.to_string_with_prefix() == "198.18.0.11/24");
+  CHECK(instance.virtual_ipaddresses[1].device == "eth1");
+}
+
+TEST_CASE("preprocess: a definition may hold several words; substituted tokens keep the reference's place") {
+  const auto result = load_text(
+      "$CHECK=connect_timeout 7\n"
+      "virtual_server 198.18.0.10 80 {\n"
+      "  real_server 198.18.1.1 80 {\n"
+      "    TCP_CHECK {\n"
+      "      $CHECK\n"
+      "      bogus $CHECK\n"
+      "    }\n"
+      "  }\n"
+      "}\n");
+  const auto& check = std::get<TcpCheck>(result.config->virtual_servers.at(0).real_servers.at(0).checkers.at(0));
+  CHECK(check.connect_timeout == std::chrono::seconds(7));
+  CHECK(warning_lines(result) == std::vector<std::string>{"test.conf:6"});
+}
+
+TEST_CASE("preprocess: an undefined $NAME is an error at its use") {
+  const auto result = load_text("global_defs {\n  router_id $NOPE\n}\n");
+  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:2"});
+  CHECK(mentions(result, "'$NOPE' is not defined"));
+}
+
+TEST_CASE("preprocess: quoted text and a lone '$' are not substituted") {
+  const auto result = load_text(
+      "vrrp_instance VI_1 {\n"
+      "  interface eth0\n"
+      "  virtual_router_id 51\n"
+      "  virtual_ipaddress {\n    198.18.0.1\n  }\n"
+      "  authentication {\n    auth_type PASS\n    auth_pass \"$ecret\"\n  }\n"
+      "  notify_master \"/bin/echo $X\"\n"
+      "  notify_backup /bin/echo 5$\n"
+      "}\n");
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  const auto& instance = result.config->vrrp_instances.at(0);
+  CHECK(instance.authentication.password == "$ecret");
+  CHECK(instance.notify.master == "/bin/echo $X");
+  CHECK(instance.notify.backup == "/bin/echo 5$");
+}
+
+TEST_CASE("preprocess: include with a glob, relative to the including file, in sorted order") {
+  TempDir dir;
+  dir.write("conf.d/20-b.conf", "vrrp_script b {\n  script /bin/true\n}\n");
+  dir.write("conf.d/10-a.conf", "vrrp_script a {\n  script /bin/true\n}\n");
+  dir.write("conf.d/sub/defs.inc", "$PRIO=150\n");
+  const auto main = dir.write("keepalived.conf",
+                              "include conf.d/*.conf\n"
+                              "include conf.d/sub/defs.inc\n"
+                              "vrrp_instance VI_1 {\n"
+                              "  interface eth0\n"
+                              "  virtual_router_id 51\n"
+                              "  priority $PRIO\n"
+                              "  virtual_ipaddress {\n    198.18.0.1\n  }\n"
+                              "  track_script {\n    a\n    b\n  }\n"
+                              "}\n");
+  const auto result = load_config(main, {});
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  REQUIRE(result.config->vrrp_scripts.size() == 2);
+  CHECK(result.config->vrrp_scripts[0].name == "a");
+  CHECK(result.config->vrrp_scripts[1].name == "b");
+  CHECK(result.config->vrrp_scripts[0].location.file_name() == (dir.path() / "conf.d/10-a.conf").string());
+  CHECK(result.config->vrrp_instances.at(0).priority == 150);
+}
+
+TEST_CASE("preprocess: errors in an included file name that file and line") {
+  TempDir dir;
+  dir.write("inc/bad.conf", "\n\nglobal_defs {\n  vrrp_version 4\n}\n");
+  const auto main = dir.write("main.conf", "include inc/bad.conf\n");
+  const auto result = load_config(main, {});
+  CHECK(error_lines(result) == std::vector<std::string>{(dir.path() / "inc/bad.conf").string() + ":4"});
+}
+
+TEST_CASE("preprocess: an include matching nothing warns; a missing top-level file is an error") {
+  TempDir dir;
+  const auto main = dir.write("main.conf", "include nothing/*.conf\n");
+  const auto result = load_config(main, {});
+  CHECK(result.ok());
+  CHECK(warning_lines(result) == std::vector<std::string>{main + ":1"});
+
+  const auto missing = load_config((dir.path() / "absent.conf").string(), {});
+  CHECK_FALSE(missing.ok());
+  CHECK(error_lines(missing) == std::vector<std::string>{(dir.path() / "absent.conf").string() + ":1"});
+}
+
+TEST_CASE("preprocess: an include cycle is an error at the include that closes it") {
+  TempDir dir;
+  dir.write("b.conf", "\ninclude a.conf\n");
+  const auto a = dir.write("a.conf", "include b.conf\n");
+  const auto result = load_config(a, {});
+  CHECK(error_lines(result) == std::vector<std::string>{(dir.path() / "b.conf").string() + ":2"});
+  CHECK(mentions(result, "include cycle"));
+}
+
+TEST_CASE("preprocess: include can be disabled (fuzzing)") {
+  LoadOptions options;
+  options.follow_includes = false;
+  const auto result = load_text("include /etc/*\n", options);
+  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:1"});
+}
+
+TEST_CASE("preprocess: self-referencing definitions cannot blow up") {
+  const auto result = load_text("$A=x x x x x x x x\n$B=$A $A $A $A $A $A $A $A\n$C=$B $B $B $B $B $B $B $B\n"
+                                "$D=$C $C $C $C $C $C $C $C\n$E=$D $D $D $D $D $D $D $D\n$E\n");
+  CHECK_FALSE(result.ok());
+  CHECK(mentions(result, "expands to too many tokens"));
+}
