@@ -1,0 +1,182 @@
+// The VRRP state machine of one virtual router (RFC 5798 section 6, RFC 3768 for v2 timing, RFC
+// 9568 where it updates 5798), with keepalived's operator-facing extras: `state MASTER|BACKUP`,
+// `nopreempt`, `preempt_delay`, tracking weights and the Fault state.
+//
+// Pure: no sockets, no timers, no clock reads. The caller passes every event with the current
+// steady-clock time and carries out the returned actions in order:
+//   SendAdvertisement  encode (packet.h) and send it (priority 0 = resignation)
+//   ArmTimer/CancelTimer  one steady_timer per TimerKind; a re-arm replaces the previous deadline
+//   StateChange        add/remove VIPs, GARP/NA, notify scripts. Entering Master it comes before
+//                      the first advert; leaving Master it comes after the priority-0 advert.
+//   AdvertDiscarded    count it and log it at debug (info for address-list mismatches)
+//   PriorityChanged    log it, notify if asked to
+// A timer that fires late, twice, or after being cancelled is harmless: the instance checks it
+// against the deadline it armed.
+//
+// Receive-side checks, split by who knows the facts: the codec (packet.h) checks TTL/hop limit,
+// version/type validity, length vs count, checksum; this class checks what needs the
+// configuration: VRID, version, family, own packets, authentication, v2 interval, address list.
+#pragma once
+
+#include "vrrp/packet.h"
+#include "vrrp/priority.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace xdplb::vrrp {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+enum class State : uint8_t { initialize, backup, master, fault };
+std::string_view to_string(State state);
+
+// keepalived's `state`: MASTER starts as Backup but waits only one advert interval (plus the
+// smallest skew) before taking over, so it still yields to any higher-priority router it hears.
+enum class InitialState : uint8_t { backup, master };
+
+struct InstanceParameters {
+  std::string name;  // for logs
+  Version version = Version::v2;
+  uint8_t vrid = 0;         // 1..255
+  uint8_t priority = 100;   // base priority 1..255; 255 = address owner
+  // v2: whole seconds 1..255; v3: a multiple of 10 ms, 10 ms .. 40.95 s.
+  std::chrono::milliseconds advert_interval{1000};
+  bool preempt = true;                         // false = keepalived `nopreempt`
+  std::chrono::milliseconds preempt_delay{0};  // 0..1000 s
+  InitialState initial_state = InitialState::backup;
+  AuthType auth_type = AuthType::none;  // v2 only: none or simple_password
+  std::string auth_password;            // PASS, 1..8 bytes
+  // Our address on the VRRP interface: the advert source, the tie-breaker, and how our own
+  // multicast echoes are recognised.
+  IpAddress primary_address;
+  std::vector<IpAddress> virtual_addresses;  // carried in adverts, of the primary's family
+  std::vector<TrackedObject> tracked;        // see priority.h
+};
+
+enum class TimerKind : uint8_t { master_down, advertisement };
+std::string_view to_string(TimerKind kind);
+
+enum class TransitionReason : uint8_t {
+  startup,                 // start(), or recovery from Fault, as Backup
+  address_owner,           // priority 255 takes over at once
+  master_down_timer,       // no (acceptable) advert within Master_Down_Interval
+  higher_priority_master,  // Master heard a better router
+  fault,                   // interface down / tracked object failed
+  shutdown,
+};
+std::string_view to_string(TransitionReason reason);
+
+enum class DiscardReason : uint8_t {
+  not_running,               // Initialize or Fault: adverts are not processed
+  vrid_mismatch,
+  version_mismatch,
+  family_mismatch,
+  own_advert,                // our own multicast echo (source is our primary address)
+  auth_type_mismatch,
+  auth_password_mismatch,
+  advert_interval_mismatch,  // v2 only; v3 learns the master's interval
+  address_list_mismatch,     // dropped unless from the address owner (RFC 5798 7.1)
+  lower_priority_preempting, // Backup with preemption ignores a lower-priority master
+};
+std::string_view to_string(DiscardReason reason);
+
+struct SendAdvertisement {
+  Advertisement advert;
+};
+struct ArmTimer {
+  TimerKind timer;
+  TimePoint deadline;
+};
+struct CancelTimer {
+  TimerKind timer;
+};
+struct StateChange {
+  State from;
+  State to;
+  TransitionReason reason;
+};
+struct AdvertDiscarded {
+  DiscardReason reason;
+  std::string detail;
+};
+// A received advert that was acted on but points at a misconfiguration worth a log line
+// (address list differing from the owner's, two address owners, lower-priority master seen).
+struct AdvertWarning {
+  std::string detail;
+};
+struct PriorityChanged {
+  uint8_t from;
+  uint8_t to;
+};
+
+using Action = std::variant<SendAdvertisement, ArmTimer, CancelTimer, StateChange, AdvertDiscarded, AdvertWarning,
+                            PriorityChanged>;
+using Actions = std::vector<Action>;
+
+class VrrpInstance {
+ public:
+  // Validates the parameters; throws std::invalid_argument naming the instance and the rule.
+  explicit VrrpInstance(InstanceParameters parameters);
+
+  Actions start(TimePoint now);
+  // Resigns (priority-0 advert) if Master, then stops in Initialize.
+  Actions shutdown(TimePoint now);
+  Actions on_advertisement(const Advertisement& advert, const IpAddress& source, TimePoint now);
+  Actions on_timer_expired(TimerKind timer, TimePoint now);
+  // The VRRP interface itself: down means Fault.
+  Actions on_interface_state(bool up, TimePoint now);
+  // A tracked object's result (name as in InstanceParameters::tracked). Throws
+  // std::invalid_argument for an unknown name.
+  Actions on_tracked_object(std::string_view name, bool healthy, TimePoint now);
+
+  State state() const { return state_; }
+  const InstanceParameters& parameters() const { return parameters_; }
+  uint8_t effective_priority() const { return priority_.effective(); }
+  bool faulted() const { return !interface_up_ || priority_.faulted(); }
+  std::chrono::microseconds master_adver_interval() const { return master_adver_interval_; }
+  std::chrono::microseconds skew_time() const;
+  std::chrono::microseconds master_down_interval() const;
+  // The router whose adverts this Backup last accepted.
+  std::optional<IpAddress> current_master() const { return current_master_; }
+  std::optional<TimePoint> timer_deadline(TimerKind timer) const;
+
+ private:
+  Advertisement make_advert(uint8_t priority) const;
+  std::optional<AdvertDiscarded> check_advert(const Advertisement& advert, const IpAddress& source) const;
+  bool address_list_matches(const Advertisement& advert) const;
+  std::chrono::microseconds skew_for(unsigned priority_gap) const;
+
+  void arm(Actions& out, TimerKind timer, TimePoint deadline);
+  void cancel(Actions& out, TimerKind timer);
+  void change_state(Actions& out, State to, TransitionReason reason);
+
+  void enter_running(Actions& out, TimePoint now, bool from_startup);
+  void become_master(Actions& out, TimePoint now, TransitionReason reason);
+  void enter_backup(Actions& out, TimePoint now, TransitionReason reason, std::chrono::microseconds down_after);
+  void enter_fault(Actions& out);
+  void reevaluate_fault(Actions& out, TimePoint now, uint8_t priority_before);
+
+  void backup_receive(Actions& out, const Advertisement& advert, const IpAddress& source, TimePoint now);
+  void master_receive(Actions& out, const Advertisement& advert, const IpAddress& source, TimePoint now);
+
+  InstanceParameters parameters_;
+  PriorityCalculator priority_;
+  AuthData password_{};
+  std::chrono::microseconds advertisement_interval_;
+  std::chrono::microseconds master_adver_interval_;
+  State state_ = State::initialize;
+  bool started_ = false;
+  bool interface_up_ = true;
+  std::optional<TimePoint> master_down_deadline_;
+  std::optional<TimePoint> advert_deadline_;
+  std::optional<TimePoint> preempt_deadline_;
+  std::optional<IpAddress> current_master_;
+};
+
+}  // namespace xdplb::vrrp

@@ -1,0 +1,65 @@
+#include "vrrp/priority.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace xdplb::vrrp {
+
+namespace {
+constexpr int kMaxWeight = 254;
+constexpr uint8_t kOwner = 255;
+}  // namespace
+
+PriorityCalculator::PriorityCalculator(uint8_t base_priority, std::vector<TrackedObject> tracked)
+    : base_(base_priority), tracked_(std::move(tracked)) {
+  if (base_ == 0) throw std::invalid_argument("priority 0 is reserved for resignation; use 1..255");
+  for (size_t i = 0; i < tracked_.size(); ++i) {
+    const auto& object = tracked_[i];
+    if (object.weight < -kMaxWeight || object.weight > kMaxWeight)
+      throw std::invalid_argument("tracked object " + object.name + ": weight " + std::to_string(object.weight) +
+                                  " is outside -254..254");
+    for (size_t j = 0; j < i; ++j)
+      if (tracked_[j].name == object.name)
+        throw std::invalid_argument("tracked object " + object.name + " is listed twice");
+  }
+}
+
+bool PriorityCalculator::set_healthy(std::string_view name, bool healthy) {
+  const auto it = std::find_if(tracked_.begin(), tracked_.end(), [&](const auto& o) { return o.name == name; });
+  if (it == tracked_.end()) throw std::invalid_argument("no tracked object named " + std::string(name));
+  const uint8_t priority_before = effective();
+  const bool fault_before = faulted();
+  it->healthy = healthy;
+  return priority_before != effective() || fault_before != faulted();
+}
+
+bool PriorityCalculator::causes_fault(const TrackedObject& object) {
+  return object.weight == 0 && object.healthy == object.reverse;
+}
+
+int PriorityCalculator::adjustment(const TrackedObject& object) {
+  if (object.weight == 0) return 0;
+  const bool applies = object.weight > 0 ? object.healthy : !object.healthy;
+  if (!applies) return 0;
+  return object.reverse ? -object.weight : object.weight;
+}
+
+uint8_t PriorityCalculator::effective() const {
+  if (base_ == kOwner) return kOwner;
+  int total = base_;
+  for (const auto& object : tracked_) total += adjustment(object);
+  return static_cast<uint8_t>(std::clamp(total, 1, kOwner - 1));
+}
+
+bool PriorityCalculator::faulted() const {
+  return std::any_of(tracked_.begin(), tracked_.end(), causes_fault);
+}
+
+std::vector<std::string> PriorityCalculator::fault_causes() const {
+  std::vector<std::string> names;
+  for (const auto& object : tracked_)
+    if (causes_fault(object)) names.push_back(object.name);
+  return names;
+}
+
+}  // namespace xdplb::vrrp
