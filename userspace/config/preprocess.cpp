@@ -131,11 +131,15 @@ class Preprocessor {
   // Splices the definition's tokens for a whole-word reference; an embedded reference ("a$X/b")
   // is replaced textually by the definition's words joined with spaces.
   void substitute(const Token& token, std::vector<Token>& out) {
-    if (token.kind != TokenKind::word || token.text.find('$') == std::string::npos) {
+    if (token.text.find('$') == std::string::npos ||
+        (token.kind != TokenKind::word && token.kind != TokenKind::quoted)) {
       out.push_back(token);
       return;
     }
-    if (const auto whole = whole_reference(token.text)) {
+    // Inside quotes a definition is replaced in place (keepalived does so too); an undefined $NAME
+    // there is left alone, since quoted scripts often hold shell variables.
+    const bool quoted = token.kind == TokenKind::quoted;
+    if (const auto whole = quoted ? std::nullopt : whole_reference(token.text)) {
       const auto found = definitions_.find(*whole);
       if (found == definitions_.end()) {
         diagnostics_.error(token.location, "'$" + *whole + "' is not defined");
@@ -172,7 +176,9 @@ class Preprocessor {
       }
       const std::string reference = text.substr(start, end - start);
       const auto found = definitions_.find(reference);
-      if (found == definitions_.end()) {
+      if (found == definitions_.end() && quoted) {
+        result.text += text.substr(i, (braced ? end + 1 : end) - i);
+      } else if (found == definitions_.end()) {
         diagnostics_.error(token.location, "'$" + reference + "' is not defined");
       } else {
         for (std::size_t k = 0; k < found->second.size(); ++k) {

@@ -50,20 +50,21 @@ TEST_CASE("preprocess: an undefined $NAME is an error at its use") {
   CHECK(mentions(result, "'$NOPE' is not defined"));
 }
 
-TEST_CASE("preprocess: quoted text and a lone '$' are not substituted") {
+TEST_CASE("preprocess: inside quotes definitions are replaced and unknown $NAMEs kept; a lone '$' stays") {
   const auto result = load_text(
+      "$IF=eth0\n"
       "vrrp_instance VI_1 {\n"
       "  interface eth0\n"
       "  virtual_router_id 51\n"
       "  virtual_ipaddress {\n    198.18.0.1\n  }\n"
       "  authentication {\n    auth_type PASS\n    auth_pass \"$ecret\"\n  }\n"
-      "  notify_master \"/bin/echo $X\"\n"
+      "  notify_master \"/bin/echo $X ${Y} $IF\"\n"
       "  notify_backup /bin/echo 5$\n"
       "}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   const auto& instance = result.config->vrrp_instances.at(0);
   CHECK(instance.authentication.password == "$ecret");
-  CHECK(instance.notify.master == "/bin/echo $X");
+  CHECK(instance.notify.master == "/bin/echo $X ${Y} eth0");
   CHECK(instance.notify.backup == "/bin/echo 5$");
 }
 
