@@ -31,7 +31,7 @@ TEST_CASE("a server starts up and is checked first after its spread delay") {
   CHECK(health.next_check_at() == kT0 + 3s);
 }
 
-TEST_CASE("retry failures are retried after delay_before_retry; the next one declares the server down") {
+TEST_CASE("retry failures are retried after delay_before_retry - the next one declares the server down") {
   CheckHealth health(params(2), kT0, 0s);
   auto now = kT0;
   CHECK(health.record(bad(), now) == CheckHealth::Change::none);
@@ -64,7 +64,7 @@ TEST_CASE("retry 0 declares the server down on the first failure") {
   CHECK(health.record(bad(), kT0) == CheckHealth::Change::went_down);
 }
 
-TEST_CASE("one success brings a server back up; rise asks for more") {
+TEST_CASE("one success brings a server back up - rise asks for more") {
   CheckHealth health(params(0), kT0, 0s);
   health.record(bad(), kT0);
   CHECK(health.record(ok(), kT0 + 10s) == CheckHealth::Change::came_up);
@@ -100,7 +100,7 @@ TEST_CASE("alpha starts a server down until a check succeeds") {
   CHECK(health.record(ok(), kT0 + 10s) == CheckHealth::Change::came_up);
 }
 
-TEST_CASE("a real server is up only while all its checkers are, and events say why") {
+TEST_CASE("a real server is up only while all its checkers are - and events say why") {
   ServerHealth server("vs1", "rs1", kT0);
   auto tcp = server.add_checker(params(0), kT0, 0s);
   auto http = server.add_checker(params(0), kT0, 0s);
@@ -169,7 +169,7 @@ HealthEvent event(std::string rs, bool up, std::optional<unsigned> weight = std:
 
 }  // namespace
 
-TEST_CASE("down servers leave the set, or stay at weight 0 with inhibit_on_failure") {
+TEST_CASE("down servers leave the set - or stay at weight 0 with inhibit_on_failure") {
   HealthySet set;
   set.add_virtual_server(three_servers());
   const auto& state = set.state("198.18.0.10:80");
@@ -240,7 +240,7 @@ TEST_CASE("the sorry server takes new flows when nothing is healthy") {
   CHECK(state.backends == std::vector<Backend>{{"a", 3, false}, {"b", 0, false}});
 }
 
-TEST_CASE("alpha servers start outside the set and quorum starts lost, silently") {
+TEST_CASE("alpha servers start outside the set and quorum starts lost - silently") {
   VirtualServerRules vs;
   vs.name = "vs";
   vs.notify_quorum_down = "/bin/q";

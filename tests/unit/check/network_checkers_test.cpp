@@ -25,7 +25,7 @@ HttpCheckParams http(std::uint16_t port, std::string path, std::vector<unsigned>
 
 }  // namespace
 
-TEST_CASE("TCP_CHECK: a listening port is up, a closed one is down with the reason") {
+TEST_CASE("TCP_CHECK: a listening port is up - a closed one is down with the reason") {
   asio::io_context io;
   asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
   TcpCheck up(io, {loopback(listener.local_endpoint().port())});
@@ -78,7 +78,7 @@ TEST_CASE("HTTP_GET: status codes") {
   CHECK_FALSE(run_check(io, only_201).healthy);
 }
 
-TEST_CASE("HTTP_GET: the MD5 digest of the body, as keepalived's genhash prints it") {
+TEST_CASE("HTTP_GET: the MD5 digest of the body - as keepalived's genhash prints it") {
   CHECK(md5_hex("hello xdplb") == md5_hex("hello xdplb"));
   CHECK(md5_hex("") == "d41d8cd98f00b204e9800998ecf8427e");  // RFC 1321 test suite
 
@@ -106,7 +106,7 @@ TEST_CASE("HTTP_GET: every url must pass") {
   CHECK(contains(outcome.reason, "/error"));
 }
 
-TEST_CASE("HTTP_GET: slow, silent and refusing servers are down within connect_timeout") {
+TEST_CASE("HTTP_GET: slow - silent and refusing servers are down within connect_timeout") {
   asio::io_context io;
   test::HttpServer server(io);
   for (const char* path : {"/slow", "/silent"}) {
@@ -149,7 +149,7 @@ TEST_CASE("HTTP_GET: parameters no server could satisfy are refused up front") {
   CHECK_THROWS_AS(HttpCheck(io, bad_host), std::invalid_argument);
 }
 
-TEST_CASE("SSL_GET: status, digest and SNI over TLS; certificates are not verified unless asked") {
+TEST_CASE("SSL_GET: status - digest and SNI over TLS - certificates are not verified unless asked") {
   test::SelfSignedCert cert;
   REQUIRE(cert.ok);
   asio::io_context io;
@@ -210,7 +210,7 @@ TEST_CASE("SMTP_CHECK: a 220 greeting (multi-line too) and 250 to HELO") {
   CHECK(server.helo == "HELO lb.test.example");
 }
 
-TEST_CASE("SMTP_CHECK: a refusing greeting, silence and a closed port are down") {
+TEST_CASE("SMTP_CHECK: a refusing greeting - silence and a closed port are down") {
   asio::io_context io;
   test::SmtpServer busy(io, "554 no service\r\n");
   SmtpCheck refusing(io, {loopback(busy.port()), "lb"});

@@ -50,7 +50,7 @@ bool reaped(pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) < 0 && errno ==
 
 }  // namespace
 
-TEST_CASE("split_command_line splits words like a shell, without running one") {
+TEST_CASE("split_command_line splits words like a shell - without running one") {
   using V = std::vector<std::string>;
   CHECK(split_command_line("/bin/check  a\tb") == V{"/bin/check", "a", "b"});
   CHECK(split_command_line("check 'two words' \"and $three\"") == V{"check", "two words", "and $three"});
@@ -84,7 +84,7 @@ TEST_CASE("a child's exit status is delivered and the child is reaped") {
   CHECK(killed.term_signal == SIGKILL);
 }
 
-TEST_CASE("a program that cannot be executed is reported, not run") {
+TEST_CASE("a program that cannot be executed is reported - not run") {
   asio::io_context io;
   auto missing = run_to_completion(io, {{"/nonexistent/xdplb-script"}});
   CHECK(missing.status == ProcessResult::Status::spawn_failed);
@@ -108,7 +108,7 @@ TEST_CASE("the loop keeps running while a child runs") {
   CHECK(result->succeeded());
 }
 
-TEST_CASE("a child past its timeout gets SIGTERM, and SIGKILL if it ignores it, with its whole group") {
+TEST_CASE("a child past its timeout gets SIGTERM - and SIGKILL if it ignores it - with its whole group") {
   asio::io_context io;
   ProcessOptions polite{{"sleep", "30"}};
   polite.timeout = 200ms;
