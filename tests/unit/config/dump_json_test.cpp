@@ -1,0 +1,47 @@
+#include <doctest/doctest.h>
+
+#include "config/dump_json.h"
+#include "config_test_util.h"
+
+using namespace xdplb::config;
+using namespace xdplb::config::test;
+
+TEST_CASE("dump_json: the resolved model of xdplb-full.conf, defaults and substitutions applied") {
+  const auto result = load_config(std::string(XDPLB_SOURCE_DIR) + "/conf/xdplb-full.conf", {});
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  const auto json = to_json(*result.config);
+  CHECK(json["global_defs"]["xdp_mode"] == "best");
+  CHECK(json["global_defs"]["xdp_interface"] == "eth0");
+  const auto& vi = json["vrrp_instances"][0];
+  CHECK(vi["virtual_ipaddress"][0]["address"] == "198.18.0.100/24");
+  CHECK(vi["advert_int"] == 1);
+  CHECK(vi["version"] == 2);
+  CHECK(vi["track_script"][1]["weight"] == 5);
+  CHECK(vi["track_script"][0]["weight"].is_null());
+  CHECK(json["vrrp_instances"][1]["advert_int"] == 0.5);
+  CHECK(json["vrrp_instances"][1]["version"] == 3);
+  CHECK(json["vrrp_scripts"][0]["timeout"] == 1.5);
+  // A script without timeout shows the effective one: its interval.
+  CHECK(json["vrrp_scripts"][1]["timeout"] == 5);
+  const auto& vs = json["virtual_servers"][0];
+  CHECK(vs["address"] == "198.18.0.100");
+  CHECK(vs["lb_kind"] == "DR");
+  CHECK(vs["xdp_ring_size"] == 65537);
+  const auto& check = vs["real_servers"][0]["checkers"][0];
+  CHECK(check["type"] == "HTTP_GET");
+  CHECK(check["connect_timeout"] == 2.5);
+  CHECK(check["url"][0]["status_code"] == nlohmann::json::array({"200", "204", "300-399"}));
+  CHECK(vs["real_servers"][1]["checkers"][0]["type"] == "SSL_GET");
+  CHECK(json["virtual_servers"][2]["group"] == "web_vips");
+  CHECK(json["virtual_servers"][3]["fwmark"] == 9);
+  CHECK(json["virtual_server_groups"][0]["entries"][0]["range_last"] == 112);
+  CHECK(vs["location"].get<std::string>().ends_with("xdplb-full.conf:133:1"));
+}
+
+TEST_CASE("dump_json: substituted lb_algo shows what the data plane runs") {
+  const auto result = load_text("virtual_server 198.18.0.1 80 {\n  lb_algo wlc\n}\n");
+  REQUIRE(result.ok());
+  const auto json = to_json(*result.config);
+  CHECK(json["virtual_servers"][0]["lb_algo"] == "wlc");
+  CHECK(json["virtual_servers"][0]["lb_algo_effective"] == "mh");
+}

@@ -1,0 +1,121 @@
+// The xdplbd command line, run as a user would: exit codes, messages, and that -t and
+// --dump-config need no --interface.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "config_test_util.h"
+
+using namespace xdplb::config::test;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs xdplbd with `arguments` (shell words), collecting stdout and, when asked, stderr.
+Run run_xdplbd(const std::string& arguments, bool with_stderr = true) {
+  const std::string command = std::string(XDPLBD_PATH) + " " + arguments + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  Run run;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string example(const char* name) { return std::string(XDPLB_SOURCE_DIR) + "/conf/" + name; }
+
+}  // namespace
+
+TEST_CASE("xdplbd: -t on a good file exits 0 without needing --interface") {
+  for (const char* name : {"keepalived-dr-master.conf", "keepalived-dr-backup.conf", "keepalived-http-master.conf",
+                           "keepalived-http-backup.conf", "xdplb-full.conf"}) {
+    const auto run = run_xdplbd("-t -f " + example(name));
+    CHECK_MESSAGE(run.exit_code == 0, name << ": " << run.output);
+    CHECK(run.output.empty());
+  }
+  CHECK(run_xdplbd("--config-test --use-file " + example("xdplb-full.conf")).exit_code == 0);
+}
+
+TEST_CASE("xdplbd: -t prints every error as FILE:LINE:COL and exits non-zero") {
+  TempDir dir;
+  const auto file = dir.write("bad.conf",
+                              "vrrp_instance A {\n  interface eth0\n  virtual_router_id 300\n"
+                              "  state SLAVE\n  frob\n}\n");
+  const auto run = run_xdplbd("-t -f " + file);
+  CHECK(run.exit_code == 1);
+  CHECK(run.output.find(file + ":3:21: error: virtual_router_id 300 is out of range (1-255)\n") != std::string::npos);
+  CHECK(run.output.find(file + ":4:9: error: state must be MASTER or BACKUP, not 'SLAVE'\n") != std::string::npos);
+  CHECK(run.output.find(file + ":5:3: warning: unknown keyword 'frob'") != std::string::npos);
+}
+
+TEST_CASE("xdplbd: --strict turns an unknown keyword into a failure") {
+  TempDir dir;
+  const auto file = dir.write("x.conf", "global_defs {\n  frob\n}\n");
+  CHECK(run_xdplbd("-t -f " + file).exit_code == 0);
+  const auto strict = run_xdplbd("-t --strict -f " + file);
+  CHECK(strict.exit_code == 1);
+  CHECK(strict.output.find(file + ":2:3: error: unknown keyword 'frob'") != std::string::npos);
+}
+
+TEST_CASE("xdplbd: a missing file is an error naming it") {
+  const auto run = run_xdplbd("-t -f /nonexistent/xdplb.conf");
+  CHECK(run.exit_code == 1);
+  CHECK(run.output.find("/nonexistent/xdplb.conf:1:1: error: cannot read") != std::string::npos);
+}
+
+TEST_CASE("xdplbd: --dump-config prints the model as JSON on stdout") {
+  const auto run = run_xdplbd("--dump-config -f " + example("keepalived-dr-master.conf"), false);
+  REQUIRE(run.exit_code == 0);
+  const auto json = nlohmann::json::parse(run.output);
+  CHECK(json["vrrp_instances"][0]["virtual_router_id"] == 51);
+  CHECK(json["vrrp_instances"][0]["authentication"]["auth_pass"] == "1111");
+  CHECK(json["virtual_servers"][0]["real_servers"].size() == 2);
+}
+
+TEST_CASE("xdplbd: bad arguments give a one-line error and the usage") {
+  auto run = run_xdplbd("--no-such-flag");
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.starts_with("xdplbd: "));
+  CHECK(run.output.find("--no-such-flag") < run.output.find('\n'));
+  CHECK(run.output.find("--use-file") != std::string::npos);
+  run = run_xdplbd("--xdp-mode warp -t -f " + example("xdplb-full.conf"));
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.find("--use-file") != std::string::npos);
+}
+
+TEST_CASE("xdplbd: running needs an interface, from --interface or global_defs xdp_interface") {
+  const auto run = run_xdplbd("-f " + example("keepalived-dr-master.conf"));
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.find("--interface (or global_defs xdp_interface) is required") != std::string::npos);
+}
+
+TEST_CASE("xdplbd: running refuses a configuration with errors before touching any interface") {
+  TempDir dir;
+  const auto file = dir.write("bad.conf", "vrrp_instance A {\n}\n");
+  const auto run = run_xdplbd("--interface lo -f " + file);
+  CHECK(run.exit_code == 1);
+  CHECK(run.output.find("configuration has errors; not starting") != std::string::npos);
+}
+
+TEST_CASE("xdplbd: --help and --version") {
+  auto run = run_xdplbd("--help");
+  CHECK(run.exit_code == 0);
+  for (const char* flag : {"--use-file", "--config-test", "--dont-fork", "--log-console", "--log-detail",
+                           "--pid-file", "--instance", "--dump-config", "--strict", "--interface", "--xdp-mode",
+                           "--keep-pins", "--version"}) {
+    CHECK_MESSAGE(run.output.find(flag) != std::string::npos, flag);
+  }
+  run = run_xdplbd("--version");
+  CHECK(run.exit_code == 0);
+  CHECK(run.output.starts_with("xdplbd "));
+}
