@@ -46,6 +46,9 @@ void validate(const InstanceParameters& p) {
     if (address.is_v6() != ipv6)
       invalid(p, "virtual address " + address.to_string() + " is not of the family of " +
                      p.primary_address.to_string());
+  for (const auto& peer : p.unicast_peers)
+    if (peer.is_v6() != ipv6)
+      invalid(p, "unicast peer " + peer.to_string() + " is not of the family of " + p.primary_address.to_string());
 }
 
 PriorityCalculator make_priority(const InstanceParameters& p) {
@@ -109,6 +112,7 @@ std::string_view to_string(DiscardReason reason) {
     case DiscardReason::version_mismatch: return "version mismatch";
     case DiscardReason::family_mismatch: return "address family mismatch";
     case DiscardReason::own_advert: return "own advert";
+    case DiscardReason::not_a_unicast_peer: return "not a unicast peer";
     case DiscardReason::auth_type_mismatch: return "auth type mismatch";
     case DiscardReason::auth_password_mismatch: return "auth password mismatch";
     case DiscardReason::advert_interval_mismatch: return "advert interval mismatch";
@@ -314,6 +318,9 @@ std::optional<AdvertDiscarded> VrrpInstance::check_advert(const Advertisement& a
   if (source.is_v6() != parameters_.primary_address.is_v6())
     return discard(DiscardReason::family_mismatch, "not of our address family");
   if (source == parameters_.primary_address) return discard(DiscardReason::own_advert, "our own advert");
+  const auto& peers = parameters_.unicast_peers;
+  if (!peers.empty() && std::find(peers.begin(), peers.end(), source) == peers.end())
+    return discard(DiscardReason::not_a_unicast_peer, "source is not a unicast_peer");
   if (parameters_.version == Version::v2) {
     if (advert.auth_type != parameters_.auth_type)
       return discard(DiscardReason::auth_type_mismatch,

@@ -15,7 +15,8 @@
 //
 // Receive-side checks, split by who knows the facts: the codec (packet.h) checks TTL/hop limit,
 // version/type validity, length vs count, checksum; this class checks what needs the
-// configuration: VRID, version, family, own packets, authentication, v2 interval, address list.
+// configuration: VRID, version, family, own packets, unicast peers, authentication, v2 interval,
+// address list.
 #pragma once
 
 #include "vrrp/packet.h"
@@ -56,6 +57,8 @@ struct InstanceParameters {
   // multicast echoes are recognised.
   IpAddress primary_address;
   std::vector<IpAddress> virtual_addresses;  // carried in adverts, of the primary's family
+  // keepalived's `unicast_peer`: when set, adverts are accepted only from these addresses.
+  std::vector<IpAddress> unicast_peers;
   std::vector<TrackedObject> tracked;        // see priority.h
 };
 
@@ -78,6 +81,7 @@ enum class DiscardReason : uint8_t {
   version_mismatch,
   family_mismatch,
   own_advert,                // our own multicast echo (source is our primary address)
+  not_a_unicast_peer,        // unicast mode: the source is not a listed peer
   auth_type_mismatch,
   auth_password_mismatch,
   advert_interval_mismatch,  // v2 only; v3 learns the master's interval

@@ -401,6 +401,22 @@ TEST_CASE("own adverts are ignored") {
   CHECK(r.state() == State::master);
 }
 
+TEST_CASE("unicast mode: adverts only from listed peers") {
+  FakeLan lan;
+  auto p = v2_params(100);
+  p.unicast_peers = {ip("198.18.0.2"), ip("198.18.0.3")};
+  Router& r = lan.add(p);
+  lan.start(r);
+  const auto deadline = r.timer(TimerKind::master_down);
+  lan.inject(r, advert_for(p, 200), ip("198.18.0.9"));
+  REQUIRE(r.discarded.size() == 1);
+  CHECK(r.discarded[0].reason == DiscardReason::not_a_unicast_peer);
+  CHECK(r.timer(TimerKind::master_down) == deadline);
+  lan.inject(r, advert_for(p, 200), ip("198.18.0.3"));
+  CHECK(r.discarded.size() == 1);
+  CHECK(r.vrrp.current_master() == ip("198.18.0.3"));
+}
+
 TEST_CASE("authentication: type and password must match") {
   FakeLan lan;
   auto p = v2_params(100);
@@ -687,6 +703,9 @@ TEST_CASE("instance parameters are validated") {
   p = v2_params(100);
   p.virtual_addresses.push_back(ip("fd00::1"));
   rejects(p, "VRRP instance VI_1: virtual address fd00::1 is not of the family of 198.18.0.1");
+  p = v2_params(100);
+  p.unicast_peers = {ip("fd00::2")};
+  rejects(p, "VRRP instance VI_1: unicast peer fd00::2 is not of the family of 198.18.0.1");
   p = v2_params(100);
   p.tracked = {{"a", 300, false, true}};
   rejects(p, "VRRP instance VI_1: tracked object a: weight 300 is outside -254..254");
