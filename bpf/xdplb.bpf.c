@@ -4,8 +4,13 @@
  * Everything that is not traffic for a served VIP passes to the kernel untouched.
  */
 #include "lib/common.h"
+#include "lib/forward.h"
+#include "lib/icmp.h"
+#include "lib/maps.h"
 #include "lib/parse.h"
+#include "lib/select.h"
 #include "lib/stats.h"
+#include "lib/vip.h"
 
 static always_inline enum xdplb_reason reason_of_parse(int status)
 {
@@ -23,14 +28,56 @@ static always_inline enum xdplb_reason reason_of_parse(int status)
 	}
 }
 
+static always_inline int pass(enum xdplb_reason reason, __u32 len)
+{
+	count_verdict(reason, len);
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int xdplb_main(struct xdp_md *ctx)
 {
 	struct packet pkt = {};
-	int status = parse_packet(ctx, &pkt);
+	struct xdplb_flow icmp_flow = {};
+	const struct xdplb_flow *flow = &pkt.flow;
+	enum xdplb_reason reason;
+	int status, action, is_icmp_error = 0;
 
-	count_verdict(reason_of_parse(status), pkt.len);
-	return XDP_PASS;
+	status = parse_packet(ctx, &pkt);
+	if (status != PARSE_OK)
+		return pass(reason_of_parse(status), pkt.len);
+
+	if (pkt.flow.proto == IPPROTO_ICMP || pkt.flow.proto == IPPROTO_ICMPV6) {
+		/* Echo and the rest go to the stack; errors about a VIP flow follow that flow. */
+		if (!icmp_error_flow(ctx, &pkt, &icmp_flow))
+			return pass(XDPLB_R_PASS_NOT_VIP, pkt.len);
+		flow = &icmp_flow;
+		is_icmp_error = 1;
+	} else if (pkt.flow.proto != IPPROTO_TCP && pkt.flow.proto != IPPROTO_UDP) {
+		return pass(XDPLB_R_PASS_NOT_VIP, pkt.len);
+	}
+
+	struct xdplb_vip *vip = lookup_vip(flow->dst, flow->dport, flow->proto, flow->family);
+	if (!vip)
+		return pass(XDPLB_R_PASS_NOT_VIP, pkt.len);
+	if (!(vip->flags & XDPLB_VIP_F_ACTIVE))
+		return pass(XDPLB_R_PASS_INACTIVE, pkt.len);
+
+	struct choice c = choose_backend(vip, flow, !is_icmp_error);
+	if (!c.backend) {
+		count_verdict(XDPLB_R_DROP_NO_BACKEND, pkt.len);
+		return XDP_DROP;
+	}
+
+	action = forward(ctx, c.backend, &reason);
+	if (c.sorry && reason != XDPLB_R_DROP_BAD_BACKEND)
+		reason = XDPLB_R_FWD_SORRY;
+	else if (is_icmp_error && reason != XDPLB_R_DROP_BAD_BACKEND)
+		reason = XDPLB_R_FWD_ICMP_ERROR;
+	count_verdict(reason, pkt.len);
+	count_traffic(&xdplb_vip_stats, vip->vip_id, pkt.len, c.new_flow && !is_icmp_error);
+	count_traffic(&xdplb_backend_stats, c.id, pkt.len, c.new_flow && !is_icmp_error);
+	return action;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -19,6 +19,8 @@
 #define IP_OFFSET 0x1FFF
 #define IP6_OFFSET_MASK 0xFFF8 /* frag_off of struct frag_hdr, network order applied */
 
+#define IPPROTO_ICMPV6 58 /* a uapi #define, absent from BTF */
+
 #define NEXTHDR_HOP 0
 #define NEXTHDR_ROUTING 43
 #define NEXTHDR_FRAGMENT 44

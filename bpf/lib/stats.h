@@ -1,16 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Per-CPU counters: one (packets, bytes) pair per verdict reason. */
+/* Per-CPU counters: one per verdict reason, per VIP and per backend. */
 #ifndef XDPLB_BPF_STATS_H
 #define XDPLB_BPF_STATS_H
 
 #include "common.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDPLB_R__COUNT);
-	__type(key, __u32);
-	__type(value, struct xdplb_counter);
-} xdplb_verdicts SEC(".maps");
+#include "maps.h"
 
 static always_inline void count_verdict(enum xdplb_reason reason, __u32 bytes)
 {
@@ -19,6 +13,16 @@ static always_inline void count_verdict(enum xdplb_reason reason, __u32 bytes)
 	if (c) {
 		c->packets++;
 		c->bytes += bytes;
+	}
+}
+
+static always_inline void count_traffic(void *map, __u32 id, __u32 bytes, int new_flow)
+{
+	struct xdplb_traffic *t = bpf_map_lookup_elem(map, &id);
+	if (t) {
+		t->packets++;
+		t->bytes += bytes;
+		t->new_flows += new_flow;
 	}
 }
 

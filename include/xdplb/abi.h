@@ -27,6 +27,18 @@
 #define XDPLB_FAMILY_V4 4
 #define XDPLB_FAMILY_V6 6
 
+/* Limits. Map sizes derive from these; userspace refuses configurations beyond them. */
+#define XDPLB_MAX_VIPS 4096           /* entries of xdplb_vips / xdplb_rings / xdplb_vip_stats */
+#define XDPLB_MAX_BACKENDS 16384      /* (VIP, real server) pairs: xdplb_backends, xdplb_backend_stats */
+#define XDPLB_MAX_RING_SIZE 1048573   /* largest Maglev ring (prime) */
+#define XDPLB_DEFAULT_RING_SIZE 65537 /* Maglev ring size when the config does not say */
+#define XDPLB_DEFAULT_CONNTRACK 1048576
+#define XDPLB_DEFAULT_AFFINITY 65536
+#define XDPLB_MAX_TX_PORTS 256        /* interfaces a backend can be reached through */
+
+/* A ring slot holding this value means "no backend": the VIP has no healthy server. */
+#define XDPLB_NO_BACKEND 0xFFFFFFFFu
+
 /*
  * Why the program returned what it returned. One per-CPU counter (packets, bytes) per reason in
  * the `xdplb_verdicts` map. Append only: the numbers are part of the ABI.
@@ -37,19 +49,35 @@ enum xdplb_reason {
 	XDPLB_R_PASS_TRUNCATED = 2,   /* a header runs past the end of the frame: the kernel decides */
 	XDPLB_R_PASS_MALFORMED = 3,   /* impossible header values (IHL < 5, bad version): kernel drops */
 	XDPLB_R_PASS_FRAGMENT = 4,    /* non-first IPv4/IPv6 fragment: no L4 header to steer by */
+	XDPLB_R_FWD_TX = 5,           /* forwarded back out of the ingress interface (XDP_TX) */
+	XDPLB_R_FWD_REDIRECT = 6,     /* forwarded out of another interface (bpf_redirect_map) */
+	XDPLB_R_FWD_SORRY = 7,        /* no healthy backend: sent to the sorry server */
+	XDPLB_R_DROP_NO_BACKEND = 8,  /* no healthy backend and no sorry server */
+	XDPLB_R_FWD_ICMP_ERROR = 9,   /* frag-needed / packet-too-big for a VIP flow, sent to its backend */
+	XDPLB_R_DROP_BAD_BACKEND = 10,/* the chosen backend record is unusable (no interface) */
+	XDPLB_R_PASS_INACTIVE = 11,   /* VIP known but this node does not serve it now (VRRP backup) */
 	XDPLB_R__COUNT                /* keep last */
 };
 
-/* Per-CPU packet/byte counter, the value of every counter map. */
+/* Per-CPU packet/byte counter, the value of xdplb_verdicts. */
 struct xdplb_counter {
 	__u64 packets;
 	__u64 bytes;
 };
 XDPLB_STATIC_ASSERT(sizeof(struct xdplb_counter) == 16, "xdplb_counter layout");
 
+/* Per-CPU traffic counters of one VIP or one backend: xdplb_vip_stats, xdplb_backend_stats. */
+struct xdplb_traffic {
+	__u64 packets;
+	__u64 bytes;
+	__u64 new_flows; /* conntrack misses that chose this VIP's / backend's server */
+	__u64 pad;
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_traffic) == 32, "xdplb_traffic layout");
+
 /*
  * A flow as the data plane sees it: addresses and ports in network byte order, IPv4 addresses in
- * word 0 with the rest zero. Used as the conntrack key.
+ * word 0 with the rest zero. The conntrack key.
  */
 struct xdplb_flow {
 	__u32 src[4];
@@ -61,5 +89,84 @@ struct xdplb_flow {
 	__u8 pad[2];
 };
 XDPLB_STATIC_ASSERT(sizeof(struct xdplb_flow) == 40, "xdplb_flow layout");
+
+/* Key of xdplb_vips: address, port (network order, 0 = every port) and protocol. */
+struct xdplb_vip_key {
+	__u32 addr[4];
+	__u16 port;
+	__u8 proto;
+	__u8 family;
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_vip_key) == 20, "xdplb_vip_key layout");
+
+/* How a new flow picks its backend. */
+enum xdplb_algo {
+	XDPLB_ALGO_MAGLEV = 0,      /* mh: 5-tuple hash over the Maglev ring */
+	XDPLB_ALGO_SOURCE_HASH = 1, /* sh: client-address hash over the same ring */
+	XDPLB_ALGO_ROTATION = 2,    /* rr / wrr: the ring holds a (weighted) rotation order */
+};
+
+#define XDPLB_VIP_F_ACTIVE 0x1      /* forward this VIP's traffic (else pass it to the stack) */
+#define XDPLB_VIP_F_AFFINITY 0x2    /* persistence_timeout: client affinity via xdplb_affinity */
+#define XDPLB_VIP_F_SORRY 0x4       /* sorry_backend is valid */
+#define XDPLB_VIP_F_PORT_ANY 0x8    /* this entry is a port-0 VIP (all ports) */
+
+/* Value of xdplb_vips. The ring of VIP vip_id is the inner map xdplb_rings[vip_id]. */
+struct xdplb_vip {
+	__u32 vip_id;
+	__u32 flags;             /* XDPLB_VIP_F_* */
+	__u32 ring_size;         /* slots in the inner ring map (prime for Maglev) */
+	__u32 sorry_backend;     /* backend id of the sorry server, with XDPLB_VIP_F_SORRY */
+	__u32 affinity_timeout;  /* seconds, with XDPLB_VIP_F_AFFINITY */
+	__u8 algo;               /* enum xdplb_algo */
+	__u8 pad[3];
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_vip) == 24, "xdplb_vip layout");
+
+/* How a packet reaches its backend. */
+enum xdplb_forward {
+	XDPLB_FWD_DR = 0,  /* direct routing: rewrite MACs only */
+};
+
+#define XDPLB_BACKEND_F_IN_SERVICE 0x1 /* established flows may stay; absent = flows re-choose */
+
+/* Value of xdplb_backends (ARRAY indexed by backend id). */
+struct xdplb_backend {
+	__u32 addr[4];     /* real server address (network order) */
+	__u32 generation;  /* bumped whenever the id is given to another server */
+	__u32 ifindex;     /* interface that reaches the server's MAC */
+	__u16 port;        /* real server port (network order; DR keeps the VIP's port) */
+	__u8 family;
+	__u8 flags;        /* XDPLB_BACKEND_F_* */
+	__u8 mac[6];       /* next-hop MAC: the server itself for DR */
+	__u8 src_mac[6];   /* MAC of ifindex, the new source MAC */
+	__u8 forward;      /* enum xdplb_forward */
+	__u8 pad[3];
+	__u32 vip_id;      /* the VIP this (VIP, server) pair belongs to */
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_backend) == 48, "xdplb_backend layout");
+
+/* Value of xdplb_conntrack (LRU hash keyed by struct xdplb_flow). */
+struct xdplb_ct_entry {
+	__u32 backend_id;
+	__u32 generation; /* of the backend when the flow was pinned to it */
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_ct_entry) == 8, "xdplb_ct_entry layout");
+
+/* Key and value of xdplb_affinity (persistence_timeout): one client of one VIP. */
+struct xdplb_affinity_key {
+	__u32 client[4];
+	__u32 vip_id;
+	__u8 family;
+	__u8 pad[3];
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_affinity_key) == 24, "xdplb_affinity_key layout");
+
+struct xdplb_affinity {
+	__u64 expires_ns; /* bpf_ktime_get_ns() deadline */
+	__u32 backend_id;
+	__u32 generation;
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_affinity) == 16, "xdplb_affinity layout");
 
 #endif /* XDPLB_ABI_H */

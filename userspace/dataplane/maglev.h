@@ -25,12 +25,12 @@
 #include <string_view>
 #include <vector>
 
+#include <xdplb/abi.h>
+
 namespace xdplb::dataplane {
 
 // The ring value meaning "no backend": every slot of a ring built from an empty healthy set.
-// It belongs with the other BPF-visible constants in include/xdplb/abi.h and moves there once
-// that file gains it.
-inline constexpr std::uint32_t kNoBackend = 0xFFFFFFFFu;
+inline constexpr std::uint32_t kNoBackend = XDPLB_NO_BACKEND;
 
 struct MaglevBackend {
   // Stable identity, identical on every node (e.g. "198.18.0.11:80"); the only input the

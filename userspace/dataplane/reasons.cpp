@@ -9,6 +9,13 @@ std::string_view reason_name(unsigned reason) {
     case XDPLB_R_PASS_TRUNCATED: return "pass_truncated";
     case XDPLB_R_PASS_MALFORMED: return "pass_malformed";
     case XDPLB_R_PASS_FRAGMENT: return "pass_fragment";
+    case XDPLB_R_FWD_TX: return "fwd_tx";
+    case XDPLB_R_FWD_REDIRECT: return "fwd_redirect";
+    case XDPLB_R_FWD_SORRY: return "fwd_sorry";
+    case XDPLB_R_DROP_NO_BACKEND: return "drop_no_backend";
+    case XDPLB_R_FWD_ICMP_ERROR: return "fwd_icmp_error";
+    case XDPLB_R_DROP_BAD_BACKEND: return "drop_bad_backend";
+    case XDPLB_R_PASS_INACTIVE: return "pass_inactive";
     default: return "unknown";
   }
 }

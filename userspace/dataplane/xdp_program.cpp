@@ -3,13 +3,18 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
+#include "common/unique_fd.h"
 #include "dataplane/bpffs.h"
 #include "xdplb_bpf.skel.h"
 
@@ -18,6 +23,20 @@ namespace xdplb::dataplane {
 namespace {
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
+
+// libbpf's own messages go through spdlog, one line each, at the matching level.
+int libbpf_to_spdlog(enum libbpf_print_level level, const char* format, va_list args) {
+  char line[1024];
+  std::vsnprintf(line, sizeof(line), format, args);
+  std::string text(line);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  switch (level) {
+    case LIBBPF_WARN: spdlog::warn("{}", text); break;
+    case LIBBPF_INFO: spdlog::debug("{}", text); break;
+    case LIBBPF_DEBUG: spdlog::trace("{}", text); break;
+  }
+  return 0;
+}
 
 unsigned flags_for(AttachMode mode) {
   return mode == AttachMode::generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
@@ -34,28 +53,48 @@ const char* to_string(AttachMode mode) {
   return "?";
 }
 
-std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir) {
+std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const MapSizes& sizes) {
+  libbpf_set_print(libbpf_to_spdlog);
   ::xdplb_bpf* skel = xdplb_bpf__open();
   if (!skel) throw std::runtime_error("open BPF skeleton: " + errno_text(errno));
+  bpf_map__set_max_entries(skel->maps.xdplb_conntrack, sizes.conntrack);
+  bpf_map__set_max_entries(skel->maps.xdplb_affinity, sizes.affinity);
 
+  const bool fresh_dir = ::access(pin_dir.c_str(), F_OK) != 0;
   make_pin_dir(pin_dir);
+  const bool reused = ::access((pin_dir + "/xdplb_vips").c_str(), F_OK) == 0;
+  // On failure, a directory this call created goes again; one that held an earlier run's pins stays.
+  auto fail = [&](const std::string& what, int err) -> std::runtime_error {
+    xdplb_bpf__destroy(skel);
+    if (fresh_dir) std::filesystem::remove_all(pin_dir);
+    return std::runtime_error(what + ": " + errno_text(err));
+  };
+
   bpf_map* map = nullptr;
   bpf_object__for_each_map(map, skel->obj) {
     if (bpf_map__is_internal(map)) continue;
     const std::string path = pin_dir + "/" + bpf_map__name(map);
-    if (int err = bpf_map__set_pin_path(map, path.c_str()); err) {
-      xdplb_bpf__destroy(skel);
-      throw std::runtime_error("set pin path " + path + ": " + errno_text(err));
+    if (map == skel->maps.xdplb_tx_ports) {
+      // The kernel adds BPF_F_RDONLY_PROG to devmaps, which libbpf's reuse check rejects: reuse by fd.
+      if (UniqueFd pinned(bpf_obj_get(path.c_str())); pinned) {
+        if (int err = bpf_map__reuse_fd(map, pinned.get()); err) throw fail("reuse pinned " + path, err);
+      }
+      continue;
     }
+    if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw fail("set pin path " + path, err);
   }
-  if (int err = xdplb_bpf__load(skel); err) {
-    xdplb_bpf__destroy(skel);
-    throw std::runtime_error("load BPF program: " + errno_text(err) +
-                             " (a map pinned by another xdplb version under " + pin_dir +
-                             " is refused; remove it)");
+  if (int err = xdplb_bpf__load(skel); err)
+    throw fail("load BPF program (maps pinned under " + pin_dir +
+                   " by an incompatible xdplb version are refused: remove them)",
+               err);
+  const std::string tx_ports_path = pin_dir + "/xdplb_tx_ports";
+  if (::access(tx_ports_path.c_str(), F_OK) != 0) {
+    if (int err = bpf_map__pin(skel->maps.xdplb_tx_ports, tx_ports_path.c_str()); err) throw fail("pin " + tx_ports_path, err);
   }
-  spdlog::debug("loaded XDP program, maps pinned under {}", pin_dir);
-  return std::unique_ptr<XdpProgram>(new XdpProgram(skel, pin_dir));
+  spdlog::debug("loaded XDP program, maps pinned under {}{}", pin_dir, reused ? " (reused)" : "");
+  auto program = std::unique_ptr<XdpProgram>(new XdpProgram(skel, pin_dir));
+  program->reused_pins_ = reused;
+  return program;
 }
 
 XdpProgram::XdpProgram(::xdplb_bpf* skel, std::string pin_dir) : skel_(skel), pin_dir_(std::move(pin_dir)) {}
@@ -68,6 +107,14 @@ XdpProgram::~XdpProgram() {
 int XdpProgram::program_fd() const { return bpf_program__fd(skel_->progs.xdplb_main); }
 
 int XdpProgram::verdicts_map_fd() const { return bpf_map__fd(skel_->maps.xdplb_verdicts); }
+
+MapFds XdpProgram::maps() const {
+  const auto& m = skel_->maps;
+  return MapFds{bpf_map__fd(m.xdplb_vips),     bpf_map__fd(m.xdplb_rings),       bpf_map__fd(m.xdplb_backends),
+                bpf_map__fd(m.xdplb_conntrack), bpf_map__fd(m.xdplb_affinity),   bpf_map__fd(m.xdplb_rotation),
+                bpf_map__fd(m.xdplb_tx_ports),  bpf_map__fd(m.xdplb_verdicts),   bpf_map__fd(m.xdplb_vip_stats),
+                bpf_map__fd(m.xdplb_backend_stats)};
+}
 
 AttachMode XdpProgram::attach(int ifindex, AttachMode mode) {
   const AttachMode first = mode == AttachMode::generic ? AttachMode::generic : AttachMode::native;
@@ -103,9 +150,9 @@ void XdpProgram::detach_all() {
 void XdpProgram::unpin_maps() {
   bpf_map* map = nullptr;
   bpf_object__for_each_map(map, skel_->obj) {
-    if (bpf_map__is_internal(map) || !bpf_map__is_pinned(map)) continue;
-    if (int err = bpf_map__unpin(map, nullptr); err)
-      spdlog::warn("unpin {}: {}", bpf_map__name(map), errno_text(err));
+    if (bpf_map__is_internal(map)) continue;
+    const std::string path = pin_dir_ + "/" + bpf_map__name(map);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) spdlog::warn("unpin {}: {}", path, errno_text(errno));
   }
   ::rmdir(pin_dir_.c_str());
 }

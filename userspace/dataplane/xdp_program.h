@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,11 +24,23 @@ const char* to_string(AttachMode mode);
 // Sum over CPUs of one counter of a per-CPU map.
 using CounterTotals = std::array<xdplb_counter, XDPLB_R__COUNT>;
 
+// Sizes of the maps whose size the configuration chooses.
+struct MapSizes {
+  std::uint32_t conntrack = XDPLB_DEFAULT_CONNTRACK;
+  std::uint32_t affinity = XDPLB_DEFAULT_AFFINITY;
+};
+
+// File descriptors of the program's maps (owned by the XdpProgram).
+struct MapFds {
+  int vips, rings, backends, conntrack, affinity, rotation, tx_ports, verdicts, vip_stats, backend_stats;
+};
+
 class XdpProgram {
  public:
   // Opens and loads the program. Every map is pinned under `pin_dir`; maps already pinned there
-  // (by an earlier run) are reused, which keeps their state across agent restarts.
-  static std::unique_ptr<XdpProgram> load(const std::string& pin_dir);
+  // (by an earlier run) are reused, which keeps their state across agent restarts. `reused` tells
+  // whether they were.
+  static std::unique_ptr<XdpProgram> load(const std::string& pin_dir, const MapSizes& sizes = {});
 
   ~XdpProgram();
   XdpProgram(const XdpProgram&) = delete;
@@ -42,6 +55,9 @@ class XdpProgram {
 
   int program_fd() const;
   int verdicts_map_fd() const;
+  MapFds maps() const;
+  // True when the maps were found pinned and reused rather than created.
+  bool reused_pins() const { return reused_pins_; }
   const std::string& pin_dir() const { return pin_dir_; }
 
   // Reads the per-reason verdict counters, summed over CPUs.
@@ -57,6 +73,7 @@ class XdpProgram {
 
   ::xdplb_bpf* skel_;
   std::string pin_dir_;
+  bool reused_pins_ = false;
   std::vector<Attachment> attachments_;
 };
 

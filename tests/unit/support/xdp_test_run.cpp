@@ -10,7 +10,7 @@
 
 namespace xdplb::test {
 
-XdpRunResult run_xdp(int prog_fd, std::span<const uint8_t> packet, uint32_t repeat) {
+XdpRunResult run_xdp(int prog_fd, std::span<const uint8_t> packet, uint32_t repeat, uint32_t ingress_ifindex) {
   // Room for encapsulation: the program may grow the frame with bpf_xdp_adjust_head.
   std::vector<uint8_t> out(packet.size() + 256);
   bpf_test_run_opts opts{};
@@ -20,6 +20,13 @@ XdpRunResult run_xdp(int prog_fd, std::span<const uint8_t> packet, uint32_t repe
   opts.data_out = out.data();
   opts.data_size_out = static_cast<uint32_t>(out.size());
   opts.repeat = repeat;
+  xdp_md ctx{};
+  if (ingress_ifindex != 0) {
+    ctx.data_end = static_cast<uint32_t>(packet.size());
+    ctx.ingress_ifindex = ingress_ifindex;
+    opts.ctx_in = &ctx;
+    opts.ctx_size_in = sizeof(ctx);
+  }
   if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
     throw std::runtime_error(std::string("BPF_PROG_TEST_RUN: ") + std::strerror(errno));
   out.resize(opts.data_size_out);

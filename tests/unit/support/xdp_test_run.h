@@ -17,7 +17,8 @@ struct XdpRunResult {
 // Runs `packet` through the XDP program `prog_fd` `repeat` times (the kernel re-runs on the same
 // buffer, so repeat > 1 only makes sense for programs that do not rewrite it).
 // Throws std::runtime_error when the kernel refuses the run.
-XdpRunResult run_xdp(int prog_fd, std::span<const uint8_t> packet, uint32_t repeat = 1);
+// `ingress_ifindex` 0 leaves the kernel's default (loopback of the caller's namespace).
+XdpRunResult run_xdp(int prog_fd, std::span<const uint8_t> packet, uint32_t repeat = 1, uint32_t ingress_ifindex = 0);
 
 const char* verdict_name(uint32_t verdict);
 

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every map of the XDP program. Userspace (dataplane/) is their only writer; the layouts are those
+ * of include/xdplb/abi.h. Sizes marked "set by userspace" are the defaults the loader overrides
+ * from the configuration before loading.
+ */
+#ifndef XDPLB_BPF_MAPS_H
+#define XDPLB_BPF_MAPS_H
+
+#include "common.h"
+
+/* (address, port, protocol) -> VIP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_MAX_VIPS);
+	__type(key, struct xdplb_vip_key);
+	__type(value, struct xdplb_vip);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xdplb_vips SEC(".maps");
+
+/*
+ * VIP id -> its ring: an array of backend ids. Userspace builds a whole new ring in a fresh inner
+ * map and swaps it in with one update of the outer slot, so packets never see a half-written ring.
+ * BPF_F_INNER_MAP lets every VIP have its own ring size.
+ */
+struct xdplb_ring_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_DEFAULT_RING_SIZE);
+	/* Mmapable: userspace writes a whole ring with one memcpy instead of 65537 syscalls. */
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPLB_MAX_VIPS);
+	__type(key, __u32);
+	__array(values, struct xdplb_ring_map);
+} xdplb_rings SEC(".maps");
+
+/* Backend id -> real server (address, MACs, egress interface). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xdplb_backend);
+} xdplb_backends SEC(".maps");
+
+/* 5-tuple -> backend of an established flow. Size set by userspace (conntrack size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEFAULT_CONNTRACK);
+	__type(key, struct xdplb_flow);
+	__type(value, struct xdplb_ct_entry);
+} xdplb_conntrack SEC(".maps");
+
+/* (VIP, client address) -> backend, for VIPs with persistence_timeout. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEFAULT_AFFINITY);
+	__type(key, struct xdplb_affinity_key);
+	__type(value, struct xdplb_affinity);
+} xdplb_affinity SEC(".maps");
+
+/* Per-CPU position in each rotation (rr/wrr) VIP's ring. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, __u32);
+} xdplb_rotation SEC(".maps");
+
+/*
+ * Interfaces backends are reached through, for bpf_redirect_map. Key and value: ifindex. (The
+ * kernel marks devmaps read-only for programs, which libbpf's pinned-map check does not expect:
+ * the loader pins and reuses this one itself.)
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XDPLB_MAX_TX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} xdplb_tx_ports SEC(".maps");
+
+/* Counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_R__COUNT);
+	__type(key, __u32);
+	__type(value, struct xdplb_counter);
+} xdplb_verdicts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xdplb_traffic);
+} xdplb_vip_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xdplb_traffic);
+} xdplb_backend_stats SEC(".maps");
+
+#endif

@@ -1,0 +1,225 @@
+// Backend choice in the XDP program: Maglev spread, conntrack stickiness, backend removal, drain,
+// affinity, source hash, rotation, sorry server and the empty VIP.
+#include <linux/bpf.h>
+
+#include <map>
+
+#include <doctest/doctest.h>
+
+#include "lb_fixture.h"
+
+using namespace xdplb::test;
+using xdplb::dataplane::Algorithm;
+using xdplb::dataplane::BackendSpec;
+
+namespace {
+
+std::vector<BackendSpec> backends(int n, uint32_t weight = 1) {
+  std::vector<BackendSpec> out;
+  for (int i = 1; i <= n; ++i) out.push_back(backend(backend_ip(i), 80, weight));
+  return out;
+}
+
+// Backend chosen for each of `flows` client ports, 1-based.
+std::map<uint16_t, int> spread(LbFixture& lb, int flows, uint16_t first_port = 20000, int client = 1) {
+  std::map<uint16_t, int> chosen;
+  for (int i = 0; i < flows; ++i) {
+    const auto port = static_cast<uint16_t>(first_port + i);
+    chosen[port] = LbFixture::backend_of(lb.run(client_frame("198.18.0.100", 80, port, client)));
+  }
+  return chosen;
+}
+
+std::map<int, int> histogram(const std::map<uint16_t, int>& chosen) {
+  std::map<int, int> h;
+  for (const auto& [port, b] : chosen) ++h[b];
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("Maglev spreads new flows over every backend and keeps each flow on its backend") {
+  LbFixture lb;
+  lb.add_backends(3);
+  lb.sync({vip("198.18.0.100", 80, backends(3))});
+  const auto first = spread(lb, 3000);
+  const auto h = histogram(first);
+  REQUIRE(h.size() == 3);
+  for (const auto& [b, n] : h) {
+    CAPTURE(b);
+    CHECK(b >= 1);
+    CHECK(n > 800);  // 1000 expected each
+    CHECK(n < 1200);
+  }
+  CHECK(spread(lb, 3000) == first);
+  const auto status = lb.dp().status();
+  CHECK(status[0].traffic.new_flows == 3000);
+  CHECK(status[0].traffic.packets == 6000);
+}
+
+TEST_CASE("removing a backend moves only its own flows; re-adding it does not move the others") {
+  LbFixture lb;
+  lb.add_backends(3);
+  lb.sync({vip("198.18.0.100", 80, backends(3))});
+  const auto before = spread(lb, 2000);
+
+  auto two = backends(3);
+  two.erase(two.begin() + 1);  // backend 2 leaves
+  lb.sync({vip("198.18.0.100", 80, two)});
+  const auto after = spread(lb, 2000);
+  for (const auto& [port, b] : before) {
+    CAPTURE(port);
+    if (b == 2)
+      CHECK((after.at(port) == 1 || after.at(port) == 3));
+    else
+      CHECK(after.at(port) == b);
+  }
+  lb.sync({vip("198.18.0.100", 80, backends(3))});
+  // Conntrack keeps established flows where they are, also those that moved away from backend 2.
+  CHECK(spread(lb, 2000) == after);
+  // New flows use backend 2 again.
+  CHECK(histogram(spread(lb, 600, 50000)).count(2) == 1);
+}
+
+TEST_CASE("a drained backend (weight 0) keeps its established flows and gets no new ones") {
+  LbFixture lb;
+  lb.add_backends(2);
+  lb.sync({vip("198.18.0.100", 80, backends(2))});
+  const auto before = spread(lb, 400);
+  auto drained = backends(2);
+  drained[0].weight = 0;
+  lb.sync({vip("198.18.0.100", 80, drained)});
+  CHECK(spread(lb, 400) == before);
+  const auto fresh = histogram(spread(lb, 400, 30000));
+  CHECK(fresh.count(1) == 0);
+  CHECK(fresh.at(2) == 400);
+}
+
+TEST_CASE("weights shape the share of new flows") {
+  LbFixture lb;
+  lb.add_backends(2);
+  auto weighted = backends(2);
+  weighted[0].weight = 3;
+  lb.sync({vip("198.18.0.100", 80, weighted)});
+  const auto h = histogram(spread(lb, 4000));
+  const double ratio = static_cast<double>(h.at(1)) / h.at(2);
+  CHECK(ratio > 2.6);
+  CHECK(ratio < 3.4);
+}
+
+TEST_CASE("persistence_timeout keeps a client on one backend across its connections") {
+  LbFixture lb;
+  lb.add_backends(4);
+  auto v = vip("198.18.0.100", 80, backends(4));
+  v.persistence_timeout = 50;
+  lb.sync({v});
+  for (int client = 1; client <= 20; ++client) {
+    CAPTURE(client);
+    CHECK(histogram(spread(lb, 30, 20000, client)).size() == 1);
+  }
+  // Without persistence the same client's connections spread.
+  v.persistence_timeout = 0;
+  LbFixture plain;
+  plain.add_backends(4);
+  plain.sync({v});
+  CHECK(histogram(spread(plain, 30, 20000, 1)).size() > 1);
+}
+
+TEST_CASE("sh hashes the client address only") {
+  LbFixture lb;
+  lb.add_backends(4);
+  auto v = vip("198.18.0.100", 80, backends(4));
+  v.algorithm = Algorithm::source_hash;
+  lb.sync({v});
+  std::map<int, int> per_client_backend;
+  for (int client = 1; client <= 40; ++client) {
+    const auto h = histogram(spread(lb, 10, 20000, client));
+    CHECK(h.size() == 1);
+    per_client_backend[h.begin()->first]++;
+  }
+  CHECK(per_client_backend.size() > 1);
+}
+
+TEST_CASE("rr rotates new flows over the backends in order") {
+  LbFixture lb;
+  lb.add_backends(3);
+  auto v = vip("198.18.0.100", 80, backends(3));
+  v.algorithm = Algorithm::rotation;
+  v.ring_size = 3 * 100;
+  lb.sync({v});
+  const auto chosen = spread(lb, 300);
+  std::vector<int> order;
+  for (const auto& [port, b] : chosen) order.push_back(b);
+  for (size_t i = 3; i < order.size(); ++i) CHECK(order[i] == order[i - 3]);
+  const auto h = histogram(chosen);
+  CHECK(h.size() == 3);
+  for (const auto& [b, n] : h) CHECK(n == 100);
+}
+
+TEST_CASE("no healthy backend: drop and count, or the sorry server when there is one") {
+  LbFixture lb;
+  lb.add_backends(3);
+  lb.sync({vip("198.18.0.100", 80, {})});
+  const auto in = client_frame("198.18.0.100", 80, 40000);
+  CHECK(lb.run(in).verdict == XDP_DROP);
+  CHECK(lb.verdict(XDPLB_R_DROP_NO_BACKEND).packets == 1);
+
+  auto v = vip("198.18.0.100", 80, {});
+  v.sorry_server = backend(backend_ip(3));
+  lb.sync({v});
+  const auto out = lb.run(in);
+  CHECK(out.verdict == XDP_TX);
+  CHECK(LbFixture::backend_of(out) == 3);
+  CHECK(lb.verdict(XDPLB_R_FWD_SORRY).packets == 1);
+
+  // Real servers back: new flows go to them; the flow on the sorry server stays there.
+  v.backends = backends(2);
+  lb.sync({v});
+  CHECK(LbFixture::backend_of(lb.run(in)) == 3);
+  const auto h = histogram(spread(lb, 200));
+  CHECK(h.count(3) == 0);
+}
+
+TEST_CASE("a backend whose MAC is unknown stays out of the ring until it resolves") {
+  LbFixture lb;
+  lb.add_backends(1);
+  auto v = vip("198.18.0.100", 80, {backend(backend_ip(1)), backend(backend_ip(2))});
+  lb.sync({v});
+  CHECK(histogram(spread(lb, 300)).size() == 1);
+  lb.hops().add(backend_ip(2), backend_mac(2), 1);
+  const auto report = lb.dp().sync({v});
+  CHECK(report.unresolved.empty());
+  CHECK(histogram(spread(lb, 300, 30000)).count(2) == 1);
+}
+
+TEST_CASE("sync writes only what changed") {
+  LbFixture lb;
+  lb.add_backends(3);
+  const auto v = vip("198.18.0.100", 80, backends(3));
+  auto first = lb.dp().sync({v});
+  CHECK(first.rings_swapped == 1);
+  auto again = lb.dp().sync({v});
+  CHECK(again.map_writes == 0);
+  CHECK(again.rings_swapped == 0);
+  auto reweighted = v;
+  reweighted.backends[0].weight = 2;
+  auto changed = lb.dp().sync({reweighted});
+  CHECK(changed.rings_swapped == 1);
+  CHECK(changed.map_writes == 1);
+  auto removed = lb.dp().sync({});
+  CHECK(removed.map_writes == 2 + 3);
+  CHECK(lb.dp().status().empty());
+}
+
+TEST_CASE("bad specs are refused with a reason and change nothing") {
+  LbFixture lb;
+  lb.add_backends(1);
+  auto v = vip("198.18.0.100", 80, {backend(backend_ip(1))});
+  v.ring_size = 1000;  // not prime
+  const auto report = lb.dp().sync({v});
+  REQUIRE(report.refused.size() == 1);
+  CHECK(report.refused[0].find("ring size 1000") != std::string::npos);
+  CHECK(lb.dp().status().empty());
+  const auto twice = lb.dp().sync({vip("198.18.0.100", 80, {}), vip("198.18.0.100", 80, {})});
+  CHECK(twice.refused.size() == 1);
+}

@@ -1,0 +1,388 @@
+#include "dataplane/dataplane.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <net/if.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+#include "common/unique_fd.h"
+#include "dataplane/bpffs.h"
+#include "dataplane/maglev.h"
+#include "dataplane/ring_table.h"
+
+namespace xdplb::dataplane {
+
+namespace {
+
+constexpr const char* kSorryPrefix = "sorry ";
+
+std::string errno_text() { return std::strerror(errno); }
+
+void update_or_throw(int fd, const void* key, const void* value, const char* what) {
+  if (bpf_map_update_elem(fd, key, value, BPF_ANY) != 0)
+    throw std::runtime_error(std::string("update ") + what + ": " + errno_text());
+}
+
+std::uint8_t family_of(const config::IpAddress& a) { return a.is_ipv4() ? XDPLB_FAMILY_V4 : XDPLB_FAMILY_V6; }
+
+void copy_address(__u32 (&dst)[4], const config::IpAddress& a) {
+  std::memset(dst, 0, sizeof(dst));
+  std::memcpy(dst, a.bytes.data(), a.is_ipv4() ? 4 : 16);
+}
+
+config::IpAddress address_from(const __u32 (&words)[4], std::uint8_t family) {
+  config::IpAddress a;
+  a.family = family == XDPLB_FAMILY_V4 ? config::AddressFamily::ipv4 : config::AddressFamily::ipv6;
+  std::memcpy(a.bytes.data(), words, family == XDPLB_FAMILY_V4 ? 4 : 16);
+  a.prefix_length = a.max_prefix_length();
+  return a;
+}
+
+template <typename T>
+std::vector<T> read_percpu(int fd, std::uint32_t key) {
+  const int ncpus = libbpf_num_possible_cpus();
+  std::vector<T> values(static_cast<std::size_t>(std::max(ncpus, 1)));
+  if (bpf_map_lookup_elem(fd, &key, values.data()) != 0) values.assign(values.size(), T{});
+  return values;
+}
+
+TrafficCounters sum_traffic(int fd, std::uint32_t id) {
+  TrafficCounters t;
+  for (const auto& v : read_percpu<xdplb_traffic>(fd, id)) {
+    t.packets += v.packets;
+    t.bytes += v.bytes;
+    t.new_flows += v.new_flows;
+  }
+  return t;
+}
+
+std::uint64_t digest_of(const std::vector<std::uint32_t>& ring) {
+  const std::string_view bytes(reinterpret_cast<const char*>(ring.data()), ring.size() * sizeof(std::uint32_t));
+  return MaglevRing::hash_key(bytes, ring.size()) | 1;  // never 0: 0 means "unknown"
+}
+
+}  // namespace
+
+xdplb_vip_key vip_key_of(const VipSpec& spec) {
+  xdplb_vip_key key{};
+  copy_address(key.addr, spec.address);
+  key.port = htons(spec.port);
+  key.proto = spec.protocol;
+  key.family = family_of(spec.address);
+  return key;
+}
+
+Dataplane::Dataplane(DataplaneOptions options, std::unique_ptr<NextHopResolver> resolver)
+    : options_(std::move(options)), resolver_(std::move(resolver)), generations_(XDPLB_MAX_BACKENDS, 0) {
+  ensure_bpffs_mounted();
+  program_ = XdpProgram::load(pin_dir_for_instance(options_.instance), options_.map_sizes);
+  maps_ = program_->maps();
+  if (program_->reused_pins()) adopt_pinned_state();
+}
+
+Dataplane::~Dataplane() {
+  program_->detach_all();
+  if (!keep_pins_) program_->unpin_maps();
+}
+
+AttachMode Dataplane::attach(const std::string& ifname) {
+  const unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (ifindex == 0) throw std::runtime_error("interface " + ifname + " not found");
+  const AttachMode used = program_->attach(static_cast<int>(ifindex), options_.attach_mode);
+  spdlog::info("XDP program attached to {} ({} mode)", ifname, to_string(used));
+  return used;
+}
+
+void Dataplane::detach_all() { program_->detach_all(); }
+
+// A restarted agent finds the maps of its previous run: it takes over their ids and generations so
+// the rings it rebuilds hold the same ids and every conntrack entry stays valid.
+void Dataplane::adopt_pinned_state() {
+  std::map<std::uint32_t, std::vector<std::pair<std::uint32_t, xdplb_backend>>> by_vip;
+  for (std::uint32_t id = 0; id < XDPLB_MAX_BACKENDS; ++id) {
+    xdplb_backend rec{};
+    if (bpf_map_lookup_elem(maps_.backends, &id, &rec) != 0) continue;
+    generations_[id] = rec.generation;
+    if (rec.flags & XDPLB_BACKEND_F_IN_SERVICE) by_vip[rec.vip_id].emplace_back(id, rec);
+  }
+  xdplb_vip_key key{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(maps_.vips, prev, &next) == 0) {
+    key = next;
+    prev = &key;
+    xdplb_vip value{};
+    if (bpf_map_lookup_elem(maps_.vips, &key, &value) != 0) continue;
+    InstalledVip vip;
+    vip.id = value.vip_id;
+    vip.value = value;
+    vip.spec.address = address_from(key.addr, key.family);
+    vip.spec.port = ntohs(key.port);
+    vip.spec.protocol = key.proto;
+    vip.spec.ring_size = value.ring_size;
+    vip_ids_.claim(vip.id);
+    for (const auto& [id, rec] : by_vip[vip.id]) {
+      InstalledBackend b;
+      b.id = id;
+      b.spec.address = address_from(rec.addr, rec.family);
+      b.spec.port = ntohs(rec.port);
+      b.resolved = rec.ifindex != 0;
+      b.record = rec;
+      b.sorry = (value.flags & XDPLB_VIP_F_SORRY) && value.sorry_backend == id;
+      backend_ids_.claim(id);
+      if (b.resolved) tx_ports_.insert(static_cast<int>(rec.ifindex));
+      vip.backends.emplace((b.sorry ? kSorryPrefix : "") + b.spec.key(), std::move(b));
+    }
+    spdlog::info("adopted pinned VIP {} (id {}, {} backends) from an earlier run", vip.spec.key(), vip.id,
+                 vip.backends.size());
+    vips_.emplace(vip.spec.key(), std::move(vip));
+  }
+}
+
+SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
+  SyncReport report;
+  resolver_->refresh();
+
+  std::map<std::string, const VipSpec*> wanted;
+  for (const auto& spec : desired) {
+    if (!wanted.emplace(spec.key(), &spec).second) report.refused.push_back(spec.key() + ": listed twice");
+  }
+  for (auto it = vips_.begin(); it != vips_.end();) {
+    if (wanted.count(it->first)) {
+      ++it;
+      continue;
+    }
+    remove_vip(it->second, report);
+    it = vips_.erase(it);
+  }
+  for (const auto& [key, spec] : wanted) sync_vip(*spec, report);
+  return report;
+}
+
+void Dataplane::remove_vip(InstalledVip& vip, SyncReport& report) {
+  const xdplb_vip_key key = vip_key_of(vip.spec);
+  // Traffic stops matching first; then the ring and backends go.
+  bpf_map_delete_elem(maps_.vips, &key);
+  bpf_map_delete_elem(maps_.rings, &vip.id);
+  report.map_writes += 2;
+  for (auto& [bkey, backend] : vip.backends) retire_backend(backend, report);
+  vip_ids_.give_back(vip.id);
+  spdlog::info("VIP {} removed from the data plane", vip.spec.key());
+}
+
+void Dataplane::retire_backend(InstalledBackend& backend, SyncReport& report) {
+  // Flows pinned to it re-choose on their next packet; the generation protects against id reuse.
+  backend.record.flags = 0;
+  update_or_throw(maps_.backends, &backend.id, &backend.record, "backend");
+  ++report.map_writes;
+  backend_ids_.give_back(backend.id);
+}
+
+void Dataplane::ensure_tx_port(int ifindex, SyncReport& report) {
+  if (tx_ports_.count(ifindex)) return;
+  const __u32 key = static_cast<__u32>(ifindex);
+  update_or_throw(maps_.tx_ports, &key, &key, "tx port");
+  ++report.map_writes;
+  tx_ports_.insert(ifindex);
+}
+
+void Dataplane::zero_traffic(int map_fd, std::uint32_t id) {
+  std::vector<xdplb_traffic> zeros(static_cast<std::size_t>(std::max(libbpf_num_possible_cpus(), 1)));
+  bpf_map_update_elem(map_fd, &id, zeros.data(), BPF_ANY);
+}
+
+bool Dataplane::sync_backend(InstalledVip& vip, const std::string& key, const BackendSpec& spec, bool sorry,
+                             SyncReport& report) {
+  auto it = vip.backends.find(key);
+  if (it == vip.backends.end()) {
+    const auto id = backend_ids_.take();
+    if (!id) {
+      report.refused.push_back(vip.spec.key() + " " + key + ": more than " + std::to_string(XDPLB_MAX_BACKENDS) +
+                               " backends");
+      return false;
+    }
+    InstalledBackend b;
+    b.id = *id;
+    b.sorry = sorry;
+    b.record.generation = ++generations_[*id];
+    copy_address(b.record.addr, spec.address);
+    b.record.family = family_of(spec.address);
+    b.record.port = htons(spec.port);
+    b.record.vip_id = vip.id;
+    b.record.forward = XDPLB_FWD_DR;
+    zero_traffic(maps_.backend_stats, *id);
+    it = vip.backends.emplace(key, std::move(b)).first;
+  }
+  InstalledBackend& b = it->second;
+  b.spec = spec;
+
+  xdplb_backend record = b.record;
+  record.flags = XDPLB_BACKEND_F_IN_SERVICE;
+  if (auto hop = resolver_->resolve(spec.address)) {
+    record.ifindex = static_cast<__u32>(hop->ifindex);
+    std::memcpy(record.mac, hop->mac.data(), 6);
+    std::memcpy(record.src_mac, hop->src_mac.data(), 6);
+    b.resolved = true;
+  } else if (!b.resolved) {
+    report.unresolved.push_back(vip.spec.key() + " " + key);
+    return false;  // nothing to write until its MAC is known: it is in no ring
+  }
+  // A MAC that disappeared from the neighbour table keeps its last known value: no flapping.
+  ensure_tx_port(static_cast<int>(record.ifindex), report);
+  if (std::memcmp(&record, &b.record, sizeof(record)) != 0 || !(b.record.flags & XDPLB_BACKEND_F_IN_SERVICE)) {
+    update_or_throw(maps_.backends, &b.id, &record, "backend");
+    ++report.map_writes;
+    b.record = record;
+  }
+  return true;
+}
+
+void Dataplane::write_ring(InstalledVip& vip, const std::vector<std::uint32_t>& ring, SyncReport& report) {
+  bpf_map_create_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE;
+  const auto size = static_cast<std::uint32_t>(ring.size());
+  UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_ring", sizeof(__u32), sizeof(__u32), size, &opts));
+  if (!fd) throw std::runtime_error("create ring map of " + std::to_string(size) + " slots: " + errno_text());
+  // The kernel lays array elements out 8 bytes apart (value size rounded up to 8).
+  constexpr std::size_t kStride = 8;
+  const std::size_t bytes = ring.size() * kStride;
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t mapped = (bytes + page - 1) / page * page;
+  void* mem = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (mem == MAP_FAILED) throw std::runtime_error("mmap ring map: " + errno_text());
+  auto* slots = static_cast<unsigned char*>(mem);
+  for (std::size_t i = 0; i < ring.size(); ++i) std::memcpy(slots + i * kStride, &ring[i], sizeof(std::uint32_t));
+  munmap(mem, mapped);
+  // The swap: one update of the outer slot; packets see the old ring or the new one, never a mix.
+  const int inner = fd.get();
+  update_or_throw(maps_.rings, &vip.id, &inner, "ring slot");
+  ++report.map_writes;
+  ++report.rings_swapped;
+}
+
+void Dataplane::sync_vip(const VipSpec& spec, SyncReport& report) {
+  const std::string vkey = spec.key();
+  if (spec.algorithm != Algorithm::rotation && !MaglevRing::is_valid_size(spec.ring_size)) {
+    report.refused.push_back(vkey + ": ring size " + std::to_string(spec.ring_size) + " is not a prime in [" +
+                             std::to_string(MaglevRing::kMinSize) + ", " + std::to_string(MaglevRing::kMaxSize) +
+                             "]");
+    return;
+  }
+  if (spec.ring_size == 0 || spec.ring_size > XDPLB_MAX_RING_SIZE) {
+    report.refused.push_back(vkey + ": ring size " + std::to_string(spec.ring_size) + " out of range");
+    return;
+  }
+
+  auto it = vips_.find(vkey);
+  const bool is_new = it == vips_.end();
+  if (is_new) {
+    const auto id = vip_ids_.take();
+    if (!id) {
+      report.refused.push_back(vkey + ": more than " + std::to_string(XDPLB_MAX_VIPS) + " VIPs");
+      return;
+    }
+    InstalledVip v;
+    v.id = *id;
+    zero_traffic(maps_.vip_stats, *id);
+    it = vips_.emplace(vkey, std::move(v)).first;
+  }
+  InstalledVip& vip = it->second;
+  vip.spec = spec;
+
+  // Backends: retire the ones no longer wanted, then add/update the rest.
+  std::map<std::string, std::pair<const BackendSpec*, bool>> wanted;
+  for (const auto& b : spec.backends) wanted.emplace(b.key(), std::make_pair(&b, false));
+  if (spec.sorry_server) wanted.emplace(kSorryPrefix + spec.sorry_server->key(), std::make_pair(&*spec.sorry_server, true));
+  for (auto b = vip.backends.begin(); b != vip.backends.end();) {
+    if (wanted.count(b->first)) {
+      ++b;
+      continue;
+    }
+    retire_backend(b->second, report);
+    b = vip.backends.erase(b);
+  }
+  std::vector<MaglevBackend> in_ring;
+  std::optional<std::uint32_t> sorry_id;
+  for (const auto& [bkey, entry] : wanted) {
+    const auto& [bspec, sorry] = entry;
+    if (!sync_backend(vip, bkey, *bspec, sorry, report)) continue;
+    const auto id = vip.backends.at(bkey).id;
+    if (sorry)
+      sorry_id = id;
+    else if (bspec->weight > 0)
+      in_ring.push_back(MaglevBackend{bkey, id, bspec->weight});
+  }
+
+  const auto ring = spec.algorithm == Algorithm::rotation ? build_rotation_ring(in_ring, spec.ring_size)
+                                                          : MaglevRing::build(in_ring, spec.ring_size);
+  const std::uint64_t digest = digest_of(ring);
+
+  xdplb_vip value{};
+  value.vip_id = vip.id;
+  value.flags = (spec.active ? XDPLB_VIP_F_ACTIVE : 0) | (spec.persistence_timeout ? XDPLB_VIP_F_AFFINITY : 0) |
+                (sorry_id ? XDPLB_VIP_F_SORRY : 0) | (spec.port == 0 ? XDPLB_VIP_F_PORT_ANY : 0);
+  value.ring_size = spec.ring_size;
+  value.sorry_backend = sorry_id.value_or(XDPLB_NO_BACKEND);
+  value.affinity_timeout = spec.persistence_timeout;
+  value.algo = static_cast<__u8>(spec.algorithm == Algorithm::maglev        ? XDPLB_ALGO_MAGLEV
+                                 : spec.algorithm == Algorithm::source_hash ? XDPLB_ALGO_SOURCE_HASH
+                                                                            : XDPLB_ALGO_ROTATION);
+  const bool value_changed = is_new || std::memcmp(&value, &vip.value, sizeof(value)) != 0;
+  const xdplb_vip_key key = vip_key_of(spec);
+  // A shrinking ring: the VIP's size goes down before the smaller ring arrives, so no lookup
+  // indexes past it; a growing or new one: the ring first.
+  const bool shrinking = !is_new && value.ring_size < vip.value.ring_size;
+  if (value_changed && shrinking) {
+    update_or_throw(maps_.vips, &key, &value, "VIP");
+    ++report.map_writes;
+  }
+  if (digest != vip.ring_digest) {
+    write_ring(vip, ring, report);
+    vip.ring_digest = digest;
+  }
+  if (value_changed && !shrinking) {
+    update_or_throw(maps_.vips, &key, &value, "VIP");
+    ++report.map_writes;
+  }
+  vip.value = value;
+  if (is_new)
+    spdlog::info("VIP {} programmed: id {}, {} ({} slots), {} backends in the ring{}", vkey, vip.id,
+                 to_string(spec.algorithm), spec.ring_size, in_ring.size(), spec.active ? "" : " (inactive)");
+}
+
+std::vector<VipStatus> Dataplane::status() const {
+  std::vector<VipStatus> out;
+  for (const auto& [key, vip] : vips_) {
+    VipStatus s;
+    s.key = key;
+    s.id = vip.id;
+    s.active = vip.value.flags & XDPLB_VIP_F_ACTIVE;
+    s.algorithm = vip.spec.algorithm;
+    s.ring_size = vip.value.ring_size;
+    s.traffic = sum_traffic(maps_.vip_stats, vip.id);
+    for (const auto& [bkey, b] : vip.backends) {
+      BackendStatus bs;
+      bs.key = b.spec.key();
+      bs.id = b.id;
+      bs.weight = b.spec.weight;
+      bs.sorry = b.sorry;
+      bs.resolved = b.resolved;
+      bs.traffic = sum_traffic(maps_.backend_stats, b.id);
+      s.backends.push_back(std::move(bs));
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace xdplb::dataplane

@@ -1,0 +1,123 @@
+// The Dataplane: the only owner of the XDP program and its maps. It loads (reusing pinned maps so
+// established flows survive a restart), attaches to interfaces, and turns a desired state (VipSpec
+// list) into the fewest map writes: new rings are built whole and swapped in atomically.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <xdplb/abi.h>
+
+#include "dataplane/id_pool.h"
+#include "dataplane/neighbours.h"
+#include "dataplane/spec.h"
+#include "dataplane/xdp_program.h"
+
+namespace xdplb::dataplane {
+
+struct DataplaneOptions {
+  std::string instance = "xdplb";
+  MapSizes map_sizes;
+  AttachMode attach_mode = AttachMode::native;
+};
+
+// What one sync did.
+struct SyncReport {
+  std::size_t map_writes = 0;     // element updates and deletes (a ring swap counts one)
+  std::size_t rings_swapped = 0;
+  std::vector<std::string> unresolved;  // "VIP backend" whose MAC is not known yet
+  std::vector<std::string> refused;     // VIPs/backends beyond the limits, with the reason
+};
+
+struct TrafficCounters {
+  std::uint64_t packets = 0, bytes = 0, new_flows = 0;
+};
+
+struct BackendStatus {
+  std::string key;
+  std::uint32_t id = 0;
+  std::uint32_t weight = 0;
+  bool sorry = false;
+  bool resolved = false;  // MAC known, in the ring when weight > 0
+  TrafficCounters traffic;
+};
+
+struct VipStatus {
+  std::string key;
+  std::uint32_t id = 0;
+  bool active = false;
+  Algorithm algorithm = Algorithm::maglev;
+  std::uint32_t ring_size = 0;
+  TrafficCounters traffic;
+  std::vector<BackendStatus> backends;
+};
+
+class Dataplane {
+ public:
+  Dataplane(DataplaneOptions options, std::unique_ptr<NextHopResolver> resolver);
+  ~Dataplane();
+  Dataplane(const Dataplane&) = delete;
+  Dataplane& operator=(const Dataplane&) = delete;
+
+  // Attaches the program to the interface (native unless the options say otherwise).
+  AttachMode attach(const std::string& ifname);
+  void detach_all();
+
+  // Makes the maps serve exactly `desired`. Backends whose MAC is unknown stay out of the rings and
+  // are listed in the report; call sync again (e.g. after refresh) to bring them in.
+  SyncReport sync(const std::vector<VipSpec>& desired);
+
+  // Leave the maps pinned when this object goes away (restart without losing flows).
+  void keep_pins_on_exit(bool keep) { keep_pins_ = keep; }
+
+  std::vector<VipStatus> status() const;
+  CounterTotals verdicts() const { return program_->read_verdicts(); }
+  const std::string& pin_dir() const { return program_->pin_dir(); }
+  XdpProgram& program() { return *program_; }
+
+ private:
+  struct InstalledBackend {
+    std::uint32_t id = 0;
+    BackendSpec spec;
+    bool sorry = false;
+    bool resolved = false;
+    xdplb_backend record{};
+  };
+  struct InstalledVip {
+    std::uint32_t id = 0;
+    VipSpec spec;
+    xdplb_vip value{};
+    std::uint64_t ring_digest = 0;  // of the ring in the map; 0 = unknown, rewrite
+    std::map<std::string, InstalledBackend> backends;  // by BackendSpec::key(), "sorry " prefix for the sorry server
+  };
+
+  void adopt_pinned_state();
+  void remove_vip(InstalledVip& vip, SyncReport& report);
+  void sync_vip(const VipSpec& spec, SyncReport& report);
+  bool sync_backend(InstalledVip& vip, const std::string& key, const BackendSpec& spec, bool sorry,
+                    SyncReport& report);
+  void retire_backend(InstalledBackend& backend, SyncReport& report);
+  void write_ring(InstalledVip& vip, const std::vector<std::uint32_t>& ring, SyncReport& report);
+  void ensure_tx_port(int ifindex, SyncReport& report);
+  void zero_traffic(int map_fd, std::uint32_t id);
+
+  DataplaneOptions options_;
+  std::unique_ptr<NextHopResolver> resolver_;
+  std::unique_ptr<XdpProgram> program_;
+  MapFds maps_{};
+  IdPool vip_ids_{XDPLB_MAX_VIPS};
+  IdPool backend_ids_{XDPLB_MAX_BACKENDS};
+  std::vector<std::uint32_t> generations_;  // per backend id, survives id reuse
+  std::map<std::string, InstalledVip> vips_;  // by VipSpec::key()
+  std::set<int> tx_ports_;
+  bool keep_pins_ = false;
+};
+
+// The xdplb_vip_key of a VIP spec (network byte order).
+xdplb_vip_key vip_key_of(const VipSpec& spec);
+
+}  // namespace xdplb::dataplane

@@ -1,0 +1,39 @@
+#include "dataplane/ring_table.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace xdplb::dataplane {
+
+std::vector<std::uint32_t> build_rotation_ring(std::span<const MaglevBackend> backends, std::uint32_t size) {
+  std::vector<const MaglevBackend*> active;
+  for (const auto& b : backends)
+    if (b.weight > 0) active.push_back(&b);
+  std::vector<std::uint32_t> ring(size, kNoBackend);
+  if (active.empty() || size == 0) return ring;
+  // Canonical order, as for Maglev: the same set gives the same rotation on every node.
+  std::sort(active.begin(), active.end(), [](auto* a, auto* b) { return a->key < b->key; });
+
+  std::uint32_t divisor = 0;
+  for (auto* b : active) divisor = std::gcd(divisor, b->weight);
+  std::uint64_t total = 0;
+  for (auto* b : active) total += b->weight / divisor;
+  const std::uint64_t period = std::min<std::uint64_t>(total, size);
+
+  // Smooth weighted round robin: each turn every server gains its weight, the richest serves and
+  // pays the total.
+  std::vector<std::int64_t> credit(active.size(), 0);
+  for (std::uint64_t slot = 0; slot < period; ++slot) {
+    size_t best = 0;
+    for (size_t i = 0; i < active.size(); ++i) {
+      credit[i] += active[i]->weight / divisor;
+      if (credit[i] > credit[best]) best = i;
+    }
+    credit[best] -= static_cast<std::int64_t>(total);
+    ring[slot] = active[best]->id;
+  }
+  for (std::uint64_t slot = period; slot < size; ++slot) ring[slot] = ring[slot % period];
+  return ring;
+}
+
+}  // namespace xdplb::dataplane

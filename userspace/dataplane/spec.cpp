@@ -1,0 +1,30 @@
+#include "dataplane/spec.h"
+
+namespace xdplb::dataplane {
+
+namespace {
+
+std::string endpoint(const config::IpAddress& a, std::uint16_t port, bool any_port = false) {
+  const std::string host = a.is_ipv4() ? a.to_string() : "[" + a.to_string() + "]";
+  return host + ":" + (any_port ? std::string("*") : std::to_string(port));
+}
+
+}  // namespace
+
+std::string BackendSpec::key() const { return endpoint(address, port); }
+
+std::string VipSpec::key() const {
+  const char* proto = protocol == 17 ? "udp/" : protocol == 6 ? "tcp/" : "ip/";
+  return proto + endpoint(address, port, port == 0);
+}
+
+std::string to_string(Algorithm a) {
+  switch (a) {
+    case Algorithm::maglev: return "mh";
+    case Algorithm::source_hash: return "sh";
+    case Algorithm::rotation: return "wrr";
+  }
+  return "?";
+}
+
+}  // namespace xdplb::dataplane

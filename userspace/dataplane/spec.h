@@ -1,0 +1,51 @@
+// The desired state of the data plane: which VIPs are served, how, and by which backends.
+// The agent computes it from the configuration, the health checks and the VRRP state; the
+// Dataplane turns it into map writes (Dataplane::sync).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/address.h"
+
+namespace xdplb::dataplane {
+
+enum class Algorithm : std::uint8_t {
+  maglev,       // mh: 5-tuple hash over the Maglev ring (the default)
+  source_hash,  // sh: client-address hash over the Maglev ring
+  rotation,     // rr / wrr: weighted rotation order
+};
+
+enum class ForwardMethod : std::uint8_t { dr };
+
+struct BackendSpec {
+  config::IpAddress address;
+  std::uint16_t port = 0;    // real server port (DR keeps the VIP's port on the wire)
+  std::uint32_t weight = 1;  // 0: stays in service for its established flows, gets no new ones
+  ForwardMethod forward = ForwardMethod::dr;
+
+  // Stable identity on every node: "198.18.0.11:80", "[fd00::11]:80".
+  std::string key() const;
+  friend bool operator==(const BackendSpec&, const BackendSpec&) = default;
+};
+
+struct VipSpec {
+  config::IpAddress address;
+  std::uint16_t port = 0;         // 0: every port of the address
+  std::uint8_t protocol = 6;      // IPPROTO_TCP / IPPROTO_UDP
+  Algorithm algorithm = Algorithm::maglev;
+  std::uint32_t ring_size = 65537;
+  std::uint32_t persistence_timeout = 0;  // seconds; 0 = no client affinity
+  bool active = true;             // false: known but passed to the stack (this node is backup)
+  std::vector<BackendSpec> backends;      // every backend in service (healthy, or inhibited at weight 0)
+  std::optional<BackendSpec> sorry_server;
+
+  // "tcp/198.18.0.100:80", "udp/[fd00::100]:53", "tcp/198.18.0.100:*".
+  std::string key() const;
+};
+
+std::string to_string(Algorithm a);
+
+}  // namespace xdplb::dataplane
