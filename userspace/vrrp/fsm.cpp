@@ -100,6 +100,7 @@ std::string_view to_string(TransitionReason reason) {
     case TransitionReason::master_down_timer: return "master down timer expired";
     case TransitionReason::higher_priority_master: return "higher priority master";
     case TransitionReason::fault: return "fault";
+    case TransitionReason::sync_group: return "sync group";
     case TransitionReason::shutdown: return "shutdown";
   }
   return "unknown";
@@ -278,6 +279,29 @@ Actions VrrpInstance::on_tracked_object(std::string_view name, bool healthy, Tim
     invalid(parameters_, e.what());
   }
   reevaluate_fault(out, now, before);
+  return out;
+}
+
+Actions VrrpInstance::on_sync_group(State group_state, TimePoint now) {
+  Actions out;
+  const uint8_t priority = effective_priority();
+  if (group_state == State::fault) {
+    group_fault_ = true;
+    reevaluate_fault(out, now, priority);
+    return out;
+  }
+  if (group_state != State::master && group_state != State::backup) return out;
+  if (group_fault_) {
+    group_fault_ = false;
+    reevaluate_fault(out, now, priority);  // back to Backup unless a fault of its own remains
+  }
+  if (!started_) return out;
+  if (group_state == State::master && state_ == State::backup) {
+    become_master(out, now, TransitionReason::sync_group);
+  } else if (group_state == State::backup && state_ == State::master) {
+    current_master_.reset();
+    enter_backup(out, now, TransitionReason::sync_group, master_down_interval());
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The VRRP state machine of one virtual router (RFC 5798 section 6, RFC 3768 for v2 timing, RFC
 // 9568 where it updates 5798), with keepalived's operator-facing extras: `state MASTER|BACKUP`,
-// `nopreempt`, `preempt_delay`, tracking weights and the Fault state.
+// `nopreempt`, `preempt_delay`, tracking weights, the Fault state and vrrp_sync_group moves.
 //
 // Pure: no sockets, no timers, no clock reads. The caller passes every event with the current
 // steady-clock time and carries out the returned actions in order:
@@ -70,7 +70,8 @@ enum class TransitionReason : uint8_t {
   address_owner,           // priority 255 takes over at once
   master_down_timer,       // no (acceptable) advert within Master_Down_Interval
   higher_priority_master,  // Master heard a better router
-  fault,                   // interface down / tracked object failed
+  fault,                   // interface down / tracked object failed / sync group in Fault
+  sync_group,              // moved with the other members of its vrrp_sync_group
   shutdown,
 };
 std::string_view to_string(TransitionReason reason);
@@ -138,11 +139,16 @@ class VrrpInstance {
   // A tracked object's result (name as in InstanceParameters::tracked). Throws
   // std::invalid_argument for an unknown name.
   Actions on_tracked_object(std::string_view name, bool healthy, TimePoint now);
+  // vrrp_sync_group: the agent, which sees every member, reports the state the group moves to
+  // when another member changed state. master: a Backup takes over now. backup: a Master steps
+  // down without resigning (the group's new master is elsewhere). fault: the instance faults
+  // with the group and stays there until told backup or master again. Other states are no-ops.
+  Actions on_sync_group(State group_state, TimePoint now);
 
   State state() const { return state_; }
   const InstanceParameters& parameters() const { return parameters_; }
   uint8_t effective_priority() const { return priority_.effective(); }
-  bool faulted() const { return !interface_up_ || priority_.faulted(); }
+  bool faulted() const { return !interface_up_ || group_fault_ || priority_.faulted(); }
   std::chrono::microseconds master_adver_interval() const { return master_adver_interval_; }
   std::chrono::microseconds skew_time() const;
   std::chrono::microseconds master_down_interval() const;
@@ -177,6 +183,7 @@ class VrrpInstance {
   State state_ = State::initialize;
   bool started_ = false;
   bool interface_up_ = true;
+  bool group_fault_ = false;
   std::optional<TimePoint> master_down_deadline_;
   std::optional<TimePoint> advert_deadline_;
   std::optional<TimePoint> preempt_deadline_;

@@ -710,3 +710,51 @@ TEST_CASE("instance parameters are validated") {
   p.tracked = {{"a", 300, false, true}};
   rejects(p, "VRRP instance VI_1: tracked object a: weight 300 is outside -254..254");
 }
+
+TEST_CASE("sync group: members follow the group to master, backup and fault") {
+  FakeLan lan;
+  Router& r = lan.add(v2_params(100));
+  lan.start(r);
+
+  lan.apply(r, r.vrrp.on_sync_group(State::master, lan.now));
+  CHECK(r.state() == State::master);
+  CHECK(last_change(r).reason == TransitionReason::sync_group);
+  CHECK(r.sent.back().second.priority == 100);
+  CHECK_FALSE(r.timer(TimerKind::master_down));
+
+  const size_t sent = r.sent.size();
+  lan.apply(r, r.vrrp.on_sync_group(State::backup, lan.now));
+  CHECK(r.state() == State::backup);
+  CHECK(r.sent.size() == sent);  // no resignation: the group's master is elsewhere
+  CHECK(r.timer(TimerKind::master_down) == lan.now + 3609375us);
+  CHECK_FALSE(r.timer(TimerKind::advertisement));
+
+  lan.apply(r, r.vrrp.on_sync_group(State::master, lan.now));
+  lan.apply(r, r.vrrp.on_sync_group(State::fault, lan.now));
+  CHECK(r.state() == State::fault);
+  CHECK(r.sent.back().second.priority == 0);  // a master resigns when the group faults
+  CHECK(r.vrrp.faulted());
+  lan.run_for(10s);
+  CHECK(r.state() == State::fault);
+
+  lan.apply(r, r.vrrp.on_sync_group(State::backup, lan.now));
+  CHECK(r.state() == State::backup);
+  CHECK_FALSE(r.vrrp.faulted());
+}
+
+TEST_CASE("sync group: a member with a fault of its own stays in Fault when the group recovers") {
+  FakeLan lan;
+  Router& r = lan.add(v2_params(100));
+  lan.start(r);
+  lan.apply(r, r.vrrp.on_sync_group(State::fault, lan.now));
+  lan.apply(r, r.vrrp.on_interface_state(false, lan.now));
+  lan.apply(r, r.vrrp.on_sync_group(State::master, lan.now));
+  CHECK(r.state() == State::fault);
+  lan.apply(r, r.vrrp.on_interface_state(true, lan.now));
+  CHECK(r.state() == State::backup);
+  // Repeated or irrelevant group states change nothing.
+  const size_t changes = r.changes.size();
+  lan.apply(r, r.vrrp.on_sync_group(State::backup, lan.now));
+  lan.apply(r, r.vrrp.on_sync_group(State::initialize, lan.now));
+  CHECK(r.changes.size() == changes);
+}
