@@ -60,12 +60,14 @@ std::vector<uint8_t> build_gratuitous_arp(const MacAddress& source_mac, const as
 }
 
 std::vector<uint8_t> build_unsolicited_na(const MacAddress& source_mac, const asio::ip::address_v6& source,
-                                          const asio::ip::address_v6& target, NeighbourAdvertisementOptions options) {
+                                          const asio::ip::address_v6& target,
+                                          NeighbourAdvertisementOptions options) {
   if (source.is_unspecified() || source.is_multicast())
     throw std::invalid_argument("neighbour advertisement source " + source.to_string() +
                                 " is not a unicast address of the interface");
   if (target.is_unspecified() || target.is_multicast())
-    throw std::invalid_argument("neighbour advertisement target " + target.to_string() + " is not a unicast address");
+    throw std::invalid_argument("neighbour advertisement target " + target.to_string() +
+                                " is not a unicast address");
   const auto all_nodes = asio::ip::make_address_v6("ff02::1");
 
   std::vector<uint8_t> icmp;

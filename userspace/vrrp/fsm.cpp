@@ -48,7 +48,8 @@ void validate(const InstanceParameters& p) {
                      p.primary_address.to_string());
   for (const auto& peer : p.unicast_peers)
     if (peer.is_v6() != ipv6)
-      invalid(p, "unicast peer " + peer.to_string() + " is not of the family of " + p.primary_address.to_string());
+      invalid(p, "unicast peer " + peer.to_string() + " is not of the family of " +
+                     p.primary_address.to_string());
 }
 
 PriorityCalculator make_priority(const InstanceParameters& p) {
@@ -133,14 +134,18 @@ VrrpInstance::VrrpInstance(InstanceParameters parameters)
 // RFC 3768: Skew_Time = (256 - Priority) / 256 seconds, whatever the advert interval.
 // RFC 5798: Skew_Time = ((256 - Priority) * Master_Adver_Interval) / 256.
 microseconds VrrpInstance::skew_for(unsigned priority_gap) const {
-  const microseconds base = parameters_.version == Version::v2 ? microseconds(std::chrono::seconds(1))
-                                                               : master_adver_interval_;
+  const microseconds base =
+      parameters_.version == Version::v2 ? microseconds(std::chrono::seconds(1)) : master_adver_interval_;
   return base * priority_gap / 256;
 }
 
-microseconds VrrpInstance::skew_time() const { return skew_for(256U - effective_priority()); }
+microseconds VrrpInstance::skew_time() const {
+  return skew_for(256U - effective_priority());
+}
 
-microseconds VrrpInstance::master_down_interval() const { return 3 * master_adver_interval_ + skew_time(); }
+microseconds VrrpInstance::master_down_interval() const {
+  return 3 * master_adver_interval_ + skew_time();
+}
 
 std::optional<TimePoint> VrrpInstance::timer_deadline(TimerKind timer) const {
   return timer == TimerKind::master_down ? master_down_deadline_ : advert_deadline_;
@@ -213,7 +218,8 @@ void VrrpInstance::become_master(Actions& out, TimePoint now, TransitionReason r
   arm(out, TimerKind::advertisement, now + advertisement_interval_);
 }
 
-void VrrpInstance::enter_backup(Actions& out, TimePoint now, TransitionReason reason, microseconds down_after) {
+void VrrpInstance::enter_backup(Actions& out, TimePoint now, TransitionReason reason,
+                                microseconds down_after) {
   cancel(out, TimerKind::advertisement);
   change_state(out, State::backup, reason);
   arm(out, TimerKind::master_down, now + down_after);
@@ -328,13 +334,13 @@ bool VrrpInstance::address_list_matches(const Advertisement& advert) const {
 }
 
 std::optional<AdvertDiscarded> VrrpInstance::check_advert(const Advertisement& advert,
-                                                         const IpAddress& source) const {
+                                                          const IpAddress& source) const {
   const auto discard = [&](DiscardReason reason, std::string detail) {
     return AdvertDiscarded{reason, describe(source, advert.priority) + ": " + std::move(detail)};
   };
   if (advert.vrid != parameters_.vrid)
-    return discard(DiscardReason::vrid_mismatch, "VRID " + std::to_string(advert.vrid) + ", ours " +
-                                                     std::to_string(parameters_.vrid));
+    return discard(DiscardReason::vrid_mismatch,
+                   "VRID " + std::to_string(advert.vrid) + ", ours " + std::to_string(parameters_.vrid));
   if (advert.version != parameters_.version)
     return discard(DiscardReason::version_mismatch,
                    "version " + std::to_string(static_cast<int>(advert.version)) + ", ours " +
@@ -369,9 +375,9 @@ std::optional<AdvertDiscarded> VrrpInstance::check_advert(const Advertisement& a
 Actions VrrpInstance::on_advertisement(const Advertisement& advert, const IpAddress& source, TimePoint now) {
   Actions out;
   if (!started_ || state_ == State::fault || state_ == State::initialize) {
-    out.emplace_back(AdvertDiscarded{DiscardReason::not_running,
-                                     describe(source, advert.priority) + ": instance is " +
-                                         std::string(to_string(state_))});
+    out.emplace_back(AdvertDiscarded{
+        DiscardReason::not_running,
+        describe(source, advert.priority) + ": instance is " + std::string(to_string(state_))});
     return out;
   }
   if (auto discarded = check_advert(advert, source)) {
@@ -396,8 +402,8 @@ void VrrpInstance::backup_receive(Actions& out, const Advertisement& advert, con
     arm(out, TimerKind::master_down, now + skew_time());
     return;
   }
-  const bool delaying_preemption = parameters_.preempt_delay.count() > 0 &&
-                                   (!preempt_deadline_ || now < *preempt_deadline_);
+  const bool delaying_preemption =
+      parameters_.preempt_delay.count() > 0 && (!preempt_deadline_ || now < *preempt_deadline_);
   if (!parameters_.preempt || advert.priority >= effective_priority() || delaying_preemption) {
     if (parameters_.version == Version::v3) master_adver_interval_ = advert.advert_interval;
     current_master_ = source;
@@ -412,9 +418,9 @@ void VrrpInstance::backup_receive(Actions& out, const Advertisement& advert, con
   }
   // The Master_Down_Timer keeps running from the last accepted advert: we take over when it fires.
   current_master_ = source;
-  out.emplace_back(AdvertDiscarded{DiscardReason::lower_priority_preempting,
-                                   describe(source, advert.priority) + ": ours is " +
-                                       std::to_string(effective_priority())});
+  out.emplace_back(AdvertDiscarded{
+      DiscardReason::lower_priority_preempting,
+      describe(source, advert.priority) + ": ours is " + std::to_string(effective_priority())});
 }
 
 // RFC 5798 6.4.3 as updated by RFC 9568: a Master that hears a router it beats asserts itself
@@ -428,9 +434,11 @@ void VrrpInstance::master_receive(Actions& out, const Advertisement& advert, con
   }
   const uint8_t ours = effective_priority();
   if (advert.priority == kPriorityOwner && ours == kPriorityOwner)
-    out.emplace_back(AdvertWarning{describe(source, advert.priority) +
-                                   ": another router is configured as address owner too; the higher address wins"});
-  const bool other_wins = advert.priority > ours || (advert.priority == ours && parameters_.primary_address < source);
+    out.emplace_back(
+        AdvertWarning{describe(source, advert.priority) +
+                      ": another router is configured as address owner too; the higher address wins"});
+  const bool other_wins =
+      advert.priority > ours || (advert.priority == ours && parameters_.primary_address < source);
   if (other_wins) {
     cancel(out, TimerKind::advertisement);
     if (parameters_.version == Version::v3) master_adver_interval_ = advert.advert_interval;
@@ -439,8 +447,8 @@ void VrrpInstance::master_receive(Actions& out, const Advertisement& advert, con
     arm(out, TimerKind::master_down, now + master_down_interval());
     return;
   }
-  out.emplace_back(AdvertWarning{describe(source, advert.priority) + ": lower than our " + std::to_string(ours) +
-                                 ", advertising at once"});
+  out.emplace_back(AdvertWarning{describe(source, advert.priority) + ": lower than our " +
+                                 std::to_string(ours) + ", advertising at once"});
   out.emplace_back(SendAdvertisement{make_advert(ours)});
   arm(out, TimerKind::advertisement, now + advertisement_interval_);
 }

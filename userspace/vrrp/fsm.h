@@ -44,8 +44,8 @@ enum class InitialState : uint8_t { backup, master };
 struct InstanceParameters {
   std::string name;  // for logs
   Version version = Version::v2;
-  uint8_t vrid = 0;         // 1..255
-  uint8_t priority = 100;   // base priority 1..255; 255 = address owner
+  uint8_t vrid = 0;        // 1..255
+  uint8_t priority = 100;  // base priority 1..255; 255 = address owner
   // v2: whole seconds 1..255; v3: a multiple of 10 ms, 10 ms .. 40.95 s.
   std::chrono::milliseconds advert_interval{1000};
   bool preempt = true;                         // false = keepalived `nopreempt`
@@ -59,7 +59,7 @@ struct InstanceParameters {
   std::vector<IpAddress> virtual_addresses;  // carried in adverts, of the primary's family
   // keepalived's `unicast_peer`: when set, adverts are accepted only from these addresses.
   std::vector<IpAddress> unicast_peers;
-  std::vector<TrackedObject> tracked;        // see priority.h
+  std::vector<TrackedObject> tracked;  // see priority.h
 };
 
 enum class TimerKind : uint8_t { master_down, advertisement };
@@ -77,17 +77,17 @@ enum class TransitionReason : uint8_t {
 std::string_view to_string(TransitionReason reason);
 
 enum class DiscardReason : uint8_t {
-  not_running,               // Initialize or Fault: adverts are not processed
+  not_running,  // Initialize or Fault: adverts are not processed
   vrid_mismatch,
   version_mismatch,
   family_mismatch,
-  own_advert,                // our own multicast echo (source is our primary address)
-  not_a_unicast_peer,        // unicast mode: the source is not a listed peer
+  own_advert,          // our own multicast echo (source is our primary address)
+  not_a_unicast_peer,  // unicast mode: the source is not a listed peer
   auth_type_mismatch,
   auth_password_mismatch,
-  advert_interval_mismatch,  // v2 only; v3 learns the master's interval
-  address_list_mismatch,     // dropped unless from the address owner (RFC 5798 7.1)
-  lower_priority_preempting, // Backup with preemption ignores a lower-priority master
+  advert_interval_mismatch,   // v2 only; v3 learns the master's interval
+  address_list_mismatch,      // dropped unless from the address owner (RFC 5798 7.1)
+  lower_priority_preempting,  // Backup with preemption ignores a lower-priority master
 };
 std::string_view to_string(DiscardReason reason);
 
@@ -120,8 +120,8 @@ struct PriorityChanged {
   uint8_t to;
 };
 
-using Action = std::variant<SendAdvertisement, ArmTimer, CancelTimer, StateChange, AdvertDiscarded, AdvertWarning,
-                            PriorityChanged>;
+using Action = std::variant<SendAdvertisement, ArmTimer, CancelTimer, StateChange, AdvertDiscarded,
+                            AdvertWarning, PriorityChanged>;
 using Actions = std::vector<Action>;
 
 class VrrpInstance {
@@ -168,7 +168,8 @@ class VrrpInstance {
 
   void enter_running(Actions& out, TimePoint now, bool from_startup);
   void become_master(Actions& out, TimePoint now, TransitionReason reason);
-  void enter_backup(Actions& out, TimePoint now, TransitionReason reason, std::chrono::microseconds down_after);
+  void enter_backup(Actions& out, TimePoint now, TransitionReason reason,
+                    std::chrono::microseconds down_after);
   void enter_fault(Actions& out);
   void reevaluate_fault(Actions& out, TimePoint now, uint8_t priority_before);
 

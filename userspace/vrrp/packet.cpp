@@ -19,14 +19,16 @@ constexpr uint8_t kTypeAdvertisement = 1;
 constexpr int64_t kV2MaxIntervalSeconds = 255;
 constexpr int64_t kV3MaxIntervalCentiseconds = 0x0fff;
 
-size_t address_length(bool ipv6) { return ipv6 ? 16 : 4; }
+size_t address_length(bool ipv6) {
+  return ipv6 ? 16 : 4;
+}
 
 size_t expected_length(Version version, bool ipv6, size_t count) {
   return kHeaderLength + count * address_length(ipv6) + (version == Version::v2 ? kPasswordLength : 0);
 }
 
-uint16_t vrrp_checksum(std::span<const uint8_t> message, const IpAddress& source, const IpAddress& destination,
-                       ChecksumCoverage coverage) {
+uint16_t vrrp_checksum(std::span<const uint8_t> message, const IpAddress& source,
+                       const IpAddress& destination, ChecksumCoverage coverage) {
   InternetChecksum sum;
   if (coverage == ChecksumCoverage::pseudo_header_and_message)
     add_pseudo_header(sum, source, destination, kIpProtocolVrrp, static_cast<uint32_t>(message.size()));
@@ -40,7 +42,9 @@ ChecksumCoverage coverage_for(Version version, bool ipv6, bool v3_checksum_as_v2
   return ChecksumCoverage::pseudo_header_and_message;
 }
 
-[[noreturn]] void reject(const std::string& why) { throw std::invalid_argument("VRRP advert: " + why); }
+[[noreturn]] void reject(const std::string& why) {
+  throw std::invalid_argument("VRRP advert: " + why);
+}
 
 std::string hex16(unsigned value) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -49,12 +53,15 @@ std::string hex16(unsigned value) {
   return text;
 }
 
-DecodeFailure failure(DecodeError error, std::string detail) { return DecodeFailure{error, std::move(detail)}; }
+DecodeFailure failure(DecodeError error, std::string detail) {
+  return DecodeFailure{error, std::move(detail)};
+}
 
 }  // namespace
 
 IpAddress vrrp_multicast_group(bool ipv6) {
-  return ipv6 ? IpAddress(asio::ip::make_address_v6("ff02::12")) : IpAddress(asio::ip::make_address_v4("224.0.0.18"));
+  return ipv6 ? IpAddress(asio::ip::make_address_v6("ff02::12"))
+              : IpAddress(asio::ip::make_address_v4("224.0.0.18"));
 }
 
 AuthData make_password(std::string_view password) {
@@ -154,8 +161,8 @@ DecodeResult decode_advertisement(std::span<const uint8_t> message, const Receiv
     return failure(DecodeError::family_mismatch,
                    "source " + ip.source.to_string() + " and destination " + ip.destination.to_string());
   if (ip.ttl != kRequiredTtl)
-    return failure(DecodeError::bad_ttl, std::string(ipv6 ? "hop limit " : "TTL ") + std::to_string(ip.ttl) +
-                                             ", must be 255");
+    return failure(DecodeError::bad_ttl,
+                   std::string(ipv6 ? "hop limit " : "TTL ") + std::to_string(ip.ttl) + ", must be 255");
   if (message.size() < kHeaderLength)
     return failure(DecodeError::truncated, std::to_string(message.size()) + " bytes, header needs 8");
 
@@ -176,8 +183,9 @@ DecodeResult decode_advertisement(std::span<const uint8_t> message, const Receiv
 
   const size_t needed = expected_length(version, ipv6, count);
   if (message.size() < needed)
-    return failure(DecodeError::truncated, std::to_string(message.size()) + " bytes, " + std::to_string(count) +
-                                               " addresses need " + std::to_string(needed));
+    return failure(DecodeError::truncated, std::to_string(message.size()) + " bytes, " +
+                                               std::to_string(count) + " addresses need " +
+                                               std::to_string(needed));
   if (message.size() > needed)
     return failure(DecodeError::length_mismatch, std::to_string(message.size()) + " bytes, " +
                                                      std::to_string(count) + " addresses make " +
@@ -187,8 +195,10 @@ DecodeResult decode_advertisement(std::span<const uint8_t> message, const Receiv
   ChecksumCoverage coverage = coverage_for(version, ipv6, false);
   if (vrrp_checksum(message, ip.source, ip.destination, coverage) != 0) {
     const bool other_form_allowed = version == Version::v3 && !ipv6;
-    if (!other_form_allowed || vrrp_checksum(message, ip.source, ip.destination, ChecksumCoverage::vrrp_message) != 0) {
-      const unsigned carried = static_cast<unsigned>(message[kChecksumOffset] << 8 | message[kChecksumOffset + 1]);
+    if (!other_form_allowed ||
+        vrrp_checksum(message, ip.source, ip.destination, ChecksumCoverage::vrrp_message) != 0) {
+      const unsigned carried =
+          static_cast<unsigned>(message[kChecksumOffset] << 8 | message[kChecksumOffset + 1]);
       return failure(DecodeError::bad_checksum, "checksum " + hex16(carried) + " does not verify");
     }
     coverage = ChecksumCoverage::vrrp_message;
@@ -206,7 +216,8 @@ DecodeResult decode_advertisement(std::span<const uint8_t> message, const Receiv
     // RFC 5798 5.2.7: the 4 reserved bits are ignored on reception.
     advert.advert_interval = Centiseconds((message[4] & 0x0f) << 8 | message[5]);
   }
-  if (advert.advert_interval.count() == 0) return failure(DecodeError::zero_advert_interval, "advert interval 0");
+  if (advert.advert_interval.count() == 0)
+    return failure(DecodeError::zero_advert_interval, "advert interval 0");
 
   advert.addresses.reserve(count);
   for (size_t i = 0; i < count; ++i) {

@@ -27,8 +27,8 @@ inline constexpr uint8_t kIpProtocolVrrp = 112;
 inline constexpr uint8_t kRequiredTtl = 255;  // RFC 5798 5.1.1.3 / 5.1.2.3: never forwarded
 inline constexpr uint8_t kPriorityOwner = 255;
 inline constexpr uint8_t kPriorityResign = 0;
-inline constexpr size_t kMaxAddresses = 255;   // the count field is one byte
-inline constexpr size_t kPasswordLength = 8;   // RFC 2338 simple text password, zero padded
+inline constexpr size_t kMaxAddresses = 255;  // the count field is one byte
+inline constexpr size_t kPasswordLength = 8;  // RFC 2338 simple text password, zero padded
 
 // 224.0.0.18 and ff02::12, where adverts go unless the instance runs unicast.
 IpAddress vrrp_multicast_group(bool ipv6);
@@ -87,16 +87,16 @@ struct ReceivedIpFacts {
 };
 
 enum class DecodeError : uint8_t {
-  bad_ttl,                  // TTL / hop limit not 255: the packet crossed a router
-  family_mismatch,          // source and destination of different families
-  truncated,                // shorter than the fixed header, or than its count says
-  bad_version,              // neither 2 nor 3
-  bad_type,                 // not ADVERTISEMENT (1)
-  zero_vrid,                // VRID 0 is not a valid virtual router
-  length_mismatch,          // longer than its count of addresses says
+  bad_ttl,          // TTL / hop limit not 255: the packet crossed a router
+  family_mismatch,  // source and destination of different families
+  truncated,        // shorter than the fixed header, or than its count says
+  bad_version,      // neither 2 nor 3
+  bad_type,         // not ADVERTISEMENT (1)
+  zero_vrid,        // VRID 0 is not a valid virtual router
+  length_mismatch,  // longer than its count of addresses says
   bad_checksum,
-  v2_over_ipv6,             // RFC 3768 is IPv4 only
-  unknown_auth_type,        // v2 Auth Type other than 0, 1, 2
+  v2_over_ipv6,       // RFC 3768 is IPv4 only
+  unknown_auth_type,  // v2 Auth Type other than 0, 1, 2
   zero_advert_interval,
 };
 

@@ -16,8 +16,8 @@ PriorityCalculator::PriorityCalculator(uint8_t base_priority, std::vector<Tracke
   for (size_t i = 0; i < tracked_.size(); ++i) {
     const auto& object = tracked_[i];
     if (object.weight < -kMaxWeight || object.weight > kMaxWeight)
-      throw std::invalid_argument("tracked object " + object.name + ": weight " + std::to_string(object.weight) +
-                                  " is outside -254..254");
+      throw std::invalid_argument("tracked object " + object.name + ": weight " +
+                                  std::to_string(object.weight) + " is outside -254..254");
     for (size_t j = 0; j < i; ++j)
       if (tracked_[j].name == object.name)
         throw std::invalid_argument("tracked object " + object.name + " is listed twice");
@@ -25,7 +25,8 @@ PriorityCalculator::PriorityCalculator(uint8_t base_priority, std::vector<Tracke
 }
 
 bool PriorityCalculator::set_healthy(std::string_view name, bool healthy) {
-  const auto it = std::find_if(tracked_.begin(), tracked_.end(), [&](const auto& o) { return o.name == name; });
+  const auto it =
+      std::find_if(tracked_.begin(), tracked_.end(), [&](const auto& o) { return o.name == name; });
   if (it == tracked_.end()) throw std::invalid_argument("no tracked object named " + std::string(name));
   const uint8_t priority_before = effective();
   const bool fault_before = faulted();

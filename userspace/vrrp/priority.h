@@ -18,10 +18,10 @@
 namespace xdplb::vrrp {
 
 struct TrackedObject {
-  std::string name;      // unique within the instance, e.g. "script:chk_haproxy", "interface:eth1"
-  int weight = 0;        // -254..254
+  std::string name;  // unique within the instance, e.g. "script:chk_haproxy", "interface:eth1"
+  int weight = 0;    // -254..254
   bool reverse = false;
-  bool healthy = true;   // initial state (keepalived's init_fail sets false)
+  bool healthy = true;  // initial state (keepalived's init_fail sets false)
 };
 
 class PriorityCalculator {

@@ -12,9 +12,9 @@
 
 using namespace xdplb::vrrp;
 using xdplb::vrrp::test::run_tshark;
+using xdplb::vrrp::test::TempPcap;
 using xdplb::vrrp::test::to_hex;
 using xdplb::vrrp::test::tshark_available;
-using xdplb::vrrp::test::TempPcap;
 
 namespace {
 const auto kVip4 = asio::ip::make_address_v4("198.18.0.100");
@@ -63,7 +63,8 @@ TEST_CASE("unsolicited neighbour advertisement for an IPv6 VIP") {
 TEST_CASE("neighbour advertisement refuses unusable addresses") {
   const auto mac = virtual_router_mac(7, true);
   CHECK_THROWS_AS(build_unsolicited_na(mac, asio::ip::address_v6(), kVip6), std::invalid_argument);
-  CHECK_THROWS_AS(build_unsolicited_na(mac, asio::ip::make_address_v6("ff02::1"), kVip6), std::invalid_argument);
+  CHECK_THROWS_AS(build_unsolicited_na(mac, asio::ip::make_address_v6("ff02::1"), kVip6),
+                  std::invalid_argument);
   CHECK_THROWS_AS(build_unsolicited_na(mac, kLinkLocal, asio::ip::make_address_v6("ff02::12")),
                   std::invalid_argument);
 }
@@ -72,11 +73,13 @@ TEST_CASE("tshark decodes the gratuitous ARP and the NA" * doctest::skip(!tshark
   const auto mac4 = virtual_router_mac(51, false);
   const auto mac6 = virtual_router_mac(7, true);
   const TempPcap pcap({build_gratuitous_arp(mac4, kVip4), build_unsolicited_na(mac6, kLinkLocal, kVip6)});
-  const auto arp = run_tshark(pcap, "-Y arp -T fields -E separator=/s -e arp.opcode -e arp.isgratuitous "
-                                    "-e arp.src.hw_mac -e arp.src.proto_ipv4 -e arp.dst.proto_ipv4");
+  const auto arp = run_tshark(pcap,
+                              "-Y arp -T fields -E separator=/s -e arp.opcode -e arp.isgratuitous "
+                              "-e arp.src.hw_mac -e arp.src.proto_ipv4 -e arp.dst.proto_ipv4");
   CHECK(arp == std::vector<std::string>{"1 1 00:00:5e:00:01:33 198.18.0.100 198.18.0.100"});
-  const auto na = run_tshark(pcap, "-Y icmpv6 -T fields -E separator=/s -e ipv6.hlim -e icmpv6.type "
-                                   "-e icmpv6.checksum.status -e icmpv6.nd.na.flag.r -e icmpv6.nd.na.flag.s "
-                                   "-e icmpv6.nd.na.flag.o -e icmpv6.nd.na.target_address -e icmpv6.opt.linkaddr");
+  const auto na = run_tshark(pcap,
+                             "-Y icmpv6 -T fields -E separator=/s -e ipv6.hlim -e icmpv6.type "
+                             "-e icmpv6.checksum.status -e icmpv6.nd.na.flag.r -e icmpv6.nd.na.flag.s "
+                             "-e icmpv6.nd.na.flag.o -e icmpv6.nd.na.target_address -e icmpv6.opt.linkaddr");
   CHECK(na == std::vector<std::string>{"255 136 1 0 0 1 fd00::100 00:00:5e:00:02:07"});
 }

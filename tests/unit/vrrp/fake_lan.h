@@ -126,8 +126,8 @@ class FakeLan {
       const auto decoded = decode_advertisement(
           delivery.bytes, {delivery.source, vrrp_multicast_group(delivery.source.is_v6()), kRequiredTtl});
       REQUIRE(std::holds_alternative<DecodedAdvertisement>(decoded));
-      apply(*delivery.to,
-            delivery.to->vrrp.on_advertisement(std::get<DecodedAdvertisement>(decoded).advert, delivery.source, now));
+      apply(*delivery.to, delivery.to->vrrp.on_advertisement(std::get<DecodedAdvertisement>(decoded).advert,
+                                                             delivery.source, now));
     }
     draining_ = false;
   }

@@ -651,7 +651,7 @@ TEST_CASE("timers: cancelled, duplicate and early expiries are harmless") {
   lan.run_until(deadline);
   CHECK(r.state() == State::master);
   CHECK(r.vrrp.on_timer_expired(TimerKind::master_down, deadline).empty());  // fired already
-  CHECK(r.vrrp.start(lan.now).empty());  // starting twice is harmless
+  CHECK(r.vrrp.start(lan.now).empty());                                      // starting twice is harmless
 }
 
 TEST_CASE("an advert timer that fires late keeps the cadence without bursts") {

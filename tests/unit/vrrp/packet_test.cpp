@@ -1,7 +1,7 @@
 // Byte-exact codec tests. The vectors were checked against scapy's VRRP/VRRPv3 layers
 // (/usr/bin/python3, scapy 2.5); the first two are also worked out by hand below.
-#include "vrrp/checksum.h"
 #include "vrrp/packet.h"
+#include "vrrp/checksum.h"
 
 #include <doctest/doctest.h>
 
@@ -59,7 +59,8 @@ DecodeError error_of(const DecodeResult& result) {
 void fix_checksum(std::vector<uint8_t>& message, const IpAddress* source, const IpAddress* destination) {
   message[6] = message[7] = 0;
   InternetChecksum sum;
-  if (source) add_pseudo_header(sum, *source, *destination, kIpProtocolVrrp, static_cast<uint32_t>(message.size()));
+  if (source)
+    add_pseudo_header(sum, *source, *destination, kIpProtocolVrrp, static_cast<uint32_t>(message.size()));
   sum.add(message);
   const uint16_t c = sum.finish();
   message[6] = static_cast<uint8_t>(c >> 8);
@@ -114,7 +115,8 @@ TEST_CASE("decode returns what was encoded, for both versions and families") {
   Advertisement with_password = v2_advert();
   with_password.auth_type = AuthType::simple_password;
   with_password.auth_data = make_password("secret");
-  CHECK(ok(decode_advertisement(from_hex("2133640101017707c61200647365637265740000"), v4)).advert == with_password);
+  CHECK(ok(decode_advertisement(from_hex("2133640101017707c61200647365637265740000"), v4)).advert ==
+        with_password);
 
   const auto v3 = ok(decode_advertisement(from_hex("313364010064fd4dc6120064"), v4));
   CHECK(v3.advert == v3_ipv4_advert());
@@ -124,7 +126,8 @@ TEST_CASE("decode returns what was encoded, for both versions and families") {
   CHECK(v3_as_v2.advert == v3_ipv4_advert());
   CHECK(v3_as_v2.checksum_coverage == ChecksumCoverage::vrrp_message);
 
-  const auto v6_decoded = ok(decode_advertisement(encode_advertisement(v3_ipv6_advert(), kSource6, kGroup6), v6));
+  const auto v6_decoded =
+      ok(decode_advertisement(encode_advertisement(v3_ipv6_advert(), kSource6, kGroup6), v6));
   CHECK(v6_decoded.advert == v3_ipv6_advert());
   CHECK(v6_decoded.checksum_coverage == ChecksumCoverage::pseudo_header_and_message);
 }
@@ -176,7 +179,8 @@ TEST_CASE("decode rejects each malformed packet with its own error") {
     CHECK(error_of(decode_advertisement({}, v4)) == DecodeError::truncated);
   }
   SUBCASE("shorter than the count says") {
-    CHECK(error_of(decode_advertisement(std::span(good).first(good.size() - 1), v4)) == DecodeError::truncated);
+    CHECK(error_of(decode_advertisement(std::span(good).first(good.size() - 1), v4)) ==
+          DecodeError::truncated);
     auto two = good;
     two[3] = 2;
     CHECK(error_of(decode_advertisement(two, v4)) == DecodeError::truncated);
@@ -327,8 +331,8 @@ TEST_CASE("PASS passwords are 1 to 8 bytes") {
   CHECK(make_password("12345678") == AuthData{'1', '2', '3', '4', '5', '6', '7', '8'});
   CHECK(make_password("a") == AuthData{'a', 0, 0, 0, 0, 0, 0, 0});
   CHECK_THROWS_AS(make_password(""), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(make_password("123456789"), "VRRP PASS password is 9 bytes; at most 8 fit in an advert",
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(make_password("123456789"),
+                       "VRRP PASS password is 9 bytes; at most 8 fit in an advert", std::invalid_argument);
 }
 
 TEST_CASE("multicast groups") {

@@ -10,8 +10,8 @@
 using namespace xdplb::vrrp;
 using xdplb::vrrp::test::ip;
 using xdplb::vrrp::test::run_tshark;
-using xdplb::vrrp::test::tshark_available;
 using xdplb::vrrp::test::TempPcap;
+using xdplb::vrrp::test::tshark_available;
 
 namespace {
 
@@ -64,17 +64,20 @@ Advertisement v3_ipv6() {
 }
 
 const std::string kFields =
-    "-T fields -E separator=/s -E occurrence=a -E aggregator=, -e vrrp.version -e vrrp.type -e vrrp.virt_rtr_id "
-    "-e vrrp.prio -e vrrp.addr_count -e vrrp.adver_int -e vrrp.short_adver_int -e vrrp.auth_string -e vrrp.ip_addr "
+    "-T fields -E separator=/s -E occurrence=a -E aggregator=, -e vrrp.version -e vrrp.type -e "
+    "vrrp.virt_rtr_id "
+    "-e vrrp.prio -e vrrp.addr_count -e vrrp.adver_int -e vrrp.short_adver_int -e vrrp.auth_string -e "
+    "vrrp.ip_addr "
     "-e vrrp.ipv6_addr -e vrrp.checksum.status -e ip.ttl -e ipv6.hlim";
 
 }  // namespace
 
-// Fields: version type vrid prio count v2-interval v3-interval auth ipv4-list ipv6-list checksum-status ttl hlim
-// checksum status 1 is "Good" in Wireshark's encoding.
+// Fields: version type vrid prio count v2-interval v3-interval auth ipv4-list ipv6-list checksum-status ttl
+// hlim checksum status 1 is "Good" in Wireshark's encoding.
 TEST_CASE("tshark decodes our v2 and v3 adverts over IPv4 and IPv6 with a good checksum" *
           doctest::skip(!tshark_available())) {
-  const TempPcap pcap({frame(v2_pass(), "198.18.0.1"), frame(v3_ipv4(), "198.18.0.1"), frame(v3_ipv6(), "fe80::1")});
+  const TempPcap pcap(
+      {frame(v2_pass(), "198.18.0.1"), frame(v3_ipv4(), "198.18.0.1"), frame(v3_ipv6(), "fe80::1")});
   const auto lines = run_tshark(pcap, kFields);
   REQUIRE(lines.size() == 3);
   CHECK(lines[0] == "2 1 51 100 2 3  secret 198.18.0.100,198.18.0.101  1 255 ");

@@ -17,9 +17,12 @@ inline std::vector<uint8_t> from_hex(std::string_view hex) {
   for (char c : hex) {
     if (c == ' ') continue;
     int nibble = 0;
-    if (c >= '0' && c <= '9') nibble = c - '0';
-    else if (c >= 'a' && c <= 'f') nibble = c - 'a' + 10;
-    else throw std::invalid_argument(std::string("not a hex digit: ") + c);
+    if (c >= '0' && c <= '9')
+      nibble = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      nibble = c - 'a' + 10;
+    else
+      throw std::invalid_argument(std::string("not a hex digit: ") + c);
     if (high < 0) {
       high = nibble;
     } else {
@@ -41,6 +44,8 @@ inline std::string to_hex(const std::vector<uint8_t>& bytes) {
   return text;
 }
 
-inline IpAddress ip(const char* text) { return asio::ip::make_address(text); }
+inline IpAddress ip(const char* text) {
+  return asio::ip::make_address(text);
+}
 
 }  // namespace xdplb::vrrp::test
