@@ -1,0 +1,147 @@
+// From virtual_server blocks to the data plane's desired state.
+#include <doctest/doctest.h>
+
+#include "agent/service_plan.h"
+#include "config/load.h"
+
+using namespace xdplb;
+
+namespace {
+
+config::Config load(const std::string& text) {
+  auto r = config::load_config_text(text, "test.conf", {});
+  if (!r.ok())
+    for (const auto& d : r.diagnostics) MESSAGE(config::format_diagnostic(d));
+  REQUIRE(r.ok());
+  return *r.config;
+}
+
+const char* kDrPair = R"(
+virtual_server 198.18.0.100 80 {
+    delay_loop 6
+    lb_algo mh
+    lb_kind DR
+    protocol TCP
+    real_server 198.18.0.11 80 {
+        weight 2
+        TCP_CHECK { connect_timeout 3 }
+    }
+    real_server 198.18.0.12 8080 {
+        weight 1
+    }
+}
+virtual_server fd00::100 443 {
+    lb_algo rr
+    lb_kind DR
+    persistence_timeout 50
+    sorry_server fd00::99 443
+    real_server fd00::11 443 { weight 5 }
+    real_server fd00::12 443 { weight 1 }
+}
+)";
+
+}  // namespace
+
+TEST_CASE("each DR virtual_server becomes one VIP with its real servers as backends") {
+  const auto cfg = load(kDrPair);
+  const auto plan = agent::plan_services(cfg);
+  CHECK(plan.warnings.empty());
+  REQUIRE(plan.services.size() == 2);
+  CHECK(plan.services[0].name == "tcp/198.18.0.100:80");
+  CHECK(plan.services[1].name == "tcp/[fd00::100]:443");
+
+  check::HealthySet health;
+  for (const auto& s : plan.services) health.add_virtual_server(s.rules);
+  const auto vips = agent::desired_vips(plan, health, [](const config::IpAddress&) { return true; });
+  REQUIRE(vips.size() == 2);
+  const auto& v4 = vips[0];
+  CHECK(v4.key() == "tcp/198.18.0.100:80");
+  CHECK(v4.algorithm == dataplane::Algorithm::maglev);
+  CHECK(v4.active);
+  REQUIRE(v4.backends.size() == 2);
+  CHECK(v4.backends[0].key() == "198.18.0.11:80");
+  CHECK(v4.backends[0].weight == 2);
+  CHECK(v4.backends[1].key() == "198.18.0.12:8080");
+
+  const auto& v6 = vips[1];
+  CHECK(v6.algorithm == dataplane::Algorithm::rotation);
+  CHECK(v6.persistence_timeout == 50);
+  for (const auto& b : v6.backends) CHECK(b.weight == 1);  // rr ignores weights
+  CHECK_FALSE(v6.sorry_server.has_value());                 // only while quorum is lost
+}
+
+TEST_CASE("a real server that goes down leaves the VIP; inhibit_on_failure keeps it at weight 0") {
+  const auto cfg = load(R"(
+virtual_server 198.18.0.100 80 {
+    lb_kind DR
+    real_server 198.18.0.11 80 { TCP_CHECK { } }
+    real_server 198.18.0.12 80 { inhibit_on_failure
+                                 TCP_CHECK { } }
+    sorry_server 198.18.0.99 80
+}
+)");
+  const auto plan = agent::plan_services(cfg);
+  check::HealthySet health;
+  for (const auto& s : plan.services) health.add_virtual_server(s.rules);
+  auto all = [](const config::IpAddress&) { return true; };
+
+  health.apply({plan.services[0].name, "198.18.0.11:80", false, "refused", {}, {}});
+  auto vips = agent::desired_vips(plan, health, all);
+  REQUIRE(vips[0].backends.size() == 1);
+  CHECK(vips[0].backends[0].key() == "198.18.0.12:80");
+
+  health.apply({plan.services[0].name, "198.18.0.12:80", false, "refused", {}, {}});
+  vips = agent::desired_vips(plan, health, all);
+  // Quorum lost: the sorry server takes new flows; the inhibited server keeps its flows at weight 0.
+  REQUIRE(vips[0].sorry_server.has_value());
+  CHECK(vips[0].sorry_server->key() == "198.18.0.99:80");
+  REQUIRE(vips[0].backends.size() == 1);
+  CHECK(vips[0].backends[0].weight == 0);
+}
+
+TEST_CASE("VIPs of addresses this node does not hold are programmed inactive") {
+  const auto cfg = load(kDrPair);
+  const auto plan = agent::plan_services(cfg);
+  check::HealthySet health;
+  for (const auto& s : plan.services) health.add_virtual_server(s.rules);
+  const auto vips = agent::desired_vips(plan, health, [](const config::IpAddress& a) { return a.is_ipv4(); });
+  CHECK(vips[0].active);
+  CHECK_FALSE(vips[1].active);
+}
+
+TEST_CASE("what the data plane cannot serve is reported, not silently changed") {
+  const auto cfg = load(R"(
+virtual_server 198.18.0.100 80 {
+    lb_kind NAT
+    real_server 198.18.0.11 80 { }
+}
+virtual_server fwmark 7 {
+    lb_kind DR
+    real_server 198.18.0.11 80 { }
+}
+)");
+  const auto plan = agent::plan_services(cfg);
+  CHECK(plan.services.empty());
+  REQUIRE(plan.warnings.size() == 2);
+  CHECK(plan.warnings[0].find("test.conf:2: virtual_server is not served: lb_kind NAT") == 0);
+  CHECK(plan.warnings[1].find("fwmark 7 is not served") != std::string::npos);
+}
+
+TEST_CASE("a virtual_server_group serves every address of its ranges") {
+  const auto cfg = load(R"(
+virtual_server_group web {
+    198.18.0.100-102 80
+    fwmark 3
+}
+virtual_server group web {
+    lb_kind DR
+    protocol TCP
+    real_server 198.18.0.11 80 { }
+}
+)");
+  const auto plan = agent::plan_services(cfg);
+  REQUIRE(plan.services.size() == 1);
+  CHECK(plan.services[0].vips.size() == 3);
+  CHECK(plan.services[0].vips[2].key() == "tcp/198.18.0.102:80");
+  CHECK(plan.warnings.size() == 1);
+}

@@ -1,0 +1,142 @@
+#include "agent/agent.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/checker_factory.h"
+#include "common/process.h"
+
+namespace xdplb::agent {
+
+namespace {
+
+constexpr auto kNeighbourRetry = std::chrono::seconds(1);
+// Notify scripts that hang are killed: keepalived's default script timeout.
+constexpr auto kNotifyTimeout = std::chrono::seconds(15);
+
+const char* describe(check::NotifyAction::Kind kind) {
+  switch (kind) {
+    case check::NotifyAction::Kind::real_server_up: return "notify_up";
+    case check::NotifyAction::Kind::real_server_down: return "notify_down";
+    case check::NotifyAction::Kind::quorum_up: return "quorum_up";
+    case check::NotifyAction::Kind::quorum_down: return "quorum_down";
+  }
+  return "notify";
+}
+
+}  // namespace
+
+Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
+    : io_(io),
+      options_(std::move(options)),
+      config_(std::move(config)),
+      plan_(plan_services(config_)),
+      scheduler_(std::make_unique<check::Scheduler>(io)),
+      retry_timer_(io) {
+  for (const auto& w : plan_.warnings) spdlog::warn("{}", w);
+  for (const auto& service : plan_.services) health_.add_virtual_server(service.rules);
+
+  dataplane::DataplaneOptions dp;
+  dp.instance = options_.instance;
+  dp.attach_mode = options_.attach_mode;
+  dp.map_sizes.conntrack = config_.global.xdp_conntrack_size;
+  dataplane_ = std::make_unique<dataplane::Dataplane>(dp, dataplane::make_netlink_resolver());
+  dataplane_->keep_pins_on_exit(options_.keep_pins);
+  add_checks();
+}
+
+Agent::~Agent() { stop(); }
+
+void Agent::add_checks() {
+  scheduler_->on_event([this](const check::HealthEvent& e) { on_health_event(e); });
+  for (const auto& service : plan_.services) {
+    const auto& vs = config_.virtual_servers[service.config_index];
+    for (const auto& rs : vs.real_servers) {
+      const std::string rs_name = real_server_name(rs.address, rs.port ? rs.port : vs.port);
+      for (const auto& c : rs.checkers) {
+        try {
+          auto built = build_checker(io_, config_, vs, rs, c);
+          spdlog::debug("{} {}: {}", service.name, rs_name, built.checker->describe());
+          scheduler_->add_check(service.name, rs_name, std::move(built.checker), built.scheduling);
+        } catch (const std::exception& e) {
+          spdlog::error("{} {}: checker not started: {}", service.name, rs_name, e.what());
+        }
+      }
+    }
+  }
+}
+
+void Agent::start() {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& ifname : options_.interfaces) dataplane_->attach(ifname);
+  sync_dataplane("start");
+  scheduler_->start();
+  spdlog::info("instance {}: serving {} virtual server(s) on {} interface(s), started in {} ms", options_.instance,
+               plan_.services.size(), options_.interfaces.size(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
+void Agent::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  retry_timer_.cancel();
+  scheduler_->stop();
+  for (const auto& action : health_.shutdown()) run_notify(action);
+  dataplane_->detach_all();
+  spdlog::info("instance {}: stopped{}", options_.instance, options_.keep_pins ? " (maps kept pinned)" : "");
+}
+
+void Agent::on_health_event(const check::HealthEvent& event) {
+  spdlog::info("{} {}: {} ({})", event.virtual_server, event.real_server, event.up ? "UP" : "DOWN", event.reason);
+  for (const auto& action : health_.apply(event)) run_notify(action);
+  sync_dataplane("health");
+}
+
+void Agent::run_notify(const check::NotifyAction& action) {
+  if (action.command.empty()) return;
+  ProcessOptions p;
+  try {
+    p.argv = split_command_line(action.command);
+  } catch (const CommandLineError& e) {
+    spdlog::error("{} {}: {} script '{}' not run: {}", action.virtual_server, action.real_server,
+                  describe(action.kind), action.command, e.what());
+    return;
+  }
+  p.timeout = kNotifyTimeout;
+  const std::string what = fmt::format("{} {} {}", action.virtual_server, action.real_server, describe(action.kind));
+  ChildProcess::spawn(io_, std::move(p), [what](const ProcessResult& r) {
+    if (r.succeeded())
+      spdlog::debug("{} script done", what);
+    else
+      spdlog::warn("{} script {}", what, r.describe());
+  });
+}
+
+void Agent::sync_dataplane(const char* why) {
+  if (stopped_) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto desired = desired_vips(plan_, health_, [](const config::IpAddress&) { return true; });
+  const auto report = dataplane_->sync(desired);
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& r : report.refused) spdlog::error("data plane refused {}", r);
+  if (report.map_writes > 0)
+    spdlog::info("data plane synced ({}): {} map writes, {} rings swapped in {} us", why, report.map_writes,
+                 report.rings_swapped, us);
+  if (!report.unresolved.empty()) {
+    for (const auto& u : report.unresolved) spdlog::debug("waiting for the MAC of {}", u);
+    retry_unresolved_later();
+  }
+}
+
+void Agent::retry_unresolved_later() {
+  if (retry_pending_ || stopped_) return;
+  retry_pending_ = true;
+  retry_timer_.expires_after(kNeighbourRetry);
+  retry_timer_.async_wait([this](const std::error_code& ec) {
+    retry_pending_ = false;
+    if (!ec) sync_dataplane("neighbours");
+  });
+}
+
+}  // namespace xdplb::agent

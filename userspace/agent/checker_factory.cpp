@@ -1,0 +1,126 @@
+#include "agent/checker_factory.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <stdexcept>
+#include <type_traits>
+
+#include "check/dns_check.h"
+#include "check/http_check.h"
+#include "check/icmp_check.h"
+#include "check/misc_check.h"
+#include "check/smtp_check.h"
+#include "check/tcp_check.h"
+
+namespace xdplb::agent {
+
+namespace {
+
+asio::ip::address to_asio(const config::IpAddress& a) {
+  if (a.is_ipv4()) {
+    asio::ip::address_v4::bytes_type b;
+    std::copy_n(a.bytes.begin(), 4, b.begin());
+    return asio::ip::address_v4(b);
+  }
+  asio::ip::address_v6::bytes_type b;
+  std::copy_n(a.bytes.begin(), 16, b.begin());
+  return asio::ip::address_v6(b);
+}
+
+check::CheckTarget target_of(const config::RealServer& rs, const config::CheckerCommon& c, std::uint16_t default_port) {
+  check::CheckTarget t;
+  t.address = to_asio(c.connect_ip.value_or(rs.address));
+  t.port = c.connect_port.value_or(rs.port ? rs.port : default_port);
+  if (c.bindto) t.bindto = to_asio(*c.bindto);
+  t.bind_port = c.bind_port.value_or(0);
+  return t;
+}
+
+check::SchedulingParams scheduling_of(const config::VirtualServer& vs, const config::CheckerCommon& c) {
+  check::SchedulingParams p;
+  p.delay_loop = c.delay_loop.value_or(vs.delay_loop);
+  p.connect_timeout = c.connect_timeout;
+  p.retry = c.retry;
+  p.delay_before_retry = c.delay_before_retry;
+  if (c.warmup.count() > 0) p.warmup = c.warmup;
+  p.alpha = vs.alpha;
+  return p;
+}
+
+// MISC_CHECK scripts never run as root when script security asks for a user.
+void set_script_identity(check::MiscCheckParams& p, const config::Config& config, const std::string& user) {
+  const std::string name = !user.empty() ? user : config.global.script_user;
+  if (name.empty()) {
+    if (config.global.enable_script_security)
+      throw std::invalid_argument("enable_script_security is set but no script_user names who runs MISC_CHECK");
+    return;
+  }
+  const passwd* pw = ::getpwnam(name.c_str());
+  if (!pw) throw std::invalid_argument("script user '" + name + "' does not exist");
+  p.uid = pw->pw_uid;
+  p.gid = pw->pw_gid;
+  if (!config.global.script_group.empty()) {
+    const group* gr = ::getgrnam(config.global.script_group.c_str());
+    if (!gr) throw std::invalid_argument("script group '" + config.global.script_group + "' does not exist");
+    p.gid = gr->gr_gid;
+  }
+}
+
+}  // namespace
+
+BuiltChecker build_checker(asio::io_context& io, const config::Config& config, const config::VirtualServer& vs,
+                           const config::RealServer& rs, const config::Checker& checker) {
+  return std::visit(
+      [&](const auto& c) -> BuiltChecker {
+        using T = std::decay_t<decltype(c)>;
+        BuiltChecker built;
+        built.scheduling = scheduling_of(vs, c);
+        const std::uint16_t vs_port = vs.port;
+        if constexpr (std::is_same_v<T, config::TcpCheck>) {
+          built.checker = std::make_unique<check::TcpCheck>(io, check::TcpCheckParams{target_of(rs, c, vs_port)});
+        } else if constexpr (std::is_same_v<T, config::HttpGetCheck>) {
+          check::HttpCheckParams p;
+          p.target = target_of(rs, c, vs_port ? vs_port : (c.tls ? 443 : 80));
+          p.tls = c.tls;
+          for (const auto& u : c.urls) {
+            check::HttpUrl url;
+            url.path = u.path;
+            for (const auto& range : u.status_codes)
+              for (unsigned code = range.first; code <= range.last; ++code) url.status_codes.push_back(code);
+            if (!u.digest.empty()) url.digest = u.digest;
+            p.urls.push_back(std::move(url));
+          }
+          if (!c.virtualhost.empty()) p.virtualhost = c.virtualhost;
+          else if (!vs.virtualhost.empty()) p.virtualhost = vs.virtualhost;
+          p.enable_sni = c.enable_sni;
+          built.checker = std::make_unique<check::HttpCheck>(io, std::move(p));
+        } else if constexpr (std::is_same_v<T, config::MiscCheck>) {
+          check::MiscCheckParams p;
+          p.misc_path = c.misc_path;
+          p.misc_timeout = c.misc_timeout;
+          p.misc_dynamic = c.misc_dynamic;
+          set_script_identity(p, config, c.user);
+          built.checker = std::make_unique<check::MiscCheck>(io, std::move(p), built.scheduling.delay_loop);
+        } else if constexpr (std::is_same_v<T, config::PingCheck>) {
+          built.checker = std::make_unique<check::IcmpCheck>(io, check::IcmpCheckParams{target_of(rs, c, 0)});
+        } else if constexpr (std::is_same_v<T, config::SmtpCheck>) {
+          // SMTP_CHECK and DNS_CHECK talk to their well-known port unless connect_port says otherwise.
+          auto target = target_of(rs, c, 25);
+          if (!c.connect_port) target.port = 25;
+          built.checker = std::make_unique<check::SmtpCheck>(io, check::SmtpCheckParams{target, c.helo_name});
+        } else {
+          static_assert(std::is_same_v<T, config::DnsCheck>);
+          check::DnsCheckParams p;
+          p.target = target_of(rs, c, 53);
+          if (!c.connect_port) p.target.port = 53;
+          p.type = c.type;
+          p.name = c.name;
+          built.checker = std::make_unique<check::DnsCheck>(io, std::move(p));
+        }
+        return built;
+      },
+      checker);
+}
+
+}  // namespace xdplb::agent

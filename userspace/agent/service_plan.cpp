@@ -1,0 +1,173 @@
+#include "agent/service_plan.h"
+
+#include <spdlog/fmt/fmt.h>
+
+namespace xdplb::agent {
+
+namespace {
+
+dataplane::Algorithm algorithm_of(config::LbAlgo algo) {
+  switch (config::effective_lb_algo(algo)) {
+    case config::LbAlgo::sh: return dataplane::Algorithm::source_hash;
+    case config::LbAlgo::rr:
+    case config::LbAlgo::wrr: return dataplane::Algorithm::rotation;
+    default: return dataplane::Algorithm::maglev;
+  }
+}
+
+std::uint8_t protocol_number(config::Protocol p) { return p == config::Protocol::udp ? 17 : 6; }
+
+dataplane::VipSpec vip_template(const config::VirtualServer& vs, const config::IpAddress& address,
+                                std::uint16_t port) {
+  dataplane::VipSpec v;
+  v.address = address;
+  v.address.prefix_length = address.max_prefix_length();
+  v.address.has_prefix = false;
+  v.port = port;
+  v.protocol = protocol_number(vs.protocol);
+  v.algorithm = algorithm_of(vs.lb_algo);
+  v.ring_size = vs.xdp_ring_size;
+  if (vs.persistence_timeout)
+    v.persistence_timeout =
+        static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(*vs.persistence_timeout).count());
+  return v;
+}
+
+// The addresses a virtual_server serves: its own, or every address entry of its group.
+std::vector<dataplane::VipSpec> vips_of(const config::Config& config, const config::VirtualServer& vs,
+                                        std::vector<std::string>& warnings) {
+  std::vector<dataplane::VipSpec> out;
+  if (vs.kind == config::VirtualServerKind::address) {
+    out.push_back(vip_template(vs, vs.address, vs.port));
+    return out;
+  }
+  if (vs.kind == config::VirtualServerKind::fwmark) {
+    warnings.push_back(fmt::format("{}:{}: virtual_server fwmark {} is not served: XDP runs before netfilter "
+                                   "marks packets",
+                                   vs.location.file_name(), vs.location.line, vs.fwmark));
+    return out;
+  }
+  for (const auto& group : config.virtual_server_groups) {
+    if (group.name != vs.group) continue;
+    for (const auto& e : group.entries) {
+      if (e.is_fwmark) {
+        warnings.push_back(fmt::format("{}:{}: fwmark entry of virtual_server_group {} is not served", e.location.file_name(),
+                                       e.location.line, group.name));
+        continue;
+      }
+      const unsigned last_byte = e.first.is_ipv4() ? 3 : 15;
+      const unsigned first = e.first.bytes[last_byte];
+      const unsigned last = e.range_last.value_or(static_cast<std::uint8_t>(first));
+      for (unsigned b = first; b <= last; ++b) {
+        config::IpAddress a = e.first;
+        a.bytes[last_byte] = static_cast<std::uint8_t>(b);
+        out.push_back(vip_template(vs, a, e.port));
+      }
+    }
+  }
+  return out;
+}
+
+std::string service_name(const config::VirtualServer& vs, const std::vector<dataplane::VipSpec>& vips) {
+  if (vs.kind == config::VirtualServerKind::group) return "group/" + vs.group + "/" + config::to_string(vs.protocol);
+  return vips.front().key();
+}
+
+}  // namespace
+
+std::string real_server_name(const config::IpAddress& address, std::uint16_t port) {
+  dataplane::BackendSpec b;
+  b.address = address;
+  b.port = port;
+  return b.key();
+}
+
+ServicePlan plan_services(const config::Config& config) {
+  ServicePlan plan;
+  for (std::size_t i = 0; i < config.virtual_servers.size(); ++i) {
+    const auto& vs = config.virtual_servers[i];
+    if (vs.lb_kind != config::LbKind::dr) {
+      plan.warnings.push_back(fmt::format("{}:{}: virtual_server is not served: lb_kind {} is not implemented yet "
+                                          "(only DR)",
+                                          vs.location.file_name(), vs.location.line, config::to_string(vs.lb_kind)));
+      continue;
+    }
+    Service s;
+    s.config_index = i;
+    s.vips = vips_of(config, vs, plan.warnings);
+    if (s.vips.empty()) continue;
+    s.name = service_name(vs, s.vips);
+    s.rotation_ignores_weights = config::effective_lb_algo(vs.lb_algo) == config::LbAlgo::rr;
+    s.rules.name = s.name;
+    s.rules.quorum = vs.quorum;
+    s.rules.hysteresis = vs.hysteresis;
+    s.rules.notify_quorum_up = vs.quorum_up;
+    s.rules.notify_quorum_down = vs.quorum_down;
+    s.rules.omega = vs.omega;
+    for (const auto& rs : vs.real_servers) {
+      dataplane::BackendSpec b;
+      b.address = rs.address;
+      b.address.prefix_length = rs.address.max_prefix_length();
+      b.address.has_prefix = false;
+      b.port = rs.port ? rs.port : vs.port;
+      b.weight = rs.weight;
+      const std::string name = b.key();
+      if (!s.real_servers.emplace(name, b).second) {
+        plan.warnings.push_back(fmt::format("{}:{}: real_server {} listed twice in one virtual_server; the first "
+                                            "one counts",
+                                            rs.location.file_name(), rs.location.line, name));
+        continue;
+      }
+      check::RealServerRules r;
+      r.name = name;
+      r.weight = rs.weight;
+      r.inhibit_on_failure = rs.inhibit_on_failure || vs.inhibit_on_failure;
+      r.notify_up = rs.notify_up;
+      r.notify_down = rs.notify_down;
+      // keepalived: a server without checkers is always up; alpha starts checked servers down.
+      r.initially_up = !vs.alpha || rs.checkers.empty();
+      s.rules.real_servers.push_back(std::move(r));
+    }
+    if (vs.sorry_server) {
+      dataplane::BackendSpec b;
+      b.address = vs.sorry_server->address;
+      b.address.prefix_length = b.address.max_prefix_length();
+      b.address.has_prefix = false;
+      b.port = vs.sorry_server->port ? vs.sorry_server->port : vs.port;
+      s.sorry_server = b;
+      s.rules.sorry_server = check::SorryServerRules{"sorry " + b.key(), 1};
+    }
+    plan.services.push_back(std::move(s));
+  }
+  return plan;
+}
+
+std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const check::HealthySet& health,
+                                             const AddressActive& active) {
+  std::vector<dataplane::VipSpec> out;
+  for (const auto& service : plan.services) {
+    const auto& state = health.state(service.name);
+    std::vector<dataplane::BackendSpec> backends;
+    std::optional<dataplane::BackendSpec> sorry;
+    if (state.in_service) {
+      for (const auto& b : state.backends) {
+        if (b.sorry) {
+          sorry = service.sorry_server;
+          continue;
+        }
+        auto spec = service.real_servers.at(b.name);
+        spec.weight = service.rotation_ignores_weights && b.weight > 0 ? 1 : b.weight;
+        backends.push_back(spec);
+      }
+    }
+    for (auto vip : service.vips) {
+      vip.active = active(vip.address);
+      vip.backends = backends;
+      vip.sorry_server = sorry;
+      out.push_back(std::move(vip));
+    }
+  }
+  return out;
+}
+
+}  // namespace xdplb::agent

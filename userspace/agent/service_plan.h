@@ -1,0 +1,45 @@
+// What the configuration's virtual_server blocks mean for this node: the VIPs to serve, the
+// health rules of their real servers, and, given the healthy set and which addresses this node holds,
+// the data plane's desired state. Pure: no I/O.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/healthy_set.h"
+#include "config/model.h"
+#include "dataplane/spec.h"
+
+namespace xdplb::agent {
+
+struct Service {
+  std::string name;                       // "tcp/198.18.0.100:80", the health set's virtual server name
+  std::size_t config_index = 0;           // into Config::virtual_servers
+  std::vector<dataplane::VipSpec> vips;   // addresses served (several for a virtual_server_group), no backends
+  check::VirtualServerRules rules;        // for check::HealthySet
+  std::map<std::string, dataplane::BackendSpec> real_servers;  // by real server name ("198.18.0.11:80")
+  std::optional<dataplane::BackendSpec> sorry_server;
+  bool rotation_ignores_weights = false;  // lb_algo rr: every server in service takes equal turns
+};
+
+struct ServicePlan {
+  std::vector<Service> services;
+  std::vector<std::string> warnings;  // virtual servers or settings the data plane cannot serve
+};
+
+ServicePlan plan_services(const config::Config& config);
+
+// Whether this node serves traffic for a VIP address now (VRRP master, or no VRRP instance holds it).
+using AddressActive = std::function<bool(const config::IpAddress&)>;
+
+std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const check::HealthySet& health,
+                                             const AddressActive& active);
+
+// "198.18.0.11:80" / "[fd00::11]:80": the name of a real server everywhere in the agent.
+std::string real_server_name(const config::IpAddress& address, std::uint16_t port);
+
+}  // namespace xdplb::agent
