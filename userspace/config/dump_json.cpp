@@ -291,4 +291,8 @@ nlohmann::json to_json(const Config& config) {
           {"virtual_servers", servers}};
 }
 
+std::string dump_config_json(const Config& config, int indent) {
+  return to_json(config).dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace xdplb::config

@@ -10,4 +10,8 @@ namespace xdplb::config {
 
 nlohmann::json to_json(const Config& config);
 
+// The JSON text. Bytes that are not UTF-8 (a Latin-1 comment pasted into a value, say) are shown as
+// U+FFFD instead of failing the dump.
+std::string dump_config_json(const Config& config, int indent = 2);
+
 }  // namespace xdplb::config

@@ -13,6 +13,8 @@
 #include <iostream>
 #include <string>
 
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -20,6 +22,7 @@
 #include "common/unique_fd.h"
 #include "config/dump_json.h"
 #include "config/load.h"
+#include "agent/agent.h"
 #include "dataplane/bpffs.h"
 #include "dataplane/xdp_program.h"
 
@@ -87,44 +90,30 @@ xdplb::config::LoadResult load_and_report(const Options& opt) {
   return result;
 }
 
-// Blocks until SIGINT or SIGTERM; both are blocked so no handler races the teardown.
-int wait_for_stop_signal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
-
 int run(const Options& opt, const xdplb::config::Config& config, const std::string& interface,
         xdplb::dataplane::AttachMode attach_mode) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-
-  const unsigned ifindex = if_nametoindex(interface.c_str());
-  if (ifindex == 0) {
-    spdlog::error("interface {} not found", interface);
-    return 1;
-  }
   const PidFile pid_file(opt.pid_file.empty() ? std::string(pid_directory) + "/" + opt.instance + ".pid"
                                               : opt.pid_file);
   spdlog::info("instance {}: configuration {} loaded: {} vrrp_instance(s), {} virtual_server(s)", opt.instance,
                opt.config_file, config.vrrp_instances.size(), config.virtual_servers.size());
-  xdplb::dataplane::ensure_bpffs_mounted();
-  auto program = xdplb::dataplane::XdpProgram::load(xdplb::dataplane::pin_dir_for_instance(opt.instance));
-  const auto mode = program->attach(static_cast<int>(ifindex), attach_mode);
-  spdlog::info("instance {}: XDP program attached to {} ({} mode), maps pinned under {}", opt.instance, interface,
-               xdplb::dataplane::to_string(mode), program->pin_dir());
 
-  const int sig = wait_for_stop_signal();
-  spdlog::info("instance {}: signal {} received, detaching from {}", opt.instance, sig, interface);
-  program->detach_all();
-  if (!opt.keep_pins) program->unpin_maps();
+  asio::io_context io;
+  xdplb::agent::AgentOptions agent_options;
+  agent_options.instance = opt.instance;
+  if (!interface.empty()) agent_options.interfaces.push_back(interface);
+  agent_options.attach_mode = attach_mode;
+  agent_options.keep_pins = opt.keep_pins;
+  xdplb::agent::Agent agent(io, agent_options, config);
+
+  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  stop_signals.async_wait([&](const std::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("instance {}: signal {} received, stopping", opt.instance, sig);
+    agent.stop();
+    io.stop();
+  });
+  agent.start();
+  io.run();
   return 0;
 }
 
@@ -178,7 +167,7 @@ int main(int argc, char** argv) {
       std::cerr << "xdplbd: " << opt.config_file << ": configuration has errors\n";
       return 1;
     }
-    if (opt.dump_config) std::cout << xdplb::config::to_json(*result.config).dump(2) << '\n';
+    if (opt.dump_config) std::cout << xdplb::config::dump_config_json(*result.config) << '\n';
     return 0;
   }
 

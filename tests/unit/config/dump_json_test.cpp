@@ -45,3 +45,10 @@ TEST_CASE("dump_json: substituted lb_algo shows what the data plane runs") {
   CHECK(json["virtual_servers"][0]["lb_algo"] == "wlc");
   CHECK(json["virtual_servers"][0]["lb_algo_effective"] == "mh");
 }
+
+TEST_CASE("dump_json: bytes that are not UTF-8 are replaced, not fatal") {
+  const auto result = load_text("global_defs {\n  router_id caf\xe9\n}\n");
+  REQUIRE(result.ok());
+  const auto text = dump_config_json(*result.config);
+  CHECK(text.find("caf\xEF\xBF\xBD") != std::string::npos);
+}
