@@ -1,5 +1,6 @@
 // vrrp_instance, vrrp_script and vrrp_sync_group blocks.
 #include <algorithm>
+#include <array>
 
 #include "config/block_reader.h"
 #include "config/parse_blocks.h"
@@ -23,6 +24,12 @@ std::optional<std::string> block_name(const SyntaxNode& node, std::string_view k
   return node.arguments[0].text;
 }
 
+// keepalived's single-word virtual address options (ip-address(8) flags) xdplb does not apply.
+bool is_unimplemented_vip_flag(std::string_view option) {
+  static constexpr std::array flags{"nodad", "-nodad", "noprefixroute", "autojoin", "home", "mngtmpaddr", "no_track"};
+  return std::find(flags.begin(), flags.end(), option) != flags.end();
+}
+
 // "ADDRESS[/PREFIX] [brd ADDRESS] [dev IFNAME] [scope SCOPE] [label LABEL]", one per line.
 std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& diagnostics) {
   std::vector<VirtualIp> result;
@@ -37,6 +44,12 @@ std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& d
     bool valid = true;
     for (std::size_t i = 0; i < line.arguments.size(); i += 2) {
       const Token& option = line.arguments[i];
+      if (is_unimplemented_vip_flag(option.text)) {
+        diagnostics.warning(option.location, "virtual address option '" + option.text +
+                                                 "' is not implemented by xdplb; ignored");
+        --i;  // a flag takes no value
+        continue;
+      }
       if (i + 1 >= line.arguments.size()) {
         diagnostics.error(option.location, "'" + option.text + "' needs a value");
         valid = false;
@@ -52,6 +65,9 @@ std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& d
       } else if (option.text == "brd" || option.text == "broadcast") {
         vip.broadcast = read_address(value, false, "broadcast address", diagnostics);
         valid = valid && vip.broadcast.has_value();
+      } else if (option.text == "peer" || option.text == "preferred_lft" || option.text == "track_group") {
+        diagnostics.warning(option.location, "virtual address option '" + option.text +
+                                                 "' is not implemented by xdplb; ignored");
       } else {
         diagnostics.unknown(option.location, "unknown virtual address option '" + option.text + "'; ignored");
       }
@@ -84,6 +100,12 @@ std::vector<VirtualRoute> parse_virtual_routes(const SyntaxNode& block, Diagnost
     bool valid = true;
     for (++i; i < words.size(); i += 2) {
       const Token& option = words[i];
+      if (option.text == "onlink" || option.text == "no_track") {
+        diagnostics.warning(option.location, "virtual route option '" + option.text +
+                                                 "' is not implemented by xdplb; ignored");
+        --i;  // a flag takes no value
+        continue;
+      }
       if (i + 1 >= words.size()) {
         diagnostics.error(option.location, "'" + option.text + "' needs a value");
         valid = false;

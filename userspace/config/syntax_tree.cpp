@@ -35,6 +35,7 @@ class TreeBuilder {
           ++position_;
           if (depth > 0) return true;
           diagnostics_.error(token.location, "'}' closes no block");
+          previous_statement_can_open = false;
           break;
         case TokenKind::open_brace: {
           const bool attaches = previous_statement_can_open && !out.empty() && !out.back().has_block;
