@@ -1,0 +1,118 @@
+"""DR load balancing end to end (issue 4): a client, an LB node running xdplbd --interface, three
+real servers with the VIP on lo. HTTP through the VIP over IPv4 and IPv6, spread over every server,
+with health checks taking a server out and back while an established connection stays put."""
+import json
+import pytest
+
+from xdplab import DrLab, bin_path, run, start_http_stream, start_nginx, stream_answers, wait_until
+
+CONFIG = """\
+global_defs {{
+    router_id LB_TEST
+}}
+{services}
+"""
+
+SERVICE = """\
+virtual_server {vip} 80 {{
+    delay_loop 1
+    lb_algo mh
+    lb_kind DR
+    protocol TCP
+{servers}
+}}
+"""
+
+SERVER = """\
+    real_server {addr} 80 {{
+        weight 1
+        TCP_CHECK {{
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }}
+    }}
+"""
+
+
+def dr_config(dr):
+    services = []
+    for vip, v6 in ((dr.vip4, False), (dr.vip6, True)):
+        servers = "".join(SERVER.format(addr=dr.server_address(i, v6)) for i in range(len(dr.servers)))
+        services.append(SERVICE.format(vip=vip, servers=servers))
+    return CONFIG.format(services="".join(services))
+
+
+def verdicts(pin_dir):
+    stats = json.loads(run([bin_path("xdplbctl"), "--instance", pin_dir.rsplit("/", 1)[1], "--json", "stats"]).stdout)
+    return {k: v["packets"] for k, v in stats["verdicts"].items()}
+
+
+@pytest.fixture
+def dr(lab, procs, tmp_path):
+    lab_ = DrLab(lab, procs, tmp_path)
+    lb = lab_.lbs[0]
+    lab_.hold_vips(lb)
+    config = lab_.write_config("xdplb.conf", dr_config(lab_))
+    agent = lab_.start_agent(lb, config, "--interface", "eth0")
+    lab_.agent = agent
+    wait_until(lambda: lab_.get(f"http://{lab_.vip4}/"), 15, what="first answer through the IPv4 VIP")
+    wait_until(lambda: lab_.get(f"http://[{lab_.vip6}]/"), 15, what="first answer through the IPv6 VIP")
+    return lab_
+
+
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
+def test_every_request_succeeds_and_spreads_over_all_servers(dr, family):
+    url = f"http://{dr.vip4}/" if family == "ipv4" else f"http://[{dr.vip6}]/"
+    before = verdicts(dr.agent.pin_dir)
+    answers = [dr.get(url) for _ in range(60)]
+    assert None not in answers, answers
+    assert set(answers) == {"rs1", "rs2", "rs3"}, answers
+    after = verdicts(dr.agent.pin_dir)
+    # Each request is at least SYN, ACK, request, ACK, FIN, ACK: all forwarded by XDP_TX.
+    assert after["fwd_tx"] - before["fwd_tx"] >= 60 * 4
+    assert after["drop_no_backend"] == before["drop_no_backend"]
+
+
+def test_bpftool_shows_the_vips(dr):
+    dump = json.loads(run(["bpftool", "-j", "map", "dump", "pinned", f"{dr.agent.pin_dir}/xdplb_vips"]).stdout)
+    keys = [e["formatted"]["key"] for e in dump]
+    ports = sorted(k["port"] for k in keys)
+    assert len(keys) == 2
+    assert ports == [80 << 8, 80 << 8]  # network byte order, as the program sees it
+    families = sorted(k["family"] for k in keys)
+    assert families == [4, 6]
+
+
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
+def test_established_connection_keeps_its_server_while_another_leaves_and_returns(dr, procs, tmp_path, family):
+    host = dr.vip4 if family == "ipv4" else dr.vip6
+    stream = start_http_stream(procs, dr.client, tmp_path, host, count=120, interval=0.1)
+    first = wait_until(lambda: stream_answers(stream)[:1], 10, what="the stream's first answer")[0]
+    others = [i for i in range(3) if f"rs{i + 1}" != first]
+    victim = others[0]
+    victim_name = f"rs{victim + 1}"
+    nginx = next(p for p in procs.processes if p.name == f"nginx-{victim_name}")
+
+    # The victim's service dies: the checker takes it out of the ring.
+    nginx.stop()
+    wait_until(lambda: all((a := dr.get(f"http://{dr.vip4}/")) is not None and a != victim_name for _ in range(15)), 10,
+               what=f"{victim_name} out of the ring")
+    # And comes back.
+    start_nginx(procs, dr.servers[victim], victim_name, tmp_path)
+    wait_until(lambda: any(dr.get(f"http://{dr.vip4}/") == victim_name for _ in range(30)), 15,
+               what=f"{victim_name} back in the ring")
+
+    stream.wait(30)
+    answers = stream_answers(stream)
+    assert answers[-1] == "done", answers[-5:]
+    assert set(answers[:-1]) == {first}, "the established connection changed server"
+    assert len(answers) == 121
+
+
+def test_stopping_the_agent_removes_what_it_added(dr):
+    lb = dr.lbs[0]
+    assert lb.xdp_prog_id("eth0") is not None
+    assert dr.agent.stop() == 0
+    assert lb.xdp_prog_id("eth0") is None
+    assert run(["test", "-e", dr.agent.pin_dir], check=False).returncode != 0

@@ -1,0 +1,55 @@
+// The agent's VRRP side: every vrrp_instance and vrrp_sync_group of the configuration running on the
+// agent's event loop (elections, addresses, announcements, tracking, notify scripts). The agent asks
+// it which addresses this node holds and hears every state change.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+
+#include "config/address.h"
+#include "config/model.h"
+
+namespace xdplb::agent {
+
+struct VrrpInstanceStatus {
+  std::string name;
+  std::string interface;
+  std::string state;  // "INIT", "BACKUP", "MASTER", "FAULT"
+  int base_priority = 0;
+  int effective_priority = 0;
+  std::vector<std::string> virtual_addresses;
+  std::chrono::system_clock::time_point last_transition{};
+  std::string last_transition_reason;
+  unsigned transitions = 0;
+};
+
+class VrrpService {
+ public:
+  using StateChangeHandler = std::function<void(const std::string& instance, const std::string& state)>;
+
+  // Throws std::runtime_error when the configuration cannot run here (interface missing, ...).
+  static std::unique_ptr<VrrpService> create(asio::io_context& io, const config::Config& config,
+                                             StateChangeHandler on_change);
+  virtual ~VrrpService() = default;
+
+  // Removes what a crashed earlier run left behind, then starts every instance.
+  virtual void start() = 0;
+  // Resigns (priority 0) where master, removes every address and link it added, runs notify_stop.
+  virtual void stop() = 0;
+
+  // True when `address` is a virtual_ipaddress of an instance that is MASTER now.
+  virtual bool holds(const config::IpAddress& address) const = 0;
+  // True when some vrrp_instance lists `address` (so it is served only while that instance is master).
+  virtual bool manages(const config::IpAddress& address) const = 0;
+  // The interface of the instance that lists `address`, or "" when none does.
+  virtual std::string interface_of(const config::IpAddress& address) const = 0;
+
+  virtual std::vector<VrrpInstanceStatus> status() const = 0;
+};
+
+}  // namespace xdplb::agent
