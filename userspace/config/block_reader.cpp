@@ -24,7 +24,8 @@ BlockReader& BlockReader::on_either(std::string_view keyword, Handler handler) {
 
 BlockReader& BlockReader::not_applicable(std::initializer_list<std::string_view> keywords,
                                          std::string_view reason) {
-  for (const auto keyword : keywords) entries_[std::string(keyword)] = Entry{Shape::either, {}, std::string(reason)};
+  for (const auto keyword : keywords)
+    entries_[std::string(keyword)] = Entry{Shape::either, {}, std::string(reason)};
   return *this;
 }
 
@@ -33,7 +34,8 @@ void BlockReader::read(const std::vector<SyntaxNode>& statements) {
     const std::string& keyword = node.keyword.text;
     const auto found = entries_.find(keyword);
     if (found == entries_.end()) {
-      diagnostics_.unknown(node.location(), "unknown keyword '" + keyword + "' in " + block_name_ + "; ignored");
+      diagnostics_.unknown(node.location(),
+                           "unknown keyword '" + keyword + "' in " + block_name_ + "; ignored");
       continue;
     }
     const Entry& entry = found->second;
@@ -65,13 +67,15 @@ BlockReader::Handler BlockReader::word(std::string& field, std::string_view what
   };
 }
 
-BlockReader::Handler BlockReader::command(std::string& field, std::string_view what, Diagnostics& diagnostics) {
+BlockReader::Handler BlockReader::command(std::string& field, std::string_view what,
+                                          Diagnostics& diagnostics) {
   return [&field, what = std::string(what), &diagnostics](const SyntaxNode& node) {
     if (require_argument(node, 0, what, diagnostics)) field = join_arguments(node);
   };
 }
 
-BlockReader::Handler BlockReader::seconds(Duration& field, Duration min, Duration max, Diagnostics& diagnostics) {
+BlockReader::Handler BlockReader::seconds(Duration& field, Duration min, Duration max,
+                                          Diagnostics& diagnostics) {
   return [&field, min, max, &diagnostics](const SyntaxNode& node) {
     if (const auto* token = require_argument(node, 0, "a number of seconds", diagnostics)) {
       if (const auto value = read_seconds(*token, min, max, node.keyword.text, diagnostics)) field = *value;

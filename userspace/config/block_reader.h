@@ -66,7 +66,8 @@ template <typename Integer>
 BlockReader::Handler BlockReader::integer(Integer& field, std::int64_t min, std::int64_t max,
                                           Diagnostics& diagnostics) {
   return [&field, min, max, &diagnostics](const SyntaxNode& node) {
-    if (const auto value = read_single_integer(node, min, max, diagnostics)) field = static_cast<Integer>(*value);
+    if (const auto value = read_single_integer(node, min, max, diagnostics))
+      field = static_cast<Integer>(*value);
   };
 }
 

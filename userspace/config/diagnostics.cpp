@@ -34,7 +34,8 @@ void Diagnostics::unknown(const SourceLocation& where, std::string message) {
 
 void Diagnostics::add(Severity severity, const SourceLocation& where, std::string message) {
   if (severity == Severity::error) ++error_count_;
-  diagnostics_.push_back(Diagnostic{severity, where.file_name(), where.line, where.column, std::move(message)});
+  diagnostics_.push_back(
+      Diagnostic{severity, where.file_name(), where.line, where.column, std::move(message)});
 }
 
 }  // namespace xdplb::config

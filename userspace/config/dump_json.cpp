@@ -16,7 +16,9 @@ json optional(const std::optional<T>& value, Convert convert) {
   return value ? convert(*value) : json(nullptr);
 }
 
-json address(const IpAddress& value) { return value.to_string_with_prefix(); }
+json address(const IpAddress& value) {
+  return value.to_string_with_prefix();
+}
 
 json location(const SourceLocation& where) {
   return where.file_name() + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
@@ -168,12 +170,14 @@ json checker(const Checker& variant) {
           for (const auto& url : check.urls) {
             json codes = json::array();
             for (const auto& range : url.status_codes) {
-              codes.push_back(range.first == range.last ? std::to_string(range.first)
-                                                        : std::to_string(range.first) + "-" +
-                                                              std::to_string(range.last));
+              codes.push_back(range.first == range.last
+                                  ? std::to_string(range.first)
+                                  : std::to_string(range.first) + "-" + std::to_string(range.last));
             }
-            urls.push_back(
-                {{"path", url.path}, {"status_code", codes}, {"digest", url.digest}, {"virtualhost", url.virtualhost}});
+            urls.push_back({{"path", url.path},
+                            {"status_code", codes},
+                            {"digest", url.digest},
+                            {"virtualhost", url.virtualhost}});
           }
           out["url"] = urls;
           out["virtualhost"] = check.virtualhost;
@@ -222,12 +226,8 @@ json virtual_server(const VirtualServer& v) {
       out["address"] = address(v.address);
       out["port"] = v.port;
       break;
-    case VirtualServerKind::fwmark:
-      out["fwmark"] = v.fwmark;
-      break;
-    case VirtualServerKind::group:
-      out["group"] = v.group;
-      break;
+    case VirtualServerKind::fwmark: out["fwmark"] = v.fwmark; break;
+    case VirtualServerKind::group: out["group"] = v.group; break;
   }
   json reals = json::array();
   for (const auto& r : v.real_servers) reals.push_back(real_server(r));
@@ -242,9 +242,9 @@ json virtual_server(const VirtualServer& v) {
               {"hysteresis", v.hysteresis},
               {"quorum_up", v.quorum_up},
               {"quorum_down", v.quorum_down},
-              {"sorry_server",
-               v.sorry_server ? json{{"address", address(v.sorry_server->address)}, {"port", v.sorry_server->port}}
-                              : json(nullptr)},
+              {"sorry_server", v.sorry_server ? json{{"address", address(v.sorry_server->address)},
+                                                     {"port", v.sorry_server->port}}
+                                              : json(nullptr)},
               {"sorry_server_inhibit", v.sorry_server_inhibit},
               {"alpha", v.alpha},
               {"omega", v.omega},

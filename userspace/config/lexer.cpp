@@ -66,8 +66,8 @@ class Lexer {
   }
 
   static bool ends_word(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '{' || c == '}' ||
-           c == '"' || c == '#' || c == '!';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '{' ||
+           c == '}' || c == '"' || c == '#' || c == '!';
   }
 
   void read_word() {

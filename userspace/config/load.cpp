@@ -23,9 +23,11 @@ LoadResult finish(const std::vector<Token>& tokens, Diagnostics& diagnostics) {
   // In reading order: files in the order they were first mentioned, then line and column.
   std::map<std::string, std::size_t> file_order;
   for (const auto& diagnostic : result.diagnostics) file_order.emplace(diagnostic.file, file_order.size());
-  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
-    return std::tuple(file_order[a.file], a.line, a.column) < std::tuple(file_order[b.file], b.line, b.column);
-  });
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tuple(file_order[a.file], a.line, a.column) <
+                            std::tuple(file_order[b.file], b.line, b.column);
+                   });
   return result;
 }
 

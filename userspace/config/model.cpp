@@ -7,16 +7,14 @@ LbAlgo effective_lb_algo(LbAlgo configured) {
     case LbAlgo::mh:
     case LbAlgo::sh:
     case LbAlgo::rr:
-    case LbAlgo::wrr:
-      return configured;
+    case LbAlgo::wrr: return configured;
     case LbAlgo::lc:
     case LbAlgo::wlc:
     case LbAlgo::lblc:
     case LbAlgo::lblcr:
     case LbAlgo::dh:
     case LbAlgo::sed:
-    case LbAlgo::nq:
-      break;
+    case LbAlgo::nq: break;
   }
   return LbAlgo::mh;
 }
@@ -30,7 +28,9 @@ const char* to_string(XdpMode mode) {
   return "?";
 }
 
-const char* to_string(VrrpState state) { return state == VrrpState::master ? "MASTER" : "BACKUP"; }
+const char* to_string(VrrpState state) {
+  return state == VrrpState::master ? "MASTER" : "BACKUP";
+}
 
 const char* to_string(AuthType type) {
   switch (type) {
@@ -67,6 +67,8 @@ const char* to_string(LbKind kind) {
   return "?";
 }
 
-const char* to_string(Protocol protocol) { return protocol == Protocol::udp ? "UDP" : "TCP"; }
+const char* to_string(Protocol protocol) {
+  return protocol == Protocol::udp ? "UDP" : "TCP";
+}
 
 }  // namespace xdplb::config

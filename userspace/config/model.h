@@ -39,7 +39,7 @@ struct GlobalDefs {
   std::string script_group;
   bool vrrp_strict = false;
   // xdplb additions.
-  std::string xdp_interface;        // the interface the XDP program serves virtual_servers on
+  std::string xdp_interface;  // the interface the XDP program serves virtual_servers on
   XdpMode xdp_mode = XdpMode::native;
   std::uint32_t xdp_conntrack_size = 1u << 20;  // flow table entries (LRU)
   KeywordLocations keywords;
@@ -171,7 +171,7 @@ struct StatusCodeRange {
 struct HttpUrl {
   std::string path;
   std::vector<StatusCodeRange> status_codes;  // empty: any 2xx
-  std::string digest;                          // lowercase hex MD5 of the body; empty: not checked
+  std::string digest;                         // lowercase hex MD5 of the body; empty: not checked
   std::string virtualhost;
   SourceLocation location;
 };
@@ -179,7 +179,7 @@ struct HttpUrl {
 // Fields shared by every checker.
 struct CheckerCommon {
   SourceLocation location;
-  std::optional<IpAddress> connect_ip;       // unset: the real server's address
+  std::optional<IpAddress> connect_ip;        // unset: the real server's address
   std::optional<std::uint16_t> connect_port;  // unset: the real server's port
   std::optional<IpAddress> bindto;
   std::optional<std::uint16_t> bind_port;
@@ -243,10 +243,10 @@ enum class VirtualServerKind { address, fwmark, group };
 struct VirtualServer {
   SourceLocation location;
   VirtualServerKind kind = VirtualServerKind::address;
-  IpAddress address;           // kind == address
-  std::uint16_t port = 0;      // kind == address
-  std::uint32_t fwmark = 0;    // kind == fwmark
-  std::string group;           // kind == group: a virtual_server_group name
+  IpAddress address;         // kind == address
+  std::uint16_t port = 0;    // kind == address
+  std::uint32_t fwmark = 0;  // kind == fwmark
+  std::string group;         // kind == group: a virtual_server_group name
   Duration delay_loop = std::chrono::seconds(60);
   LbAlgo lb_algo = LbAlgo::mh;  // xdplb's default (keepalived has none of its own)
   LbKind lb_kind = LbKind::nat;
@@ -273,7 +273,7 @@ struct VirtualServer {
 struct VirtualServerGroupEntry {
   SourceLocation location;
   bool is_fwmark = false;
-  IpAddress first;                    // !is_fwmark
+  IpAddress first;                         // !is_fwmark
   std::optional<std::uint8_t> range_last;  // "192.0.2.1-10": last byte of the range
   std::uint16_t port = 0;
   std::uint32_t fwmark = 0;  // is_fwmark

@@ -18,7 +18,8 @@ std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagn
 std::vector<TrackedScript> parse_track_scripts(const SyntaxNode& node, Diagnostics& diagnostics);
 
 std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagnostics& diagnostics);
-std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node, Diagnostics& diagnostics);
+std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node,
+                                                             Diagnostics& diagnostics);
 
 // TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, PING_CHECK/ICMP_CHECK, SMTP_CHECK, DNS_CHECK.
 bool is_checker_keyword(std::string_view keyword);

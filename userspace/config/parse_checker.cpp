@@ -35,10 +35,11 @@ void add_common_handlers(BlockReader& reader, CheckerCommon& common, Diagnostics
       .on("delay_before_retry",
           BlockReader::seconds(common.delay_before_retry, Duration{0}, max_timer, diagnostics))
       .on("warmup", BlockReader::seconds(common.warmup, Duration{0}, max_timer, diagnostics))
-      .on("delay_loop",
-          BlockReader::optional_seconds(common.delay_loop, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("delay_loop", BlockReader::optional_seconds(common.delay_loop, std::chrono::milliseconds(1),
+                                                      max_timer, diagnostics))
       .not_applicable({"fwmark"}, "IPVS only: xdplb has no IPVS")
-      .not_applicable({"bind_if", "log_all_failures", "dynamic"}, "keepalived option xdplb does not implement");
+      .not_applicable({"bind_if", "log_all_failures", "dynamic"},
+                      "keepalived option xdplb does not implement");
 }
 
 std::optional<StatusCodeRange> parse_status_code(const Token& token, Diagnostics& diagnostics) {
@@ -69,7 +70,8 @@ HttpUrl parse_url(const SyntaxNode& block, Diagnostics& diagnostics) {
           [&](const SyntaxNode& statement) {
             if (!require_argument(statement, 0, "a status code", diagnostics)) return;
             for (const auto& token : statement.arguments) {
-              if (const auto range = parse_status_code(token, diagnostics)) url.status_codes.push_back(*range);
+              if (const auto range = parse_status_code(token, diagnostics))
+                url.status_codes.push_back(*range);
             }
           })
       .on("digest",
@@ -77,8 +79,9 @@ HttpUrl parse_url(const SyntaxNode& block, Diagnostics& diagnostics) {
             const auto* digest = require_argument(statement, 0, "an MD5 digest", diagnostics);
             if (!digest) return;
             std::string lower = digest->text;
-            std::transform(lower.begin(), lower.end(), lower.begin(),
-                           [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c; });
+            std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+              return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c;
+            });
             if (lower.size() != 32 || lower.find_first_not_of("0123456789abcdef") != std::string::npos) {
               diagnostics.error(digest->location, "digest must be 32 hexadecimal digits (an MD5 sum)");
               return;
@@ -99,7 +102,8 @@ HttpGetCheck parse_http_get(const SyntaxNode& node, bool tls, Diagnostics& diagn
   check.tls = tls;
   BlockReader reader(node.keyword.text, diagnostics, &check.keywords);
   add_common_handlers(reader, check, diagnostics);
-  reader.on_block("url", [&](const SyntaxNode& block) { check.urls.push_back(parse_url(block, diagnostics)); })
+  reader
+      .on_block("url", [&](const SyntaxNode& block) { check.urls.push_back(parse_url(block, diagnostics)); })
       .on("virtualhost", BlockReader::word(check.virtualhost, "a host name", diagnostics))
       .not_applicable({"http_protocol", "fast_recovery"}, "keepalived option xdplb does not implement");
   if (tls) reader.on("enable_sni", BlockReader::flag(check.enable_sni));
@@ -113,8 +117,8 @@ MiscCheck parse_misc(const SyntaxNode& node, Diagnostics& diagnostics) {
   BlockReader reader("MISC_CHECK", diagnostics, &check.keywords);
   add_common_handlers(reader, check, diagnostics);
   reader.on("misc_path", BlockReader::command(check.misc_path, "a command", diagnostics))
-      .on("misc_timeout",
-          BlockReader::optional_seconds(check.misc_timeout, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("misc_timeout", BlockReader::optional_seconds(check.misc_timeout, std::chrono::milliseconds(1),
+                                                        max_timer, diagnostics))
       .on("misc_dynamic", BlockReader::flag(check.misc_dynamic))
       .on("user", BlockReader::word(check.user, "a user name", diagnostics));
   reader.read(node.children);
@@ -148,8 +152,9 @@ DnsCheck parse_dns(const SyntaxNode& node, Diagnostics& diagnostics) {
                 return;
               }
             }
-            diagnostics.error(type->location,
-                              "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA, not '" + type->text + "'");
+            diagnostics.error(
+                type->location,
+                "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA, not '" + type->text + "'");
           })
       .on("name", BlockReader::word(check.name, "a domain name", diagnostics));
   reader.read(node.children);

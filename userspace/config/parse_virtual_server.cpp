@@ -46,8 +46,9 @@ void read_lb_algo(const SyntaxNode& statement, VirtualServer& server, Diagnostic
     }
     return;
   }
-  diagnostics.error(token->location,
-                    "lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not '" + token->text + "'");
+  diagnostics.error(
+      token->location,
+      "lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not '" + token->text + "'");
 }
 
 void read_lb_kind(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
@@ -151,7 +152,9 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
       .on("persistence_granularity",
           [&](const SyntaxNode& statement) {
             const auto* mask = require_argument(statement, 0, "a netmask", diagnostics);
-            if (mask) server.persistence_granularity = read_address(*mask, false, "persistence_granularity", diagnostics);
+            if (mask)
+              server.persistence_granularity =
+                  read_address(*mask, false, "persistence_granularity", diagnostics);
           })
       .on("protocol",
           [&](const SyntaxNode& statement) {
@@ -162,7 +165,8 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
             } else if (equals_ignoring_case(protocol->text, "UDP")) {
               server.protocol = Protocol::udp;
             } else {
-              diagnostics.error(protocol->location, "protocol must be TCP or UDP, not '" + protocol->text + "'");
+              diagnostics.error(protocol->location,
+                                "protocol must be TCP or UDP, not '" + protocol->text + "'");
             }
           })
       .on("quorum", BlockReader::integer(server.quorum, 1, 0xFFFFFFFFLL, diagnostics))
@@ -201,10 +205,10 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
             server.xdp_ring_size = static_cast<std::uint32_t>(*size);
           })
       .on_either("real_server",
-                [&](const SyntaxNode& block) {
-                  if (auto real = parse_real_server(block, server.port, diagnostics))
-                    server.real_servers.push_back(std::move(*real));
-                })
+                 [&](const SyntaxNode& block) {
+                   if (auto real = parse_real_server(block, server.port, diagnostics))
+                     server.real_servers.push_back(std::move(*real));
+                 })
       .not_applicable({"ops", "one_packet_ops", "laddr_group_name", "syn_proxy", "mh-port", "mh-fallback",
                        "sh-port", "sh-fallback", "flag-1", "flag-2", "flag-3", "ip_family"},
                       "IPVS only: xdplb has no IPVS")
@@ -215,7 +219,8 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
   return server;
 }
 
-std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node, Diagnostics& diagnostics) {
+std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node,
+                                                             Diagnostics& diagnostics) {
   if (node.arguments.empty() || !node.has_block) {
     diagnostics.error(node.location(), "virtual_server_group needs a name and a { } block");
     return std::nullopt;

@@ -12,13 +12,15 @@ namespace {
 
 constexpr std::int64_t max_track_weight = 254;
 
-std::optional<std::string> block_name(const SyntaxNode& node, std::string_view kind, Diagnostics& diagnostics) {
+std::optional<std::string> block_name(const SyntaxNode& node, std::string_view kind,
+                                      Diagnostics& diagnostics) {
   if (node.arguments.empty()) {
     diagnostics.error(node.location(), std::string(kind) + " needs a name");
     return std::nullopt;
   }
   if (!node.has_block) {
-    diagnostics.error(node.location(), std::string(kind) + " " + node.arguments[0].text + " needs a { } block");
+    diagnostics.error(node.location(),
+                      std::string(kind) + " " + node.arguments[0].text + " needs a { } block");
     return std::nullopt;
   }
   return node.arguments[0].text;
@@ -26,7 +28,8 @@ std::optional<std::string> block_name(const SyntaxNode& node, std::string_view k
 
 // keepalived's single-word virtual address options (ip-address(8) flags) xdplb does not apply.
 bool is_unimplemented_vip_flag(std::string_view option) {
-  static constexpr std::array flags{"nodad", "-nodad", "noprefixroute", "autojoin", "home", "mngtmpaddr", "no_track"};
+  static constexpr std::array flags{"nodad", "-nodad",     "noprefixroute", "autojoin",
+                                    "home",  "mngtmpaddr", "no_track"};
   return std::find(flags.begin(), flags.end(), option) != flags.end();
 }
 
@@ -145,8 +148,8 @@ std::vector<Tracked> parse_tracked(const SyntaxNode& block, Diagnostics& diagnos
   for (const auto& line : block.children) {
     Tracked tracked{line.keyword.text, std::nullopt, line.location()};
     if (line.arguments.size() >= 2 && line.arguments[0].text == "weight") {
-      const auto weight =
-          read_integer(line.arguments[1], -max_track_weight, max_track_weight, "tracking weight", diagnostics);
+      const auto weight = read_integer(line.arguments[1], -max_track_weight, max_track_weight,
+                                       "tracking weight", diagnostics);
       if (!weight) continue;
       tracked.weight = static_cast<int>(*weight);
     } else if (!line.arguments.empty()) {
@@ -195,9 +198,8 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
       .on("interface", BlockReader::word(instance.interface, "an interface name", diagnostics))
       .on("virtual_router_id", BlockReader::integer(instance.virtual_router_id, 1, 255, diagnostics))
       .on("priority", BlockReader::integer(instance.priority, 1, 255, diagnostics))
-      .on("advert_int",
-          BlockReader::seconds(instance.advert_int, std::chrono::milliseconds(10), std::chrono::seconds(255),
-                               diagnostics))
+      .on("advert_int", BlockReader::seconds(instance.advert_int, std::chrono::milliseconds(10),
+                                             std::chrono::seconds(255), diagnostics))
       .on("version",
           [&](const SyntaxNode& statement) {
             if (const auto version = read_single_integer(statement, 2, 3, diagnostics))
@@ -225,8 +227,9 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
                         instance.authentication.password = password->text;
                         if (password->text.size() > 8) {
                           // keepalived truncates too: only 8 bytes fit in the advertisement.
-                          diagnostics.warning(password->location, "auth_pass is longer than 8 characters; only the "
-                                                                  "first 8 are used");
+                          diagnostics.warning(password->location,
+                                              "auth_pass is longer than 8 characters; only the "
+                                              "first 8 are used");
                           instance.authentication.password.resize(8);
                         }
                       });
@@ -235,7 +238,8 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
       .on_block("virtual_ipaddress",
                 [&](const SyntaxNode& block) {
                   auto vips = parse_virtual_ips(block, diagnostics);
-                  instance.virtual_ipaddresses.insert(instance.virtual_ipaddresses.end(), vips.begin(), vips.end());
+                  instance.virtual_ipaddresses.insert(instance.virtual_ipaddresses.end(), vips.begin(),
+                                                      vips.end());
                 })
       .on_block("virtual_ipaddress_excluded",
                 [&](const SyntaxNode& block) {
@@ -279,9 +283,8 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
             if (!statement.arguments.empty()) instance.vmac_name = statement.arguments[0].text;
           })
       .on("vmac_xmit_base", BlockReader::flag(instance.vmac_xmit_base))
-      .on("garp_master_delay",
-          BlockReader::optional_seconds(instance.garp_master_delay, Duration{0}, std::chrono::seconds(255),
-                                        diagnostics))
+      .on("garp_master_delay", BlockReader::optional_seconds(instance.garp_master_delay, Duration{0},
+                                                             std::chrono::seconds(255), diagnostics))
       .on("garp_master_repeat",
           [&](const SyntaxNode& statement) {
             if (const auto repeat = read_single_integer(statement, 0, 255, diagnostics))
@@ -292,7 +295,8 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
       .on_block("track_interface",
                 [&](const SyntaxNode& block) {
                   auto tracked = parse_tracked<TrackedInterface>(block, diagnostics);
-                  instance.track_interfaces.insert(instance.track_interfaces.end(), tracked.begin(), tracked.end());
+                  instance.track_interfaces.insert(instance.track_interfaces.end(), tracked.begin(),
+                                                   tracked.end());
                 })
       .on_block("track_script",
                 [&](const SyntaxNode& block) {
@@ -305,12 +309,28 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
       .on("accept", [&](const SyntaxNode&) { instance.accept = true; })
       .on("no_accept", [&](const SyntaxNode&) { instance.accept = false; })
       .not_applicable({"lvs_sync_daemon_interface"}, "IPVS only: xdplb has no IPVS")
-      .not_applicable({"track_file", "track_process", "track_bfd", "virtual_rules", "strict_mode",
-                       "skip_check_adv_addr", "check_unicast_src", "unicast_ttl", "old_unicast_checksum",
-                       "garp_master_refresh_repeat", "garp_lower_prio_delay", "garp_lower_prio_repeat",
-                       "lower_prio_no_advert", "higher_prio_send_advert", "kernel_rx_buf_size", "debug",
-                       "promote_secondaries", "linkbeat_use_polling", "notify_master_rx_lower_pri",
-                       "notify_deleted", "mcast_dst_ip", "unicast_fault_no_peer"},
+      .not_applicable({"track_file",
+                       "track_process",
+                       "track_bfd",
+                       "virtual_rules",
+                       "strict_mode",
+                       "skip_check_adv_addr",
+                       "check_unicast_src",
+                       "unicast_ttl",
+                       "old_unicast_checksum",
+                       "garp_master_refresh_repeat",
+                       "garp_lower_prio_delay",
+                       "garp_lower_prio_repeat",
+                       "lower_prio_no_advert",
+                       "higher_prio_send_advert",
+                       "kernel_rx_buf_size",
+                       "debug",
+                       "promote_secondaries",
+                       "linkbeat_use_polling",
+                       "notify_master_rx_lower_pri",
+                       "notify_deleted",
+                       "mcast_dst_ip",
+                       "unicast_fault_no_peer"},
                       "keepalived option xdplb does not implement");
   add_notify_handlers(reader, instance.notify, diagnostics);
   reader.read(node.children);
@@ -330,20 +350,23 @@ std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics&
   script.location = node.location();
   BlockReader reader("vrrp_script " + script.name, diagnostics, &script.keywords);
   reader.on("script", BlockReader::command(script.script, "a command", diagnostics))
-      .on("interval", BlockReader::seconds(script.interval, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("interval",
+          BlockReader::seconds(script.interval, std::chrono::milliseconds(1), max_timer, diagnostics))
       .on("timeout",
           BlockReader::optional_seconds(script.timeout, std::chrono::milliseconds(1), max_timer, diagnostics))
       .on("weight",
           [&](const SyntaxNode& statement) {
-            const auto weight = read_single_integer(statement, -max_track_weight, max_track_weight, diagnostics);
+            const auto weight =
+                read_single_integer(statement, -max_track_weight, max_track_weight, diagnostics);
             if (!weight) return;
             script.weight = static_cast<int>(*weight);
             if (statement.arguments.size() > 1) {
               if (statement.arguments[1].text == "reverse") {
                 script.weight_reverse = true;
               } else {
-                diagnostics.error(statement.arguments[1].location,
-                                  "expected 'reverse' after the weight, not '" + statement.arguments[1].text + "'");
+                diagnostics.error(
+                    statement.arguments[1].location,
+                    "expected 'reverse' after the weight, not '" + statement.arguments[1].text + "'");
               }
             }
           })
@@ -358,7 +381,8 @@ std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics&
           })
       .not_applicable({"init_fail"}, "keepalived option xdplb does not implement");
   reader.read(node.children);
-  if (script.script.empty()) diagnostics.error(node.location(), "vrrp_script " + script.name + " has no script");
+  if (script.script.empty())
+    diagnostics.error(node.location(), "vrrp_script " + script.name + " has no script");
   return script;
 }
 
@@ -389,7 +413,8 @@ std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagn
                       "keepalived option xdplb does not implement");
   add_notify_handlers(reader, group.notify, diagnostics);
   reader.read(node.children);
-  if (group.members.empty()) diagnostics.error(node.location(), "vrrp_sync_group " + group.name + " has no group");
+  if (group.members.empty())
+    diagnostics.error(node.location(), "vrrp_sync_group " + group.name + " has no group");
   return group;
 }
 

@@ -11,13 +11,17 @@ Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagno
     if (parsed) items.push_back(std::move(*parsed));
   };
   BlockReader reader("the top level", diagnostics);
-  reader.on_block("global_defs", [&](const SyntaxNode& node) { detail::parse_global_defs(node, config.global, diagnostics); })
+  reader
+      .on_block("global_defs",
+                [&](const SyntaxNode& node) { detail::parse_global_defs(node, config.global, diagnostics); })
       .on_either("vrrp_instance",
                  [&](const SyntaxNode& node) {
                    append(config.vrrp_instances, detail::parse_vrrp_instance(node, diagnostics));
                  })
       .on_either("vrrp_script",
-                 [&](const SyntaxNode& node) { append(config.vrrp_scripts, detail::parse_vrrp_script(node, diagnostics)); })
+                 [&](const SyntaxNode& node) {
+                   append(config.vrrp_scripts, detail::parse_vrrp_script(node, diagnostics));
+                 })
       .on_either("vrrp_sync_group",
                  [&](const SyntaxNode& node) {
                    append(config.sync_groups, detail::parse_vrrp_sync_group(node, diagnostics));
@@ -28,11 +32,13 @@ Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagno
                  })
       .on_either("virtual_server_group",
                  [&](const SyntaxNode& node) {
-                   append(config.virtual_server_groups, detail::parse_virtual_server_group(node, diagnostics));
+                   append(config.virtual_server_groups,
+                          detail::parse_virtual_server_group(node, diagnostics));
                  })
-      .not_applicable({"static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "vrrp_track_file",
-                       "track_file", "bfd_instance", "garp_group", "linkbeat_interfaces", "vrrp_garp_group"},
-                      "keepalived option xdplb does not implement");
+      .not_applicable(
+          {"static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "vrrp_track_file",
+           "track_file", "bfd_instance", "garp_group", "linkbeat_interfaces", "vrrp_garp_group"},
+          "keepalived option xdplb does not implement");
   reader.read(top_level);
   return config;
 }

@@ -19,8 +19,12 @@ constexpr std::uintmax_t max_file_size = 16 * 1024 * 1024;
 // Bounds expansion of definitions that reference each other ($A=$B $B, $B=$A $A, ...).
 constexpr std::size_t max_expanded_tokens = 4096;
 
-bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+bool is_name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || (c >= '0' && c <= '9');
+}
 
 class Preprocessor {
  public:
@@ -169,7 +173,8 @@ class Preprocessor {
       std::size_t start = i + (braced ? 2 : 1);
       std::size_t end = start;
       while (end < text.size() && is_name_char(text[end])) ++end;
-      if (end == start || !is_name_start(text[start]) || (braced && (end >= text.size() || text[end] != '}'))) {
+      if (end == start || !is_name_start(text[start]) ||
+          (braced && (end >= text.size() || text[end] != '}'))) {
         // A lone '$' (e.g. in a password) stays as written.
         result.text += text[i++];
         continue;

@@ -28,9 +28,7 @@ class TreeBuilder {
     while (!at_end()) {
       const Token& token = current();
       switch (token.kind) {
-        case TokenKind::end_of_line:
-          ++position_;
-          break;
+        case TokenKind::end_of_line: ++position_; break;
         case TokenKind::close_brace:
           ++position_;
           if (depth > 0) return true;

@@ -14,7 +14,9 @@ const SourceLocation& where(const KeywordLocations& keywords, std::string_view k
   return found == keywords.end() ? fallback : found->second;
 }
 
-const char* family_name(AddressFamily family) { return family == AddressFamily::ipv4 ? "IPv4" : "IPv6"; }
+const char* family_name(AddressFamily family) {
+  return family == AddressFamily::ipv4 ? "IPv4" : "IPv6";
+}
 
 std::string at(const SourceLocation& location) {
   return location.file_name() + ":" + std::to_string(location.line);
@@ -84,10 +86,11 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
       diagnostics.error(vip.location, "VRRP version 2 carries IPv4 addresses only; use version 3 for " +
                                           vip.address.to_string());
     } else if (vip.address.family != family) {
-      diagnostics.error(vip.location, "virtual address " + vip.address.to_string() + " is " +
-                                          family_name(vip.address.family) + " but vrrp_instance " + instance.name +
-                                          " is " + family_name(family) +
-                                          "; put the other family in virtual_ipaddress_excluded or another instance");
+      diagnostics.error(vip.location,
+                        "virtual address " + vip.address.to_string() + " is " +
+                            family_name(vip.address.family) + " but vrrp_instance " + instance.name + " is " +
+                            family_name(family) +
+                            "; put the other family in virtual_ipaddress_excluded or another instance");
     }
   }
   for (const auto& vip : instance.virtual_ipaddresses_excluded)
@@ -145,13 +148,15 @@ void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
     validate_instance(instance, config.global, diagnostics);
     check_tracks(instance.track_scripts);
     if (instance.virtual_router_id == 0 || instance.interface.empty()) continue;
-    const auto key = std::make_tuple(instance.interface, instance_family(instance), int{instance.virtual_router_id});
+    const auto key =
+        std::make_tuple(instance.interface, instance_family(instance), int{instance.virtual_router_id});
     const auto [existing, inserted] = routers.emplace(key, &instance);
     if (!inserted) {
       diagnostics.error(where(instance.keywords, "virtual_router_id", instance.location),
                         "virtual_router_id " + std::to_string(instance.virtual_router_id) + " on " +
-                            instance.interface + " (" + family_name(std::get<1>(key)) + ") is already used by " +
-                            "vrrp_instance " + existing->second->name + " at " + at(existing->second->location));
+                            instance.interface + " (" + family_name(std::get<1>(key)) +
+                            ") is already used by " + "vrrp_instance " + existing->second->name + " at " +
+                            at(existing->second->location));
     }
   }
 
@@ -169,8 +174,8 @@ void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
       }
       const auto [existing, inserted] = member_of.emplace(member.name, &group);
       if (!inserted) {
-        diagnostics.error(member.location, "vrrp_instance " + member.name + " is already in vrrp_sync_group " +
-                                               existing->second->name);
+        diagnostics.error(member.location, "vrrp_instance " + member.name +
+                                               " is already in vrrp_sync_group " + existing->second->name);
       }
     }
   }
@@ -184,12 +189,12 @@ void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
 std::string service_name(const VirtualServer& server) {
   switch (server.kind) {
     case VirtualServerKind::address:
-      return (server.address.is_ipv4() ? server.address.to_string() : "[" + server.address.to_string() + "]") + ":" +
-             std::to_string(server.port) + "/" + to_string(server.protocol);
+      return (server.address.is_ipv4() ? server.address.to_string()
+                                       : "[" + server.address.to_string() + "]") +
+             ":" + std::to_string(server.port) + "/" + to_string(server.protocol);
     case VirtualServerKind::fwmark:
       return "fwmark " + std::to_string(server.fwmark) + "/" + to_string(server.protocol);
-    case VirtualServerKind::group:
-      return "group " + server.group + "/" + to_string(server.protocol);
+    case VirtualServerKind::group: return "group " + server.group + "/" + to_string(server.protocol);
   }
   return "?";
 }
@@ -201,7 +206,8 @@ void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics
   std::map<std::pair<std::string, int>, const RealServer*> seen;
   for (const auto& real : server.real_servers) {
     check_unicast(real.address, "real_server", real.location, diagnostics);
-    const auto [existing, inserted] = seen.emplace(std::make_pair(real.address.to_string(), int{real.port}), &real);
+    const auto [existing, inserted] =
+        seen.emplace(std::make_pair(real.address.to_string(), int{real.port}), &real);
     if (!inserted) {
       diagnostics.error(real.location, "real_server " + real.address.to_string() + " port " +
                                            std::to_string(real.port) + " is already defined at " +
@@ -210,13 +216,16 @@ void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics
     if (server.kind == VirtualServerKind::address && real.address.family != server.address.family &&
         server.lb_kind != LbKind::tun) {
       diagnostics.error(real.location, std::string("real_server ") + real.address.to_string() + " is " +
-                                           family_name(real.address.family) + " but " + to_string(server.lb_kind) +
+                                           family_name(real.address.family) + " but " +
+                                           to_string(server.lb_kind) +
                                            " forwarding needs the virtual server's family (" +
                                            family_name(server.address.family) + ")");
     }
-    if (server.kind == VirtualServerKind::address && server.lb_kind == LbKind::dr && real.port != server.port) {
-      diagnostics.warning(real.location, "DR forwarding keeps the destination port " + std::to_string(server.port) +
-                                             "; real_server port " + std::to_string(real.port) + " is not used");
+    if (server.kind == VirtualServerKind::address && server.lb_kind == LbKind::dr &&
+        real.port != server.port) {
+      diagnostics.warning(real.location, "DR forwarding keeps the destination port " +
+                                             std::to_string(server.port) + "; real_server port " +
+                                             std::to_string(real.port) + " is not used");
     }
     if (real.checkers.empty()) {
       diagnostics.warning(real.location, "real_server " + real.address.to_string() +
@@ -231,19 +240,21 @@ void validate_virtual_servers(const Config& config, Diagnostics& diagnostics) {
     if (!groups.insert(group.name).second)
       diagnostics.error(group.location, "virtual_server_group " + group.name + " is defined twice");
     for (const auto& entry : group.entries)
-      if (!entry.is_fwmark) check_unicast(entry.first, "virtual_server_group address", entry.location, diagnostics);
+      if (!entry.is_fwmark)
+        check_unicast(entry.first, "virtual_server_group address", entry.location, diagnostics);
   }
   std::map<std::string, const VirtualServer*> services;
   for (const auto& server : config.virtual_servers) {
     if (server.kind == VirtualServerKind::group && !groups.contains(server.group)) {
-      diagnostics.error(server.location, "virtual_server group '" + server.group + "' names no virtual_server_group");
+      diagnostics.error(server.location,
+                        "virtual_server group '" + server.group + "' names no virtual_server_group");
     }
     if (server.kind == VirtualServerKind::address)
       check_unicast(server.address, "virtual_server", server.location, diagnostics);
     const auto [existing, inserted] = services.emplace(service_name(server), &server);
     if (!inserted) {
-      diagnostics.error(server.location, "virtual_server " + service_name(server) + " is already defined at " +
-                                             at(existing->second->location));
+      diagnostics.error(server.location, "virtual_server " + service_name(server) +
+                                             " is already defined at " + at(existing->second->location));
     }
     validate_real_servers(server, diagnostics);
   }

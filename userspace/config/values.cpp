@@ -6,7 +6,9 @@ namespace xdplb::config {
 
 namespace {
 
-std::string quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string quote(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
 
 }  // namespace
 
@@ -23,8 +25,8 @@ std::optional<std::int64_t> read_integer(const Token& token, std::int64_t min, s
     return std::nullopt;
   }
   if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    diagnostics.error(token.location, std::string(what) + " " + text + " is out of range (" + std::to_string(min) +
-                                          "-" + std::to_string(max) + ")");
+    diagnostics.error(token.location, std::string(what) + " " + text + " is out of range (" +
+                                          std::to_string(min) + "-" + std::to_string(max) + ")");
     return std::nullopt;
   }
   return value;
@@ -69,8 +71,8 @@ std::optional<Duration> read_seconds(const Token& token, Duration min, Duration 
       }
       return s;
     };
-    diagnostics.error(token.location, std::string(what) + " " + text + " is out of range (" + seconds(min) + "-" +
-                                          seconds(max) + " seconds)");
+    diagnostics.error(token.location, std::string(what) + " " + text + " is out of range (" + seconds(min) +
+                                          "-" + seconds(max) + " seconds)");
     return std::nullopt;
   }
   return value;

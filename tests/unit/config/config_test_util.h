@@ -25,8 +25,12 @@ inline std::vector<std::string> lines_of(const LoadResult& result, Severity seve
   return lines;
 }
 
-inline std::vector<std::string> error_lines(const LoadResult& result) { return lines_of(result, Severity::error); }
-inline std::vector<std::string> warning_lines(const LoadResult& result) { return lines_of(result, Severity::warning); }
+inline std::vector<std::string> error_lines(const LoadResult& result) {
+  return lines_of(result, Severity::error);
+}
+inline std::vector<std::string> warning_lines(const LoadResult& result) {
+  return lines_of(result, Severity::warning);
+}
 
 // Every diagnostic formatted, one per line: the failure message of a CHECK.
 inline std::string all_diagnostics(const LoadResult& result) {

@@ -11,7 +11,9 @@ using namespace xdplb::config::test;
 
 namespace {
 
-std::string example(const char* name) { return std::string(XDPLB_SOURCE_DIR) + "/conf/" + name; }
+std::string example(const char* name) {
+  return std::string(XDPLB_SOURCE_DIR) + "/conf/" + name;
+}
 
 }  // namespace
 

@@ -22,9 +22,10 @@ std::string instance_with(std::string_view extra) {
 }  // namespace
 
 TEST_CASE("parser: keepalived's defaults when a keyword is absent") {
-  const auto result = load_text(instance_with("") +
-                                "virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.1 {\n    TCP_CHECK {\n    }\n"
-                                "  }\n}\n");
+  const auto result =
+      load_text(instance_with("") +
+                "virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.1 {\n    TCP_CHECK {\n    }\n"
+                "  }\n}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   const Config& config = *result.config;
   CHECK(config.global.vrrp_version == 2);
@@ -261,7 +262,8 @@ TEST_CASE("parser: keepalived keywords xdplb does not implement are accepted wit
   CHECK(warning_lines(result) ==
         std::vector<std::string>{"test.conf:2", "test.conf:3", "test.conf:6", "test.conf:8", "test.conf:10"});
   CHECK(mentions(result, "test.conf:2:3: warning: 'lvs_id' is not applicable to xdplb (IPVS only"));
-  CHECK(mentions(result, "'enable_snmp_vrrp' is not applicable to xdplb (keepalived option xdplb does not implement)"));
+  CHECK(mentions(
+      result, "'enable_snmp_vrrp' is not applicable to xdplb (keepalived option xdplb does not implement)"));
 
   // Not applicable is not unknown: --strict still accepts them.
   LoadOptions strict;
@@ -271,15 +273,16 @@ TEST_CASE("parser: keepalived keywords xdplb does not implement are accepted wit
 
 TEST_CASE("parser: lb_algo values; connection-counting schedulers load with a warning naming mh") {
   for (const char* algo : {"rr", "wrr", "sh", "mh"}) {
-    const auto result =
-        load_text(std::string("virtual_server 198.18.0.1 80 {\n  lb_algo ") + algo + "\n  real_server 198.18.1.1 80\n}\n");
+    const auto result = load_text(std::string("virtual_server 198.18.0.1 80 {\n  lb_algo ") + algo +
+                                  "\n  real_server 198.18.1.1 80\n}\n");
     REQUIRE(result.ok());
     CHECK(to_string(result.config->virtual_servers[0].lb_algo) == std::string(algo));
-    CHECK(effective_lb_algo(result.config->virtual_servers[0].lb_algo) == result.config->virtual_servers[0].lb_algo);
+    CHECK(effective_lb_algo(result.config->virtual_servers[0].lb_algo) ==
+          result.config->virtual_servers[0].lb_algo);
   }
   for (const char* algo : {"lc", "wlc", "lblc", "lblcr", "dh", "sed", "nq"}) {
-    const auto result =
-        load_text(std::string("virtual_server 198.18.0.1 80 {\n  lb_algo ") + algo + "\n  real_server 198.18.1.1 80\n}\n");
+    const auto result = load_text(std::string("virtual_server 198.18.0.1 80 {\n  lb_algo ") + algo +
+                                  "\n  real_server 198.18.1.1 80\n}\n");
     REQUIRE(result.ok());
     CHECK(to_string(result.config->virtual_servers[0].lb_algo) == std::string(algo));
     CHECK(effective_lb_algo(result.config->virtual_servers[0].lb_algo) == LbAlgo::mh);
@@ -318,8 +321,9 @@ TEST_CASE("parser: state, auth_type, lb_kind and protocol are case-insensitive l
 }
 
 TEST_CASE("parser: bad values are errors at the value's column and keep the rest of the file") {
-  const auto result = load_text(instance_with("  priority high\n  advert_int 1.0005\n  preempt_delay -1\n"
-                                              "  garp_master_repeat 256\n"));
+  const auto result =
+      load_text(instance_with("  priority high\n  advert_int 1.0005\n  preempt_delay -1\n"
+                              "  garp_master_repeat 256\n"));
   CHECK(mentions(result, "test.conf:7:12: error: priority must be an integer, not 'high'"));
   CHECK(mentions(result, "test.conf:8:14: error: advert_int 1.0005 is finer than a millisecond"));
   CHECK(mentions(result, "test.conf:9:17: error: preempt_delay must be a number of seconds, not '-1'"));
@@ -351,8 +355,8 @@ TEST_CASE("parser: checker and url mistakes") {
       "    }\n"
       "  }\n"
       "}\n");
-  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:4", "test.conf:5", "test.conf:5", "test.conf:6",
-                                                        "test.conf:9", "test.conf:12"});
+  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:4", "test.conf:5", "test.conf:5",
+                                                        "test.conf:6", "test.conf:9", "test.conf:12"});
   CHECK(mentions(result, "url has no path"));
   CHECK(mentions(result, "status_code range '200-100' ends before it starts"));
   CHECK(mentions(result, "status_code 99 is out of range (100-599)"));
@@ -377,7 +381,8 @@ TEST_CASE("parser: virtual_server header forms and their errors") {
   CHECK(mentions(result, "test.conf:1:23: error: fwmark 0 is out of range"));
   result = load_text("virtual_server [fd00::1] 80 {\n}\n");
   CHECK(error_lines(result) == std::vector<std::string>{"test.conf:1"});
-  result = load_text("virtual_server fd00::1 80 {\n  real_server fd00::2 8080 {\n    TCP_CHECK {\n    }\n  }\n}\n");
+  result = load_text(
+      "virtual_server fd00::1 80 {\n  real_server fd00::2 8080 {\n    TCP_CHECK {\n    }\n  }\n}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   CHECK(result.config->virtual_servers[0].real_servers[0].port == 8080);
 }

@@ -39,7 +39,8 @@ TEST_CASE("preprocess: a definition may hold several words; substituted tokens k
       "    }\n"
       "  }\n"
       "}\n");
-  const auto& check = std::get<TcpCheck>(result.config->virtual_servers.at(0).real_servers.at(0).checkers.at(0));
+  const auto& check =
+      std::get<TcpCheck>(result.config->virtual_servers.at(0).real_servers.at(0).checkers.at(0));
   CHECK(check.connect_timeout == std::chrono::seconds(7));
   CHECK(warning_lines(result) == std::vector<std::string>{"test.conf:6"});
 }
@@ -129,8 +130,9 @@ TEST_CASE("preprocess: include can be disabled (fuzzing)") {
 }
 
 TEST_CASE("preprocess: self-referencing definitions cannot blow up") {
-  const auto result = load_text("$A=x x x x x x x x\n$B=$A $A $A $A $A $A $A $A\n$C=$B $B $B $B $B $B $B $B\n"
-                                "$D=$C $C $C $C $C $C $C $C\n$E=$D $D $D $D $D $D $D $D\n$E\n");
+  const auto result = load_text(
+      "$A=x x x x x x x x\n$B=$A $A $A $A $A $A $A $A\n$C=$B $B $B $B $B $B $B $B\n"
+      "$D=$C $C $C $C $C $C $C $C\n$E=$D $D $D $D $D $D $D $D\n$E\n");
   CHECK_FALSE(result.ok());
   CHECK(mentions(result, "expands to too many tokens"));
 }

@@ -20,7 +20,8 @@ struct Run {
 
 // Runs xdplbd with `arguments` (shell words), collecting stdout and, when asked, stderr.
 Run run_xdplbd(const std::string& arguments, bool with_stderr = true) {
-  const std::string command = std::string(XDPLBD_PATH) + " " + arguments + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  const std::string command =
+      std::string(XDPLBD_PATH) + " " + arguments + (with_stderr ? " 2>&1" : " 2>/dev/null");
   Run run;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -32,13 +33,15 @@ Run run_xdplbd(const std::string& arguments, bool with_stderr = true) {
   return run;
 }
 
-std::string example(const char* name) { return std::string(XDPLB_SOURCE_DIR) + "/conf/" + name; }
+std::string example(const char* name) {
+  return std::string(XDPLB_SOURCE_DIR) + "/conf/" + name;
+}
 
 }  // namespace
 
 TEST_CASE("xdplbd: -t on a good file exits 0 without needing --interface") {
-  for (const char* name : {"keepalived-dr-master.conf", "keepalived-dr-backup.conf", "keepalived-http-master.conf",
-                           "keepalived-http-backup.conf", "xdplb-full.conf"}) {
+  for (const char* name : {"keepalived-dr-master.conf", "keepalived-dr-backup.conf",
+                           "keepalived-http-master.conf", "keepalived-http-backup.conf", "xdplb-full.conf"}) {
     const auto run = run_xdplbd("-t -f " + example(name));
     CHECK_MESSAGE(run.exit_code == 0, name << ": " << run.output);
     CHECK(run.output.empty());
@@ -53,8 +56,10 @@ TEST_CASE("xdplbd: -t prints every error as FILE:LINE:COL and exits non-zero") {
                               "  state SLAVE\n  frob\n}\n");
   const auto run = run_xdplbd("-t -f " + file);
   CHECK(run.exit_code == 1);
-  CHECK(run.output.find(file + ":3:21: error: virtual_router_id 300 is out of range (1-255)\n") != std::string::npos);
-  CHECK(run.output.find(file + ":4:9: error: state must be MASTER or BACKUP, not 'SLAVE'\n") != std::string::npos);
+  CHECK(run.output.find(file + ":3:21: error: virtual_router_id 300 is out of range (1-255)\n") !=
+        std::string::npos);
+  CHECK(run.output.find(file + ":4:9: error: state must be MASTER or BACKUP, not 'SLAVE'\n") !=
+        std::string::npos);
   CHECK(run.output.find(file + ":5:3: warning: unknown keyword 'frob'") != std::string::npos);
 }
 
@@ -110,9 +115,9 @@ TEST_CASE("xdplbd: running refuses a configuration with errors before touching a
 TEST_CASE("xdplbd: --help and --version") {
   auto run = run_xdplbd("--help");
   CHECK(run.exit_code == 0);
-  for (const char* flag : {"--use-file", "--config-test", "--dont-fork", "--log-console", "--log-detail",
-                           "--pid-file", "--instance", "--dump-config", "--strict", "--interface", "--xdp-mode",
-                           "--keep-pins", "--version"}) {
+  for (const char* flag :
+       {"--use-file", "--config-test", "--dont-fork", "--log-console", "--log-detail", "--pid-file",
+        "--instance", "--dump-config", "--strict", "--interface", "--xdp-mode", "--keep-pins", "--version"}) {
     CHECK_MESSAGE(run.output.find(flag) != std::string::npos, flag);
   }
   run = run_xdplbd("--version");
