@@ -13,16 +13,16 @@
 #include <iostream>
 #include <string>
 
-#include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 
+#include "agent/agent.h"
 #include "common/unique_fd.h"
 #include "config/dump_json.h"
 #include "config/load.h"
-#include "agent/agent.h"
 #include "dataplane/bpffs.h"
 #include "dataplane/xdp_program.h"
 
@@ -64,10 +64,12 @@ class PidFile {
     if (!fd_) throw std::runtime_error("cannot open pid file " + path_ + ": " + std::strerror(errno));
     if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
       fd_.reset();
-      throw std::runtime_error("pid file " + path_ + " is locked: another xdplbd of this instance is running");
+      throw std::runtime_error("pid file " + path_ +
+                               " is locked: another xdplbd of this instance is running");
     }
     const std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd_.get(), 0) != 0 || ::write(fd_.get(), pid.data(), pid.size()) != static_cast<ssize_t>(pid.size()))
+    if (::ftruncate(fd_.get(), 0) != 0 ||
+        ::write(fd_.get(), pid.data(), pid.size()) != static_cast<ssize_t>(pid.size()))
       throw std::runtime_error("cannot write pid file " + path_ + ": " + std::strerror(errno));
   }
   ~PidFile() {
@@ -86,7 +88,8 @@ xdplb::config::LoadResult load_and_report(const Options& opt) {
   xdplb::config::LoadOptions load_options;
   load_options.strict = opt.strict;
   auto result = xdplb::config::load_config(opt.config_file, load_options);
-  for (const auto& diagnostic : result.diagnostics) std::cerr << xdplb::config::format_diagnostic(diagnostic) << '\n';
+  for (const auto& diagnostic : result.diagnostics)
+    std::cerr << xdplb::config::format_diagnostic(diagnostic) << '\n';
   return result;
 }
 
@@ -94,8 +97,8 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
         xdplb::dataplane::AttachMode attach_mode) {
   const PidFile pid_file(opt.pid_file.empty() ? std::string(pid_directory) + "/" + opt.instance + ".pid"
                                               : opt.pid_file);
-  spdlog::info("instance {}: configuration {} loaded: {} vrrp_instance(s), {} virtual_server(s)", opt.instance,
-               opt.config_file, config.vrrp_instances.size(), config.virtual_servers.size());
+  spdlog::info("instance {}: configuration {} loaded: {} vrrp_instance(s), {} virtual_server(s)",
+               opt.instance, opt.config_file, config.vrrp_instances.size(), config.virtual_servers.size());
 
   asio::io_context io;
   xdplb::agent::AgentOptions agent_options;
@@ -140,8 +143,9 @@ int main(int argc, char** argv) {
                  "Instance name: names the BPF pin directory /sys/fs/bpf/xdplb/NAME, the control socket "
                  "and the pid file")
       ->capture_default_str();
-  app.add_option("--interface", opt.interface,
-                 "Serve every virtual_server on this interface, without VRRP (default: global_defs xdp_interface)");
+  app.add_option(
+      "--interface", opt.interface,
+      "Serve every virtual_server on this interface, without VRRP (default: global_defs xdp_interface)");
   app.add_option("--xdp-mode", opt.xdp_mode, "XDP attach mode (default: global_defs xdp_mode, else native)")
       ->check(CLI::IsMember({"native", "generic", "best"}));
   app.add_flag("-n,--dont-fork", opt.dont_fork, "Stay in the foreground");
@@ -180,8 +184,9 @@ int main(int argc, char** argv) {
   const std::string interface = opt.interface.empty() ? config.global.xdp_interface : opt.interface;
   if (interface.empty())
     return usage_error(app, "--interface (or global_defs xdp_interface) is required to run the agent");
-  const auto attach_mode = app.count("--xdp-mode") > 0 ? parse_mode(opt.xdp_mode)
-                                                        : parse_mode(xdplb::config::to_string(config.global.xdp_mode));
+  const auto attach_mode = app.count("--xdp-mode") > 0
+                               ? parse_mode(opt.xdp_mode)
+                               : parse_mode(xdplb::config::to_string(config.global.xdp_mode));
   try {
     return run(opt, config, interface, attach_mode);
   } catch (const std::exception& e) {
