@@ -1,0 +1,213 @@
+#include "vrrp/addresses.h"
+
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rtnl.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "vrrp/netlink_util.h"
+
+namespace xdplb::vrrp {
+
+namespace {
+
+int parse_scope(const std::string& scope) {
+  if (scope.empty()) return RT_SCOPE_UNIVERSE;
+  int value = 0;
+  const auto [end, ec] = std::from_chars(scope.data(), scope.data() + scope.size(), value);
+  if (ec == std::errc() && end == scope.data() + scope.size() && value >= 0 && value <= 255) return value;
+  const int named = rtnl_str2scope(scope.c_str());
+  if (named < 0) throw std::invalid_argument("unknown address scope '" + scope + "'");
+  return named;
+}
+
+NlObject<rtnl_addr> build_address(const AddressSpec& spec, int ifindex) {
+  NlObject<rtnl_addr> address(rtnl_addr_alloc());
+  if (!address) throw NetlinkError("address " + spec.describe(), -NLE_NOMEM);
+  const NlAddr local = to_nl(spec.address, spec.prefix_length);
+  rtnl_addr_set_ifindex(address.get(), ifindex);
+  rtnl_addr_set_family(address.get(), spec.address.is_v4() ? AF_INET : AF_INET6);
+  if (const int err = rtnl_addr_set_local(address.get(), local.get()); err < 0)
+    throw NetlinkError("address " + spec.describe(), err);
+  rtnl_addr_set_prefixlen(address.get(), spec.prefix_length);
+  return address;
+}
+
+}  // namespace
+
+std::string AddressSpec::describe() const {
+  std::string out = address.to_string() + "/" + std::to_string(prefix_length) + " dev " + device;
+  if (!label.empty()) out += " label " + label;
+  return out;
+}
+
+std::string RouteSpec::describe() const {
+  std::string out = blackhole ? "blackhole " : "";
+  out += destination.to_string() + "/" + std::to_string(prefix_length);
+  if (via) out += " via " + via->to_string();
+  if (!device.empty()) out += " dev " + device;
+  if (source) out += " src " + source->to_string();
+  if (table) out += " table " + std::to_string(*table);
+  if (metric) out += " metric " + std::to_string(*metric);
+  return out;
+}
+
+AddressManager::AddressManager() : sock_(open_route_socket()) {}
+
+int AddressManager::ifindex_of(const std::string& device) {
+  const auto facts = links_.link(device);
+  if (!facts) throw NetlinkError("interface " + device, -NLE_NODEV);
+  return facts->ifindex;
+}
+
+void AddressManager::add_address(const AddressSpec& spec) {
+  auto address = build_address(spec, ifindex_of(spec.device));
+  rtnl_addr_set_scope(address.get(), parse_scope(spec.scope));
+  if (spec.address.is_v4()) {
+    if (!spec.label.empty()) rtnl_addr_set_label(address.get(), spec.label.c_str());
+    if (spec.broadcast) {
+      const NlAddr broadcast = to_nl(*spec.broadcast, 32);
+      rtnl_addr_set_broadcast(address.get(), broadcast.get());
+    }
+  } else {
+    // A VIP must answer Neighbour Solicitations but never become a source address: a /128 VIP
+    // would otherwise win Linux's source selection (longest match) over the node's own /64 and the
+    // node's own traffic - health checks to real servers first - would leave from an address that
+    // moves away on failover. Deprecated (preferred_lft 0) keeps it answering ND while no socket
+    // picks it. `nodad`: both routers hold it in turn, DAD would only delay the takeover.
+    rtnl_addr_set_flags(address.get(), IFA_F_NODAD);
+    rtnl_addr_set_valid_lifetime(address.get(), 0xffffffffU);
+    rtnl_addr_set_preferred_lifetime(address.get(), 0);
+  }
+  const int err = rtnl_addr_add(sock_.get(), address.get(), NLM_F_REPLACE);
+  if (err < 0 && err != -NLE_EXIST) throw NetlinkError("adding " + spec.describe(), err);
+}
+
+bool AddressManager::remove_address(const AddressSpec& spec) {
+  int ifindex = 0;
+  try {
+    ifindex = ifindex_of(spec.device);
+  } catch (const NetlinkError&) {
+    return false;  // the device is gone, and the address with it
+  }
+  auto address = build_address(spec, ifindex);
+  const int err = rtnl_addr_delete(sock_.get(), address.get(), 0);
+  if (err == -NLE_NOADDR || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) return false;
+  if (err < 0) throw NetlinkError("removing " + spec.describe(), err);
+  return true;
+}
+
+bool AddressManager::has_address(const AddressSpec& spec) {
+  const auto facts = links_.link(spec.device);
+  if (!facts) return false;
+  for (const auto& entry : links_.addresses(facts->ifindex, spec.address.is_v6()))
+    if (entry.address == spec.address && entry.prefix_length == spec.prefix_length) return true;
+  return false;
+}
+
+namespace {
+
+NlObject<rtnl_route> build_route(const RouteSpec& spec, int ifindex) {
+  NlObject<rtnl_route> route(rtnl_route_alloc());
+  if (!route) throw NetlinkError("route " + spec.describe(), -NLE_NOMEM);
+  const int family = spec.destination.is_v4() ? AF_INET : AF_INET6;
+  rtnl_route_set_family(route.get(), static_cast<uint8_t>(family));
+  const NlAddr destination = to_nl(spec.destination, spec.prefix_length);
+  rtnl_route_set_dst(route.get(), destination.get());
+  rtnl_route_set_table(route.get(), spec.table.value_or(RT_TABLE_MAIN));
+  rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+  if (spec.metric) rtnl_route_set_priority(route.get(), *spec.metric);
+  if (spec.source) {
+    const NlAddr source = to_nl(*spec.source, spec.source->is_v4() ? 32 : 128);
+    rtnl_route_set_pref_src(route.get(), source.get());
+  }
+  if (spec.blackhole) {
+    rtnl_route_set_type(route.get(), RTN_BLACKHOLE);
+    return route;
+  }
+  rtnl_route_set_type(route.get(), RTN_UNICAST);
+  rtnl_route_set_scope(route.get(), spec.via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+  rtnl_nexthop* hop = rtnl_route_nh_alloc();
+  if (!hop) throw NetlinkError("route " + spec.describe(), -NLE_NOMEM);
+  if (ifindex > 0) rtnl_route_nh_set_ifindex(hop, ifindex);
+  if (spec.via) {
+    const NlAddr via = to_nl(*spec.via, spec.via->is_v4() ? 32 : 128);
+    rtnl_route_nh_set_gateway(hop, via.get());
+  }
+  rtnl_route_add_nexthop(route.get(), hop);  // the route owns the hop from here on
+  return route;
+}
+
+}  // namespace
+
+void AddressManager::add_route(const RouteSpec& spec) {
+  const int ifindex = spec.device.empty() ? 0 : ifindex_of(spec.device);
+  auto route = build_route(spec, ifindex);
+  const int err = rtnl_route_add(sock_.get(), route.get(), NLM_F_REPLACE);
+  if (err < 0) throw NetlinkError("adding route " + spec.describe(), err);
+}
+
+bool AddressManager::remove_route(const RouteSpec& spec) {
+  int ifindex = 0;
+  if (!spec.device.empty()) {
+    const auto facts = links_.link(spec.device);
+    if (!facts) return false;
+    ifindex = facts->ifindex;
+  }
+  auto route = build_route(spec, ifindex);
+  const int err = rtnl_route_delete(sock_.get(), route.get(), 0);
+  if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV || err == -NLE_NOADDR) return false;
+  if (err < 0) throw NetlinkError("removing route " + spec.describe(), err);
+  return true;
+}
+
+void AddressManager::create_vmac(const std::string& name, const std::string& base,
+                                 const std::array<uint8_t, 6>& mac) {
+  const int base_index = ifindex_of(base);
+  if (const auto existing = links_.link(name)) {
+    if (existing->kind != "macvlan" || existing->mac != mac)
+      throw NetlinkError("vmac " + name + ": a link of that name exists and is not this router's macvlan",
+                         -NLE_EXIST);
+  } else {
+    NlObject<rtnl_link> link(rtnl_link_macvlan_alloc());
+    if (!link) throw NetlinkError("vmac " + name, -NLE_NOMEM);
+    rtnl_link_set_name(link.get(), name.c_str());
+    rtnl_link_set_link(link.get(), base_index);
+    NlAddr address(nl_addr_build(AF_LLC, mac.data(), mac.size()));
+    rtnl_link_set_addr(link.get(), address.get());
+    // Private: the vmac hears nothing another macvlan of the base sends, like keepalived's.
+    rtnl_link_macvlan_set_mode(link.get(), MACVLAN_MODE_PRIVATE);
+    if (const int err = rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL); err < 0)
+      throw NetlinkError("creating vmac " + name + " on " + base, err);
+  }
+  NlObject<rtnl_link> change(rtnl_link_alloc());
+  rtnl_link_set_flags(change.get(), IFF_UP);
+  NlObject<rtnl_link> current(rtnl_link_alloc());
+  rtnl_link_set_ifindex(current.get(), ifindex_of(name));
+  if (const int err = rtnl_link_change(sock_.get(), current.get(), change.get(), 0); err < 0)
+    throw NetlinkError("bringing vmac " + name + " up", err);
+}
+
+bool AddressManager::delete_vmac(const std::string& name) {
+  const auto existing = links_.link(name);
+  if (!existing || existing->kind != "macvlan") return false;
+  NlObject<rtnl_link> link(rtnl_link_alloc());
+  rtnl_link_set_ifindex(link.get(), existing->ifindex);
+  const int err = rtnl_link_delete(sock_.get(), link.get());
+  if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND) return false;
+  if (err < 0) throw NetlinkError("deleting vmac " + name, err);
+  return true;
+}
+
+}  // namespace xdplb::vrrp

@@ -1,0 +1,70 @@
+// Taking and giving up what a VRRP Master owns, through rtnetlink (libnl-route-3): the virtual
+// addresses, the virtual routes and the `use_vmac` macvlan link. Every call is idempotent in the
+// direction asked (adding what is there, or removing what is gone, is not an error), so a Master
+// that flaps or a start-up clean-up after a crash never fails on the state it finds.
+#pragma once
+
+#include <asio/ip/address.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "vrrp/netlink.h"
+
+namespace xdplb::vrrp {
+
+struct AddressSpec {
+  asio::ip::address address;
+  uint8_t prefix_length = 32;
+  std::string device;  // the interface it goes on (already resolved: never empty)
+  std::string label;   // IPv4 only, "eth0:vip"
+  std::optional<asio::ip::address> broadcast;
+  std::string scope;  // "global" (default), "host", "link", "site", "nowhere" or a number
+
+  std::string describe() const;  // "198.18.0.100/24 dev eth0"
+};
+
+struct RouteSpec {
+  asio::ip::address destination;
+  uint8_t prefix_length = 32;
+  std::optional<asio::ip::address> via;
+  std::optional<asio::ip::address> source;
+  std::string device;  // may be empty when `via` decides it
+  std::optional<uint32_t> metric;
+  std::optional<uint32_t> table;
+  bool blackhole = false;
+
+  std::string describe() const;
+};
+
+class AddressManager {
+ public:
+  AddressManager();
+
+  // Throws NetlinkError (a missing device, an address of the wrong family, ...). IPv6 addresses
+  // are added `nodad` and deprecated, see addresses.cpp.
+  void add_address(const AddressSpec& spec);
+  // Returns false when the address was not there.
+  bool remove_address(const AddressSpec& spec);
+  bool has_address(const AddressSpec& spec);
+
+  void add_route(const RouteSpec& spec);
+  bool remove_route(const RouteSpec& spec);
+
+  // A macvlan (mode private) on `base` with the virtual router MAC, brought up. An existing link of
+  // that name is reused when it is a macvlan with that MAC on that base, otherwise an error.
+  void create_vmac(const std::string& name, const std::string& base, const std::array<uint8_t, 6>& mac);
+  // Deletes the link when it exists and is a macvlan (never a link the agent did not create a kind
+  // of). Returns false when there was nothing to delete.
+  bool delete_vmac(const std::string& name);
+
+ private:
+  int ifindex_of(const std::string& device);
+
+  NlSocket sock_;
+  HostLinks links_;
+};
+
+}  // namespace xdplb::vrrp

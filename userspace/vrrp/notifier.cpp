@@ -1,0 +1,70 @@
+#include "vrrp/notifier.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/process.h"
+
+namespace xdplb::vrrp {
+
+std::string_view notify_state_name(State state) {
+  switch (state) {
+    case State::master: return "MASTER";
+    case State::backup: return "BACKUP";
+    case State::fault: return "FAULT";
+    case State::initialize: return "STOP";
+  }
+  return "STOP";
+}
+
+std::vector<NotifyCall> notify_calls(const NotifyCommands& commands, NotifySubject subject, const std::string& name,
+                                     State state, int priority) {
+  std::vector<NotifyCall> calls;
+  const std::string* specific = nullptr;
+  const char* which = "";
+  switch (state) {
+    case State::master: specific = &commands.master, which = "notify_master"; break;
+    case State::backup: specific = &commands.backup, which = "notify_backup"; break;
+    case State::fault: specific = &commands.fault, which = "notify_fault"; break;
+    case State::initialize: specific = &commands.stop, which = "notify_stop"; break;
+  }
+  if (specific && !specific->empty()) calls.push_back({which, split_command_line(*specific)});
+  if (!commands.any.empty()) {
+    NotifyCall call{"notify", split_command_line(commands.any)};
+    call.argv.emplace_back(subject == NotifySubject::instance ? "INSTANCE" : "GROUP");
+    call.argv.push_back(name);
+    call.argv.emplace_back(notify_state_name(state));
+    call.argv.push_back(std::to_string(priority));
+    calls.push_back(std::move(call));
+  }
+  return calls;
+}
+
+Notifier::Notifier(asio::io_context& io, NotifyRunAs run_as, std::chrono::milliseconds timeout)
+    : io_(io), run_as_(run_as), timeout_(timeout) {}
+
+void Notifier::notify(const NotifyCommands& commands, NotifySubject subject, const std::string& name, State state,
+                      int priority) {
+  std::vector<NotifyCall> calls;
+  try {
+    calls = notify_calls(commands, subject, name, state, priority);
+  } catch (const CommandLineError& e) {
+    spdlog::error("({}) notify script not run: {}", name, e.what());
+    return;
+  }
+  for (auto& call : calls) {
+    ProcessOptions options;
+    options.argv = std::move(call.argv);
+    options.uid = run_as_.uid;
+    options.gid = run_as_.gid;
+    options.timeout = timeout_;
+    const std::string what = "(" + name + ") " + call.which;
+    ChildProcess::spawn(io_, std::move(options), [what](const ProcessResult& r) {
+      if (r.succeeded())
+        spdlog::debug("{} done", what);
+      else
+        spdlog::warn("{} {}", what, r.describe());
+    });
+  }
+}
+
+}  // namespace xdplb::vrrp

@@ -1,0 +1,59 @@
+// keepalived's notify scripts for VRRP transitions: notify_master / notify_backup / notify_fault /
+// notify_stop run as written, then the generic `notify` with four arguments appended:
+//   INSTANCE|GROUP  name  MASTER|BACKUP|FAULT|STOP  priority
+// Each runs asynchronously with a timeout (common/process.h) so a hanging script never delays
+// the next election.
+#pragma once
+
+#include <asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "vrrp/fsm.h"
+
+namespace xdplb::vrrp {
+
+struct NotifyCommands {
+  std::string master, backup, fault, stop, any;  // `any` is keepalived's `notify`
+};
+
+enum class NotifySubject : uint8_t { instance, group };
+
+// "MASTER", "BACKUP", "FAULT", "STOP" (Initialize is reported as STOP, it is only entered then).
+std::string_view notify_state_name(State state);
+
+struct NotifyCall {
+  std::string which;  // "notify_master", ..., "notify": for the log
+  std::vector<std::string> argv;
+};
+
+// The commands to run, in order, for `subject` `name` entering `state`. Throws CommandLineError
+// (common/process.h) for a command that cannot be split into words.
+std::vector<NotifyCall> notify_calls(const NotifyCommands& commands, NotifySubject subject, const std::string& name,
+                                     State state, int priority);
+
+struct NotifyRunAs {
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+};
+
+class Notifier {
+ public:
+  Notifier(asio::io_context& io, NotifyRunAs run_as, std::chrono::milliseconds timeout);
+  void notify(const NotifyCommands& commands, NotifySubject subject, const std::string& name, State state,
+              int priority);
+
+ private:
+  asio::io_context& io_;
+  NotifyRunAs run_as_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace xdplb::vrrp

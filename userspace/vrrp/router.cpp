@@ -1,0 +1,441 @@
+#include "vrrp/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "vrrp/link_monitor.h"
+#include "vrrp/socket.h"
+#include "vrrp/sync_group.h"
+
+namespace xdplb::vrrp {
+
+struct Router::Instance {
+  Instance(asio::io_context& io, InstanceSettings s)
+      : settings(std::move(s)),
+        fsm(settings.vrrp),
+        master_down_timer(io),
+        advert_timer(io),
+        announcer(io, settings.vrrp.name, settings.announce) {}
+
+  const std::string& name() const { return settings.vrrp.name; }
+  bool ipv6() const { return settings.vrrp.primary_address.is_v6(); }
+  bool unicast() const { return !settings.vrrp.unicast_peers.empty(); }
+  // Adverts leave through the vmac (their source MAC is then the virtual router MAC, as RFC 5798
+  // 7.3 wants) unless vmac_xmit_base.
+  const std::string& send_interface() const {
+    return settings.use_vmac && !settings.vmac_xmit_base ? settings.vmac_name : settings.interface;
+  }
+  asio::steady_timer& timer(TimerKind kind) {
+    return kind == TimerKind::master_down ? master_down_timer : advert_timer;
+  }
+
+  InstanceSettings settings;
+  VrrpInstance fsm;
+  asio::steady_timer master_down_timer;
+  asio::steady_timer advert_timer;
+  Announcer announcer;
+  VrrpSocket* send_socket = nullptr;
+  std::vector<AddressSpec> added;
+  std::vector<RouteSpec> routes_added;
+  bool vmac_created = false;
+  std::chrono::system_clock::time_point last_transition{};
+  std::string last_reason;
+  unsigned transitions = 0;
+};
+
+struct Router::SocketEntry {
+  std::unique_ptr<VrrpSocket> socket;
+  std::vector<Instance*> instances;  // those that receive here
+};
+
+Router::Router(asio::io_context& io, RouterSettings settings, StateHandler on_change)
+    : io_(io),
+      settings_(std::move(settings)),
+      on_change_(std::move(on_change)),
+      notifier_(io, settings_.notify_as, settings_.notify_timeout) {
+  std::set<std::string> names;
+  for (auto& s : settings_.instances) {
+    if (!names.insert(s.vrrp.name).second)
+      throw std::invalid_argument("VRRP instance " + s.vrrp.name + " is defined twice");
+    instances_.push_back(std::make_unique<Instance>(io_, s));
+  }
+  for (const auto& g : settings_.sync_groups) {
+    for (const auto& member : g.members)
+      if (!find(member))
+        throw std::invalid_argument("vrrp_sync_group " + g.name + ": no vrrp_instance named " + member);
+    groups_.push_back(std::make_unique<SyncGroup>(g.name, g.members));
+  }
+}
+
+Router::~Router() { stop(); }
+
+Router::Instance* Router::find(const std::string& name) {
+  for (auto& instance : instances_)
+    if (instance->name() == name) return instance.get();
+  return nullptr;
+}
+
+void Router::start() {
+  if (started_) return;
+  started_ = true;
+  links_ = std::make_unique<HostLinks>();
+  addresses_ = std::make_unique<AddressManager>();
+  cleanup_leftovers();
+  for (auto& instance : instances_) {
+    const auto& s = instance->settings;
+    if (!s.use_vmac) continue;
+    addresses_->create_vmac(s.vmac_name, s.interface, virtual_router_mac(s.vrrp.vrid, instance->ipv6()));
+    instance->vmac_created = true;
+    spdlog::info("({}) vmac {} created on {}", instance->name(), s.vmac_name, s.interface);
+  }
+  open_sockets();
+  link_monitor_ = std::make_unique<LinkMonitor>(io_, [this](const LinkEvent& e) { on_link(e); });
+
+  for (const auto& script : settings_.scripts) {
+    scripts_.push_back(std::make_unique<ScriptTracker>(
+        io_, script, [this](const std::string& name, bool healthy) { on_script(name, healthy); }));
+  }
+  const auto now = Clock::now();
+  for (auto& instance : instances_) {
+    execute(*instance, instance->fsm.start(now));
+    // The state the links are in now; later changes arrive through the link monitor.
+    const auto own = links_->link(instance->settings.interface);
+    link_usable_[instance->settings.interface] = own && own->usable();
+    if (!instance->settings.dont_track_primary && !(own && own->usable())) {
+      spdlog::warn("({}) interface {} is down", instance->name(), instance->settings.interface);
+      execute(*instance, instance->fsm.on_interface_state(false, Clock::now()));
+    }
+    for (const auto& tracked : instance->settings.vrrp.tracked) {
+      if (tracked.name.rfind("interface:", 0) != 0) continue;
+      const std::string ifname = tracked.name.substr(10);
+      const auto facts = links_->link(ifname);
+      const bool usable = facts && facts->usable();
+      link_usable_[ifname] = usable;
+      if (!usable) execute(*instance, instance->fsm.on_tracked_object(tracked.name, false, Clock::now()));
+    }
+  }
+  for (auto& script : scripts_) script->start();
+}
+
+void Router::cleanup_leftovers() {
+  // A crashed run cannot have removed what it held: a duplicate VIP on the wire next to the real
+  // Master's is worse than a moment without it, so everything configured goes before we start.
+  for (auto& instance : instances_) {
+    const auto& s = instance->settings;
+    for (const auto& route : s.routes) {
+      try {
+        if (addresses_->remove_route(route))
+          spdlog::warn("({}) removed leftover route {}", instance->name(), route.describe());
+      } catch (const NetlinkError& e) {
+        spdlog::debug("({}) leftover route check: {}", instance->name(), e.what());
+      }
+    }
+    for (const auto& address : s.addresses) {
+      if (address.address == s.vrrp.primary_address) continue;  // the node's own address: never ours
+      if (!addresses_->has_address(address)) continue;
+      addresses_->remove_address(address);
+      spdlog::warn("({}) removed leftover address {}", instance->name(), address.describe());
+    }
+    if (s.use_vmac && addresses_->delete_vmac(s.vmac_name))
+      spdlog::warn("({}) removed leftover vmac {}", instance->name(), s.vmac_name);
+  }
+}
+
+void Router::open_sockets() {
+  auto socket_for = [this](const std::string& interface, bool ipv6) -> SocketEntry& {
+    auto& entry = sockets_[{interface, ipv6}];
+    if (!entry) {
+      const auto facts = links_->link(interface);
+      if (!facts) throw std::runtime_error("VRRP interface " + interface + " does not exist");
+      entry = std::make_unique<SocketEntry>();
+      entry->socket = std::make_unique<VrrpSocket>(io_, interface, facts->ifindex, ipv6);
+    }
+    return *entry;
+  };
+  for (auto& instance : instances_) {
+    auto& receive = socket_for(instance->settings.interface, instance->ipv6());
+    receive.instances.push_back(instance.get());
+    if (!instance->unicast()) receive.socket->join_multicast();
+    instance->send_socket = socket_for(instance->send_interface(), instance->ipv6()).socket.get();
+  }
+  for (auto& [key, entry] : sockets_) {
+    SocketEntry* e = entry.get();
+    e->socket->start([this, e](const ReceivedPacket& packet) { on_packet(*e, packet); });
+  }
+}
+
+void Router::on_packet(SocketEntry& entry, const ReceivedPacket& packet) {
+  if (entry.instances.empty()) return;  // a vmac's send-only socket
+  const auto decoded = decode_advertisement(packet.message, packet.ip);
+  if (const auto* failure = std::get_if<DecodeFailure>(&decoded)) {
+    spdlog::debug("VRRP packet from {} on {} dropped: {} ({})", packet.ip.source.to_string(),
+                  entry.socket->interface(), to_string(failure->error), failure->detail);
+    return;
+  }
+  const auto& advert = std::get<DecodedAdvertisement>(decoded).advert;
+  bool matched = false;
+  for (Instance* instance : entry.instances) {
+    if (instance->settings.vrrp.vrid != advert.vrid) continue;
+    matched = true;
+    execute(*instance, instance->fsm.on_advertisement(advert, packet.ip.source, Clock::now()));
+  }
+  if (!matched)
+    spdlog::debug("VRRP advert for VRID {} from {} on {}: no instance of ours", advert.vrid,
+                  packet.ip.source.to_string(), entry.socket->interface());
+}
+
+void Router::on_link(const LinkEvent& event) {
+  auto known = link_usable_.find(event.name);
+  if (known == link_usable_.end() || known->second == event.usable) return;
+  known->second = event.usable;
+  spdlog::info("interface {} is {}", event.name, event.usable ? "up" : (event.deleted ? "gone" : "down"));
+  const auto now = Clock::now();
+  for (auto& instance : instances_) {
+    if (instance->settings.interface == event.name && !instance->settings.dont_track_primary)
+      execute(*instance, instance->fsm.on_interface_state(event.usable, now));
+    const std::string tracked = tracked_interface_name(event.name);
+    for (const auto& object : instance->settings.vrrp.tracked)
+      if (object.name == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, event.usable, now));
+  }
+}
+
+void Router::on_script(const std::string& script, bool healthy) {
+  const std::string tracked = tracked_script_name(script);
+  const auto now = Clock::now();
+  for (auto& instance : instances_)
+    for (const auto& object : instance->settings.vrrp.tracked)
+      if (object.name == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, healthy, now));
+}
+
+void Router::execute(Instance& instance, Actions actions) {
+  for (auto& action : actions) {
+    if (auto* send = std::get_if<SendAdvertisement>(&action)) {
+      send_advert(instance, send->advert);
+    } else if (auto* arm = std::get_if<ArmTimer>(&action)) {
+      arm_timer(instance, arm->timer, arm->deadline);
+    } else if (auto* cancel = std::get_if<CancelTimer>(&action)) {
+      instance.timer(cancel->timer).cancel();
+    } else if (auto* change = std::get_if<StateChange>(&action)) {
+      on_state_change(instance, *change);
+    } else if (auto* discarded = std::get_if<AdvertDiscarded>(&action)) {
+      if (discarded->reason == DiscardReason::address_list_mismatch || discarded->reason == DiscardReason::auth_type_mismatch ||
+          discarded->reason == DiscardReason::auth_password_mismatch ||
+          discarded->reason == DiscardReason::advert_interval_mismatch)
+        spdlog::info("({}) advert ignored: {}: {}", instance.name(), to_string(discarded->reason), discarded->detail);
+      else
+        spdlog::debug("({}) advert ignored: {}: {}", instance.name(), to_string(discarded->reason), discarded->detail);
+    } else if (auto* warning = std::get_if<AdvertWarning>(&action)) {
+      spdlog::warn("({}) {}", instance.name(), warning->detail);
+    } else if (auto* priority = std::get_if<PriorityChanged>(&action)) {
+      spdlog::info("({}) priority changed from {} to {}", instance.name(), priority->from, priority->to);
+    }
+  }
+}
+
+void Router::send_advert(Instance& instance, const Advertisement& advert) {
+  const auto& source = instance.settings.vrrp.primary_address;
+  std::vector<IpAddress> destinations = instance.settings.vrrp.unicast_peers;
+  if (destinations.empty()) destinations.push_back(vrrp_multicast_group(instance.ipv6()));
+  for (const auto& destination : destinations) {
+    std::vector<uint8_t> message;
+    try {
+      message = encode_advertisement(advert, source, destination, instance.settings.encode);
+    } catch (const std::invalid_argument& e) {
+      spdlog::error("({}) advert not sent: {}", instance.name(), e.what());
+      return;
+    }
+    if (const auto ec = instance.send_socket->send(message, source, destination))
+      spdlog::warn("({}) sending advert to {} on {} failed: {}", instance.name(), destination.to_string(),
+                   instance.send_interface(), ec.message());
+    else
+      spdlog::debug("({}) advert priority {} sent to {}", instance.name(), advert.priority, destination.to_string());
+  }
+}
+
+void Router::arm_timer(Instance& instance, TimerKind kind, TimePoint deadline) {
+  auto& timer = instance.timer(kind);
+  timer.expires_at(deadline);
+  timer.async_wait([this, &instance, kind](const std::error_code& ec) {
+    if (ec || stopped_) return;
+    execute(instance, instance.fsm.on_timer_expired(kind, Clock::now()));
+  });
+}
+
+void Router::on_state_change(Instance& instance, const StateChange& change) {
+  const auto t0 = Clock::now();
+  spdlog::info("({}) Entering {} STATE (was {}, priority {}, reason: {})", instance.name(),
+               notify_state_name(change.to) == "STOP" ? "INIT" : notify_state_name(change.to),
+               to_string(change.from), instance.fsm.effective_priority(), to_string(change.reason));
+  instance.last_transition = std::chrono::system_clock::now();
+  instance.last_reason = std::string(to_string(change.reason));
+  ++instance.transitions;
+  if (change.to == State::master) take_addresses(instance);
+  if (change.from == State::master) release_addresses(instance);
+  if (change.to == State::master || change.from == State::master)
+    spdlog::debug("({}) addresses {} in {} us", instance.name(), change.to == State::master ? "taken" : "released",
+                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+  if (change.to != State::initialize || change.reason == TransitionReason::shutdown)
+    notifier_.notify(instance.settings.notify, NotifySubject::instance, instance.name(), change.to,
+                     instance.fsm.effective_priority());
+  if (instance.settings.smtp_alert) alert(false, instance.name(), change.to);
+  if (on_change_) on_change_(instance.name(), change.from, change.to);
+  if (!following_group_) follow_sync_group(instance, change);
+}
+
+void Router::take_addresses(Instance& instance) {
+  for (const auto& spec : instance.settings.addresses) {
+    try {
+      addresses_->add_address(spec);
+      instance.added.push_back(spec);
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
+  for (const auto& route : instance.settings.routes) {
+    try {
+      addresses_->add_route(route);
+      instance.routes_added.push_back(route);
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
+  std::map<std::string, AnnounceTarget> by_device;
+  for (const auto& spec : instance.added) {
+    auto& target = by_device[spec.device];
+    if (target.interface.empty()) {
+      const auto facts = links_->link(spec.device);
+      if (!facts) continue;
+      target.interface = spec.device;
+      target.ifindex = facts->ifindex;
+      target.source_mac = facts->mac;
+      if (const auto link_local = links_->primary_address(spec.device, true)) target.link_local = link_local->to_v6();
+      else if (instance.ipv6()) target.link_local = instance.settings.vrrp.primary_address.to_v6();
+    }
+    target.addresses.push_back(spec.address);
+  }
+  std::vector<AnnounceTarget> targets;
+  for (auto& [device, target] : by_device)
+    if (!target.interface.empty()) targets.push_back(std::move(target));
+  instance.announcer.start(std::move(targets));
+}
+
+void Router::release_addresses(Instance& instance) {
+  instance.announcer.stop();
+  for (const auto& route : instance.routes_added) {
+    try {
+      addresses_->remove_route(route);
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
+  instance.routes_added.clear();
+  for (const auto& spec : instance.added) {
+    try {
+      addresses_->remove_address(spec);
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
+  instance.added.clear();
+}
+
+void Router::follow_sync_group(Instance& instance, const StateChange& change) {
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    auto& group = *groups_[g];
+    const auto move = group.member_changed(instance.name(), change);
+    if (!move) continue;
+    const auto& group_settings = settings_.sync_groups[g];
+    if (move->group_changed) {
+      spdlog::info("VRRP_Group({}) Syncing instances to {} state (after {})", group.name(),
+                   notify_state_name(move->target), instance.name());
+      notifier_.notify(group_settings.notify, NotifySubject::group, group.name(), move->target, 0);
+      if (group_settings.smtp_alert) alert(true, group.name(), move->target);
+    }
+    following_group_ = true;
+    const auto now = Clock::now();
+    for (const auto& member : group.members()) {
+      if (member == instance.name()) continue;
+      if (Instance* other = find(member)) execute(*other, other->fsm.on_sync_group(move->target, now));
+    }
+    following_group_ = false;
+  }
+}
+
+void Router::alert(bool group, const std::string& name, State state) {
+  if (!settings_.smtp.enabled()) return;
+  const std::string state_name(notify_state_name(state));
+  send_smtp_alert(io_, settings_.smtp, vrrp_alert_message(settings_.smtp.router_id, group, name, state_name),
+                  [name, state_name](const std::string& error) {
+                    if (error.empty())
+                      spdlog::info("({}) SMTP alert for {} sent", name, state_name);
+                    else
+                      spdlog::warn("({}) SMTP alert for {} not sent: {}", name, state_name, error);
+                  });
+}
+
+void Router::stop() {
+  if (!started_ || stopped_) return;
+  const auto now = Clock::now();
+  for (auto& script : scripts_) script->stop();
+  for (auto& instance : instances_) {
+    execute(*instance, instance->fsm.shutdown(now));
+    instance->master_down_timer.cancel();
+    instance->advert_timer.cancel();
+    release_addresses(*instance);
+  }
+  stopped_ = true;
+  for (auto& instance : instances_) {
+    if (!instance->vmac_created) continue;
+    try {
+      addresses_->delete_vmac(instance->settings.vmac_name);
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance->name(), e.what());
+    }
+    instance->vmac_created = false;
+  }
+  link_monitor_.reset();
+  sockets_.clear();
+}
+
+bool Router::holds(const IpAddress& address) const {
+  for (const auto& instance : instances_) {
+    if (instance->fsm.state() != State::master) continue;
+    for (const auto& spec : instance->settings.addresses)
+      if (spec.address == address) return true;
+  }
+  return false;
+}
+
+bool Router::manages(const IpAddress& address) const {
+  return !interface_of(address).empty();
+}
+
+std::string Router::interface_of(const IpAddress& address) const {
+  for (const auto& instance : instances_)
+    for (const auto& spec : instance->settings.addresses)
+      if (spec.address == address) return instance->settings.interface;
+  return "";
+}
+
+std::vector<InstanceStatus> Router::status() const {
+  std::vector<InstanceStatus> out;
+  for (const auto& instance : instances_) {
+    InstanceStatus s;
+    s.name = instance->name();
+    s.interface = instance->settings.interface;
+    s.state = instance->fsm.state();
+    s.base_priority = instance->settings.vrrp.priority;
+    s.effective_priority = instance->fsm.effective_priority();
+    for (const auto& spec : instance->settings.addresses) s.virtual_addresses.push_back(spec.address);
+    s.last_transition = instance->last_transition;
+    s.last_transition_reason = instance->last_reason;
+    s.transitions = instance->transitions;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace xdplb::vrrp

@@ -1,0 +1,138 @@
+// The VRRP runtime: every instance's state machine (fsm.h) driven on the agent's Asio loop, with
+// its sockets, timers, addresses, announcements, tracking, sync groups and notifications. It is
+// the only place that carries out the actions the state machines return. Independent of the
+// configuration model: the agent maps its config onto RouterSettings.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vrrp/addresses.h"
+#include "vrrp/announcer.h"
+#include "vrrp/fsm.h"
+#include "vrrp/notifier.h"
+#include "vrrp/smtp_alert.h"
+#include "vrrp/tracker.h"
+
+namespace xdplb::vrrp {
+
+class VrrpSocket;
+class LinkMonitor;
+class SyncGroup;
+
+// Tracked object names in InstanceParameters::tracked, so link and script results find them.
+inline std::string tracked_interface_name(const std::string& interface) { return "interface:" + interface; }
+inline std::string tracked_script_name(const std::string& script) { return "script:" + script; }
+
+struct InstanceSettings {
+  InstanceParameters vrrp;  // primary_address already resolved
+  std::string interface;
+  // Everything a Master adds: virtual_ipaddress (advertised) and virtual_ipaddress_excluded.
+  std::vector<AddressSpec> addresses;
+  std::vector<RouteSpec> routes;
+  bool use_vmac = false;
+  std::string vmac_name;        // the macvlan's name when use_vmac
+  bool vmac_xmit_base = false;  // adverts leave through the base interface, not the vmac
+  AnnounceTiming announce;
+  bool dont_track_primary = false;
+  EncodeOptions encode;
+  NotifyCommands notify;
+  bool smtp_alert = false;
+};
+
+struct SyncGroupSettings {
+  std::string name;
+  std::vector<std::string> members;
+  NotifyCommands notify;
+  bool smtp_alert = false;
+};
+
+struct RouterSettings {
+  std::vector<InstanceSettings> instances;
+  std::vector<ScriptSettings> scripts;
+  std::vector<SyncGroupSettings> sync_groups;
+  SmtpSettings smtp;
+  NotifyRunAs notify_as;
+  std::chrono::milliseconds notify_timeout{15000};
+};
+
+struct InstanceStatus {
+  std::string name;
+  std::string interface;
+  State state = State::initialize;
+  int base_priority = 0;
+  int effective_priority = 0;
+  std::vector<IpAddress> virtual_addresses;  // all that a Master adds
+  std::chrono::system_clock::time_point last_transition{};
+  std::string last_transition_reason;
+  unsigned transitions = 0;
+};
+
+class Router {
+ public:
+  using StateHandler = std::function<void(const std::string& instance, State from, State to)>;
+
+  // Validates every instance (std::invalid_argument) and checks the sync groups' members.
+  Router(asio::io_context& io, RouterSettings settings, StateHandler on_change);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Removes leftovers of a crashed run (configured VIPs, routes, vmac links), creates the vmac
+  // links, opens the sockets, starts tracking and every state machine. Throws on a failure to
+  // open what the instances need (socket, netlink).
+  void start();
+  // Resigns where Master (priority-0 advert), removes every address, route and link it added,
+  // runs notify_stop. Idempotent.
+  void stop();
+
+  bool holds(const IpAddress& address) const;
+  bool manages(const IpAddress& address) const;
+  std::string interface_of(const IpAddress& address) const;
+  std::vector<InstanceStatus> status() const;
+
+ private:
+  struct Instance;
+  struct SocketEntry;
+
+  void open_sockets();
+  void cleanup_leftovers();
+  void on_packet(SocketEntry& entry, const struct ReceivedPacket& packet);
+  void on_link(const struct LinkEvent& event);
+  void on_script(const std::string& script, bool healthy);
+  void execute(Instance& instance, Actions actions);
+  void send_advert(Instance& instance, const Advertisement& advert);
+  void arm_timer(Instance& instance, TimerKind kind, TimePoint deadline);
+  void on_state_change(Instance& instance, const StateChange& change);
+  void take_addresses(Instance& instance);
+  void release_addresses(Instance& instance);
+  void follow_sync_group(Instance& instance, const StateChange& change);
+  void alert(bool group, const std::string& name, State state);
+  Instance* find(const std::string& name);
+
+  asio::io_context& io_;
+  RouterSettings settings_;
+  StateHandler on_change_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::vector<std::unique_ptr<SyncGroup>> groups_;
+  std::map<std::pair<std::string, bool>, std::unique_ptr<SocketEntry>> sockets_;
+  std::vector<std::unique_ptr<ScriptTracker>> scripts_;
+  std::map<std::string, bool> link_usable_;
+  std::unique_ptr<LinkMonitor> link_monitor_;
+  std::unique_ptr<AddressManager> addresses_;
+  std::unique_ptr<HostLinks> links_;
+  Notifier notifier_;
+  bool started_ = false;
+  bool stopped_ = false;
+  bool following_group_ = false;  // state changes made for a sync group are not propagated again
+};
+
+}  // namespace xdplb::vrrp
