@@ -98,8 +98,12 @@ TEST_CASE("xdplbd: bad arguments give a one-line error and the usage") {
   CHECK(run.output.find("--use-file") != std::string::npos);
 }
 
-TEST_CASE("xdplbd: running needs an interface, from --interface or global_defs xdp_interface") {
-  const auto run = run_xdplbd("-f " + example("keepalived-dr-master.conf"));
+TEST_CASE("xdplbd: running without VRRP needs an interface, from --interface or global_defs xdp_interface") {
+  // No vrrp_instance: nothing names an interface, so the agent must not start (and this test never
+  // runs an agent in the root namespace).
+  TempDir dir;
+  const auto file = dir.write("lb.conf", "virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.1 80\n}\n");
+  const auto run = run_xdplbd("-f " + file);
   CHECK(run.exit_code == 2);
   CHECK(run.output.find("--interface (or global_defs xdp_interface) is required") != std::string::npos);
 }
