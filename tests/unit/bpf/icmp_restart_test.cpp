@@ -108,7 +108,8 @@ TEST_CASE("established flows keep their backend across an agent restart with pin
   std::vector<xdplb::dataplane::BackendSpec> bs;
   for (int i = 1; i <= 4; ++i) bs.push_back(backend(backend_ip(i)));
   again.sync({vip("198.18.0.100", 80, bs)});
-  for (const auto& [p, b] : before) {
+  for (const auto& [port, b] : before) {
+    const uint16_t p = port;  // a copy: clang 14 cannot capture structured bindings
     CAPTURE(p);
     const int now = LbFixture::backend_of(again.run(client_frame("198.18.0.100", 80, p)));
     if (b != 5) CHECK(now == b);

@@ -45,7 +45,8 @@ TEST_CASE("Maglev spreads new flows over every backend and keeps each flow on it
   const auto first = spread(lb, 3000);
   const auto h = histogram(first);
   REQUIRE(h.size() == 3);
-  for (const auto& [b, n] : h) {
+  for (const auto& [backend_n, n] : h) {
+    const int b = backend_n;  // a copy: clang 14 cannot capture structured bindings
     CAPTURE(b);
     CHECK(b >= 1);
     CHECK(n > 800);  // 1000 expected each
@@ -67,7 +68,8 @@ TEST_CASE("removing a backend moves only its own flows; re-adding it does not mo
   two.erase(two.begin() + 1);  // backend 2 leaves
   lb.sync({vip("198.18.0.100", 80, two)});
   const auto after = spread(lb, 2000);
-  for (const auto& [port, b] : before) {
+  for (const auto& [client_port, b] : before) {
+    const uint16_t port = client_port;  // a copy: clang 14 cannot capture structured bindings
     CAPTURE(port);
     if (b == 2)
       CHECK((after.at(port) == 1 || after.at(port) == 3));
