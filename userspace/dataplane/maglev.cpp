@@ -64,16 +64,33 @@ struct Claimant {
   std::uint32_t skip;
 };
 
-// Walks the claimant's preference list to its first free slot and takes it.
-void claim_next_slot(Claimant& claimant, std::vector<std::uint32_t>& ring, std::uint32_t size) {
-  while (ring[claimant.position] != kNoBackend) {
-    claimant.position += claimant.skip;
-    if (claimant.position >= size) claimant.position -= size;  // position, skip < size: no overflow
+// The ring being filled, with a bitmap of its taken slots. The build's cost is the probing of
+// taken slots by the last claims; an 8 KiB bitmap stays in L1 where the 256 KiB ring does not.
+class FillingRing {
+ public:
+  explicit FillingRing(std::vector<std::uint32_t>& ring)
+      : ring_(ring), size_(static_cast<std::uint32_t>(ring.size())), taken_((ring.size() + 63) / 64, 0) {}
+
+  std::uint32_t size() const { return size_; }
+
+  // Walks the claimant's preference list to its first free slot and takes it.
+  void claim_next_slot(Claimant& claimant) {
+    while (taken_[claimant.position >> 6] >> (claimant.position & 63) & 1u) advance(claimant);
+    taken_[claimant.position >> 6] |= std::uint64_t{1} << (claimant.position & 63);
+    ring_[claimant.position] = claimant.id;
+    advance(claimant);
   }
-  ring[claimant.position] = claimant.id;
-  claimant.position += claimant.skip;
-  if (claimant.position >= size) claimant.position -= size;
-}
+
+ private:
+  void advance(Claimant& claimant) const {
+    claimant.position += claimant.skip;
+    if (claimant.position >= size_) claimant.position -= size_;  // position, skip < size: no overflow
+  }
+
+  std::vector<std::uint32_t>& ring_;
+  std::uint32_t size_;
+  std::vector<std::uint64_t> taken_;
+};
 
 // Rejects input that would make the ring ambiguous, before anything is built.
 void validate_backends(std::span<const MaglevBackend> backends) {
@@ -110,11 +127,12 @@ void validate_backends(std::span<const MaglevBackend> backends) {
 // The paper's schedule: with equal weights every backend claims one slot per round, in canonical
 // order (the weighted schedule below reduces to exactly this; this path skips its heap).
 void fill_round_robin(std::vector<Claimant>& claimants, std::vector<std::uint32_t>& ring) {
-  const auto size = static_cast<std::uint32_t>(ring.size());
+  FillingRing filling(ring);
+  const std::uint32_t size = filling.size();
   std::uint32_t filled = 0;
   while (true) {
     for (Claimant& claimant : claimants) {
-      claim_next_slot(claimant, ring, size);
+      filling.claim_next_slot(claimant);
       if (++filled == size) return;
     }
   }
@@ -137,7 +155,8 @@ void fill_weighted(std::vector<Claimant>& claimants, std::vector<std::uint32_t>&
     if (a_time != b_time) return a_time > b_time;
     return a.index > b.index;
   };
-  const auto size = static_cast<std::uint32_t>(ring.size());
+  FillingRing filling(ring);
+  const std::uint32_t size = filling.size();
   std::vector<Turn> queue;
   queue.reserve(claimants.size());
   for (std::uint32_t index = 0; index < claimants.size(); ++index) {
@@ -149,7 +168,7 @@ void fill_weighted(std::vector<Claimant>& claimants, std::vector<std::uint32_t>&
     // The turn on top claims a slot and is due again later: sift it down in place, half the
     // work of pop_heap followed by push_heap.
     Turn turn = queue.front();
-    claim_next_slot(claimants[turn.index], ring, size);
+    filling.claim_next_slot(claimants[turn.index]);
     ++turn.claimed;
     std::size_t hole = 0;
     for (std::size_t child = 1; child < count; child = 2 * hole + 1) {
