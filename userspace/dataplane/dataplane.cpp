@@ -91,8 +91,13 @@ Dataplane::Dataplane(DataplaneOptions options, std::unique_ptr<NextHopResolver> 
 }
 
 Dataplane::~Dataplane() {
+  if (keep_pins_) {
+    program_->leave_attached();
+    spdlog::info("maps left pinned under {} and the program attached, for the next run", program_->pin_dir());
+    return;
+  }
   program_->detach_all();
-  if (!keep_pins_) program_->unpin_maps();
+  program_->unpin_maps();
 }
 
 AttachMode Dataplane::attach(const std::string& ifname) {

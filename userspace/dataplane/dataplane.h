@@ -65,13 +65,16 @@ class Dataplane {
 
   // Attaches the program to the interface (native unless the options say otherwise).
   AttachMode attach(const std::string& ifname);
+  // Detaches from every interface (with keep_pins_on_exit, only the explicit call does).
   void detach_all();
 
   // Makes the maps serve exactly `desired`. Backends whose MAC is unknown stay out of the rings and
   // are listed in the report; call sync again (e.g. after refresh) to bring them in.
   SyncReport sync(const std::vector<VipSpec>& desired);
 
-  // Leave the maps pinned when this object goes away (restart without losing flows).
+  // Restart without losing flows: when this object goes away the maps stay pinned and the program
+  // stays attached, serving established and new flows with the last state until the next run
+  // (which adopts the maps and replaces the program).
   void keep_pins_on_exit(bool keep) { keep_pins_ = keep; }
 
   std::vector<VipStatus> status() const;

@@ -50,6 +50,9 @@ class XdpProgram {
   AttachMode attach(int ifindex, AttachMode mode);
   // Detaches from every interface this object attached to.
   void detach_all();
+  // Leaves the program attached when this object goes away: the pinned maps keep it serving while
+  // the agent restarts, and the next run's attach replaces it.
+  void leave_attached() { attachments_.clear(); }
   // Removes the pins (maps stay alive while this object holds them).
   void unpin_maps();
 
