@@ -1,0 +1,505 @@
+#include "agent/control_server.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <system_error>
+#include <utility>
+
+#include <asio/local/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/unique_fd.h"
+
+namespace xdplb::agent {
+namespace {
+
+using Json = nlohmann::json;
+using UnixSocket = asio::local::stream_protocol::socket;
+
+constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(200);
+
+const char* type_name(FieldType type) {
+  switch (type) {
+    case FieldType::string: return "a string";
+    case FieldType::boolean: return "a boolean";
+    case FieldType::integer: return "an integer";
+  }
+  return "?";
+}
+
+bool has_type(const Json& value, FieldType type) {
+  switch (type) {
+    case FieldType::string: return value.is_string();
+    case FieldType::boolean: return value.is_boolean();
+    case FieldType::integer: return value.is_number_integer();
+  }
+  return false;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; the client needs the rest.
+std::string without_exception_tag(const char* what) {
+  std::string message = what;
+  if (!message.empty() && message.front() == '[') {
+    const auto end = message.find("] ");
+    if (end != std::string::npos) message.erase(0, end + 2);
+  }
+  return message;
+}
+
+std::string command_names() {
+  std::string names;
+  for (const auto& command : control_commands()) names += (names.empty() ? "" : ", ") + command.name;
+  return names;
+}
+
+const ControlCommand* find_command(const std::string& name) {
+  for (const auto& command : control_commands())
+    if (command.name == name) return &command;
+  return nullptr;
+}
+
+// Parses the line as JSON; a syntax error becomes the client's answer.
+Json parse_json_line(std::string_view line) {
+  try {
+    return Json::parse(line);
+  } catch (const Json::parse_error& e) {
+    throw ControlError("malformed JSON: " + without_exception_tag(e.what()));
+  }
+}
+
+void validate_request(const Json& request) {
+  if (!request.is_object()) throw ControlError("a request must be a JSON object such as {\"command\":\"status\"}");
+  const auto command_field = request.find("command");
+  if (command_field == request.end()) throw ControlError("missing field \"command\"");
+  if (!command_field->is_string()) throw ControlError("field \"command\" must be a string");
+  const auto& name = command_field->get_ref<const std::string&>();
+  const ControlCommand* command = find_command(name);
+  if (!command) throw ControlError("unknown command \"" + name + "\" (commands: " + command_names() + ")");
+
+  for (const auto& field : command->fields) {
+    const auto value = request.find(field.name);
+    if (value == request.end() || value->is_null()) {
+      if (field.required) throw ControlError(name + ": missing field \"" + field.name + "\"");
+      continue;
+    }
+    if (!has_type(*value, field.type))
+      throw ControlError(name + ": field \"" + field.name + "\" must be " + type_name(field.type));
+  }
+  // A misspelt optional field ("bakend", "vips") would otherwise silently widen what the command does.
+  for (const auto& [key, value] : request.items()) {
+    if (key == "command" || key == "id") continue;
+    bool known = false;
+    for (const auto& field : command->fields) known = known || field.name == key;
+    if (!known) throw ControlError(name + ": unknown field \"" + key + "\"");
+  }
+}
+
+Json request_id(const Json& request) {
+  if (!request.is_object()) return nullptr;
+  const auto id = request.find("id");
+  return id == request.end() ? Json(nullptr) : *id;
+}
+
+std::string dump_line(const Json& response) {
+  return response.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+struct PeerCredentials {
+  pid_t pid = -1;
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+};
+
+bool read_peer_credentials(int fd, PeerCredentials& out) {
+  ucred credentials{};
+  socklen_t length = sizeof(credentials);
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return false;
+  out = {credentials.pid, credentials.uid, credentials.gid};
+  return true;
+}
+
+sockaddr_un unix_address(const std::filesystem::path& path) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string& text = path.native();
+  if (text.size() > kMaxSocketPath)
+    throw std::runtime_error("control socket path " + text + " is longer than " + std::to_string(kMaxSocketPath) +
+                             " bytes");
+  std::memcpy(address.sun_path, text.data(), text.size());
+  return address;
+}
+
+[[noreturn]] void throw_errno(const std::string& what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+// Decides what to do with whatever is at the socket path before binding: nothing there is fine, a
+// socket nobody listens on is stale (left by a crash) and will be replaced, a live listener or a
+// file that is not a socket is refused.
+void refuse_if_path_taken(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return;
+    throw_errno("cannot inspect " + path.native());
+  }
+  if (!S_ISSOCK(info.st_mode))
+    throw std::runtime_error(path.native() + " exists and is not a socket; refusing to replace it");
+
+  UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!probe) throw_errno("socket(AF_UNIX)");
+  const sockaddr_un address = unix_address(path);
+  // Non-blocking, so that a live agent whose backlog is full answers EAGAIN instead of blocking us.
+  if (::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0 || errno == EAGAIN)
+    throw std::runtime_error("another xdplbd is already listening on " + path.native() +
+                             " (stop it first, or use another --instance)");
+  if (errno != ECONNREFUSED) throw_errno("cannot probe existing control socket " + path.native());
+  spdlog::info("control: replacing stale socket {} (no process listens on it)", path.native());
+}
+
+// Creates the socket's directory (and missing parents) with mode 0755, so that the path is
+// traversable while the socket itself stays 0600.
+void prepare_directory(const std::filesystem::path& directory) {
+  if (directory.empty()) return;
+  std::error_code ec;
+  if (std::filesystem::is_directory(directory, ec)) return;
+  prepare_directory(directory.parent_path());
+  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("cannot create " + directory.native());
+  // mkdir honours the umask; the mode must not depend on it.
+  if (::chmod(directory.c_str(), 0755) != 0) throw_errno("cannot chmod 0755 " + directory.native());
+}
+
+std::filesystem::path temporary_bind_path(const std::filesystem::path& path) {
+  static std::atomic<unsigned> sequence{0};
+  return path.parent_path() / (".xdplb-ctl-" + std::to_string(::getpid()) + "-" + std::to_string(sequence++));
+}
+
+}  // namespace
+
+const std::vector<ControlCommand>& control_commands() {
+  static const std::vector<ControlCommand> commands = {
+      {"status", "agent, VRRP instances and data plane state", {}},
+      {"list", "virtual servers with their real servers, weights, health and flows", {}},
+      {"stats", "packet, byte and new-flow counters per VIP and backend, and the verdict counters", {}},
+      {"reload", "re-read the configuration file and apply the difference", {}},
+      {"drain",
+       "weight 0 for a real server: established flows stay, new flows go elsewhere",
+       {{"backend", FieldType::string, true}, {"vip", FieldType::string, false}}},
+      {"undrain",
+       "undo drain: the real server gets its configured weight back",
+       {{"backend", FieldType::string, true}, {"vip", FieldType::string, false}}},
+  };
+  return commands;
+}
+
+Json parse_control_request(std::string_view line) {
+  Json request = parse_json_line(line);
+  validate_request(request);
+  return request;
+}
+
+std::string control_success(const Json& result, const Json& id) {
+  Json response = {{"ok", true}, {"result", result}};
+  if (!id.is_null()) response["id"] = id;
+  return dump_line(response);
+}
+
+std::string control_failure(std::string_view error, const Json& details, const Json& id) {
+  Json response = {{"ok", false}, {"error", error}};
+  if (!details.is_null()) response["details"] = details;
+  if (!id.is_null()) response["id"] = id;
+  return dump_line(response);
+}
+
+std::filesystem::path control_socket_path(const std::string& instance) {
+  if (instance.empty() || instance.front() == '.' || instance.find('/') != std::string::npos ||
+      instance.find('\0') != std::string::npos)
+    throw std::invalid_argument("invalid instance name \"" + instance +
+                                "\": it must be non-empty, without '/' and not start with '.'");
+  std::filesystem::path path = std::filesystem::path("/run/xdplb") / (instance + ".sock");
+  if (path.native().size() > kMaxSocketPath)
+    throw std::invalid_argument("instance name \"" + instance + "\" is too long for a socket path");
+  return path;
+}
+
+class ControlConnection;
+
+struct ControlServer::State {
+  State(asio::io_context& context, ControlServerOptions server_options, ControlHandler request_handler)
+      : io(context),
+        options(std::move(server_options)),
+        handler(std::move(request_handler)),
+        acceptor(context),
+        accept_retry(context) {}
+
+  void remove(std::uint64_t id) { connections.erase(id); }
+
+  asio::io_context& io;
+  ControlServerOptions options;
+  ControlHandler handler;
+  asio::local::stream_protocol::acceptor acceptor;
+  asio::steady_timer accept_retry;
+  // Weak: a connection lives as long as its pending operations; the server only needs to close it.
+  std::map<std::uint64_t, std::weak_ptr<ControlConnection>> connections;
+  std::uint64_t next_connection_id = 1;
+  bool stopped = false;
+  bool bound = false;
+  dev_t socket_device = 0;
+  ino_t socket_inode = 0;
+};
+
+class ControlConnection : public std::enable_shared_from_this<ControlConnection> {
+ public:
+  ControlConnection(std::shared_ptr<ControlServer::State> state, UnixSocket socket, std::uint64_t id)
+      : state_(std::move(state)), socket_(std::move(socket)), idle_timer_(state_->io), id_(id) {}
+
+  // Refuses peers that are not allowed, then serves requests until the client goes away.
+  void start(bool over_connection_limit) {
+    PeerCredentials peer;
+    if (!read_peer_credentials(socket_.native_handle(), peer)) {
+      spdlog::warn("control: cannot read peer credentials ({}), closing the connection", std::strerror(errno));
+      close();
+      return;
+    }
+    peer_ = "pid " + std::to_string(peer.pid) + " uid " + std::to_string(peer.uid);
+    if (peer.uid != state_->options.allowed_uid) {
+      spdlog::warn("control: refused client {}: only uid {} may use {}", peer_, state_->options.allowed_uid,
+                   state_->options.socket_path.native());
+      send(control_failure("permission denied: the control socket accepts uid " +
+                               std::to_string(state_->options.allowed_uid) + " only, not uid " +
+                               std::to_string(peer.uid),
+                           nullptr, nullptr),
+           true);
+      return;
+    }
+    if (over_connection_limit) {
+      spdlog::warn("control: refused client {}: {} connections already open", peer_,
+                   state_->options.max_connections);
+      send(control_failure("too many control connections (limit " +
+                               std::to_string(state_->options.max_connections) + "); try again later",
+                           nullptr, nullptr),
+           true);
+      return;
+    }
+    spdlog::debug("control: client {} connected", peer_);
+    serve_buffered();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    std::error_code ignored;
+    idle_timer_.cancel();
+    socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (!state_->stopped) state_->remove(id_);
+  }
+
+ private:
+  // Answers every complete line already received, one at a time (each answer is written before the
+  // next request is read, so a client that never reads cannot make us buffer without bound).
+  void serve_buffered() {
+    while (!closed_) {
+      const auto newline = input_.find('\n');
+      if (newline == std::string::npos) {
+        if (input_.size() > state_->options.max_line_bytes) return refuse_oversized_line();
+        return read_more();
+      }
+      if (newline > state_->options.max_line_bytes) return refuse_oversized_line();
+      std::string line = input_.substr(0, newline);
+      input_.erase(0, newline + 1);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not requests
+      return send(answer(line), false);
+    }
+  }
+
+  std::string answer(const std::string& line) {
+    Json id = nullptr;
+    try {
+      Json request = parse_json_line(line);
+      id = request_id(request);
+      validate_request(request);
+      const auto& command = request["command"].get_ref<const std::string&>();
+      spdlog::debug("control: {} from {}", command, peer_);
+      return control_success(state_->handler(command, request), id);
+    } catch (const ControlError& e) {
+      spdlog::info("control: request from {} refused: {}", peer_, e.what());
+      return control_failure(e.what(), e.details(), id);
+    } catch (const std::exception& e) {
+      spdlog::warn("control: request from {} failed: {}", peer_, e.what());
+      return control_failure(e.what(), nullptr, id);
+    }
+  }
+
+  void refuse_oversized_line() {
+    spdlog::warn("control: client {} sent a request line over {} bytes, closing", peer_,
+                 state_->options.max_line_bytes);
+    input_.clear();
+    send(control_failure("request line longer than " + std::to_string(state_->options.max_line_bytes) +
+                             " bytes; closing the connection",
+                         nullptr, nullptr),
+         true);
+  }
+
+  void read_more() {
+    arm_idle_timer();
+    socket_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
+      if (self->closed_) return;
+      if (ec) {
+        if (ec != asio::error::eof) spdlog::debug("control: client {}: {}", self->peer_, ec.message());
+        return self->close();
+      }
+      self->input_.append(self->chunk_.data(), n);
+      self->serve_buffered();
+    });
+  }
+
+  void send(std::string line, bool close_after) {
+    output_ = std::move(line);
+    output_ += '\n';
+    arm_idle_timer();
+    asio::async_write(socket_, asio::buffer(output_),
+                      [self = shared_from_this(), close_after](std::error_code ec, std::size_t) {
+                        if (self->closed_) return;
+                        if (ec || close_after) return self->close();
+                        self->serve_buffered();
+                      });
+  }
+
+  // One deadline covers both directions: a client that neither sends nor reads is dropped.
+  void arm_idle_timer() {
+    idle_timer_.expires_after(state_->options.idle_timeout);
+    idle_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+      if (ec || self->closed_) return;
+      spdlog::info("control: client {} idle for {} ms, closing", self->peer_,
+                   self->state_->options.idle_timeout.count());
+      self->close();
+    });
+  }
+
+  std::shared_ptr<ControlServer::State> state_;
+  UnixSocket socket_;
+  asio::steady_timer idle_timer_;
+  std::uint64_t id_;
+  std::string peer_ = "unknown peer";
+  std::array<char, 4096> chunk_{};
+  std::string input_;
+  std::string output_;
+  bool closed_ = false;
+};
+
+namespace {
+
+// Accepts connections until the server stops. A connection holds the state alive, the accept loop
+// only while an accept is pending.
+void accept_next(const std::shared_ptr<ControlServer::State>& state) {
+  state->acceptor.async_accept([state](std::error_code ec, UnixSocket socket) {
+    if (state->stopped) return;
+    if (ec) {
+      // EMFILE and friends: retrying at once would spin the loop.
+      spdlog::error("control: accept on {} failed: {}; retrying", state->options.socket_path.native(),
+                    ec.message());
+      state->accept_retry.expires_after(kAcceptRetryDelay);
+      state->accept_retry.async_wait([state](std::error_code wait_ec) {
+        if (!wait_ec && !state->stopped) accept_next(state);
+      });
+      return;
+    }
+    const bool over_limit = state->connections.size() >= state->options.max_connections;
+    const auto id = state->next_connection_id++;
+    auto connection = std::make_shared<ControlConnection>(state, std::move(socket), id);
+    if (!over_limit) state->connections.emplace(id, connection);
+    connection->start(over_limit);
+    accept_next(state);
+  });
+}
+
+// Binds under a temporary name, sets the mode, then renames over the final path: the socket is
+// never reachable with a wider mode, and a stale file is replaced atomically.
+void bind_socket(ControlServer::State& state) {
+  const auto& path = state.options.socket_path;
+  (void)unix_address(path);  // reject an over-long path before touching the file system
+  prepare_directory(path.parent_path());
+  refuse_if_path_taken(path);
+
+  const auto temporary = temporary_bind_path(path);
+  (void)unix_address(temporary);
+  ::unlink(temporary.c_str());
+  state.acceptor.open(asio::local::stream_protocol());
+  state.acceptor.bind(asio::local::stream_protocol::endpoint(temporary.native()));
+  try {
+    if (::chmod(temporary.c_str(), 0600) != 0) throw_errno("cannot chmod 0600 " + temporary.native());
+    struct stat info {};
+    if (::lstat(temporary.c_str(), &info) != 0) throw_errno("cannot inspect " + temporary.native());
+    if (::rename(temporary.c_str(), path.c_str()) != 0)
+      throw_errno("cannot rename " + temporary.native() + " to " + path.native());
+    state.bound = true;
+    state.socket_device = info.st_dev;
+    state.socket_inode = info.st_ino;
+    state.acceptor.listen();
+  } catch (...) {
+    ::unlink(temporary.c_str());
+    throw;
+  }
+}
+
+}  // namespace
+
+ControlServer::ControlServer(asio::io_context& io, ControlServerOptions options, ControlHandler handler)
+    : state_(std::make_shared<State>(io, std::move(options), std::move(handler))) {
+  if (!state_->handler) throw std::invalid_argument("ControlServer needs a handler");
+  if (state_->options.max_line_bytes == 0) throw std::invalid_argument("ControlServer: max_line_bytes must be > 0");
+  try {
+    bind_socket(*state_);
+  } catch (const std::system_error& e) {
+    stop();
+    throw std::runtime_error("control socket " + state_->options.socket_path.native() + ": " + e.what());
+  } catch (...) {
+    stop();
+    throw;
+  }
+  accept_next(state_);
+  spdlog::info("control: listening on {} (mode 0600, uid {} only)", state_->options.socket_path.native(),
+               state_->options.allowed_uid);
+}
+
+ControlServer::~ControlServer() { stop(); }
+
+const std::filesystem::path& ControlServer::socket_path() const { return state_->options.socket_path; }
+
+std::size_t ControlServer::connection_count() const { return state_->connections.size(); }
+
+void ControlServer::stop() {
+  auto& state = *state_;
+  if (state.stopped) return;
+  state.stopped = true;
+  std::error_code ignored;
+  state.acceptor.close(ignored);
+  state.accept_retry.cancel();
+  for (auto& [id, weak] : state.connections)
+    if (auto connection = weak.lock()) connection->close();
+  state.connections.clear();
+  if (!state.bound) return;
+  // Remove the file only if it is still ours: a successor may already have replaced it.
+  struct stat info {};
+  const auto& path = state.options.socket_path;
+  if (::lstat(path.c_str(), &info) == 0 && info.st_dev == state.socket_device &&
+      info.st_ino == state.socket_inode) {
+    ::unlink(path.c_str());
+    spdlog::info("control: removed {}", path.native());
+  }
+}
+
+}  // namespace xdplb::agent
