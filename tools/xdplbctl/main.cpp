@@ -1,63 +1,113 @@
-// xdplbctl: shows and steers a running xdplbd.
-#include <bpf/bpf.h>
-
-#include <cerrno>
+// xdplbctl: shows and steers a running xdplbd through its control socket (docs/control.md).
+// Exit status: 0 done, 1 the agent is not running or refused, 2 bad arguments.
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
-#include "common/unique_fd.h"
-#include "dataplane/bpffs.h"
-#include "dataplane/reasons.h"
-#include "dataplane/xdp_program.h"
+#include "xdplbctl/arguments.h"
+#include "xdplbctl/client.h"
+#include "xdplbctl/commands.h"
+#include "xdplbctl/format.h"
 
 namespace {
 
-int print_verdict_stats(const std::string& instance, bool json) {
-  const std::string path = xdplb::dataplane::pin_dir_for_instance(instance) + "/xdplb_verdicts";
-  xdplb::UniqueFd fd(bpf_obj_get(path.c_str()));
-  if (!fd) {
-    std::fprintf(stderr, "xdplbctl: cannot open %s: %s (is xdplbd --instance %s running?)\n", path.c_str(),
-                 std::strerror(errno), instance.c_str());
-    return 1;
-  }
-  if (json) std::printf("{\"instance\":\"%s\",\"verdicts\":{", instance.c_str());
-  else std::printf("%-20s %15s %15s\n", "verdict", "packets", "bytes");
-  for (unsigned r = 0; r < XDPLB_R__COUNT; ++r) {
-    const auto c = xdplb::dataplane::read_percpu_counter(fd.get(), r);
-    const auto name = xdplb::dataplane::reason_name(r);
-    if (json)
-      std::printf("%s\"%.*s\":{\"packets\":%llu,\"bytes\":%llu}", r ? "," : "", static_cast<int>(name.size()),
-                  name.data(), static_cast<unsigned long long>(c.packets), static_cast<unsigned long long>(c.bytes));
-    else
-      std::printf("%-20.*s %15llu %15llu\n", static_cast<int>(name.size()), name.data(),
-                  static_cast<unsigned long long>(c.packets), static_cast<unsigned long long>(c.bytes));
-  }
-  if (json) std::printf("}}\n");
-  return 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+CLI::Validator checked_by(std::string (*check)(const std::string&), const std::string& description) {
+  return CLI::Validator([check](std::string& value) { return check(value); }, description);
+}
+
+// The help of the deepest subcommand the user named, so that `xdplbctl drain` shows drain's usage.
+std::string usage_of(CLI::App& app) {
+  for (auto* sub : app.get_subcommands()) return sub->help();
+  return app.help();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"xdplbctl - show and steer a running xdplbd"};
+  CLI::App app{"xdplbctl - show and steer a running xdplbd", "xdplbctl"};
   app.set_version_flag("-v,--version", std::string("xdplbctl ") + XDPLB_VERSION);
-  app.require_subcommand(1);
-  std::string instance = "xdplb";
-  bool json = false;
-  app.add_option("--instance", instance, "Agent instance name")->capture_default_str();
-  app.add_flag("--json", json, "Machine-readable output");
+  app.require_subcommand(1, 1);
+  app.fallthrough();  // --json and --instance are also accepted after the command
 
-  auto* stats = app.add_subcommand("stats", "Data plane counters, read from the pinned maps");
-  CLI11_PARSE(app, argc, argv);
+  xdplb::ctl::Invocation invocation;
+  std::string socket;
+  double timeout_seconds = 30;
+  app.add_option("--instance", invocation.instance, "Agent instance name (xdplbd --instance)")
+      ->capture_default_str()
+      ->check(checked_by(&xdplb::ctl::instance_argument_error, "NAME"));
+  app.add_option("--socket", socket, "Control socket path (default /run/xdplb/<instance>.sock)");
+  app.add_flag("--json", invocation.json, "Machine-readable output (stable keys, see docs/control.md)");
+  app.add_option("--timeout", timeout_seconds, "Seconds to wait for the agent's answer")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+
+  auto* status = app.add_subcommand("status", "Agent, data plane and VRRP instances (state, priority, VIPs)");
+  auto* list = app.add_subcommand("list", "Virtual servers and real servers, like ipvsadm -Ln");
+  auto* stats = app.add_subcommand("stats", "Packets, bytes and new flows per VIP and backend; verdict counters");
+  bool rate = false;
+  stats->add_flag("--rate", rate, "Sample twice one second apart and print per-second rates");
+  auto* reload = app.add_subcommand("reload", "Re-read the configuration; a bad file keeps the running config");
+
+  struct DrainArguments {
+    std::string backend;
+    std::string vip;
+  } drain_arguments, undrain_arguments;
+  auto* drain = app.add_subcommand("drain", "Weight 0 for a real server: established flows stay, new ones go elsewhere");
+  auto* undrain = app.add_subcommand("undrain", "Give a drained real server its configured weight back");
+  for (auto [command, arguments] : {std::pair{drain, &drain_arguments}, std::pair{undrain, &undrain_arguments}}) {
+    command->add_option("BACKEND", arguments->backend, "Real server ADDRESS:PORT, e.g. 198.18.0.11:80 or [fd00::11]:80")
+        ->required()
+        ->check(checked_by(&xdplb::ctl::backend_argument_error, "ADDRESS:PORT"));
+    command->add_option("--vip", arguments->vip, "Only in this virtual server, [tcp/|udp/]ADDRESS:PORT")
+        ->check(checked_by(&xdplb::ctl::vip_argument_error, "VIP"));
+  }
 
   try {
-    if (stats->parsed()) return print_verdict_stats(instance, json);
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "xdplbctl: %s\n%s", e.what(), usage_of(app).c_str());
+    return kExitUsage;
+  }
+
+  invocation.socket = socket.empty() ? xdplb::ctl::control_socket_for(invocation.instance) : std::filesystem::path(socket);
+  invocation.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
+  try {
+    if (status->parsed()) return xdplb::ctl::run_status(invocation);
+    if (list->parsed()) return xdplb::ctl::run_list(invocation);
+    if (stats->parsed()) return xdplb::ctl::run_stats(invocation, rate);
+    if (reload->parsed()) return xdplb::ctl::run_reload(invocation);
+    const auto optional_vip = [](const std::string& vip) {
+      return vip.empty() ? std::nullopt : std::optional<std::string>(vip);
+    };
+    if (drain->parsed())
+      return xdplb::ctl::run_drain(invocation, drain_arguments.backend, optional_vip(drain_arguments.vip), true);
+    if (undrain->parsed())
+      return xdplb::ctl::run_drain(invocation, undrain_arguments.backend, optional_vip(undrain_arguments.vip), false);
+  } catch (const xdplb::ctl::AgentNotRunning& e) {
+    std::fprintf(stderr, "xdplbctl: instance %s: %s\n", invocation.instance.c_str(), e.what());
+    return kExitFailed;
+  } catch (const xdplb::ctl::AgentRefused& e) {
+    std::fprintf(stderr, "xdplbctl: xdplbd refused: %s\n", e.what());
+    if (e.details().is_array())
+      for (const auto& detail : e.details())
+        std::fprintf(stderr, "  %s\n", detail.is_string() ? detail.get<std::string>().c_str() : detail.dump().c_str());
+    else if (!e.details().is_null())
+      std::fprintf(stderr, "  %s\n", e.details().dump().c_str());
+    return kExitFailed;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "xdplbctl: %s\n", e.what());
-    return 1;
+    return kExitFailed;
   }
-  return 2;
+  std::fprintf(stderr, "xdplbctl: no command\n%s", app.help().c_str());
+  return kExitUsage;
 }
