@@ -4,43 +4,14 @@ with health checks taking a server out and back while an established connection 
 import json
 import pytest
 
-from xdplab import DrLab, bin_path, run, start_http_stream, start_nginx, stream_answers, wait_until
-
-CONFIG = """\
-global_defs {{
-    router_id LB_TEST
-}}
-{services}
-"""
-
-SERVICE = """\
-virtual_server {vip} 80 {{
-    delay_loop 1
-    lb_algo mh
-    lb_kind DR
-    protocol TCP
-{servers}
-}}
-"""
-
-SERVER = """\
-    real_server {addr} 80 {{
-        weight 1
-        TCP_CHECK {{
-            connect_timeout 1
-            retry 1
-            delay_before_retry 1
-        }}
-    }}
-"""
-
+from xdplab import DrLab, bin_path, configs, run, start_http_stream, start_nginx, stream_answers, wait_until
 
 def dr_config(dr):
-    services = []
-    for vip, v6 in ((dr.vip4, False), (dr.vip6, True)):
-        servers = "".join(SERVER.format(addr=dr.server_address(i, v6)) for i in range(len(dr.servers)))
-        services.append(SERVICE.format(vip=vip, servers=servers))
-    return CONFIG.format(services="".join(services))
+    """Both VIPs (IPv4, IPv6) over the lab's real servers, served on --interface (no VRRP)."""
+    servers = range(len(dr.servers))
+    return configs.config("LB_TEST",
+                          configs.virtual_server(dr.vip4, [dr.server_address(i) for i in servers]),
+                          configs.virtual_server(dr.vip6, [dr.server_address(i, True) for i in servers]))
 
 
 def verdicts(pin_dir):

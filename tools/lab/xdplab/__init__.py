@@ -8,11 +8,13 @@ from .wait import wait_until, TimeoutExpired
 from .topology import Lab, Netns, run
 from .process import ProcessLauncher, Process
 from .paths import REPO, BUILD_DIR, BIN_DIR, bin_path, bpf_object
+from . import configs
 from .dr_lab import DrLab
 from .servers import start_nginx, start_http_stream, stream_answers
+from .keepalived import Keepalived
 
 __all__ = [
     "Lab", "Netns", "run", "wait_until", "TimeoutExpired", "ProcessLauncher", "Process",
     "REPO", "BUILD_DIR", "BIN_DIR", "bin_path", "bpf_object", "start_nginx", "start_http_stream",
-    "stream_answers", "DrLab",
+    "stream_answers", "DrLab", "configs",
 ]
