@@ -328,9 +328,19 @@ void Dataplane::sync_vip(const VipSpec& spec, SyncReport& report) {
       in_ring.push_back(MaglevBackend{bkey, id, bspec->weight});
   }
 
-  const auto ring = spec.algorithm == Algorithm::rotation ? build_rotation_ring(in_ring, spec.ring_size)
-                                                          : MaglevRing::build(in_ring, spec.ring_size);
-  const std::uint64_t digest = digest_of(ring);
+  // A ring is a pure function of these inputs: while they stay the same (a VRRP transition, a
+  // health change elsewhere) it is neither rebuilt nor rewritten.
+  std::string inputs = std::to_string(static_cast<int>(spec.algorithm)) + "/" + std::to_string(spec.ring_size);
+  for (const auto& b : in_ring) inputs += "|" + b.key + "#" + std::to_string(b.id) + "*" + std::to_string(b.weight);
+  std::optional<std::vector<std::uint32_t>> new_ring;
+  std::uint64_t new_digest = vip.ring_digest;
+  if (inputs != vip.ring_inputs || vip.ring_digest == 0) {
+    auto ring = spec.algorithm == Algorithm::rotation ? build_rotation_ring(in_ring, spec.ring_size)
+                                                      : MaglevRing::build(in_ring, spec.ring_size);
+    new_digest = digest_of(ring);
+    if (new_digest != vip.ring_digest) new_ring = std::move(ring);
+    vip.ring_inputs = std::move(inputs);
+  }
 
   xdplb_vip value{};
   value.vip_id = vip.id;
@@ -351,9 +361,9 @@ void Dataplane::sync_vip(const VipSpec& spec, SyncReport& report) {
     update_or_throw(maps_.vips, &key, &value, "VIP");
     ++report.map_writes;
   }
-  if (digest != vip.ring_digest) {
-    write_ring(vip, ring, report);
-    vip.ring_digest = digest;
+  if (new_ring) {
+    write_ring(vip, *new_ring, report);
+    vip.ring_digest = new_digest;
   }
   if (value_changed && !shrinking) {
     update_or_throw(maps_.vips, &key, &value, "VIP");

@@ -95,6 +95,7 @@ class Dataplane {
     VipSpec spec;
     xdplb_vip value{};
     std::uint64_t ring_digest = 0;  // of the ring in the map; 0 = unknown, rewrite
+    std::string ring_inputs;        // what that ring was built from: no rebuild while it stays the same
     std::map<std::string, InstalledBackend> backends;  // by BackendSpec::key(), "sorry " prefix for the sorry server
   };
 
