@@ -1,5 +1,6 @@
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -43,6 +44,10 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
   dp.map_sizes.conntrack = config_.global.xdp_conntrack_size;
   dataplane_ = std::make_unique<dataplane::Dataplane>(dp, dataplane::make_netlink_resolver());
   dataplane_->keep_pins_on_exit(options_.keep_pins);
+  if (!config_.vrrp_instances.empty())
+    vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
+      on_vrrp_change(instance, state);
+    });
   add_checks();
 }
 
@@ -69,7 +74,11 @@ void Agent::add_checks() {
 
 void Agent::start() {
   const auto t0 = std::chrono::steady_clock::now();
+  // Without --interface, the program serves where the VRRP instances holding the VIPs live.
+  if (options_.interfaces.empty() && vrrp_) options_.interfaces = vrrp_interfaces();
   for (const auto& ifname : options_.interfaces) dataplane_->attach(ifname);
+  // Elections start before the first sync so that the data plane serves only what this node holds.
+  if (vrrp_) vrrp_->start();
   sync_dataplane("start");
   scheduler_->start();
   spdlog::info("instance {}: serving {} virtual server(s) on {} interface(s), started in {} ms", options_.instance,
@@ -83,7 +92,8 @@ void Agent::stop() {
   retry_timer_.cancel();
   scheduler_->stop();
   for (const auto& action : health_.shutdown()) run_notify(action);
-  dataplane_->detach_all();
+  if (vrrp_) vrrp_->stop();
+  if (!options_.keep_pins) dataplane_->detach_all();  // kept: the program serves on while we restart
   spdlog::info("instance {}: stopped{}", options_.instance, options_.keep_pins ? " (maps kept pinned)" : "");
 }
 
@@ -116,7 +126,9 @@ void Agent::run_notify(const check::NotifyAction& action) {
 void Agent::sync_dataplane(const char* why) {
   if (stopped_) return;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto desired = desired_vips(plan_, health_, [](const config::IpAddress&) { return true; });
+  const auto desired = desired_vips(plan_, health_, [this](const config::IpAddress& a) {
+    return !vrrp_ || !vrrp_->manages(a) || vrrp_->holds(a);
+  });
   const auto report = dataplane_->sync(desired);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& r : report.refused) spdlog::error("data plane refused {}", r);
@@ -127,6 +139,26 @@ void Agent::sync_dataplane(const char* why) {
     for (const auto& u : report.unresolved) spdlog::debug("waiting for the MAC of {}", u);
     retry_unresolved_later();
   }
+}
+
+void Agent::on_vrrp_change(const std::string& instance, const std::string& state) {
+  const auto t0 = std::chrono::steady_clock::now();
+  spdlog::info("VRRP instance {} is {}: syncing the data plane", instance, state);
+  sync_dataplane("vrrp");
+  spdlog::info("VRRP instance {} {}: data plane updated in {} us", instance, state,
+               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
+std::vector<std::string> Agent::vrrp_interfaces() const {
+  std::vector<std::string> interfaces;
+  for (const auto& service : plan_.services) {
+    for (const auto& vip : service.vips) {
+      const std::string ifname = vrrp_->interface_of(vip.address);
+      if (!ifname.empty() && std::find(interfaces.begin(), interfaces.end(), ifname) == interfaces.end())
+        interfaces.push_back(ifname);
+    }
+  }
+  return interfaces;
 }
 
 void Agent::retry_unresolved_later() {

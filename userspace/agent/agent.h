@@ -10,6 +10,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "agent/service_plan.h"
+#include "agent/vrrp_service.h"
 #include "check/healthy_set.h"
 #include "check/scheduler.h"
 #include "config/model.h"
@@ -39,6 +40,8 @@ class Agent {
   const ServicePlan& plan() const { return plan_; }
   dataplane::Dataplane& dataplane() { return *dataplane_; }
   const check::Scheduler& scheduler() const { return *scheduler_; }
+  // Null when the configuration has no vrrp_instance.
+  const VrrpService* vrrp() const { return vrrp_.get(); }
 
  private:
   void add_checks();
@@ -46,6 +49,8 @@ class Agent {
   void run_notify(const check::NotifyAction& action);
   void sync_dataplane(const char* why);
   void retry_unresolved_later();
+  void on_vrrp_change(const std::string& instance, const std::string& state);
+  std::vector<std::string> vrrp_interfaces() const;
 
   asio::io_context& io_;
   AgentOptions options_;
@@ -54,6 +59,7 @@ class Agent {
   check::HealthySet health_;
   std::unique_ptr<check::Scheduler> scheduler_;
   std::unique_ptr<dataplane::Dataplane> dataplane_;
+  std::unique_ptr<VrrpService> vrrp_;
   asio::steady_timer retry_timer_;
   bool retry_pending_ = false;
   bool stopped_ = false;

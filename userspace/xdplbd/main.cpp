@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option(
       "--interface", opt.interface,
-      "Serve every virtual_server on this interface, without VRRP (default: global_defs xdp_interface)");
+      "Serve every virtual_server on this interface (default: global_defs xdp_interface, else the "
+      "interfaces of the vrrp_instances holding the VIPs)");
   app.add_option("--xdp-mode", opt.xdp_mode, "XDP attach mode (default: global_defs xdp_mode, else native)")
       ->check(CLI::IsMember({"native", "generic", "best"}));
   app.add_flag("-n,--dont-fork", opt.dont_fork, "Stay in the foreground");
@@ -182,8 +183,10 @@ int main(int argc, char** argv) {
   }
   const auto& config = *result.config;
   const std::string interface = opt.interface.empty() ? config.global.xdp_interface : opt.interface;
-  if (interface.empty())
-    return usage_error(app, "--interface (or global_defs xdp_interface) is required to run the agent");
+  // With vrrp_instances the agent attaches where the instances holding the VIPs live.
+  if (interface.empty() && config.vrrp_instances.empty())
+    return usage_error(app, "--interface (or global_defs xdp_interface) is required to run the agent "
+                            "without vrrp_instance blocks");
   const auto attach_mode = app.count("--xdp-mode") > 0
                                ? parse_mode(opt.xdp_mode)
                                : parse_mode(xdplb::config::to_string(config.global.xdp_mode));

@@ -1,0 +1,278 @@
+#include "agent/vrrp_plan.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+
+#include "common/process.h"
+#include "vrrp/netlink.h"
+
+namespace xdplb::agent {
+
+namespace {
+
+// keepalived's unprivileged default for scripts under enable_script_security.
+constexpr const char* kDefaultScriptUser = "keepalived_script";
+constexpr auto kGarpRefreshRepeat = 1U;
+
+[[noreturn]] void fail(const config::SourceLocation& where, const std::string& what) {
+  throw VrrpPlanError(where.file_name() + ":" + std::to_string(where.line) + ": " + what);
+}
+
+struct RunAs {
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+};
+
+// Who scripts run as: the block's own user, else global_defs script_user, else - when
+// enable_script_security forbids root - keepalived_script, else root (keepalived's order).
+RunAs script_identity(const std::string& user, const std::string& group, const config::GlobalDefs& global,
+                      const VrrpHostFacts& host, const config::SourceLocation& where, const std::string& what) {
+  std::string name = !user.empty() ? user : global.script_user;
+  std::string group_name = !user.empty() ? group : global.script_group;
+  if (name.empty() && global.enable_script_security) name = kDefaultScriptUser;
+  RunAs out;
+  if (name.empty()) return out;
+  const auto ids = host.user ? host.user(name) : std::nullopt;
+  if (!ids) {
+    if (global.enable_script_security)
+      fail(where, what + ": script user '" + name + "' does not exist and enable_script_security forbids root");
+    fail(where, what + ": script user '" + name + "' does not exist");
+  }
+  out.uid = ids->first;
+  out.gid = ids->second;
+  if (!group_name.empty()) {
+    const auto gid = host.group ? host.group(group_name) : std::nullopt;
+    if (!gid) fail(where, what + ": script group '" + group_name + "' does not exist");
+    out.gid = *gid;
+  }
+  if (global.enable_script_security && out.uid && *out.uid == 0)
+    fail(where, what + ": enable_script_security forbids running scripts as root");
+  return out;
+}
+
+vrrp::AddressSpec address_spec(const config::VirtualIp& vip, const std::string& default_device) {
+  vrrp::AddressSpec spec;
+  spec.address = to_asio(vip.address);
+  spec.prefix_length = vip.address.prefix_length;
+  spec.device = vip.device.empty() ? default_device : vip.device;
+  spec.label = vip.label;
+  if (vip.broadcast) spec.broadcast = to_asio(*vip.broadcast);
+  spec.scope = vip.scope;
+  return spec;
+}
+
+vrrp::RouteSpec route_spec(const config::VirtualRoute& route, const std::string& default_device) {
+  vrrp::RouteSpec spec;
+  spec.destination = to_asio(route.destination);
+  spec.prefix_length = route.destination.prefix_length;
+  if (route.via) spec.via = to_asio(*route.via);
+  if (route.source) spec.source = to_asio(*route.source);
+  spec.device = route.device.empty() && !route.via && !route.blackhole ? default_device : route.device;
+  spec.metric = route.metric;
+  spec.table = route.table;
+  spec.blackhole = route.blackhole;
+  return spec;
+}
+
+vrrp::NotifyCommands notify_commands(const config::NotifyScripts& n) {
+  return {n.master, n.backup, n.fault, n.stop, n.any};
+}
+
+bool instance_is_ipv6(const config::VrrpInstance& vi) {
+  if (vi.unicast_src_ip) return !vi.unicast_src_ip->is_ipv4();
+  if (vi.native_ipv6) return true;
+  if (!vi.virtual_ipaddresses.empty()) return !vi.virtual_ipaddresses.front().address.is_ipv4();
+  if (!vi.unicast_peers.empty()) return !vi.unicast_peers.front().is_ipv4();
+  return false;
+}
+
+vrrp::InstanceSettings plan_instance(const config::Config& config, const config::VrrpInstance& vi,
+                                     const VrrpHostFacts& host) {
+  const auto& global = config.global;
+  const std::string what = "vrrp_instance " + vi.name;
+  if (vi.interface.empty()) fail(vi.location, what + ": no interface");
+  vrrp::InstanceSettings s;
+  s.interface = vi.interface;
+  const bool ipv6 = instance_is_ipv6(vi);
+  auto& p = s.vrrp;
+  p.name = vi.name;
+  const int version = vi.effective_version(global);
+  if (version != 2 && version != 3) fail(vi.location, what + ": version must be 2 or 3");
+  p.version = version == 3 ? vrrp::Version::v3 : vrrp::Version::v2;
+  if (ipv6 && p.version == vrrp::Version::v2)
+    fail(vi.location, what + ": IPv6 needs vrrp_version 3 (RFC 3768 is IPv4 only)");
+  p.vrid = vi.virtual_router_id;
+  p.priority = vi.priority;
+  p.advert_interval = vi.advert_int;
+  p.preempt = !vi.nopreempt;
+  p.preempt_delay = vi.preempt_delay;
+  p.initial_state = vi.state == config::VrrpState::master ? vrrp::InitialState::master : vrrp::InitialState::backup;
+  switch (vi.authentication.type) {
+    case config::AuthType::none: break;
+    case config::AuthType::pass:
+      p.auth_type = vrrp::AuthType::simple_password;
+      p.auth_password = vi.authentication.password;
+      break;
+    case config::AuthType::ah: fail(vi.location, what + ": auth_type AH is not supported");
+  }
+  if (vi.unicast_src_ip) {
+    p.primary_address = to_asio(*vi.unicast_src_ip);
+  } else {
+    const auto primary = host.primary_address ? host.primary_address(vi.interface, ipv6) : std::nullopt;
+    if (!primary)
+      fail(vi.location, what + ": interface " + vi.interface + " has no " +
+                            (ipv6 ? "IPv6 link-local" : "IPv4") + " address to send adverts from (or does not exist)");
+    p.primary_address = *primary;
+  }
+  for (const auto& peer : vi.unicast_peers) {
+    if (peer.is_ipv4() == ipv6) fail(vi.location, what + ": unicast_peer " + peer.to_string() + " is of the other family");
+    p.unicast_peers.push_back(to_asio(peer));
+  }
+
+  s.use_vmac = vi.use_vmac;
+  s.vmac_xmit_base = vi.vmac_xmit_base;
+  if (vi.use_vmac) s.vmac_name = vi.vmac_name.empty() ? "vrrp." + std::to_string(vi.virtual_router_id) : vi.vmac_name;
+  const std::string vip_device = vi.use_vmac ? s.vmac_name : vi.interface;
+  // Advertised: the configured VIPs of the instance's family. keepalived moves VIPs of the other
+  // family out of the advert (they are still added) rather than refuse the instance.
+  for (const auto& vip : vi.virtual_ipaddresses) {
+    s.addresses.push_back(address_spec(vip, vip_device));
+    if (vip.address.is_ipv4() != ipv6) p.virtual_addresses.push_back(to_asio(vip.address));
+  }
+  for (const auto& vip : vi.virtual_ipaddresses_excluded) s.addresses.push_back(address_spec(vip, vip_device));
+  for (const auto& route : vi.virtual_routes) s.routes.push_back(route_spec(route, vip_device));
+
+  s.announce.delay = vi.garp_master_delay.value_or(global.vrrp_garp_master_delay);
+  s.announce.repeat = vi.garp_master_repeat.value_or(global.vrrp_garp_master_repeat);
+  s.announce.refresh = vi.garp_master_refresh;
+  s.announce.refresh_repeat = kGarpRefreshRepeat;
+  s.dont_track_primary = vi.dont_track_primary;
+  s.notify = notify_commands(vi.notify);
+  s.smtp_alert = vi.smtp_alert;
+
+  for (const auto& tracked : vi.track_interfaces) {
+    vrrp::TrackedObject object;
+    object.name = vrrp::tracked_interface_name(tracked.name);
+    object.weight = tracked.weight.value_or(0);
+    p.tracked.push_back(object);
+  }
+  for (const auto& tracked : vi.track_scripts) {
+    const auto script = std::find_if(config.vrrp_scripts.begin(), config.vrrp_scripts.end(),
+                                     [&](const config::VrrpScript& vs) { return vs.name == tracked.name; });
+    if (script == config.vrrp_scripts.end())
+      fail(tracked.location, what + ": track_script " + tracked.name + " has no vrrp_script block");
+    vrrp::TrackedObject object;
+    object.name = vrrp::tracked_script_name(tracked.name);
+    object.weight = tracked.weight.value_or(script->weight);
+    object.reverse = script->weight_reverse;
+    p.tracked.push_back(object);
+  }
+  try {
+    const vrrp::VrrpInstance check(p);  // the state machine's own validation, with the file line
+  } catch (const std::invalid_argument& e) {
+    fail(vi.location, e.what());
+  }
+  return s;
+}
+
+}  // namespace
+
+asio::ip::address to_asio(const config::IpAddress& address) {
+  if (address.is_ipv4()) {
+    asio::ip::address_v4::bytes_type b;
+    std::copy_n(address.bytes.begin(), b.size(), b.begin());
+    return asio::ip::address_v4(b);
+  }
+  asio::ip::address_v6::bytes_type b;
+  std::copy_n(address.bytes.begin(), b.size(), b.begin());
+  return asio::ip::address_v6(b);
+}
+
+vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts& host) {
+  vrrp::RouterSettings out;
+  const auto& global = config.global;
+  std::map<std::string, const config::VrrpInstance*> by_name;
+  for (const auto& vi : config.vrrp_instances) {
+    if (!by_name.emplace(vi.name, &vi).second) fail(vi.location, "vrrp_instance " + vi.name + " is defined twice");
+    out.instances.push_back(plan_instance(config, vi, host));
+  }
+  // Scripts nobody tracks are not run, as keepalived does.
+  for (const auto& vs : config.vrrp_scripts) {
+    const bool tracked = std::any_of(config.vrrp_instances.begin(), config.vrrp_instances.end(), [&](const auto& vi) {
+      return std::any_of(vi.track_scripts.begin(), vi.track_scripts.end(),
+                         [&](const config::TrackedScript& t) { return t.name == vs.name; });
+    });
+    if (!tracked) continue;
+    vrrp::ScriptSettings script;
+    script.name = vs.name;
+    try {
+      script.argv = split_command_line(vs.script);
+    } catch (const CommandLineError& e) {
+      fail(vs.location, "vrrp_script " + vs.name + ": " + e.what());
+    }
+    script.interval = vs.interval;
+    script.timeout = vs.timeout.value_or(vs.interval);
+    script.rise = vs.rise;
+    script.fall = vs.fall;
+    const auto run_as = script_identity(vs.user, vs.group, global, host, vs.location, "vrrp_script " + vs.name);
+    script.uid = run_as.uid;
+    script.gid = run_as.gid;
+    out.scripts.push_back(std::move(script));
+  }
+  for (const auto& group : config.sync_groups) {
+    vrrp::SyncGroupSettings g;
+    g.name = group.name;
+    for (const auto& member : group.members) {
+      if (!by_name.count(member.name))
+        fail(member.location, "vrrp_sync_group " + group.name + ": no vrrp_instance named " + member.name);
+      g.members.push_back(member.name);
+    }
+    g.notify = notify_commands(group.notify);
+    g.smtp_alert = group.smtp_alert;
+    out.sync_groups.push_back(std::move(g));
+  }
+  const auto notify_as = script_identity("", "", global, host, global.location, "notify scripts");
+  out.notify_as.uid = notify_as.uid;
+  out.notify_as.gid = notify_as.gid;
+  out.smtp.server = global.smtp_server;
+  out.smtp.port = global.smtp_port;
+  out.smtp.from = global.notification_email_from;
+  out.smtp.to = global.notification_email;
+  out.smtp.timeout = global.smtp_connect_timeout;
+  out.smtp.router_id = global.router_id.empty() ? host.host_name : global.router_id;
+  out.smtp.helo_name = host.host_name.empty() ? "localhost" : host.host_name;
+  return out;
+}
+
+VrrpHostFacts system_host_facts() {
+  VrrpHostFacts facts;
+  facts.primary_address = [](const std::string& interface, bool ipv6) {
+    vrrp::HostLinks links;
+    return links.primary_address(interface, ipv6);
+  };
+  facts.user = [](const std::string& name) -> std::optional<std::pair<uid_t, gid_t>> {
+    std::array<char, 4096> buffer;
+    passwd entry{};
+    passwd* found = nullptr;
+    if (getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::nullopt;
+    return std::make_pair(found->pw_uid, found->pw_gid);
+  };
+  facts.group = [](const std::string& name) -> std::optional<gid_t> {
+    std::array<char, 4096> buffer;
+    group entry{};
+    group* found = nullptr;
+    if (getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::nullopt;
+    return found->gr_gid;
+  };
+  std::array<char, 256> name{};
+  if (gethostname(name.data(), name.size() - 1) == 0) facts.host_name = name.data();
+  return facts;
+}
+
+}  // namespace xdplb::agent
