@@ -10,7 +10,8 @@ namespace {
 bool is_port(const std::string& text) {
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return !text.empty() && ec == std::errc() && end == text.data() + text.size() && value >= 1 && value <= 65535;
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size() && value >= 1 &&
+         value <= 65535;
 }
 
 // "" or the reason; `allow_any_port` accepts '*' for the port.
@@ -36,13 +37,16 @@ std::string endpoint_error(const std::string& text, bool allow_any_port, const c
       return std::string(what) + " \"" + text + "\": \"" + address + "\" is not an IPv4 address";
   }
   if (allow_any_port && port == "*") return "";
-  if (!is_port(port)) return std::string(what) + " \"" + text + "\": \"" + port + "\" is not a port (1-65535)";
+  if (!is_port(port))
+    return std::string(what) + " \"" + text + "\": \"" + port + "\" is not a port (1-65535)";
   return "";
 }
 
 }  // namespace
 
-std::string backend_argument_error(const std::string& text) { return endpoint_error(text, false, "real server"); }
+std::string backend_argument_error(const std::string& text) {
+  return endpoint_error(text, false, "real server");
+}
 
 std::string vip_argument_error(const std::string& text) {
   std::string endpoint = text;

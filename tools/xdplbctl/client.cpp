@@ -14,7 +14,9 @@ namespace {
 // Answers are bounded by what the agent has to say; this only stops a runaway peer.
 constexpr std::size_t kMaxAnswerBytes = 64 * 1024 * 1024;
 
-std::string error_text(int error) { return std::strerror(error); }
+std::string error_text(int error) {
+  return std::strerror(error);
+}
 
 }  // namespace
 
@@ -29,9 +31,11 @@ AgentClient::AgentClient(const std::filesystem::path& socket, std::chrono::milli
   if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) return;
   const int error = errno;
   if (error == ENOENT || error == ECONNREFUSED)
-    throw AgentNotRunning("xdplbd is not running: nobody listens on " + socket.native() + " (" + error_text(error) + ")");
+    throw AgentNotRunning("xdplbd is not running: nobody listens on " + socket.native() + " (" +
+                          error_text(error) + ")");
   if (error == EACCES || error == EPERM)
-    throw std::runtime_error("permission denied on " + socket.native() + ": the control socket is for root only");
+    throw std::runtime_error("permission denied on " + socket.native() +
+                             ": the control socket is for root only");
   throw std::runtime_error("cannot connect to " + socket.native() + ": " + error_text(error));
 }
 
@@ -53,10 +57,13 @@ std::string AgentClient::read_line() {
       pending_.erase(0, newline + 1);
       return line;
     }
-    if (pending_.size() > kMaxAnswerBytes) throw std::runtime_error("the agent's answer is larger than 64 MiB");
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (pending_.size() > kMaxAnswerBytes)
+      throw std::runtime_error("the agent's answer is larger than 64 MiB");
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      throw std::runtime_error("no answer from xdplbd within " + std::to_string(timeout_.count() / 1000) + " s");
+      throw std::runtime_error("no answer from xdplbd within " + std::to_string(timeout_.count() / 1000) +
+                               " s");
     pollfd ready{fd_.get(), POLLIN, 0};
     const int polled = ::poll(&ready, 1, static_cast<int>(left.count()));
     if (polled < 0 && errno != EINTR) throw std::runtime_error("poll: " + error_text(errno));
@@ -83,8 +90,9 @@ nlohmann::json AgentClient::call(const nlohmann::json& request) {
     throw std::runtime_error("xdplbd answered without an \"ok\" field");
   if (!answer["ok"].get<bool>()) {
     const auto error = answer.find("error");
-    throw AgentRefused(error != answer.end() && error->is_string() ? error->get<std::string>() : "unspecified error",
-                       answer.value("details", nlohmann::json()));
+    throw AgentRefused(
+        error != answer.end() && error->is_string() ? error->get<std::string>() : "unspecified error",
+        answer.value("details", nlohmann::json()));
   }
   if (!answer.contains("result")) throw std::runtime_error("xdplbd answered ok without a \"result\"");
   return answer["result"];

@@ -22,9 +22,13 @@ Json ask(const Invocation& invocation, const Json& request) {
   return client.call(request);
 }
 
-void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
+void print(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+}
 
-void print_json(const Json& value) { print(value.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"); }
+void print_json(const Json& value) {
+  print(value.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
+}
 
 // One stats sample from the agent, or from the pinned maps when no agent runs (said once on stderr).
 class StatsSource {
@@ -61,15 +65,19 @@ class StatsSource {
 
 int run_status(const Invocation& invocation) {
   const Json status = ask(invocation, {{"command", "status"}});
-  if (invocation.json) print_json(status);
-  else print(format_status(status));
+  if (invocation.json)
+    print_json(status);
+  else
+    print(format_status(status));
   return 0;
 }
 
 int run_list(const Invocation& invocation) {
   const Json list = ask(invocation, {{"command", "list"}});
-  if (invocation.json) print_json(list);
-  else print(format_list(list));
+  if (invocation.json)
+    print_json(list);
+  else
+    print(format_list(list));
   return 0;
 }
 
@@ -77,8 +85,10 @@ int run_stats(const Invocation& invocation, bool rate) {
   StatsSource source(invocation);
   if (!rate) {
     const Json stats = source.sample();
-    if (invocation.json) print_json(stats);
-    else print(format_stats(stats));
+    if (invocation.json)
+      print_json(stats);
+    else
+      print(format_stats(stats));
     return 0;
   }
   const Json before = source.sample();
@@ -89,15 +99,19 @@ int run_stats(const Invocation& invocation, bool rate) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   Json rates = compute_rates(before, after, seconds);
   rates["source"] = after.value("source", "agent");
-  if (invocation.json) print_json(rates);
-  else print(format_rates(rates));
+  if (invocation.json)
+    print_json(rates);
+  else
+    print(format_rates(rates));
   return 0;
 }
 
 int run_reload(const Invocation& invocation) {
   const Json reload = ask(invocation, {{"command", "reload"}});
-  if (invocation.json) print_json(reload);
-  else print(format_reload(reload));
+  if (invocation.json)
+    print_json(reload);
+  else
+    print(format_reload(reload));
   return 0;
 }
 
@@ -106,8 +120,10 @@ int run_drain(const Invocation& invocation, const std::string& backend, const st
   Json request = {{"command", drain ? "drain" : "undrain"}, {"backend", backend}};
   if (vip) request["vip"] = *vip;
   const Json result = ask(invocation, request);
-  if (invocation.json) print_json(result);
-  else print(format_drain(result, drain));
+  if (invocation.json)
+    print_json(result);
+  else
+    print(format_drain(result, drain));
   return 0;
 }
 

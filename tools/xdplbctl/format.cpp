@@ -67,7 +67,8 @@ std::string rate_text(double value) {
 }
 
 // Columns as wide as their widest cell, two spaces apart; the last column is not padded.
-std::string render_table(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right_align = {}) {
+std::string render_table(const std::vector<std::vector<std::string>>& rows,
+                         const std::vector<bool>& right_align = {}) {
   std::vector<std::size_t> widths;
   for (const auto& row : rows)
     for (std::size_t c = 0; c < row.size(); ++c) {
@@ -81,8 +82,10 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows, cons
       const bool right = c < right_align.size() && right_align[c];
       const std::string padding(widths[c] - row[c].size(), ' ');
       if (c) line += "  ";
-      if (right) line += padding + row[c];
-      else line += row[c] + (c + 1 < row.size() ? padding : "");
+      if (right)
+        line += padding + row[c];
+      else
+        line += row[c] + (c + 1 < row.size() ? padding : "");
     }
     // Empty trailing cells leave padding nobody wants at the end of a line.
     line.erase(line.find_last_not_of(' ') + 1);
@@ -94,7 +97,8 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows, cons
 std::string join(const Json& strings, const std::string& where) {
   std::string out;
   for (std::size_t i = 0; i < strings.size(); ++i) {
-    if (!strings[i].is_string()) throw ResponseError("agent answer: " + where + "[" + std::to_string(i) + "] is not a string");
+    if (!strings[i].is_string())
+      throw ResponseError("agent answer: " + where + "[" + std::to_string(i) + "] is not a string");
     out += (i ? ", " : "") + strings[i].get<std::string>();
   }
   return out;
@@ -113,9 +117,11 @@ const char* forward_name(const std::string& method) {
 }
 
 std::string backend_health(const Json& backend, const std::string& where) {
-  if (const Json* sorry = optional_member(backend, "sorry"); sorry && sorry->is_boolean() && sorry->get<bool>())
+  if (const Json* sorry = optional_member(backend, "sorry");
+      sorry && sorry->is_boolean() && sorry->get<bool>())
     return "sorry";
-  if (const Json* drained = optional_member(backend, "drained"); drained && drained->is_boolean() && drained->get<bool>())
+  if (const Json* drained = optional_member(backend, "drained");
+      drained && drained->is_boolean() && drained->get<bool>())
     return "drained";
   return text(backend, "health", where);
 }
@@ -163,10 +169,14 @@ std::string format_duration(double seconds) {
   auto total = static_cast<std::uint64_t>(seconds);
   const auto days = total / 86400, hours = total / 3600 % 24, minutes = total / 60 % 60, secs = total % 60;
   char buffer[64];
-  if (days) std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "d%02" PRIu64 "h", days, hours);
-  else if (hours) std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", hours, minutes, secs);
-  else if (minutes) std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "m%02" PRIu64 "s", minutes, secs);
-  else std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "s", secs);
+  if (days)
+    std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "d%02" PRIu64 "h", days, hours);
+  else if (hours)
+    std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", hours, minutes, secs);
+  else if (minutes)
+    std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "m%02" PRIu64 "s", minutes, secs);
+  else
+    std::snprintf(buffer, sizeof(buffer), "%" PRIu64 "s", secs);
   return buffer;
 }
 
@@ -184,7 +194,8 @@ std::string format_status(const Json& status) {
 
   if (const auto config = optional_text(status, "config_file"); !config.empty()) {
     out += "Configuration: " + config;
-    if (const auto loaded = optional_text(status, "config_loaded_at"); !loaded.empty()) out += ", loaded " + loaded;
+    if (const auto loaded = optional_text(status, "config_loaded_at"); !loaded.empty())
+      out += ", loaded " + loaded;
     out += '\n';
   }
   if (const Json* dataplane = optional_member(status, "dataplane")) {
@@ -195,7 +206,8 @@ std::string format_status(const Json& status) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         const auto item_where = indexed(dp_where, "interfaces", i);
         interfaces += (i ? ", " : "") + text((*list)[i], "name", item_where);
-        if (const auto mode = optional_text((*list)[i], "mode"); !mode.empty()) interfaces += " (" + mode + ")";
+        if (const auto mode = optional_text((*list)[i], "mode"); !mode.empty())
+          interfaces += " (" + mode + ")";
       }
     }
     out += "Data plane: " + (interfaces.empty() ? std::string("not attached") : "attached to " + interfaces);
@@ -217,7 +229,8 @@ std::string format_status(const Json& status) {
     const auto item = indexed(where, "vrrp_instances", i);
     std::string priority = number_text(count(instance, "priority", item));
     if (const Json* effective = optional_member(instance, "effective_priority"))
-      if (effective->is_number_unsigned() && effective->get<std::uint64_t>() != count(instance, "priority", item))
+      if (effective->is_number_unsigned() &&
+          effective->get<std::uint64_t>() != count(instance, "priority", item))
         priority = number_text(effective->get<std::uint64_t>()) + " (" + priority + ")";
     std::string vrid = "-";
     if (const Json* id = optional_member(instance, "virtual_router_id"); id && id->is_number_unsigned())
@@ -239,7 +252,8 @@ std::string format_status(const Json& status) {
 std::string format_list(const Json& list) {
   const std::string where = "list";
   std::string out = "IP Virtual Server version xdplb " + optional_text(list, "version", "?");
-  if (optional_member(list, "conntrack_size")) out += " (size=" + number_text(count(list, "conntrack_size", where)) + ")";
+  if (optional_member(list, "conntrack_size"))
+    out += " (size=" + number_text(count(list, "conntrack_size", where)) + ")";
   out += "\nProt LocalAddress:Port Scheduler Flags\n";
   out += "  -> " + pad("RemoteAddress:Port", 28) + " Forward Weight Health   Flows\n";
   const Json& servers = array(list, "virtual_servers", where);
@@ -251,7 +265,8 @@ std::string format_list(const Json& list) {
     if (const Json* persistence = optional_member(server, "persistence_timeout");
         persistence && persistence->is_number_unsigned() && persistence->get<std::uint64_t>() > 0)
       line += " persistent " + number_text(persistence->get<std::uint64_t>());
-    if (const Json* active = optional_member(server, "active"); active && active->is_boolean() && !active->get<bool>())
+    if (const Json* active = optional_member(server, "active");
+        active && active->is_boolean() && !active->get<bool>())
       line += " standby";
     out += line + '\n';
     const Json& backends = array(server, "backends", item);
@@ -315,15 +330,16 @@ Json compute_rates(const Json& before, const Json& after, double seconds) {
     }
   }
 
-  Json rates = {{"interval_seconds", seconds}, {"virtual_servers", Json::array()}, {"verdicts", Json::object()}};
+  Json rates = {
+      {"interval_seconds", seconds}, {"virtual_servers", Json::array()}, {"verdicts", Json::object()}};
   const Json& servers_after = array(after, "virtual_servers", "stats");
   for (std::size_t i = 0; i < servers_after.size(); ++i) {
     const auto item = indexed("stats", "virtual_servers", i);
     const auto key = text(servers_after[i], "vip", item);
     const auto found = earlier.find(key);
     const Traffic zero;
-    Json server = traffic_rates(found == earlier.end() ? zero : found->second.first, traffic(servers_after[i], item),
-                                seconds);
+    Json server = traffic_rates(found == earlier.end() ? zero : found->second.first,
+                                traffic(servers_after[i], item), seconds);
     server["vip"] = key;
     server["backends"] = Json::array();
     const Json& backends = array(servers_after[i], "backends", item);
@@ -332,7 +348,8 @@ Json compute_rates(const Json& before, const Json& after, double seconds) {
       const auto backend_key = text(backends[b], "backend", backend_where);
       Traffic previous;
       if (found != earlier.end())
-        if (const auto it = found->second.second.find(backend_key); it != found->second.second.end()) previous = it->second;
+        if (const auto it = found->second.second.find(backend_key); it != found->second.second.end())
+          previous = it->second;
       Json backend = traffic_rates(previous, traffic(backends[b], backend_where), seconds);
       backend["backend"] = backend_key;
       server["backends"].push_back(std::move(backend));
@@ -352,7 +369,8 @@ Json compute_rates(const Json& before, const Json& after, double seconds) {
       bytes_before = count(*it, "bytes", verdict_where);
     }
     rates["verdicts"][name] = {
-        {"packets_per_second", per_second(packets_before, count(counters, "packets", verdict_where), seconds)},
+        {"packets_per_second",
+         per_second(packets_before, count(counters, "packets", verdict_where), seconds)},
         {"bytes_per_second", per_second(bytes_before, count(counters, "bytes", verdict_where), seconds)}};
   }
   return rates;
@@ -360,13 +378,15 @@ Json compute_rates(const Json& before, const Json& after, double seconds) {
 
 std::string format_rates(const Json& rates) {
   const std::string where = "rates";
-  std::vector<std::vector<std::string>> rows = {{"Prot LocalAddress:Port", "NewFlows/s", "Packets/s", "Bytes/s"},
-                                                {"  -> RemoteAddress:Port", "", "", ""}};
+  std::vector<std::vector<std::string>> rows = {
+      {"Prot LocalAddress:Port", "NewFlows/s", "Packets/s", "Bytes/s"},
+      {"  -> RemoteAddress:Port", "", "", ""}};
   const Json& servers = array(rates, "virtual_servers", where);
   for (std::size_t i = 0; i < servers.size(); ++i) {
     const auto item = indexed(where, "virtual_servers", i);
     const auto vip = split_vip_key(text(servers[i], "vip", item));
-    rows.push_back({pad(vip.protocol, 4) + " " + vip.endpoint, rate_text(rate(servers[i], "new_flows_per_second", item)),
+    rows.push_back({pad(vip.protocol, 4) + " " + vip.endpoint,
+                    rate_text(rate(servers[i], "new_flows_per_second", item)),
                     rate_text(rate(servers[i], "packets_per_second", item)),
                     rate_text(rate(servers[i], "bytes_per_second", item))});
     const Json& backends = array(servers[i], "backends", item);
@@ -382,7 +402,8 @@ std::string format_rates(const Json& rates) {
   std::string out = servers.empty() ? std::string() : render_table(rows, {false, true, true, true}) + "\n";
   std::vector<std::vector<std::string>> verdict_rows = {{"Verdict", "Packets/s", "Bytes/s"}};
   for (const auto& [name, counters] : member(rates, "verdicts", where).items())
-    verdict_rows.push_back({name, rate_text(rate(counters, "packets_per_second", where + ".verdicts." + name)),
+    verdict_rows.push_back({name,
+                            rate_text(rate(counters, "packets_per_second", where + ".verdicts." + name)),
                             rate_text(rate(counters, "bytes_per_second", where + ".verdicts." + name))});
   return out + render_table(verdict_rows, {false, true, true});
 }
@@ -391,10 +412,12 @@ std::string format_reload(const Json& reload) {
   const std::string where = "reload";
   const Json& changes = array(reload, "changes", where);
   std::string out = "reloaded " + text(reload, "config_file", where) + ": ";
-  out += changes.empty() ? std::string("no change") : number_text(changes.size()) + (changes.size() == 1 ? " change" : " changes");
+  out += changes.empty() ? std::string("no change")
+                         : number_text(changes.size()) + (changes.size() == 1 ? " change" : " changes");
   out += '\n';
   for (std::size_t i = 0; i < changes.size(); ++i) {
-    if (!changes[i].is_string()) throw ResponseError("agent answer: " + indexed(where, "changes", i) + " is not a string");
+    if (!changes[i].is_string())
+      throw ResponseError("agent answer: " + indexed(where, "changes", i) + " is not a string");
     out += "  " + changes[i].get<std::string>() + '\n';
   }
   if (const Json* warnings = optional_member(reload, "warnings"); warnings && warnings->is_array())
@@ -413,7 +436,8 @@ std::string format_drain(const Json& drain, bool drained) {
   if (!changed.get<bool>())
     return backend + (drained ? " was already drained" : " was not drained") + " on " + on + "\n";
   return (drained ? "drained " : "undrained ") + backend + " on " + on +
-         (drained ? " (weight 0: established flows stay, new flows go elsewhere)\n" : " (configured weight restored)\n");
+         (drained ? " (weight 0: established flows stay, new flows go elsewhere)\n"
+                  : " (configured weight restored)\n");
 }
 
 }  // namespace xdplb::ctl

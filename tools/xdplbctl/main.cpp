@@ -47,19 +47,25 @@ int main(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "Agent, data plane and VRRP instances (state, priority, VIPs)");
   auto* list = app.add_subcommand("list", "Virtual servers and real servers, like ipvsadm -Ln");
-  auto* stats = app.add_subcommand("stats", "Packets, bytes and new flows per VIP and backend; verdict counters");
+  auto* stats =
+      app.add_subcommand("stats", "Packets, bytes and new flows per VIP and backend; verdict counters");
   bool rate = false;
   stats->add_flag("--rate", rate, "Sample twice one second apart and print per-second rates");
-  auto* reload = app.add_subcommand("reload", "Re-read the configuration; a bad file keeps the running config");
+  auto* reload =
+      app.add_subcommand("reload", "Re-read the configuration; a bad file keeps the running config");
 
   struct DrainArguments {
     std::string backend;
     std::string vip;
   } drain_arguments, undrain_arguments;
-  auto* drain = app.add_subcommand("drain", "Weight 0 for a real server: established flows stay, new ones go elsewhere");
+  auto* drain = app.add_subcommand(
+      "drain", "Weight 0 for a real server: established flows stay, new ones go elsewhere");
   auto* undrain = app.add_subcommand("undrain", "Give a drained real server its configured weight back");
-  for (auto [command, arguments] : {std::pair{drain, &drain_arguments}, std::pair{undrain, &undrain_arguments}}) {
-    command->add_option("BACKEND", arguments->backend, "Real server ADDRESS:PORT, e.g. 198.18.0.11:80 or [fd00::11]:80")
+  for (auto [command, arguments] :
+       {std::pair{drain, &drain_arguments}, std::pair{undrain, &undrain_arguments}}) {
+    command
+        ->add_option("BACKEND", arguments->backend,
+                     "Real server ADDRESS:PORT, e.g. 198.18.0.11:80 or [fd00::11]:80")
         ->required()
         ->check(checked_by(&xdplb::ctl::backend_argument_error, "ADDRESS:PORT"));
     command->add_option("--vip", arguments->vip, "Only in this virtual server, [tcp/|udp/]ADDRESS:PORT")
@@ -79,7 +85,8 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  invocation.socket = socket.empty() ? xdplb::ctl::control_socket_for(invocation.instance) : std::filesystem::path(socket);
+  invocation.socket =
+      socket.empty() ? xdplb::ctl::control_socket_for(invocation.instance) : std::filesystem::path(socket);
   invocation.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
   try {
     if (status->parsed()) return xdplb::ctl::run_status(invocation);
@@ -90,9 +97,11 @@ int main(int argc, char** argv) {
       return vip.empty() ? std::nullopt : std::optional<std::string>(vip);
     };
     if (drain->parsed())
-      return xdplb::ctl::run_drain(invocation, drain_arguments.backend, optional_vip(drain_arguments.vip), true);
+      return xdplb::ctl::run_drain(invocation, drain_arguments.backend, optional_vip(drain_arguments.vip),
+                                   true);
     if (undrain->parsed())
-      return xdplb::ctl::run_drain(invocation, undrain_arguments.backend, optional_vip(undrain_arguments.vip), false);
+      return xdplb::ctl::run_drain(invocation, undrain_arguments.backend, optional_vip(undrain_arguments.vip),
+                                   false);
   } catch (const xdplb::ctl::AgentNotRunning& e) {
     std::fprintf(stderr, "xdplbctl: instance %s: %s\n", invocation.instance.c_str(), e.what());
     return kExitFailed;
@@ -100,7 +109,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "xdplbctl: xdplbd refused: %s\n", e.what());
     if (e.details().is_array())
       for (const auto& detail : e.details())
-        std::fprintf(stderr, "  %s\n", detail.is_string() ? detail.get<std::string>().c_str() : detail.dump().c_str());
+        std::fprintf(stderr, "  %s\n",
+                     detail.is_string() ? detail.get<std::string>().c_str() : detail.dump().c_str());
     else if (!e.details().is_null())
       std::fprintf(stderr, "  %s\n", e.details().dump().c_str());
     return kExitFailed;

@@ -20,7 +20,8 @@ nlohmann::json read_pinned_stats(const std::string& instance) {
   nlohmann::json verdicts = nlohmann::json::object();
   for (unsigned reason = 0; reason < XDPLB_R__COUNT; ++reason) {
     const auto counter = dataplane::read_percpu_counter(fd.get(), reason);
-    verdicts[std::string(dataplane::reason_name(reason))] = {{"packets", counter.packets}, {"bytes", counter.bytes}};
+    verdicts[std::string(dataplane::reason_name(reason))] = {{"packets", counter.packets},
+                                                             {"bytes", counter.bytes}};
   }
   return {{"source", "maps"},
           {"instance", instance},

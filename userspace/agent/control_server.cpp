@@ -14,10 +14,10 @@
 #include <system_error>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/unique_fd.h"
 
@@ -80,7 +80,8 @@ Json parse_json_line(std::string_view line) {
 }
 
 void validate_request(const Json& request) {
-  if (!request.is_object()) throw ControlError("a request must be a JSON object such as {\"command\":\"status\"}");
+  if (!request.is_object())
+    throw ControlError("a request must be a JSON object such as {\"command\":\"status\"}");
   const auto command_field = request.find("command");
   if (command_field == request.end()) throw ControlError("missing field \"command\"");
   if (!command_field->is_string()) throw ControlError("field \"command\" must be a string");
@@ -135,8 +136,8 @@ sockaddr_un unix_address(const std::filesystem::path& path) {
   address.sun_family = AF_UNIX;
   const std::string& text = path.native();
   if (text.size() > kMaxSocketPath)
-    throw std::runtime_error("control socket path " + text + " is longer than " + std::to_string(kMaxSocketPath) +
-                             " bytes");
+    throw std::runtime_error("control socket path " + text + " is longer than " +
+                             std::to_string(kMaxSocketPath) + " bytes");
   std::memcpy(address.sun_path, text.data(), text.size());
   return address;
 }
@@ -161,7 +162,8 @@ void refuse_if_path_taken(const std::filesystem::path& path) {
   if (!probe) throw_errno("socket(AF_UNIX)");
   const sockaddr_un address = unix_address(path);
   // Non-blocking, so that a live agent whose backlog is full answers EAGAIN instead of blocking us.
-  if (::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0 || errno == EAGAIN)
+  if (::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0 ||
+      errno == EAGAIN)
     throw std::runtime_error("another xdplbd is already listening on " + path.native() +
                              " (stop it first, or use another --instance)");
   if (errno != ECONNREFUSED) throw_errno("cannot probe existing control socket " + path.native());
@@ -175,7 +177,8 @@ void prepare_directory(const std::filesystem::path& directory) {
   std::error_code ec;
   if (std::filesystem::is_directory(directory, ec)) return;
   prepare_directory(directory.parent_path());
-  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("cannot create " + directory.native());
+  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST)
+    throw_errno("cannot create " + directory.native());
   // mkdir honours the umask; the mode must not depend on it.
   if (::chmod(directory.c_str(), 0755) != 0) throw_errno("cannot chmod 0755 " + directory.native());
 }
@@ -268,7 +271,8 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
   void start(bool over_connection_limit) {
     PeerCredentials peer;
     if (!read_peer_credentials(socket_.native_handle(), peer)) {
-      spdlog::warn("control: cannot read peer credentials ({}), closing the connection", std::strerror(errno));
+      spdlog::warn("control: cannot read peer credentials ({}), closing the connection",
+                   std::strerror(errno));
       close();
       return;
     }
@@ -355,15 +359,17 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
 
   void read_more() {
     arm_idle_timer();
-    socket_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
-      if (self->closed_) return;
-      if (ec) {
-        if (ec != asio::error::eof) spdlog::debug("control: client {}: {}", self->peer_, ec.message());
-        return self->close();
-      }
-      self->input_.append(self->chunk_.data(), n);
-      self->serve_buffered();
-    });
+    socket_.async_read_some(asio::buffer(chunk_),
+                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                if (ec != asio::error::eof)
+                                  spdlog::debug("control: client {}: {}", self->peer_, ec.message());
+                                return self->close();
+                              }
+                              self->input_.append(self->chunk_.data(), n);
+                              self->serve_buffered();
+                            });
   }
 
   void send(std::string line, bool close_after) {
@@ -460,7 +466,8 @@ void bind_socket(ControlServer::State& state) {
 ControlServer::ControlServer(asio::io_context& io, ControlServerOptions options, ControlHandler handler)
     : state_(std::make_shared<State>(io, std::move(options), std::move(handler))) {
   if (!state_->handler) throw std::invalid_argument("ControlServer needs a handler");
-  if (state_->options.max_line_bytes == 0) throw std::invalid_argument("ControlServer: max_line_bytes must be > 0");
+  if (state_->options.max_line_bytes == 0)
+    throw std::invalid_argument("ControlServer: max_line_bytes must be > 0");
   try {
     bind_socket(*state_);
   } catch (const std::system_error& e) {
@@ -475,11 +482,17 @@ ControlServer::ControlServer(asio::io_context& io, ControlServerOptions options,
                state_->options.allowed_uid);
 }
 
-ControlServer::~ControlServer() { stop(); }
+ControlServer::~ControlServer() {
+  stop();
+}
 
-const std::filesystem::path& ControlServer::socket_path() const { return state_->options.socket_path; }
+const std::filesystem::path& ControlServer::socket_path() const {
+  return state_->options.socket_path;
+}
 
-std::size_t ControlServer::connection_count() const { return state_->connections.size(); }
+std::size_t ControlServer::connection_count() const {
+  return state_->connections.size();
+}
 
 void ControlServer::stop() {
   auto& state = *state_;

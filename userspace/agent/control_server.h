@@ -24,7 +24,8 @@ namespace xdplb::agent {
 // Answers one validated request: returns the "result" of {"ok":true,"result":...}. Throwing
 // (ControlError or any std::exception) answers {"ok":false,"error":what()} and keeps the
 // connection open; the handler must leave the agent as it was when it throws.
-using ControlHandler = std::function<nlohmann::json(const std::string& command, const nlohmann::json& request)>;
+using ControlHandler =
+    std::function<nlohmann::json(const std::string& command, const nlohmann::json& request)>;
 
 // A refusal the operator should read as is, optionally with structured details (e.g. every config
 // error of a failed reload), sent as "details" next to "error".
@@ -75,7 +76,7 @@ struct ControlServerOptions {
   std::size_t max_line_bytes = 64 * 1024;  // a longer request line is answered with an error and closed
   std::size_t max_connections = 32;        // more concurrent clients are refused
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};  // a silent client is closed
-  uid_t allowed_uid = 0;                   // SO_PEERCRED uid allowed to talk; anyone else is refused
+  uid_t allowed_uid = 0;  // SO_PEERCRED uid allowed to talk; anyone else is refused
 };
 
 class ControlServer {

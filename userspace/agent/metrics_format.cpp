@@ -13,7 +13,9 @@ bool is_name_start(char c, bool allow_colon) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
 }
 
-bool is_name_char(char c, bool allow_colon) { return is_name_start(c, allow_colon) || (c >= '0' && c <= '9'); }
+bool is_name_char(char c, bool allow_colon) {
+  return is_name_start(c, allow_colon) || (c >= '0' && c <= '9');
+}
 
 bool is_valid_name(std::string_view name, bool allow_colon) {
   if (name.empty() || !is_name_start(name.front(), allow_colon)) return false;
@@ -58,8 +60,8 @@ std::string double_text(double value) {
 
 void append_sample(std::string& out, const MetricFamily& family, const MetricSample& sample) {
   if (!suffix_allowed(family.type, sample.suffix))
-    throw std::invalid_argument("metric " + family.name + ": suffix \"" + sample.suffix + "\" is not valid for a " +
-                                type_keyword(family.type));
+    throw std::invalid_argument("metric " + family.name + ": suffix \"" + sample.suffix +
+                                "\" is not valid for a " + type_keyword(family.type));
   out += family.name;
   out += sample.suffix;
   if (!sample.labels.empty()) {
@@ -87,7 +89,9 @@ void append_sample(std::string& out, const MetricFamily& family, const MetricSam
 
 }  // namespace
 
-bool is_valid_metric_name(std::string_view name) { return is_valid_name(name, true); }
+bool is_valid_metric_name(std::string_view name) {
+  return is_valid_name(name, true);
+}
 
 bool is_valid_label_name(std::string_view name) {
   // Names starting with "__" are reserved for Prometheus itself.
@@ -98,9 +102,12 @@ std::string escape_help(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -109,10 +116,14 @@ std::string escape_label_value(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '"') out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"')
+      out += "\\\"";
+    else
+      out += c;
   }
   return out;
 }

@@ -7,9 +7,9 @@
 #include <system_error>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "agent/metrics_format.h"
 
@@ -50,7 +50,8 @@ std::uint16_t parse_port(std::string_view text, std::string_view whole) {
 }
 
 // The complete response; errors carry a one-line explanation as their body.
-std::string http_response(int status, std::string_view content_type, std::string_view body, bool include_body) {
+std::string http_response(int status, std::string_view content_type, std::string_view body,
+                          bool include_body) {
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
   out += "Content-Type: ";
   out += content_type;
@@ -89,13 +90,16 @@ Tcp::endpoint parse_listen_address(std::string_view text) {
     port = text;
   } else {
     if (text.find(':') != colon)
-      throw std::invalid_argument("invalid listen address \"" + whole + "\": IPv6 needs brackets, e.g. [::1]:9469");
+      throw std::invalid_argument("invalid listen address \"" + whole +
+                                  "\": IPv6 needs brackets, e.g. [::1]:9469");
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
   std::error_code ec;
   const auto address = asio::ip::make_address(std::string(host), ec);
-  if (ec) throw std::invalid_argument("invalid address \"" + std::string(host) + "\" in listen address \"" + whole + "\"");
+  if (ec)
+    throw std::invalid_argument("invalid address \"" + std::string(host) + "\" in listen address \"" + whole +
+                                "\"");
   if (text.front() == '[' && !address.is_v6())
     throw std::invalid_argument("invalid listen address \"" + whole + "\": brackets are for IPv6 only");
   return Tcp::endpoint(address, parse_port(port, text));
@@ -105,7 +109,8 @@ HttpAnswer route_metrics_request(std::string_view head) {
   const auto line_end = head.find_first_of("\r\n");
   const std::string_view line = head.substr(0, line_end);
   const auto first_space = line.find(' ');
-  const auto second_space = first_space == std::string_view::npos ? first_space : line.find(' ', first_space + 1);
+  const auto second_space =
+      first_space == std::string_view::npos ? first_space : line.find(' ', first_space + 1);
   if (second_space == std::string_view::npos || line.find(' ', second_space + 1) != std::string_view::npos)
     return {400, true};
   const auto method = line.substr(0, first_space);
@@ -172,12 +177,13 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
 
  private:
   void read_more() {
-    socket_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
-      if (self->closed_) return;
-      if (ec) return self->close();
-      self->request_.append(self->chunk_.data(), n);
-      self->on_data();
-    });
+    socket_.async_read_some(asio::buffer(chunk_),
+                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                              if (self->closed_) return;
+                              if (ec) return self->close();
+                              self->request_.append(self->chunk_.data(), n);
+                              self->on_data();
+                            });
   }
 
   void on_data() {
@@ -209,10 +215,11 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
 
   void write(std::string response) {
     response_ = std::move(response);
-    asio::async_write(socket_, asio::buffer(response_), [self = shared_from_this()](std::error_code, std::size_t) {
-      if (self->closed_) return;
-      self->close();
-    });
+    asio::async_write(socket_, asio::buffer(response_),
+                      [self = shared_from_this()](std::error_code, std::size_t) {
+                        if (self->closed_) return;
+                        self->close();
+                      });
   }
 
   std::shared_ptr<MetricsServer::State> state_;
@@ -262,13 +269,16 @@ MetricsServer::MetricsServer(asio::io_context& io, MetricsServerOptions options,
     state_->acceptor.listen();
   } catch (const std::system_error& e) {
     state_->stopped = true;
-    throw std::runtime_error("metrics: cannot listen on " + endpoint_text(listen) + ": " + e.code().message());
+    throw std::runtime_error("metrics: cannot listen on " + endpoint_text(listen) + ": " +
+                             e.code().message());
   }
   accept_next(state_);
   spdlog::info("metrics: serving http://{}/metrics", endpoint_text(local_endpoint()));
 }
 
-MetricsServer::~MetricsServer() { stop(); }
+MetricsServer::~MetricsServer() {
+  stop();
+}
 
 Tcp::endpoint MetricsServer::local_endpoint() const {
   std::error_code ec;

@@ -96,7 +96,8 @@ class Client {
         pending_.erase(0, newline + 1);
         return line;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       REQUIRE_MESSAGE(left.count() > 0, "no answer from the control server within 5 s");
       pollfd p{fd_.get(), POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -163,8 +164,9 @@ class FakeAgent {
 class LiveServer {
  public:
   LiveServer(ControlServerOptions options, FakeAgent& agent) : work_(asio::make_work_guard(io_)) {
-    server_.emplace(io_, std::move(options),
-                    [&agent](const std::string& command, const Json& request) { return agent.handle(command, request); });
+    server_.emplace(io_, std::move(options), [&agent](const std::string& command, const Json& request) {
+      return agent.handle(command, request);
+    });
     thread_ = std::thread([this] { io_.run(); });
   }
   ~LiveServer() { shutdown(); }
@@ -229,7 +231,8 @@ int run_as_nobody(const fs::path& socket) {
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) ::_exit(kChildSetuidFailed);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)
+      ::_exit(kChildSetuidFailed);
     const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
       ::_exit(errno == EACCES ? kChildConnectDenied : kChildConnectFailed);
@@ -334,7 +337,9 @@ TEST_CASE("a handler error is the client's answer, with details, and the connect
   Client client(dir.path() / "s.sock");
 
   auto answer = client.request({{"command", "drain"}, {"backend", "198.18.0.99:80"}});
-  CHECK(answer == Json{{"ok", false}, {"error", "no real server 198.18.0.99:80"}, {"details", {"tcp/198.18.0.100:80"}}});
+  CHECK(answer == Json{{"ok", false},
+                       {"error", "no real server 198.18.0.99:80"},
+                       {"details", {"tcp/198.18.0.100:80"}}});
   answer = client.request({{"command", "reload"}});
   CHECK(answer == Json{{"ok", false}, {"error", "configuration has 2 errors"}});
   CHECK(client.request({{"command", "list"}})["ok"] == true);

@@ -33,7 +33,8 @@ const std::string kBody = "# TYPE xdplb_up gauge\nxdplb_up 1\n";
 
 class LiveMetrics {
  public:
-  explicit LiveMetrics(MetricsServerOptions options, MetricsSource source = [] { return kBody; })
+  explicit LiveMetrics(
+      MetricsServerOptions options, MetricsSource source = [] { return kBody; })
       : work_(asio::make_work_guard(io_)) {
     options.listen = asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0);
     server_.emplace(io_, options, std::move(source));
@@ -88,7 +89,8 @@ std::string read_all(int fd) {
 
 std::string exchange(std::uint16_t port, const std::string& request) {
   auto fd = connect_to(port);
-  REQUIRE(::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  REQUIRE(::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size()));
   return read_all(fd.get());
 }
 
@@ -147,7 +149,8 @@ TEST_CASE("wrong path, wrong method, oversized head and a failing source get the
   const auto post = exchange(metrics.port(), "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
   CHECK(post.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
   CHECK(post.find("Allow: GET, HEAD\r\n") != std::string::npos);
-  CHECK(exchange(metrics.port(), "\x16\x03\x01 not http\r\n\r\n").starts_with("HTTP/1.1 400 Bad Request\r\n"));
+  CHECK(
+      exchange(metrics.port(), "\x16\x03\x01 not http\r\n\r\n").starts_with("HTTP/1.1 400 Bad Request\r\n"));
   const auto huge = "GET /metrics HTTP/1.1\r\nX-Filler: " + std::string(9000, 'a') + "\r\n\r\n";
   CHECK(exchange(metrics.port(), huge).starts_with("HTTP/1.1 431 "));
   fail = true;
@@ -162,7 +165,8 @@ TEST_CASE("a client that sends half a request neither blocks the loop nor other 
   LiveMetrics metrics(options);
   auto slow = connect_to(metrics.port());
   const std::string partial = "GET /metrics HTTP/1.1\r\n";
-  REQUIRE(::send(slow.get(), partial.data(), partial.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(partial.size()));
+  REQUIRE(::send(slow.get(), partial.data(), partial.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(partial.size()));
 
   // The loop still runs its own work and serves another scrape while the slow client waits.
   std::promise<void> timer_fired;

@@ -61,7 +61,8 @@ class CannedAgent {
               {"virtual_servers",
                {{{"vip", "tcp/198.18.0.100:80"},
                  {"algorithm", "mh"},
-                 {"backends", {{{"backend", "198.18.0.11:80"}, {"weight", 1}, {"health", "up"}, {"flows", 3}}}}}}}};
+                 {"backends",
+                  {{{"backend", "198.18.0.11:80"}, {"weight", 1}, {"health", "up"}, {"flows", 3}}}}}}}};
     if (command == "stats") {
       const std::uint64_t packets = 100 * ++stats_calls;
       return {{"virtual_servers",
@@ -106,7 +107,9 @@ class AgentUnderTest {
   AgentUnderTest& operator=(const AgentUnderTest&) = delete;
 
   fs::path socket() const { return directory_ / "xdplb.sock"; }
-  std::string with_socket(const std::string& arguments) const { return "--socket " + socket().native() + " " + arguments; }
+  std::string with_socket(const std::string& arguments) const {
+    return "--socket " + socket().native() + " " + arguments;
+  }
 
   CannedAgent agent;
 
@@ -177,8 +180,8 @@ TEST_CASE("stats --rate samples twice one second apart") {
 TEST_CASE("bad arguments: a one-line error, the usage, exit status 2, and nothing sent") {
   AgentUnderTest agent;
   for (const std::string arguments : {"", "frobnicate", "drain", "drain 198.18.0.11", "drain fd00::1:80",
-                                "drain 198.18.0.11:80 --vip nowhere", "stats --rates", "undrain a b",
-                                "--instance ../etc status", "--timeout 0 status"}) {
+                                      "drain 198.18.0.11:80 --vip nowhere", "stats --rates", "undrain a b",
+                                      "--instance ../etc status", "--timeout 0 status"}) {
     CAPTURE(arguments);
     const auto run = run_xdplbctl(agent.with_socket(arguments));
     CHECK(run.status == 2);
@@ -196,8 +199,9 @@ TEST_CASE("bad arguments: a one-line error, the usage, exit status 2, and nothin
 TEST_CASE("no agent: a clear message and exit status 1 - a refusal shows the agent's error and details") {
   const auto missing = run_xdplbctl("--socket /tmp/xdplbctl-no-such-dir/xdplb.sock status");
   CHECK(missing.status == 1);
-  CHECK(missing.output == "xdplbctl: instance xdplb: xdplbd is not running: nobody listens on "
-                          "/tmp/xdplbctl-no-such-dir/xdplb.sock (No such file or directory)\n");
+  CHECK(missing.output ==
+        "xdplbctl: instance xdplb: xdplbd is not running: nobody listens on "
+        "/tmp/xdplbctl-no-such-dir/xdplb.sock (No such file or directory)\n");
 
   // stats falls back to the pinned maps, and says so when there are none either.
   const std::string instance = "xdplbctl-test-" + std::to_string(::getpid());
@@ -209,5 +213,6 @@ TEST_CASE("no agent: a clear message and exit status 1 - a refusal shows the age
   AgentUnderTest agent;
   const auto refused = run_xdplbctl(agent.with_socket("drain 198.18.0.99:80"));
   CHECK(refused.status == 1);
-  CHECK(refused.output == "xdplbctl: xdplbd refused: no real server 198.18.0.99:80\n  known: 198.18.0.11:80\n");
+  CHECK(refused.output ==
+        "xdplbctl: xdplbd refused: no real server 198.18.0.99:80\n  known: 198.18.0.11:80\n");
 }

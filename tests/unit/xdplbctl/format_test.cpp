@@ -70,17 +70,19 @@ TEST_CASE("list of an agent without virtual servers prints the headers only") {
 TEST_CASE("a missing or mistyped field is named, not printed as garbage") {
   Json broken = kList;
   broken["virtual_servers"][0]["backends"][1].erase("weight");
-  CHECK_THROWS_WITH_AS(format_list(broken), "agent answer: list.virtual_servers[0].backends[1].weight is missing",
-                       ResponseError);
+  CHECK_THROWS_WITH_AS(format_list(broken),
+                       "agent answer: list.virtual_servers[0].backends[1].weight is missing", ResponseError);
   broken = kList;
   broken["virtual_servers"][1]["backends"][0]["weight"] = -1;
-  CHECK_THROWS_WITH_AS(format_list(broken),
-                       "agent answer: list.virtual_servers[1].backends[0].weight is not a non-negative integer",
-                       ResponseError);
+  CHECK_THROWS_WITH_AS(
+      format_list(broken),
+      "agent answer: list.virtual_servers[1].backends[0].weight is not a non-negative integer",
+      ResponseError);
   CHECK_THROWS_WITH_AS(format_list(Json::array()), "agent answer: list is not an object", ResponseError);
   CHECK_THROWS_WITH_AS(format_stats(Json{{"virtual_servers", Json::array()}}),
                        "agent answer: stats.verdicts is missing", ResponseError);
-  CHECK_THROWS_AS(format_status(Json{{"instance", "x"}, {"vrrp_instances", {{{"name", "VI_1"}}}}}), ResponseError);
+  CHECK_THROWS_AS(format_status(Json{{"instance", "x"}, {"vrrp_instances", {{{"name", "VI_1"}}}}}),
+                  ResponseError);
 }
 
 TEST_CASE("stats prints per VIP and backend counters, then the verdicts") {
@@ -161,7 +163,8 @@ TEST_CASE("status prints the agent line, the data plane and one row per VRRP ins
         "Configuration: /etc/xdplb/xdplb.conf, loaded 2025-01-01T12:00:00Z\n"
         "Data plane: attached to eth0 (native); 1 of 2 VIPs active\n"
         "VRRP instance  State   Prio     Interface  VRID  Last transition         VIPs\n"
-        "VI_1           MASTER  150      eth0       51    BACKUP->MASTER 12s ago  198.18.0.100/32, fd00::100/128\n"
+        "VI_1           MASTER  150      eth0       51    BACKUP->MASTER 12s ago  198.18.0.100/32, "
+        "fd00::100/128\n"
         "VI_2           FAULT   0 (100)  eth1       52    -\n");
   CHECK(format_status(Json{{"instance", "lb2"}, {"vrrp_instances", Json::array()}}) ==
         "xdplbd, instance lb2\nNo VRRP instance: virtual servers are served whenever the agent runs.\n");
@@ -178,8 +181,10 @@ TEST_CASE("reload, drain and undrain print one summary line and their changes") 
         "reloaded /etc/xdplb/xdplb.conf: no change\n");
   const Json drained = {{"backend", "198.18.0.11:80"}, {"vips", {"tcp/198.18.0.100:80"}}, {"changed", true}};
   CHECK(format_drain(drained, true) ==
-        "drained 198.18.0.11:80 on tcp/198.18.0.100:80 (weight 0: established flows stay, new flows go elsewhere)\n");
-  CHECK(format_drain(drained, false) == "undrained 198.18.0.11:80 on tcp/198.18.0.100:80 (configured weight restored)\n");
+        "drained 198.18.0.11:80 on tcp/198.18.0.100:80 (weight 0: established flows stay, new flows go "
+        "elsewhere)\n");
+  CHECK(format_drain(drained, false) ==
+        "undrained 198.18.0.11:80 on tcp/198.18.0.100:80 (configured weight restored)\n");
   Json unchanged = drained;
   unchanged["changed"] = false;
   CHECK(format_drain(unchanged, true) == "198.18.0.11:80 was already drained on tcp/198.18.0.100:80\n");
