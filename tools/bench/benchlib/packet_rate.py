@@ -1,0 +1,254 @@
+"""Packet rate through the load balancer: 64-byte UDP frames to the VIP from trafgen, counted where
+they arrive, for xdplb against the floor of the same veth path and against the kernel's own paths.
+
+Every case gets a fresh lab (namespaces named after a unique tag) and runs the same steps: start
+trafgen, wait for the first delivered frame (which proves the path works), warm up, count delivered
+frames over a fixed window, stop trafgen by process group. Cases (the letters of issue 8):
+
+  a  floor      gen -> lb: xdp_swap_tx (parse, swap MACs, XDP_TX) -> gen: count and drop
+  b  xdplb      gen -> lb: xdplb DR, one 5-tuple (conntrack hit) -> XDP_TX -> gen: count and drop
+  c  xdplb new  as b, random source address and port per frame (conntrack miss, Maglev, insert)
+  d1 nft DNAT   gen -> lb stack: conntrack + nat prerouting (numgen inc mod 3) + forward -> sink
+  d2 nft new    as d1, random source address and port per frame (a conntrack entry per frame)
+  e  forward    gen -> lb stack: route lookup + forward -> sink, no netfilter
+
+For a-c the real servers are emulated by permanent neighbour entries on the LB that carry the
+generator's MAC, so DR's rewritten frames bounce back to the generator's veth where they are counted.
+For d/e the LB forwards out of a second veth to a sink namespace whose veth counts and drops.
+"""
+import json
+import statistics
+import time
+
+from xdplab import Lab, ProcessLauncher, bin_path, bpf_object, run, wait_until
+
+from .core import Plot, Table, summary
+from .sink import PacketSink
+from .trafgen import GENERATOR_CPU, Trafgen, udp_config
+
+NAME = "packet_rate"
+TITLE = "Packet rate through the LB (64-byte UDP, one generator core)"
+REQUIRES = ["trafgen", "taskset", "bpftool", "nft", "ip", "ethtool"]
+
+VIP, VIP_PORT = "198.18.0.100", 5001
+GEN_ADDR, LB_ADDR = "198.18.0.10", "198.18.0.2"
+LB_SINK_ADDR, SINK_ADDR = "198.18.1.1", "198.18.1.2"
+DR_SERVERS = ["198.18.0.11", "198.18.0.12", "198.18.0.13"]
+NAT_SERVERS = ["198.18.1.11", "198.18.1.12", "198.18.1.13"]
+# Sources of the new-flow cases: the benchmarking range's upper half, random in the last two bytes.
+NEW_FLOW_SOURCE = "198.19.0.1"
+
+CASES = [
+    ("a", "floor: xdp_swap_tx", "gen veth -> lb veth XDP (parse, swap MACs, XDP_TX) -> gen veth XDP count/drop"),
+    ("b", "xdplb DR, one flow", "gen veth -> lb veth XDP xdplb (VIP, conntrack hit, DR rewrite, XDP_TX) -> gen veth XDP count/drop"),
+    ("c", "xdplb DR, new flow/pkt", "as b with a conntrack miss, Maglev pick and conntrack insert per frame"),
+    ("d1", "nftables DNAT, one flow", "gen veth -> lb stack (backlog, conntrack, nat prerouting numgen, forward, neigh) -> lb veth2 -> sink veth XDP count/drop"),
+    ("d2", "nftables DNAT, new flow/pkt", "as d1 with a new conntrack entry and numgen pick per frame"),
+    ("e", "kernel IP forwarding", "gen veth -> lb stack (backlog, route lookup, forward, neigh) -> lb veth2 -> sink veth XDP count/drop"),
+]
+
+DR_CONFIG = """\
+global_defs {{
+    router_id BENCH_PPS
+}}
+virtual_server {vip} {port} {{
+    lb_algo mh
+    lb_kind DR
+    protocol UDP
+{servers}}}
+"""
+# No checker: keepalived counts a real server without one as always up, and the emulated servers
+# (neighbour entries) could not answer one anyway.
+DR_SERVER = "    real_server {addr} {port} {{\n        weight 1\n    }}\n"
+
+NFT_DNAT = """\
+table ip bench_dnat {{
+    chain prerouting {{
+        type nat hook prerouting priority dstnat; policy accept;
+        ip daddr {vip} udp dport {port} dnat to numgen inc mod {n} map {{ {targets} }}
+    }}
+}}
+"""
+
+
+class Settings:
+    def __init__(self, quick):
+        self.runs = 3 if quick else 5
+        self.warmup = 0.5 if quick else 1.0
+        self.window = 1.0 if quick else 3.0
+        # An upper bound on what one trafgen may send even if it were never stopped.
+        self.max_packets = int((self.warmup + self.window + 20) * 5_000_000)
+
+
+def measure(ctx):
+    settings = Settings(ctx.quick)
+    ctx.log(f"packet rate: {len(CASES)} cases x {settings.runs} runs, {settings.warmup}s warm-up, "
+            f"{settings.window}s window, generator on CPU {GENERATOR_CPU}")
+    results = {}
+    for key, label, path in CASES:
+        rates, extra = _measure_case(ctx, settings, key)
+        med, lo, hi = summary(rates)
+        results[key] = {"case": key, "label": label, "path": path, "runs": rates, "pps_median": med,
+                        "pps_min": lo, "pps_max": hi, **extra}
+        ctx.log(f"  {key:3} {label:30} median {med:>10,.0f} pps  (min {lo:,.0f}, max {hi:,.0f})")
+    floor = results["a"]["pps_median"]
+    rows = []
+    for key, label, _ in CASES:
+        r = results[key]
+        r["ratio_to_floor"] = r["pps_median"] / floor if floor else None
+        r["plot_label"] = f"{key}: {label}"
+        rows.append(r)
+    table = Table(
+        name=NAME, title=TITLE,
+        columns=[("case", "case"), ("label", "path"), ("pps_median", "pps median"), ("pps_min", "min"),
+                 ("pps_max", "max"), ("ratio_to_floor", "vs (a)"), ("offered_median", "offered pps"),
+                 ("lb_check", "LB counters")],
+        rows=rows,
+        notes=[f"{r['case']}: {r['path']}" for r in rows] + [
+            f"{settings.runs} runs per case: {settings.warmup}s warm-up, then frames counted over {settings.window}s "
+            "by xdp_count_drop on the receiving veth; 'offered' is the generator veth's tx counter over the same window.",
+            "The generator, the LB's XDP program or stack, and the sink all run on one CPU: veth runs the "
+            "receiver's NAPI/softirq on the sending CPU.",
+            "Targets of issue 8: b >= 0.90 x a, c >= 0.80 x a.",
+        ],
+        plots=[Plot(file="packet_rate.png", title="Delivered packet rate, 64-byte UDP over veth (median, min/max whiskers)",
+                    ylabel="packets per second", label_column="plot_label", value_column="pps_median",
+                    low_column="pps_min", high_column="pps_max", yformat="%.0s%c")],
+    )
+    return [table]
+
+
+def _measure_case(ctx, settings, key):
+    procs = ProcessLauncher(ctx.work_dir / f"logs-pps-{key}")
+    with Lab(prefix="xb") as lab:
+        try:
+            if key in ("a", "b", "c"):
+                return _xdp_case(ctx, settings, lab, procs, key)
+            return _kernel_case(ctx, settings, lab, key)
+        finally:
+            procs.stop_all()
+
+
+def _xdp_case(ctx, settings, lab, procs, key):
+    gen, lb = lab.netns("gen"), lab.netns("lb")
+    lab.veth(gen, "eth0", lb, "eth0")
+    gen.addr("eth0", f"{GEN_ADDR}/24")
+    lb.addr("eth0", f"{LB_ADDR}/24")
+    gen_mac, lb_mac = gen.mac("eth0"), lb.mac("eth0")
+    sink = PacketSink(gen, "eth0")
+    agent_instance = None
+    if key == "a":
+        lb.load_xdp_object("eth0", bpf_object("xdp_swap_tx"))
+    else:
+        for server in DR_SERVERS:
+            lb.ip("neigh", "replace", server, "lladdr", gen_mac, "dev", "eth0", "nud", "permanent")
+        agent_instance = _start_agent(ctx, lab, procs, lb)
+    src = NEW_FLOW_SOURCE if key == "c" else GEN_ADDR
+    config = udp_config(gen_mac, lb_mac, src, VIP, VIP_PORT, new_flow_per_packet=(key == "c"))
+    before = _verdicts(agent_instance) if agent_instance else None
+    rates, offered, counted = _runs(ctx, settings, lab, gen, sink, config, key)
+    extra = {"offered_median": statistics.median(offered)}
+    if agent_instance:
+        after = _verdicts(agent_instance)
+        delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+        forwarded = delta.get("fwd_tx", 0)
+        # Every frame the sink counted must have been forwarded by xdplb (nothing else sends to it).
+        if forwarded < counted:
+            raise RuntimeError(f"case {key}: the sink counted {counted} frames but xdplb forwarded only {forwarded}")
+        others = {k: v for k, v in delta.items() if v and k != "fwd_tx"}
+        extra["lb_check"] = f"fwd_tx {forwarded:,}" + (f"; {others}" if others else "")
+        extra["verdicts"] = delta
+    return rates, extra
+
+
+def _kernel_case(ctx, settings, lab, key):
+    gen, lb, sink_ns = lab.netns("gen"), lab.netns("lb"), lab.netns("sink")
+    lab.veth(gen, "eth0", lb, "eth0")
+    lab.veth(lb, "eth1", sink_ns, "eth0")
+    gen.addr("eth0", f"{GEN_ADDR}/24")
+    lb.addr("eth0", f"{LB_ADDR}/24")
+    lb.addr("eth1", f"{LB_SINK_ADDR}/24")
+    sink_ns.addr("eth0", f"{SINK_ADDR}/24")
+    lb.sysctl("net.ipv4.ip_forward", 1)
+    for conf in ("all", "default", "eth0", "eth1"):
+        # Random sources of the new-flow case have no route back; this is a forwarding test, not uRPF.
+        lb.sysctl(f"net.ipv4.conf.{conf}.rp_filter", 0)
+    sink_mac = sink_ns.mac("eth0")
+    for server in NAT_SERVERS:
+        lb.ip("neigh", "replace", server, "lladdr", sink_mac, "dev", "eth1", "nud", "permanent")
+    sink = PacketSink(sink_ns, "eth0")
+    if key in ("d1", "d2"):
+        targets = ", ".join(f"{i} : {a}" for i, a in enumerate(NAT_SERVERS))
+        ruleset = NFT_DNAT.format(vip=VIP, port=VIP_PORT, n=len(NAT_SERVERS), targets=targets)
+        lb.run("nft", "-f", "-", input=ruleset)
+        dst = VIP
+    else:
+        dst = NAT_SERVERS[0]
+    new_flows = key == "d2"
+    config = udp_config(gen.mac("eth0"), lb.mac("eth0"), NEW_FLOW_SOURCE if new_flows else GEN_ADDR, dst, VIP_PORT,
+                        new_flow_per_packet=new_flows)
+    rates, offered, _ = _runs(ctx, settings, lab, gen, sink, config, key)
+    extra = {"offered_median": statistics.median(offered)}
+    if key in ("d1", "d2"):
+        extra["lb_check"] = _conntrack_entries(lb)
+    else:
+        extra["lb_check"] = "no netfilter rules"
+    return rates, extra
+
+
+def _runs(ctx, settings, lab, gen, sink, config, key):
+    config_path = ctx.work_dir / f"trafgen-{key}.cfg"
+    config_path.write_text(config)
+    rates, offered, counted = [], [], 0
+    for i in range(settings.runs):
+        log = ctx.work_dir / f"trafgen-{key}-{i}.log"
+        with Trafgen(gen, "eth0", config_path, log, settings.max_packets) as tg:
+            _, start = sink.packets()
+            wait_until(lambda: tg.running() and sink.packets()[1] > start, 15,
+                       what=f"case {key}: first frame delivered (trafgen: {tg.output().strip()[-300:]!r})")
+            time.sleep(settings.warmup)
+            t0, tx0 = _tx_packets(gen)
+            rate, packets = sink.rate_over(settings.window)
+            t1, tx1 = _tx_packets(gen)
+            if not tg.running():
+                raise RuntimeError(f"case {key}: trafgen stopped early: {tg.output()[-500:]}")
+        rates.append(rate)
+        offered.append((tx1 - tx0) / (t1 - t0))
+        counted += packets
+    return rates, offered, counted
+
+
+def _tx_packets(ns):
+    before = time.monotonic()
+    stats = json.loads(ns.ip("-j", "-s", "link", "show", "eth0").stdout)[0]["stats64"]["tx"]
+    return (before + time.monotonic()) / 2, stats["packets"]
+
+
+def _start_agent(ctx, lab, procs, lb):
+    instance = f"{lab.tag}-lb"
+    servers = "".join(DR_SERVER.format(addr=a, port=VIP_PORT) for a in DR_SERVERS)
+    config = ctx.work_dir / f"{instance}.conf"
+    config.write_text(DR_CONFIG.format(vip=VIP, port=VIP_PORT, servers=servers))
+    # The agent stays off the generator's CPU so that its timers never steal from the measured core.
+    argv = ["taskset", "-c", str(ctx.control_cpu), bin_path("xdplbd"), "-f", config, "--instance", instance,
+            "-n", "-l", "-p", ctx.work_dir / f"{instance}.pid", "--interface", "eth0"]
+    agent = procs.start("xdplbd", argv, ns=lb, share_bpffs=True)
+    try:
+        wait_until(lambda: lb.xdp_prog_id("eth0") is not None, 15, what="xdplbd attached to lb:eth0")
+        wait_until(lambda: _verdicts(instance) is not None, 15, what="xdplbctl stats answering")
+    except Exception:
+        raise RuntimeError(f"xdplbd did not come up:\n{agent.log()[-2000:]}") from None
+    return instance
+
+
+def _verdicts(instance):
+    p = run([bin_path("xdplbctl"), "--instance", instance, "--json", "stats"], check=False)
+    if p.returncode != 0:
+        return None
+    return {k: v["packets"] for k, v in json.loads(p.stdout)["verdicts"].items()}
+
+
+def _conntrack_entries(lb):
+    """The LB namespace's conntrack table size after the runs (the kernel's per-namespace count)."""
+    p = lb.run("cat", "/proc/sys/net/netfilter/nf_conntrack_count", check=False)
+    return f"conntrack entries {p.stdout.strip()}" if p.returncode == 0 else "conntrack count unavailable"
