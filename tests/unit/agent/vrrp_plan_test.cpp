@@ -1,0 +1,183 @@
+// From vrrp_instance / vrrp_script / vrrp_sync_group to the VRRP runtime's settings, with a fake
+// host (interfaces, users) so every rule is checked without touching the machine.
+#include <doctest/doctest.h>
+
+#include "agent/vrrp_plan.h"
+#include "config/load.h"
+
+using namespace xdplb;
+
+namespace {
+
+config::Config load(const std::string& text) {
+  auto r = config::load_config_text(text, "test.conf", {});
+  if (!r.ok())
+    for (const auto& d : r.diagnostics) MESSAGE(config::format_diagnostic(d));
+  REQUIRE(r.ok());
+  return *r.config;
+}
+
+agent::VrrpHostFacts fake_host() {
+  agent::VrrpHostFacts host;
+  host.primary_address = [](const std::string& interface, bool ipv6) -> std::optional<asio::ip::address> {
+    if (interface != "eth0") return std::nullopt;
+    return asio::ip::make_address(ipv6 ? "fe80::1" : "198.18.0.1");
+  };
+  host.user = [](const std::string& name) -> std::optional<std::pair<uid_t, gid_t>> {
+    if (name == "keepalived_script") return std::make_pair(uid_t{990}, gid_t{990});
+    if (name == "root") return std::make_pair(uid_t{0}, gid_t{0});
+    return std::nullopt;
+  };
+  host.group = [](const std::string& name) -> std::optional<gid_t> {
+    if (name == "nogroup") return gid_t{65534};
+    return std::nullopt;
+  };
+  host.host_name = "lb1.example";
+  return host;
+}
+
+const char* kInstance = R"(
+global_defs {
+  router_id LB1
+  vrrp_garp_master_delay 2
+  vrrp_garp_master_repeat 3
+  smtp_server 192.0.2.25
+  notification_email { ops@example.org }
+  notification_email_from lb1@example.org
+}
+vrrp_script chk_haproxy {
+  script "/usr/bin/pgrep haproxy"
+  interval 2
+  weight -20
+  fall 3
+  rise 2
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority 150
+  advert_int 1
+  nopreempt
+  authentication {
+    auth_type PASS
+    auth_pass s3cret
+  }
+  virtual_ipaddress {
+    198.18.0.100/24 dev eth0 label eth0:vip
+  }
+  virtual_ipaddress_excluded { 198.18.0.200 }
+  virtual_routes { 198.51.100.0/24 via 198.18.0.254 }
+  track_interface { eth1 weight -30 }
+  track_script { chk_haproxy weight -40 }
+  notify "/usr/local/bin/notify.sh"
+  smtp_alert
+}
+)";
+
+}  // namespace
+
+TEST_CASE("vrrp plan: an instance with every common keyword") {
+  const auto plan = agent::plan_vrrp(load(kInstance), fake_host());
+  REQUIRE(plan.instances.size() == 1);
+  const auto& s = plan.instances[0];
+  const auto& p = s.vrrp;
+  CHECK(p.name == "VI_1");
+  CHECK(p.version == vrrp::Version::v2);
+  CHECK(p.vrid == 51);
+  CHECK(p.priority == 150);
+  CHECK_FALSE(p.preempt);
+  CHECK(p.initial_state == vrrp::InitialState::backup);
+  CHECK(p.auth_type == vrrp::AuthType::simple_password);
+  CHECK(p.auth_password == "s3cret");
+  CHECK(p.primary_address == asio::ip::make_address("198.18.0.1"));
+  // Advertised: virtual_ipaddress only; the excluded one is added but not sent.
+  CHECK(p.virtual_addresses == std::vector<asio::ip::address>{asio::ip::make_address("198.18.0.100")});
+  REQUIRE(s.addresses.size() == 2);
+  CHECK(s.addresses[0].prefix_length == 24);
+  CHECK(s.addresses[0].label == "eth0:vip");
+  CHECK(s.addresses[1].address == asio::ip::make_address("198.18.0.200"));
+  CHECK(s.addresses[1].prefix_length == 32);
+  CHECK(s.addresses[1].device == "eth0");
+  REQUIRE(s.routes.size() == 1);
+  CHECK(s.routes[0].via == asio::ip::make_address("198.18.0.254"));
+  CHECK(s.announce.delay == std::chrono::seconds(2));
+  CHECK(s.announce.repeat == 3);
+  REQUIRE(p.tracked.size() == 2);
+  CHECK(p.tracked[0].name == "interface:eth1");
+  CHECK(p.tracked[0].weight == -30);
+  CHECK(p.tracked[1].name == "script:chk_haproxy");
+  CHECK(p.tracked[1].weight == -40);  // track_script's weight overrides the script's
+  CHECK(s.notify.any == "/usr/local/bin/notify.sh");
+  CHECK(s.smtp_alert);
+  REQUIRE(plan.scripts.size() == 1);
+  CHECK(plan.scripts[0].argv == std::vector<std::string>{"/usr/bin/pgrep", "haproxy"});
+  CHECK(plan.scripts[0].interval == std::chrono::seconds(2));
+  CHECK(plan.scripts[0].timeout == std::chrono::seconds(2));
+  CHECK(plan.scripts[0].fall == 3);
+  CHECK(plan.scripts[0].rise == 2);
+  CHECK_FALSE(plan.scripts[0].uid);
+  CHECK(plan.smtp.router_id == "LB1");
+  CHECK(plan.smtp.to == std::vector<std::string>{"ops@example.org"});
+  CHECK(plan.smtp.helo_name == "lb1.example");
+}
+
+TEST_CASE("vrrp plan: IPv6 instance, unicast, vmac") {
+  const auto plan = agent::plan_vrrp(load(R"(
+vrrp_instance V6 {
+  interface eth0
+  virtual_router_id 7
+  version 3
+  advert_int 0.1
+  use_vmac
+  virtual_ipaddress { fd00::100 }
+}
+vrrp_instance UNI {
+  interface eth0
+  virtual_router_id 8
+  unicast_src_ip 198.18.0.5
+  unicast_peer { 198.18.0.6 }
+  virtual_ipaddress { 198.18.0.101 }
+}
+)"),
+                                     fake_host());
+  const auto& v6 = plan.instances[0];
+  CHECK(v6.vrrp.primary_address == asio::ip::make_address("fe80::1"));
+  CHECK(v6.vrrp.advert_interval == std::chrono::milliseconds(100));
+  CHECK(v6.use_vmac);
+  CHECK(v6.vmac_name == "vrrp.7");
+  CHECK(v6.addresses[0].device == "vrrp.7");
+  const auto& uni = plan.instances[1];
+  CHECK(uni.vrrp.primary_address == asio::ip::make_address("198.18.0.5"));
+  CHECK(uni.vrrp.unicast_peers == std::vector<asio::ip::address>{asio::ip::make_address("198.18.0.6")});
+}
+
+TEST_CASE("vrrp plan: scripts run unprivileged under enable_script_security") {
+  const char* text = R"(
+global_defs { enable_script_security }
+vrrp_script chk { script "/bin/true" }
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  virtual_ipaddress { 198.18.0.100 }
+  track_script { chk }
+}
+)";
+  const auto plan = agent::plan_vrrp(load(text), fake_host());
+  REQUIRE(plan.scripts.size() == 1);
+  CHECK(plan.scripts[0].uid == uid_t{990});
+  CHECK(plan.notify_as.uid == uid_t{990});
+
+  auto host = fake_host();
+  host.user = [](const std::string&) -> std::optional<std::pair<uid_t, gid_t>> { return std::nullopt; };
+  CHECK_THROWS_WITH_AS(agent::plan_vrrp(load(text), host),
+                       doctest::Contains("enable_script_security forbids root"), agent::VrrpPlanError);
+}
+
+TEST_CASE("vrrp plan: what cannot run here is refused with the file and line") {
+  auto fails = [](const std::string& text, const std::string& why) {
+    CHECK_THROWS_WITH_AS(agent::plan_vrrp(load(text), fake_host()), doctest::Contains(why.c_str()), agent::VrrpPlanError);
+  };
+  fails("vrrp_instance VI_1 {\n interface eth9\n virtual_router_id 1\n virtual_ipaddress { 198.18.0.100 }\n}\n",
+        "test.conf:1: vrrp_instance VI_1: interface eth9 has no IPv4 address");
+}
