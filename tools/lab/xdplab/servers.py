@@ -47,7 +47,7 @@ HTTP_STREAM = textwrap.dedent('''\
     host, port, count, interval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_STREAM)
-    s.settimeout(5)
+    s.settimeout(30)  # a failover stalls a stream for seconds (TCP backs off); only a reset or close breaks it
     s.connect((host, port))
     buf = b""
     for i in range(count):
@@ -73,7 +73,11 @@ def start_http_stream(procs, ns, workdir, host, port=80, count=100, interval=0.1
     """One keep-alive connection sending `count` requests; its log has one server name per line,
     then "done" (or "closed" / a traceback when the connection broke)."""
     script = Path(workdir) / "http_stream.py"
-    script.write_text(HTTP_STREAM)
+    if not script.exists():
+        # Written once, atomically: streams started back to back must never read a half-written file.
+        tmp = script.with_suffix(".tmp")
+        tmp.write_text(HTTP_STREAM)
+        tmp.rename(script)
     return procs.start(name, ["/usr/bin/python3", script, host, port, count, interval], ns=ns)
 
 
