@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "lab"))
 
 from benchlib import MODULES  # noqa: E402
-from benchlib.core import Context, render_text_table  # noqa: E402
+from benchlib.core import Context, Table, render_text_table  # noqa: E402
 from benchlib import plot  # noqa: E402
 from xdplab import REPO, BUILD_DIR  # noqa: E402
 
@@ -61,6 +62,7 @@ def machine():
                     if line.startswith("MemTotal:")), 0)
     return {"cpus": os.cpu_count(), "cpu_model": model, "kernel": platform.release(),
             "memory_gib": round(mem_kib / 1048576, 1), "nic": "veth (namespaces)",
+            "load_average_at_start": Path("/proc/loadavg").read_text().split()[:3],
             "commit": commit + ("+dirty" if dirty else ""), "build_dir": str(BUILD_DIR),
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
@@ -81,6 +83,8 @@ def write_csv(table, path):
 
 def main(argv):
     args = parse_args(argv)
+    # Ctrl-C must unwind through every lab's cleanup even when a shell started us with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if os.geteuid() != 0:
         print("bench.py: needs root (namespaces, XDP, nftables)", file=sys.stderr)
         return 2
@@ -102,7 +106,8 @@ def main(argv):
     info = machine()
     command = "tools/bench/run.sh" + (" --quick" if args.quick else "")
     print(f"xdplb benchmarks ({'quick' if args.quick else 'full'}) on {info['cpus']} x {info['cpu_model']}, "
-          f"kernel {info['kernel']}, {info['nic']}, commit {info['commit']}", flush=True)
+          f"kernel {info['kernel']}, {info['nic']}, commit {info['commit']}, "
+          f"load average {' '.join(info['load_average_at_start'])}", flush=True)
     report = {"machine": info, "command": command, "mode": "quick" if args.quick else "full", "benchmarks": {}}
     failed = []
     started = time.monotonic()
@@ -135,7 +140,6 @@ def main(argv):
             print(f"{entry['title']}: FAILED: {entry['error']}\n")
             continue
         for t in entry["tables"]:
-            from benchlib.core import Table
             print(render_text_table(Table(t["name"], t["title"], t["columns"], t["rows"], t["notes"])) + "\n")
     print(f"results: {args.results}/results.json, *.csv, *.png ({report['seconds']} s)")
     if failed or args.keep_work:

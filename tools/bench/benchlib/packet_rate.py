@@ -1,9 +1,10 @@
 """Packet rate through the load balancer: 64-byte UDP frames to the VIP from trafgen, counted where
 they arrive, for xdplb against the floor of the same veth path and against the kernel's own paths.
 
-Every case gets a fresh lab (namespaces named after a unique tag) and runs the same steps: start
-trafgen, wait for the first delivered frame (which proves the path works), warm up, count delivered
-frames over a fixed window, stop trafgen by process group. Cases (the letters of issue 8):
+Every case gets a lab of its own (namespaces named after a unique tag); all labs are built first, then
+the runs go round robin over the cases. A run starts trafgen, waits for the first delivered frame (which
+proves the path works), warms up, counts delivered frames over a fixed window and stops trafgen by
+process group. Cases (the letters of issue 8):
 
   a  floor      gen -> lb: xdp_swap_tx (parse, swap MACs, XDP_TX) -> gen: count and drop
   b  xdplb      gen -> lb: xdplb DR, one 5-tuple (conntrack hit) -> XDP_TX -> gen: count and drop
@@ -16,6 +17,7 @@ For a-c the real servers are emulated by permanent neighbour entries on the LB t
 generator's MAC, so DR's rewritten frames bounce back to the generator's veth where they are counted.
 For d/e the LB forwards out of a second veth to a sink namespace whose veth counts and drops.
 """
+import contextlib
 import json
 import statistics
 import time
@@ -80,17 +82,49 @@ class Settings:
         self.max_packets = int((self.warmup + self.window + 20) * 5_000_000)
 
 
+class Rig:
+    """One case's lab, ready to send: the generator namespace, the sink, the trafgen description and
+    what to read from the LB before and after the runs."""
+
+    def __init__(self, key, gen, sink, config_path, lb_counters, lb_check):
+        self.key, self.gen, self.sink, self.config_path = key, gen, sink, config_path
+        self.lb_counters = lb_counters  # () -> dict or None: the LB's own counters
+        self.lb_check = lb_check  # (before, after, delivered) -> text for the table; raises on a mismatch
+        self.rates, self.offered, self.delivered = [], [], 0
+
+
 def measure(ctx):
     settings = Settings(ctx.quick)
     ctx.log(f"packet rate: {len(CASES)} cases x {settings.runs} runs, {settings.warmup}s warm-up, "
-            f"{settings.window}s window, generator on CPU {GENERATOR_CPU}")
-    results = {}
-    for key, label, path in CASES:
-        rates, extra = _measure_case(ctx, settings, key)
-        med, lo, hi = summary(rates)
-        results[key] = {"case": key, "label": label, "path": path, "runs": rates, "pps_median": med,
-                        "pps_min": lo, "pps_max": hi, **extra}
-        ctx.log(f"  {key:3} {label:30} median {med:>10,.0f} pps  (min {lo:,.0f}, max {hi:,.0f})")
+            f"{settings.window}s window, generator on CPU {GENERATOR_CPU}, runs interleaved across cases")
+    procs = ProcessLauncher(ctx.work_dir / "logs-pps")
+    labs = []
+
+    def teardown():
+        procs.stop_all()  # processes stop before their namespaces go
+        for lab in reversed(labs):
+            lab.close()
+
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(teardown)
+        rigs = []
+        for key, _, _ in CASES:
+            lab = Lab(prefix="xb")
+            labs.append(lab)
+            rigs.append(_xdp_case(ctx, lab, procs, key) if key in ("a", "b", "c") else _kernel_case(ctx, lab, key))
+        before = {r.key: r.lb_counters() for r in rigs}
+        # Round robin, one run of each case per round: load that drifts during the benchmark (this
+        # machine is shared) then weighs on every case alike instead of on whichever ran last.
+        for i in range(settings.runs):
+            for rig in rigs:
+                _one_run(ctx, settings, rig, i)
+        results = {}
+        for (key, label, path), rig in zip(CASES, rigs):
+            med, lo, hi = summary(rig.rates)
+            results[key] = {"case": key, "label": label, "path": path, "runs": rig.rates, "pps_median": med,
+                            "pps_min": lo, "pps_max": hi, "offered_median": statistics.median(rig.offered),
+                            "lb_check": rig.lb_check(before[key], rig.lb_counters(), rig.delivered)}
+            ctx.log(f"  {key:3} {label:30} median {med:>10,.0f} pps  (min {lo:,.0f}, max {hi:,.0f})")
     floor = results["a"]["pps_median"]
     rows = []
     for key, label, _ in CASES:
@@ -105,8 +139,9 @@ def measure(ctx):
                  ("lb_check", "LB counters")],
         rows=rows,
         notes=[f"{r['case']}: {r['path']}" for r in rows] + [
-            f"{settings.runs} runs per case: {settings.warmup}s warm-up, then frames counted over {settings.window}s "
-            "by xdp_count_drop on the receiving veth; 'offered' is the generator veth's tx counter over the same window.",
+            f"{settings.runs} runs per case, interleaved round robin: {settings.warmup}s warm-up, then frames counted "
+            f"over {settings.window}s by xdp_count_drop on the receiving veth; 'offered' is the generator veth's tx "
+            "counter over the same window.",
             "The generator, the LB's XDP program or stack, and the sink all run on one CPU: veth runs the "
             "receiver's NAPI/softirq on the sending CPU.",
             "Targets of issue 8: b >= 0.90 x a, c >= 0.80 x a.",
@@ -118,50 +153,39 @@ def measure(ctx):
     return [table]
 
 
-def _measure_case(ctx, settings, key):
-    procs = ProcessLauncher(ctx.work_dir / f"logs-pps-{key}")
-    with Lab(prefix="xb") as lab:
-        try:
-            if key in ("a", "b", "c"):
-                return _xdp_case(ctx, settings, lab, procs, key)
-            return _kernel_case(ctx, settings, lab, key)
-        finally:
-            procs.stop_all()
-
-
-def _xdp_case(ctx, settings, lab, procs, key):
+def _xdp_case(ctx, lab, procs, key):
     gen, lb = lab.netns("gen"), lab.netns("lb")
     lab.veth(gen, "eth0", lb, "eth0")
     gen.addr("eth0", f"{GEN_ADDR}/24")
     lb.addr("eth0", f"{LB_ADDR}/24")
     gen_mac, lb_mac = gen.mac("eth0"), lb.mac("eth0")
     sink = PacketSink(gen, "eth0")
-    agent_instance = None
     if key == "a":
         lb.load_xdp_object("eth0", bpf_object("xdp_swap_tx"))
+        counters, check = (lambda: None), (lambda before, after, delivered: "-")
     else:
         for server in DR_SERVERS:
             lb.ip("neigh", "replace", server, "lladdr", gen_mac, "dev", "eth0", "nud", "permanent")
-        agent_instance = _start_agent(ctx, lab, procs, lb)
+        instance = _start_agent(ctx, lab, procs, lb)
+        counters, check = (lambda: _verdicts(instance)), _xdplb_check(key)
     src = NEW_FLOW_SOURCE if key == "c" else GEN_ADDR
     config = udp_config(gen_mac, lb_mac, src, VIP, VIP_PORT, new_flow_per_packet=(key == "c"))
-    before = _verdicts(agent_instance) if agent_instance else None
-    rates, offered, counted = _runs(ctx, settings, lab, gen, sink, config, key)
-    extra = {"offered_median": statistics.median(offered)}
-    if agent_instance:
-        after = _verdicts(agent_instance)
+    return Rig(key, gen, sink, _write_config(ctx, key, config), counters, check)
+
+
+def _xdplb_check(key):
+    def check(before, after, delivered):
         delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
         forwarded = delta.get("fwd_tx", 0)
         # Every frame the sink counted must have been forwarded by xdplb (nothing else sends to it).
-        if forwarded < counted:
-            raise RuntimeError(f"case {key}: the sink counted {counted} frames but xdplb forwarded only {forwarded}")
+        if forwarded < delivered:
+            raise RuntimeError(f"case {key}: the sink counted {delivered} frames but xdplb forwarded only {forwarded}")
         others = {k: v for k, v in delta.items() if v and k != "fwd_tx"}
-        extra["lb_check"] = f"fwd_tx {forwarded:,}" + (f"; {others}" if others else "")
-        extra["verdicts"] = delta
-    return rates, extra
+        return f"fwd_tx {forwarded:,}" + (f"; {others}" if others else "")
+    return check
 
 
-def _kernel_case(ctx, settings, lab, key):
+def _kernel_case(ctx, lab, key):
     gen, lb, sink_ns = lab.netns("gen"), lab.netns("lb"), lab.netns("sink")
     lab.veth(gen, "eth0", lb, "eth0")
     lab.veth(lb, "eth1", sink_ns, "eth0")
@@ -182,40 +206,37 @@ def _kernel_case(ctx, settings, lab, key):
         ruleset = NFT_DNAT.format(vip=VIP, port=VIP_PORT, n=len(NAT_SERVERS), targets=targets)
         lb.run("nft", "-f", "-", input=ruleset)
         dst = VIP
+        check = lambda before, after, delivered: _conntrack_entries(lb)  # noqa: E731
     else:
         dst = NAT_SERVERS[0]
+        check = lambda before, after, delivered: "no netfilter rules"  # noqa: E731
     new_flows = key == "d2"
     config = udp_config(gen.mac("eth0"), lb.mac("eth0"), NEW_FLOW_SOURCE if new_flows else GEN_ADDR, dst, VIP_PORT,
                         new_flow_per_packet=new_flows)
-    rates, offered, _ = _runs(ctx, settings, lab, gen, sink, config, key)
-    extra = {"offered_median": statistics.median(offered)}
-    if key in ("d1", "d2"):
-        extra["lb_check"] = _conntrack_entries(lb)
-    else:
-        extra["lb_check"] = "no netfilter rules"
-    return rates, extra
+    return Rig(key, gen, sink, _write_config(ctx, key, config), lambda: None, check)
 
 
-def _runs(ctx, settings, lab, gen, sink, config, key):
-    config_path = ctx.work_dir / f"trafgen-{key}.cfg"
-    config_path.write_text(config)
-    rates, offered, counted = [], [], 0
-    for i in range(settings.runs):
-        log = ctx.work_dir / f"trafgen-{key}-{i}.log"
-        with Trafgen(gen, "eth0", config_path, log, settings.max_packets) as tg:
-            _, start = sink.packets()
-            wait_until(lambda: tg.running() and sink.packets()[1] > start, 15,
-                       what=f"case {key}: first frame delivered (trafgen: {tg.output().strip()[-300:]!r})")
-            time.sleep(settings.warmup)
-            t0, tx0 = _tx_packets(gen)
-            rate, packets = sink.rate_over(settings.window)
-            t1, tx1 = _tx_packets(gen)
-            if not tg.running():
-                raise RuntimeError(f"case {key}: trafgen stopped early: {tg.output()[-500:]}")
-        rates.append(rate)
-        offered.append((tx1 - tx0) / (t1 - t0))
-        counted += packets
-    return rates, offered, counted
+def _write_config(ctx, key, config):
+    path = ctx.work_dir / f"trafgen-{key}.cfg"
+    path.write_text(config)
+    return path
+
+
+def _one_run(ctx, settings, rig, i):
+    log = ctx.work_dir / f"trafgen-{rig.key}-{i}.log"
+    with Trafgen(rig.gen, "eth0", rig.config_path, log, settings.max_packets) as tg:
+        _, start = rig.sink.packets()
+        wait_until(lambda: tg.running() and rig.sink.packets()[1] > start, 15,
+                   what=f"case {rig.key}: first frame delivered (trafgen: {tg.output().strip()[-300:]!r})")
+        time.sleep(settings.warmup)
+        t0, tx0 = _tx_packets(rig.gen)
+        rate, packets = rig.sink.rate_over(settings.window)
+        t1, tx1 = _tx_packets(rig.gen)
+        if not tg.running():
+            raise RuntimeError(f"case {rig.key}: trafgen stopped early: {tg.output()[-500:]}")
+    rig.rates.append(rate)
+    rig.offered.append((tx1 - tx0) / (t1 - t0))
+    rig.delivered += packets
 
 
 def _tx_packets(ns):
