@@ -33,10 +33,9 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
       options_(std::move(options)),
       config_(std::move(config)),
       plan_(plan_services(config_)),
-      scheduler_(std::make_unique<check::Scheduler>(io)),
-      retry_timer_(io) {
+      retry_timer_(io),
+      interfaces_from_command_line_(!options_.interfaces.empty()) {
   for (const auto& w : plan_.warnings) spdlog::warn("{}", w);
-  for (const auto& service : plan_.services) health_.add_virtual_server(service.rules);
 
   dataplane::DataplaneOptions dp;
   dp.instance = options_.instance;
@@ -48,20 +47,33 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
     vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
       on_vrrp_change(instance, state);
     });
-  add_checks();
+  build_health({});
 }
 
 Agent::~Agent() { stop(); }
 
-void Agent::add_checks() {
+void Agent::build_health(const std::map<std::pair<std::string, std::string>, bool>& carried) {
+  health_ = check::HealthySet{};
+  scheduler_ = std::make_unique<check::Scheduler>(io_);
   scheduler_->on_event([this](const check::HealthEvent& e) { on_health_event(e); });
+  auto carried_state = [&](const std::string& service, const std::string& server) -> std::optional<bool> {
+    const auto it = carried.find({service, server});
+    return it == carried.end() ? std::nullopt : std::optional<bool>(it->second);
+  };
   for (const auto& service : plan_.services) {
+    auto rules = service.rules;
+    for (auto& r : rules.real_servers)
+      if (const auto up = carried_state(service.name, r.name)) r.initially_up = *up;
+    health_.add_virtual_server(std::move(rules));
+
     const auto& vs = config_.virtual_servers[service.config_index];
     for (const auto& rs : vs.real_servers) {
       const std::string rs_name = real_server_name(rs.address, rs.port ? rs.port : vs.port);
       for (const auto& c : rs.checkers) {
         try {
           auto built = build_checker(io_, config_, vs, rs, c);
+          // A server known down starts down and needs a success; one known up needs failures.
+          if (const auto up = carried_state(service.name, rs_name)) built.scheduling.alpha = !*up;
           spdlog::debug("{} {}: {}", service.name, rs_name, built.checker->describe());
           scheduler_->add_check(service.name, rs_name, std::move(built.checker), built.scheduling);
         } catch (const std::exception& e) {
@@ -126,9 +138,9 @@ void Agent::run_notify(const check::NotifyAction& action) {
 void Agent::sync_dataplane(const char* why) {
   if (stopped_) return;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto desired = desired_vips(plan_, health_, [this](const config::IpAddress& a) {
-    return !vrrp_ || !vrrp_->manages(a) || vrrp_->holds(a);
-  });
+  const auto desired = desired_vips(
+      plan_, health_,
+      [this](const config::IpAddress& a) { return !vrrp_ || !vrrp_->manages(a) || vrrp_->holds(a); }, drained_);
   const auto report = dataplane_->sync(desired);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& r : report.refused) spdlog::error("data plane refused {}", r);

@@ -2,13 +2,17 @@
 // the BPF maps equal to what the configuration and the health of the real servers say.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 
+#include "agent/metrics_format.h"
 #include "agent/service_plan.h"
 #include "agent/vrrp_service.h"
 #include "check/healthy_set.h"
@@ -20,6 +24,8 @@ namespace xdplb::agent {
 
 struct AgentOptions {
   std::string instance = "xdplb";
+  std::string config_file;              // re-read by reload()
+  bool strict = false;                  // unknown keywords are errors (also on reload)
   std::vector<std::string> interfaces;  // where the XDP program is attached
   dataplane::AttachMode attach_mode = dataplane::AttachMode::native;
   bool keep_pins = false;               // leave the maps pinned on exit (restart without loss)
@@ -43,14 +49,32 @@ class Agent {
   // Null when the configuration has no vrrp_instance.
   const VrrpService* vrrp() const { return vrrp_.get(); }
 
+  // The control socket's commands (docs/control.md); throws ControlError to refuse.
+  nlohmann::json handle_control(const std::string& command, const nlohmann::json& request);
+  // Everything the metrics endpoint exposes.
+  std::vector<MetricFamily> metric_families() const;
+  // Re-reads the configuration file and applies only the difference: unchanged VIPs keep their rings
+  // and flows, unchanged real servers their health. An invalid file changes nothing and throws
+  // ControlError with every diagnostic. Returns the reload result of docs/control.md.
+  nlohmann::json reload();
+  // keepalived's SIGUSR1 / SIGUSR2: a readable state dump / stats dump, written to `path`.
+  void write_state_dump(const std::string& path) const;
+  void write_stats_dump(const std::string& path) const;
+
  private:
-  void add_checks();
   void on_health_event(const check::HealthEvent& event);
   void run_notify(const check::NotifyAction& action);
   void sync_dataplane(const char* why);
   void retry_unresolved_later();
   void on_vrrp_change(const std::string& instance, const std::string& state);
   std::vector<std::string> vrrp_interfaces() const;
+  // Builds the health checks and the healthy set of the plan; `carried` holds the last known state of
+  // real servers (by service and server name) that a reload keeps.
+  void build_health(const std::map<std::pair<std::string, std::string>, bool>& carried);
+  nlohmann::json status_json() const;
+  nlohmann::json list_json() const;
+  nlohmann::json stats_json() const;
+  nlohmann::json drain_json(const nlohmann::json& request, bool drain);
 
   asio::io_context& io_;
   AgentOptions options_;
@@ -63,6 +87,10 @@ class Agent {
   asio::steady_timer retry_timer_;
   bool retry_pending_ = false;
   bool stopped_ = false;
+  DrainSet drained_;
+  bool interfaces_from_command_line_ = false;
+  std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
+  std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
 };
 
 }  // namespace xdplb::agent

@@ -143,7 +143,7 @@ ServicePlan plan_services(const config::Config& config) {
 }
 
 std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const check::HealthySet& health,
-                                             const AddressActive& active) {
+                                             const AddressActive& active, const DrainSet& drained) {
   std::vector<dataplane::VipSpec> out;
   for (const auto& service : plan.services) {
     const auto& state = health.state(service.name);
@@ -163,6 +163,8 @@ std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const chec
     for (auto vip : service.vips) {
       vip.active = active(vip.address);
       vip.backends = backends;
+      for (auto& b : vip.backends)
+        if (drained.count({vip.key(), b.key()})) b.weight = 0;  // flows stay, no new ones
       vip.sorry_server = sorry;
       out.push_back(std::move(vip));
     }

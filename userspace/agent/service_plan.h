@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,11 @@ ServicePlan plan_services(const config::Config& config);
 // Whether this node serves traffic for a VIP address now (VRRP master, or no VRRP instance holds it).
 using AddressActive = std::function<bool(const config::IpAddress&)>;
 
+// Operator drains (xdplbctl drain): (VIP key, real server name) pairs held at weight 0.
+using DrainSet = std::set<std::pair<std::string, std::string>>;
+
 std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const check::HealthySet& health,
-                                             const AddressActive& active);
+                                             const AddressActive& active, const DrainSet& drained = {});
 
 // "198.18.0.11:80" / "[fd00::11]:80": the name of a real server everywhere in the agent.
 std::string real_server_name(const config::IpAddress& address, std::uint16_t port);

@@ -104,11 +104,15 @@ AttachMode Dataplane::attach(const std::string& ifname) {
   const unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) throw std::runtime_error("interface " + ifname + " not found");
   const AttachMode used = program_->attach(static_cast<int>(ifindex), options_.attach_mode);
+  interfaces_.push_back(ifname + " (" + to_string(used) + ")");
   spdlog::info("XDP program attached to {} ({} mode)", ifname, to_string(used));
   return used;
 }
 
-void Dataplane::detach_all() { program_->detach_all(); }
+void Dataplane::detach_all() {
+  program_->detach_all();
+  interfaces_.clear();
+}
 
 // A restarted agent finds the maps of its previous run: it takes over their ids and generations so
 // the rings it rebuilds hold the same ids and every conntrack entry stays valid.
@@ -373,6 +377,23 @@ void Dataplane::sync_vip(const VipSpec& spec, SyncReport& report) {
   if (is_new)
     spdlog::info("VIP {} programmed: id {}, {} ({} slots), {} backends in the ring{}", vkey, vip.id,
                  to_string(spec.algorithm), spec.ring_size, in_ring.size(), spec.active ? "" : " (inactive)");
+}
+
+std::map<std::uint32_t, std::uint64_t> Dataplane::flows_per_backend() const {
+  std::map<std::uint32_t, std::uint64_t> flows;
+  constexpr std::uint32_t kBatch = 4096;
+  std::vector<xdplb_flow> keys(kBatch);
+  std::vector<xdplb_ct_entry> values(kBatch);
+  xdplb_flow out_batch{};
+  void* in_batch = nullptr;
+  for (;;) {
+    std::uint32_t count = kBatch;
+    const int err = bpf_map_lookup_batch(maps_.conntrack, in_batch, &out_batch, keys.data(), values.data(), &count, nullptr);
+    for (std::uint32_t i = 0; i < count; ++i) ++flows[values[i].backend_id];
+    if (err) break;  // ENOENT: the walk is complete (other errors end it early: counts are best effort)
+    in_batch = &out_batch;
+  }
+  return flows;
 }
 
 std::vector<VipStatus> Dataplane::status() const {

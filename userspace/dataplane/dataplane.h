@@ -78,6 +78,10 @@ class Dataplane {
   void keep_pins_on_exit(bool keep) { keep_pins_ = keep; }
 
   std::vector<VipStatus> status() const;
+  // Conntrack entries per backend id (a walk over the whole flow table: for xdplbctl list, not hot paths).
+  std::map<std::uint32_t, std::uint64_t> flows_per_backend() const;
+  std::uint32_t conntrack_size() const { return options_.map_sizes.conntrack; }
+  const std::vector<std::string>& attached_interfaces() const { return interfaces_; }
   CounterTotals verdicts() const { return program_->read_verdicts(); }
   const std::string& pin_dir() const { return program_->pin_dir(); }
   XdpProgram& program() { return *program_; }
@@ -118,6 +122,7 @@ class Dataplane {
   std::vector<std::uint32_t> generations_;  // per backend id, survives id reuse
   std::map<std::string, InstalledVip> vips_;  // by VipSpec::key()
   std::set<int> tx_ports_;
+  std::vector<std::string> interfaces_;  // names, in attach order
   bool keep_pins_ = false;
 };
 

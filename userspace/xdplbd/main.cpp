@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,15 +12,21 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
 #include "agent/agent.h"
+#include "agent/control_server.h"
+#include "agent/metrics_server.h"
+#include "common/sd_notify.h"
 #include "common/unique_fd.h"
 #include "config/dump_json.h"
 #include "config/load.h"
@@ -44,6 +51,7 @@ struct Options {
   bool config_test = false;
   bool dump_config = false;
   bool strict = false;
+  std::string metrics_listen;  // empty: no metrics endpoint
 };
 
 xdplb::dataplane::AttachMode parse_mode(const std::string& m) {
@@ -103,19 +111,59 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
   asio::io_context io;
   xdplb::agent::AgentOptions agent_options;
   agent_options.instance = opt.instance;
+  agent_options.config_file = opt.config_file;
+  agent_options.strict = opt.strict;
   if (!interface.empty()) agent_options.interfaces.push_back(interface);
   agent_options.attach_mode = attach_mode;
   agent_options.keep_pins = opt.keep_pins;
   xdplb::agent::Agent agent(io, agent_options, config);
 
+  // Declared after the agent: destroyed first, so no request reaches a half-destroyed agent.
+  xdplb::agent::ControlServerOptions control_options;
+  control_options.socket_path = xdplb::agent::control_socket_path(opt.instance);
+  xdplb::agent::ControlServer control(io, control_options,
+                                      [&agent](const std::string& command, const nlohmann::json& request) {
+                                        return agent.handle_control(command, request);
+                                      });
+  std::optional<xdplb::agent::MetricsServer> metrics;
+  if (!opt.metrics_listen.empty()) {
+    xdplb::agent::MetricsServerOptions metrics_options;
+    metrics_options.listen = xdplb::agent::parse_listen_address(opt.metrics_listen);
+    metrics.emplace(io, metrics_options, [&agent] { return xdplb::agent::format_metrics(agent.metric_families()); });
+    spdlog::info("instance {}: metrics on http://{}/metrics", opt.instance, opt.metrics_listen);
+  }
+
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const std::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("instance {}: signal {} received, stopping", opt.instance, sig);
+    xdplb::sd_notify("STOPPING=1");
     agent.stop();
     io.stop();
   });
+  // keepalived's operator signals: SIGHUP reloads, SIGUSR1 dumps the state, SIGUSR2 the stats.
+  asio::signal_set operator_signals(io, SIGHUP, SIGUSR1, SIGUSR2);
+  std::function<void(const std::error_code&, int)> on_operator_signal = [&](const std::error_code& ec, int sig) {
+    if (ec) return;
+    try {
+      if (sig == SIGHUP) {
+        xdplb::sd_notify("RELOADING=1");
+        agent.reload();
+        xdplb::sd_notify("READY=1");
+      } else {
+        const std::string path = std::string(pid_directory) + "/" + opt.instance + (sig == SIGUSR1 ? ".data" : ".stats");
+        sig == SIGUSR1 ? agent.write_state_dump(path) : agent.write_stats_dump(path);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("signal {}: {}", sig, e.what());
+      if (sig == SIGHUP) xdplb::sd_notify("READY=1");
+    }
+    operator_signals.async_wait(on_operator_signal);
+  };
+  operator_signals.async_wait(on_operator_signal);
+
   agent.start();
+  xdplb::sd_notify("READY=1");
   io.run();
   return 0;
 }
@@ -131,6 +179,16 @@ int usage_error(const CLI::App& app, const std::string& message) {
 int main(int argc, char** argv) {
   CLI::App app{"xdplbd - keepalived-compatible load balancer with an XDP data plane"};
   app.set_version_flag("-v,--version", std::string("xdplbd ") + XDPLB_VERSION);
+  app.footer(R"(Signals:
+  SIGHUP          re-read the configuration and apply the difference; a file with errors changes nothing
+  SIGUSR1         write the state to /run/xdplb/INSTANCE.data
+  SIGUSR2         write the statistics to /run/xdplb/INSTANCE.stats
+  SIGTERM, SIGINT stop: resign VRRP (priority 0), remove the VIPs, detach the program (see --keep-pins)
+Files:
+  /etc/xdplb/xdplb.conf              configuration (keepalived.conf grammar, see docs/configuration.md)
+  /run/xdplb/INSTANCE.pid, .sock     pid file, control socket (xdplbctl)
+  /sys/fs/bpf/xdplb/INSTANCE/        pinned maps (bpftool map dump pinned ...)
+See also: xdplbctl --help)");
   Options opt;
   app.add_option("-f,--use-file", opt.config_file, "Configuration file (keepalived.conf grammar)")
       ->capture_default_str();
@@ -152,7 +210,10 @@ int main(int argc, char** argv) {
   app.add_flag("-n,--dont-fork", opt.dont_fork, "Stay in the foreground");
   app.add_flag("-l,--log-console", opt.log_console, "Log to the console");
   app.add_flag("-D,--log-detail", opt.log_detail, "Detailed (debug) logging");
-  app.add_flag("--keep-pins", opt.keep_pins, "Leave the maps pinned on exit (restart without losing flows)");
+  app.add_flag("--keep-pins", opt.keep_pins,
+               "On exit leave the maps pinned and the program attached: a restart keeps established flows");
+  app.add_option("--metrics-listen", opt.metrics_listen,
+                 "Serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9469; a bare port means 127.0.0.1)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -190,6 +251,13 @@ int main(int argc, char** argv) {
   const auto attach_mode = app.count("--xdp-mode") > 0
                                ? parse_mode(opt.xdp_mode)
                                : parse_mode(xdplb::config::to_string(config.global.xdp_mode));
+  // Like keepalived: detach into the background unless -n, log to syslog unless -l.
+  if (!opt.log_console) spdlog::set_default_logger(spdlog::syslog_logger_mt("xdplbd-syslog", "xdplbd", LOG_PID, LOG_DAEMON));
+  spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
+  if (!opt.dont_fork && ::daemon(0, 0) != 0) {
+    spdlog::error("cannot go to the background: {}", std::strerror(errno));
+    return 1;
+  }
   try {
     return run(opt, config, interface, attach_mode);
   } catch (const std::exception& e) {

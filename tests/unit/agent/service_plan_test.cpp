@@ -145,3 +145,16 @@ virtual_server group web {
   CHECK(plan.services[0].vips[2].key() == "tcp/198.18.0.102:80");
   CHECK(plan.warnings.size() == 1);
 }
+
+TEST_CASE("a drained real server keeps weight 0 in the VIPs it is drained from, whatever its health") {
+  const auto cfg = load(kDrPair);
+  const auto plan = agent::plan_services(cfg);
+  check::HealthySet health;
+  for (const auto& s : plan.services) health.add_virtual_server(s.rules);
+  const agent::DrainSet drained{{"tcp/198.18.0.100:80", "198.18.0.11:80"}};
+  const auto vips = agent::desired_vips(plan, health, [](const config::IpAddress&) { return true; }, drained);
+  CHECK(vips[0].backends[0].key() == "198.18.0.11:80");
+  CHECK(vips[0].backends[0].weight == 0);
+  CHECK(vips[0].backends[1].weight == 1);
+  CHECK(vips[1].backends[0].weight == 1);
+}

@@ -1,0 +1,189 @@
+// The Agent's answers to the control socket (docs/control.md) and keepalived's SIGUSR1/SIGUSR2 dumps.
+#include <unistd.h>
+
+#include <fstream>
+
+#include <spdlog/fmt/chrono.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/agent.h"
+#include "agent/control_server.h"
+#include "dataplane/reasons.h"
+
+namespace xdplb::agent {
+
+namespace {
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
+}
+
+double seconds_since(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::system_clock::now() - t).count();
+}
+
+nlohmann::json traffic_json(const dataplane::TrafficCounters& t) {
+  return {{"packets", t.packets}, {"bytes", t.bytes}, {"new_flows", t.new_flows}};
+}
+
+// "tcp/198.18.0.100:80" matches "tcp/198.18.0.100:80" and, without the protocol, "198.18.0.100:80".
+bool vip_matches(const std::string& key, const std::string& wanted) {
+  if (key == wanted) return true;
+  const auto slash = key.find('/');
+  return wanted.find('/') == std::string::npos && slash != std::string::npos && key.substr(slash + 1) == wanted;
+}
+
+}  // namespace
+
+nlohmann::json Agent::handle_control(const std::string& command, const nlohmann::json& request) {
+  if (command == "status") return status_json();
+  if (command == "list") return list_json();
+  if (command == "stats") return stats_json();
+  if (command == "reload") return reload();
+  if (command == "drain") return drain_json(request, true);
+  if (command == "undrain") return drain_json(request, false);
+  throw ControlError("unknown command " + command);
+}
+
+nlohmann::json Agent::status_json() const {
+  nlohmann::json instances = nlohmann::json::array();
+  if (vrrp_) {
+    for (const auto& i : vrrp_->status()) {
+      nlohmann::json last = nullptr;
+      if (i.transitions > 0)
+        last = {{"to", i.state}, {"at", rfc3339(i.last_transition)},
+                {"seconds_ago", seconds_since(i.last_transition)}, {"reason", i.last_transition_reason}};
+      instances.push_back({{"name", i.name},
+                           {"state", i.state},
+                           {"priority", i.base_priority},
+                           {"effective_priority", i.effective_priority},
+                           {"interface", i.interface},
+                           {"vips", i.virtual_addresses},
+                           {"transitions", i.transitions},
+                           {"last_transition", last}});
+    }
+  }
+  const auto vips = dataplane_->status();
+  std::size_t active = 0;
+  for (const auto& v : vips) active += v.active;
+  nlohmann::json interfaces = nlohmann::json::array();
+  for (const auto& name : dataplane_->attached_interfaces()) {
+    const auto paren = name.find(" (");
+    interfaces.push_back({{"name", name.substr(0, paren)},
+                          {"mode", paren == std::string::npos ? "" : name.substr(paren + 2, name.size() - paren - 3)}});
+  }
+  return {{"instance", options_.instance},
+          {"version", XDPLB_VERSION},
+          {"pid", ::getpid()},
+          {"uptime_seconds", seconds_since(started_at_)},
+          {"config_file", options_.config_file},
+          {"config_loaded_at", rfc3339(config_loaded_at_)},
+          {"dataplane",
+           {{"interfaces", interfaces},
+            {"pin_dir", dataplane_->pin_dir()},
+            {"vips_active", active},
+            {"vips_total", vips.size()}}},
+          {"vrrp_instances", instances}};
+}
+
+nlohmann::json Agent::list_json() const {
+  const auto flows = dataplane_->flows_per_backend();
+  std::map<std::pair<std::string, std::string>, bool> health;
+  for (const auto& s : scheduler_->statuses()) health[{s.virtual_server, s.real_server}] = s.up;
+
+  nlohmann::json services = nlohmann::json::array();
+  for (const auto& vip : dataplane_->status()) {
+    const Service* service = nullptr;
+    for (const auto& s : plan_.services)
+      for (const auto& v : s.vips)
+        if (v.key() == vip.key) service = &s;
+    nlohmann::json backends = nlohmann::json::array();
+    for (const auto& b : vip.backends) {
+      const std::string name = b.sorry ? "sorry " + b.key : b.key;
+      const auto h = service ? health.find({service->name, b.key}) : health.end();
+      std::uint32_t configured = b.weight;
+      if (service && service->real_servers.count(b.key)) configured = service->real_servers.at(b.key).weight;
+      const auto f = flows.find(b.id);
+      backends.push_back({{"backend", b.key},
+                          {"forward", "dr"},
+                          {"weight", b.weight},
+                          {"configured_weight", configured},
+                          {"health", h == health.end() || h->second ? "up" : "down"},
+                          {"drained", drained_.count({vip.key, b.key}) > 0},
+                          {"sorry", b.sorry},
+                          {"resolved", b.resolved},
+                          {"flows", f == flows.end() ? 0 : f->second}});
+    }
+    std::uint32_t persistence = 0;
+    if (service)
+      for (const auto& v : service->vips)
+        if (v.key() == vip.key) persistence = v.persistence_timeout;
+    services.push_back({{"vip", vip.key},
+                        {"algorithm", dataplane::to_string(vip.algorithm)},
+                        {"active", vip.active},
+                        {"persistence_timeout", persistence},
+                        {"ring_size", vip.ring_size},
+                        {"backends", backends}});
+  }
+  return {{"version", XDPLB_VERSION}, {"conntrack_size", dataplane_->conntrack_size()}, {"virtual_servers", services}};
+}
+
+nlohmann::json Agent::stats_json() const {
+  nlohmann::json services = nlohmann::json::array();
+  for (const auto& vip : dataplane_->status()) {
+    nlohmann::json entry = traffic_json(vip.traffic);
+    entry["vip"] = vip.key;
+    entry["backends"] = nlohmann::json::array();
+    for (const auto& b : vip.backends) {
+      nlohmann::json be = traffic_json(b.traffic);
+      be["backend"] = b.key;
+      entry["backends"].push_back(std::move(be));
+    }
+    services.push_back(std::move(entry));
+  }
+  nlohmann::json verdicts = nlohmann::json::object();
+  const auto totals = dataplane_->verdicts();
+  for (unsigned r = 0; r < totals.size(); ++r)
+    verdicts[std::string(dataplane::reason_name(r))] = {{"packets", totals[r].packets}, {"bytes", totals[r].bytes}};
+  return {{"virtual_servers", services}, {"verdicts", verdicts}};
+}
+
+nlohmann::json Agent::drain_json(const nlohmann::json& request, bool drain) {
+  const std::string backend = request.at("backend").get<std::string>();
+  const std::string vip = request.contains("vip") ? request.at("vip").get<std::string>() : "";
+  nlohmann::json vips = nlohmann::json::array();
+  bool changed = false;
+  for (const auto& service : plan_.services) {
+    if (!service.real_servers.count(backend)) continue;
+    for (const auto& v : service.vips) {
+      const std::string key = v.key();
+      if (!vip.empty() && !vip_matches(key, vip)) continue;
+      vips.push_back(key);
+      changed |= drain ? drained_.insert({key, backend}).second : drained_.erase({key, backend}) > 0;
+    }
+  }
+  if (vips.empty())
+    throw ControlError(vip.empty() ? "no real server " + backend : "no real server " + backend + " in " + vip);
+  if (changed) {
+    spdlog::info("{} {} in {}", drain ? "drained" : "undrained", backend, vips.dump());
+    sync_dataplane(drain ? "drain" : "undrain");
+  }
+  return {{"backend", backend}, {"vips", vips}, {"changed", changed}};
+}
+
+void Agent::write_state_dump(const std::string& path) const {
+  std::ofstream out(path, std::ios::trunc);
+  out << "xdplbd " << XDPLB_VERSION << " instance " << options_.instance << " state dump\n"
+      << status_json().dump(2) << "\n"
+      << list_json().dump(2) << "\n";
+  spdlog::info("state dump written to {}", path);
+}
+
+void Agent::write_stats_dump(const std::string& path) const {
+  std::ofstream out(path, std::ios::trunc);
+  out << "xdplbd " << XDPLB_VERSION << " instance " << options_.instance << " stats dump\n"
+      << stats_json().dump(2) << "\n";
+  spdlog::info("stats dump written to {}", path);
+}
+
+}  // namespace xdplb::agent

@@ -1,0 +1,93 @@
+// The Agent's Prometheus metrics: VRRP state, traffic per VIP and backend, health, check latency.
+#include "agent/agent.h"
+#include "dataplane/reasons.h"
+
+namespace xdplb::agent {
+
+namespace {
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
+
+void add(MetricFamily& f, std::vector<MetricLabel> labels, MetricValue value) {
+  f.samples.push_back(MetricSample{std::move(labels), value, {}});
+}
+
+}  // namespace
+
+std::vector<MetricFamily> Agent::metric_families() const {
+  std::vector<MetricFamily> out;
+
+  auto state = family("xdplb_vrrp_state", "VRRP state of an instance (1 for the current state).", MetricType::gauge);
+  auto priority = family("xdplb_vrrp_priority", "Effective VRRP priority of an instance.", MetricType::gauge);
+  auto transitions = family("xdplb_vrrp_transitions_total", "VRRP state transitions.", MetricType::counter);
+  if (vrrp_) {
+    for (const auto& i : vrrp_->status()) {
+      for (const char* s : {"INIT", "BACKUP", "MASTER", "FAULT"})
+        add(state, {{"instance", i.name}, {"state", s}}, std::uint64_t{i.state == s});
+      add(priority, {{"instance", i.name}}, std::int64_t{i.effective_priority});
+      add(transitions, {{"instance", i.name}}, std::uint64_t{i.transitions});
+    }
+  }
+  out.push_back(std::move(state));
+  out.push_back(std::move(priority));
+  out.push_back(std::move(transitions));
+
+  auto vip_active = family("xdplb_vip_active", "1 when this node forwards the VIP's traffic.", MetricType::gauge);
+  auto vip_packets = family("xdplb_vip_packets_total", "Packets forwarded for a VIP.", MetricType::counter);
+  auto vip_bytes = family("xdplb_vip_bytes_total", "Bytes forwarded for a VIP.", MetricType::counter);
+  auto vip_flows = family("xdplb_vip_new_flows_total", "New flows of a VIP.", MetricType::counter);
+  auto be_packets = family("xdplb_backend_packets_total", "Packets sent to a backend.", MetricType::counter);
+  auto be_bytes = family("xdplb_backend_bytes_total", "Bytes sent to a backend.", MetricType::counter);
+  auto be_flows = family("xdplb_backend_new_flows_total", "New flows sent to a backend.", MetricType::counter);
+  auto be_weight = family("xdplb_backend_weight", "Weight a backend has in the ring now.", MetricType::gauge);
+  for (const auto& vip : dataplane_->status()) {
+    const std::vector<MetricLabel> v{{"vip", vip.key}};
+    add(vip_active, v, std::uint64_t{vip.active});
+    add(vip_packets, v, vip.traffic.packets);
+    add(vip_bytes, v, vip.traffic.bytes);
+    add(vip_flows, v, vip.traffic.new_flows);
+    for (const auto& b : vip.backends) {
+      const std::vector<MetricLabel> l{{"vip", vip.key}, {"backend", b.sorry ? "sorry " + b.key : b.key}};
+      add(be_packets, l, b.traffic.packets);
+      add(be_bytes, l, b.traffic.bytes);
+      add(be_flows, l, b.traffic.new_flows);
+      add(be_weight, l, std::uint64_t{b.weight});
+    }
+  }
+  for (auto* f : {&vip_active, &vip_packets, &vip_bytes, &vip_flows, &be_packets, &be_bytes, &be_flows, &be_weight})
+    out.push_back(std::move(*f));
+
+  auto up = family("xdplb_real_server_up", "1 while the health checks vouch for a real server.", MetricType::gauge);
+  auto checks = family("xdplb_check_runs_total", "Health checks run.", MetricType::counter);
+  auto failures = family("xdplb_check_failures_total", "Health checks that failed.", MetricType::counter);
+  auto latency = family("xdplb_check_latency_seconds", "Duration of the last health check.", MetricType::gauge);
+  for (const auto& s : scheduler_->statuses()) {
+    const std::vector<MetricLabel> l{{"virtual_server", s.virtual_server}, {"real_server", s.real_server}};
+    add(up, l, std::uint64_t{s.up});
+    add(checks, l, s.checks);
+    add(failures, l, s.failures);
+    add(latency, l, std::chrono::duration<double>(s.last_latency).count());
+  }
+  for (auto* f : {&up, &checks, &failures, &latency}) out.push_back(std::move(*f));
+
+  auto verdict_packets = family("xdplb_verdict_packets_total", "Packets by data plane verdict reason.",
+                                MetricType::counter);
+  auto verdict_bytes = family("xdplb_verdict_bytes_total", "Bytes by data plane verdict reason.", MetricType::counter);
+  const auto totals = dataplane_->verdicts();
+  for (unsigned r = 0; r < totals.size(); ++r) {
+    const std::vector<MetricLabel> l{{"reason", std::string(dataplane::reason_name(r))}};
+    add(verdict_packets, l, totals[r].packets);
+    add(verdict_bytes, l, totals[r].bytes);
+  }
+  out.push_back(std::move(verdict_packets));
+  out.push_back(std::move(verdict_bytes));
+  return out;
+}
+
+}  // namespace xdplb::agent

@@ -1,0 +1,127 @@
+// Reload without loss: apply only the difference between the running configuration and the file.
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/agent.h"
+#include "agent/control_server.h"
+#include "config/dump_json.h"
+#include "config/load.h"
+
+namespace xdplb::agent {
+
+namespace {
+
+// Everything VRRP reads from a configuration; when it is the same, the elections are left alone.
+nlohmann::json vrrp_part(const config::Config& c) {
+  auto j = config::to_json(c);
+  nlohmann::json out;
+  for (const char* key : {"vrrp_instances", "vrrp_scripts", "vrrp_sync_groups"}) out[key] = j[key];
+  out["global_defs"] = j["global_defs"];
+  for (const char* key : {"xdp_interface", "xdp_mode", "xdp_conntrack_size"}) out["global_defs"].erase(key);
+  return out;
+}
+
+// What changed between two plans, one line each, for the operator and the reload answer.
+std::vector<std::string> describe_changes(const ServicePlan& before, const ServicePlan& after) {
+  std::vector<std::string> changes;
+  std::map<std::string, const Service*> old_services, new_services;
+  for (const auto& s : before.services) old_services[s.name] = &s;
+  for (const auto& s : after.services) new_services[s.name] = &s;
+  for (const auto& [name, s] : old_services)
+    if (!new_services.count(name)) changes.push_back(name + ": removed");
+  for (const auto& [name, s] : new_services) {
+    const auto it = old_services.find(name);
+    if (it == old_services.end()) {
+      changes.push_back(name + ": added with " + std::to_string(s->real_servers.size()) + " real server(s)");
+      continue;
+    }
+    const Service& old = *it->second;
+    for (const auto& [rs, spec] : old.real_servers)
+      if (!s->real_servers.count(rs)) changes.push_back(name + ": removed real server " + rs);
+    for (const auto& [rs, spec] : s->real_servers) {
+      const auto o = old.real_servers.find(rs);
+      if (o == old.real_servers.end())
+        changes.push_back(name + ": added real server " + rs);
+      else if (o->second.weight != spec.weight)
+        changes.push_back(name + ": real server " + rs + " weight " + std::to_string(o->second.weight) + " -> " +
+                          std::to_string(spec.weight));
+    }
+    const auto& ov = old.vips.front();
+    const auto& nv = s->vips.front();
+    if (ov.algorithm != nv.algorithm || ov.ring_size != nv.ring_size ||
+        ov.persistence_timeout != nv.persistence_timeout || old.vips.size() != s->vips.size())
+      changes.push_back(name + ": scheduling changed");
+  }
+  return changes;
+}
+
+}  // namespace
+
+nlohmann::json Agent::reload() {
+  config::LoadOptions load_options;
+  load_options.strict = options_.strict;
+  auto loaded = config::load_config(options_.config_file, load_options);
+  nlohmann::json errors = nlohmann::json::array(), warnings = nlohmann::json::array();
+  for (const auto& d : loaded.diagnostics)
+    (d.severity == config::Severity::error ? errors : warnings).push_back(config::format_diagnostic(d));
+  if (!loaded.ok()) {
+    for (const auto& e : errors) spdlog::error("reload: {}", e.get<std::string>());
+    spdlog::error("reload refused: {} has {} error(s); the running configuration stays", options_.config_file,
+                  errors.size());
+    throw ControlError("configuration " + options_.config_file + " has " + std::to_string(errors.size()) +
+                           " error(s); the running configuration stays",
+                       errors);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  config::Config next = std::move(*loaded.config);
+  ServicePlan next_plan = plan_services(next);
+  for (const auto& w : next_plan.warnings) warnings.push_back(w);
+  auto changes = describe_changes(plan_, next_plan);
+  if (next.global.xdp_conntrack_size != config_.global.xdp_conntrack_size)
+    warnings.push_back("xdp_conntrack_size takes effect at the next start (the flow table keeps its size)");
+  const bool vrrp_changed = vrrp_part(next) != vrrp_part(config_);
+
+  // Real servers keep the health they had: no flap, no notify, and the new checkers confirm it.
+  std::map<std::pair<std::string, std::string>, bool> carried;
+  for (const auto& s : scheduler_->statuses()) carried[{s.virtual_server, s.real_server}] = s.up;
+  scheduler_->stop();
+  config_ = std::move(next);
+  plan_ = std::move(next_plan);
+  DrainSet still_drained;
+  for (const auto& d : drained_)
+    for (const auto& s : plan_.services)
+      for (const auto& v : s.vips)
+        if (v.key() == d.first && s.real_servers.count(d.second)) still_drained.insert(d);
+  drained_ = std::move(still_drained);
+  build_health(carried);
+
+  if (vrrp_changed) {
+    // The Router is built from the whole VRRP configuration: a change restarts the elections.
+    changes.push_back("VRRP configuration changed: instances restarted");
+    if (vrrp_) vrrp_->stop();
+    vrrp_.reset();
+    if (!config_.vrrp_instances.empty()) {
+      vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
+        on_vrrp_change(instance, state);
+      });
+      vrrp_->start();
+    }
+    if (!interfaces_from_command_line_ && vrrp_)
+      for (const auto& ifname : vrrp_interfaces())
+        if (std::find(options_.interfaces.begin(), options_.interfaces.end(), ifname) == options_.interfaces.end()) {
+          dataplane_->attach(ifname);
+          options_.interfaces.push_back(ifname);
+        }
+  }
+  scheduler_->start();
+  sync_dataplane("reload");
+  config_loaded_at_ = std::chrono::system_clock::now();
+  for (const auto& c : changes) spdlog::info("reload: {}", c);
+  spdlog::info("reload of {} applied in {} ms: {} change(s)", options_.config_file,
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
+               changes.size());
+  return {{"config_file", options_.config_file}, {"changes", changes}, {"warnings", warnings}};
+}
+
+}  // namespace xdplb::agent
