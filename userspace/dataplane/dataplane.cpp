@@ -157,8 +157,17 @@ void Dataplane::adopt_pinned_state() {
   }
 }
 
+// One sync writes in this order, so a packet never meets a half-made state:
+//   1. backend records of new and changed backends (nothing points at new ids yet);
+//   2. VIP values whose ring shrinks (their size drops before the smaller ring arrives);
+//   3. every new ring, swapped in with one batch update of the outer map: the kernel waits one RCU
+//      grace period per update call, not per ring;
+//   4. VIP values of new VIPs and of rings that stay or grow (their ring is already in place);
+//   5. removed VIPs (stop matching), then their rings; then retired backends are flagged out of
+//      service and their ids given back -- only now, so no old ring can point at a reused id.
 SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
   SyncReport report;
+  PendingWrites pending;
   resolver_->refresh();
 
   std::map<std::string, const VipSpec*> wanted;
@@ -170,30 +179,55 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
       ++it;
       continue;
     }
-    remove_vip(it->second, report);
+    remove_vip(it->second, pending);
     it = vips_.erase(it);
   }
-  for (const auto& [key, spec] : wanted) sync_vip(*spec, report);
+  for (const auto& [key, spec] : wanted) sync_vip(*spec, pending, report);
+  apply(pending, report);
   return report;
 }
 
-void Dataplane::remove_vip(InstalledVip& vip, SyncReport& report) {
-  const xdplb_vip_key key = vip_key_of(vip.spec);
-  // Traffic stops matching first; then the ring and backends go.
-  bpf_map_delete_elem(maps_.vips, &key);
-  bpf_map_delete_elem(maps_.rings, &vip.id);
-  report.map_writes += 2;
-  for (auto& [bkey, backend] : vip.backends) retire_backend(backend, report);
+void Dataplane::remove_vip(InstalledVip& vip, PendingWrites& pending) {
+  pending.removed_vips.push_back(vip_key_of(vip.spec));
+  pending.removed_rings.push_back(vip.id);
+  for (auto& [bkey, backend] : vip.backends) pending.retired.push_back(backend);
   vip_ids_.give_back(vip.id);
   spdlog::info("VIP {} removed from the data plane", vip.spec.key());
 }
 
-void Dataplane::retire_backend(InstalledBackend& backend, SyncReport& report) {
-  // Flows pinned to it re-choose on their next packet; the generation protects against id reuse.
-  backend.record.flags = 0;
-  update_or_throw(maps_.backends, &backend.id, &backend.record, "backend");
-  ++report.map_writes;
-  backend_ids_.give_back(backend.id);
+void Dataplane::apply(PendingWrites& pending, SyncReport& report) {
+  for (const auto& [key, value] : pending.vips_before_rings) update_or_throw(maps_.vips, &key, &value, "VIP");
+  report.map_writes += pending.vips_before_rings.size();
+
+  if (!pending.ring_ids.empty()) {
+    std::vector<__u32> fds;
+    for (const auto& fd : pending.ring_fds) fds.push_back(static_cast<__u32>(fd.get()));
+    auto count = static_cast<__u32>(pending.ring_ids.size());
+    if (bpf_map_update_batch(maps_.rings, pending.ring_ids.data(), fds.data(), &count, nullptr) != 0)
+      throw std::runtime_error("swap " + std::to_string(pending.ring_ids.size()) + " ring(s): " + errno_text());
+    report.map_writes += pending.ring_ids.size();
+    report.rings_swapped += pending.ring_ids.size();
+  }
+
+  for (const auto& [key, value] : pending.vips_after_rings) update_or_throw(maps_.vips, &key, &value, "VIP");
+  report.map_writes += pending.vips_after_rings.size();
+
+  for (const auto& key : pending.removed_vips) bpf_map_delete_elem(maps_.vips, &key);
+  if (!pending.removed_rings.empty()) {
+    auto count = static_cast<__u32>(pending.removed_rings.size());
+    if (bpf_map_delete_batch(maps_.rings, pending.removed_rings.data(), &count, nullptr) != 0)
+      for (const auto id : pending.removed_rings) bpf_map_delete_elem(maps_.rings, &id);
+  }
+  report.map_writes += pending.removed_vips.size() + pending.removed_rings.size();
+
+  // Flows pinned to a retired backend re-choose on their next packet; the generation protects
+  // against the id's reuse.
+  for (auto& backend : pending.retired) {
+    backend.record.flags = 0;
+    update_or_throw(maps_.backends, &backend.id, &backend.record, "backend");
+    backend_ids_.give_back(backend.id);
+  }
+  report.map_writes += pending.retired.size();
 }
 
 void Dataplane::ensure_tx_port(int ifindex, SyncReport& report) {
@@ -255,7 +289,7 @@ bool Dataplane::sync_backend(InstalledVip& vip, const std::string& key, const Ba
   return true;
 }
 
-void Dataplane::write_ring(InstalledVip& vip, const std::vector<std::uint32_t>& ring, SyncReport& report) {
+UniqueFd Dataplane::make_ring(const std::vector<std::uint32_t>& ring) const {
   bpf_map_create_opts opts{};
   opts.sz = sizeof(opts);
   opts.map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE;
@@ -272,14 +306,10 @@ void Dataplane::write_ring(InstalledVip& vip, const std::vector<std::uint32_t>& 
   auto* slots = static_cast<unsigned char*>(mem);
   for (std::size_t i = 0; i < ring.size(); ++i) std::memcpy(slots + i * kStride, &ring[i], sizeof(std::uint32_t));
   munmap(mem, mapped);
-  // The swap: one update of the outer slot; packets see the old ring or the new one, never a mix.
-  const int inner = fd.get();
-  update_or_throw(maps_.rings, &vip.id, &inner, "ring slot");
-  ++report.map_writes;
-  ++report.rings_swapped;
+  return fd;
 }
 
-void Dataplane::sync_vip(const VipSpec& spec, SyncReport& report) {
+void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport& report) {
   const std::string vkey = spec.key();
   if (spec.algorithm != Algorithm::rotation && !MaglevRing::is_valid_size(spec.ring_size)) {
     report.refused.push_back(vkey + ": ring size " + std::to_string(spec.ring_size) + " is not a prime in [" +
@@ -317,7 +347,7 @@ void Dataplane::sync_vip(const VipSpec& spec, SyncReport& report) {
       ++b;
       continue;
     }
-    retire_backend(b->second, report);
+    pending.retired.push_back(b->second);
     b = vip.backends.erase(b);
   }
   std::vector<MaglevBackend> in_ring;
@@ -358,20 +388,12 @@ void Dataplane::sync_vip(const VipSpec& spec, SyncReport& report) {
                                                                             : XDPLB_ALGO_ROTATION);
   const bool value_changed = is_new || std::memcmp(&value, &vip.value, sizeof(value)) != 0;
   const xdplb_vip_key key = vip_key_of(spec);
-  // A shrinking ring: the VIP's size goes down before the smaller ring arrives, so no lookup
-  // indexes past it; a growing or new one: the ring first.
   const bool shrinking = !is_new && value.ring_size < vip.value.ring_size;
-  if (value_changed && shrinking) {
-    update_or_throw(maps_.vips, &key, &value, "VIP");
-    ++report.map_writes;
-  }
+  if (value_changed) (shrinking ? pending.vips_before_rings : pending.vips_after_rings).emplace_back(key, value);
   if (new_ring) {
-    write_ring(vip, *new_ring, report);
+    pending.ring_ids.push_back(vip.id);
+    pending.ring_fds.push_back(make_ring(*new_ring));
     vip.ring_digest = new_digest;
-  }
-  if (value_changed && !shrinking) {
-    update_or_throw(maps_.vips, &key, &value, "VIP");
-    ++report.map_writes;
   }
   vip.value = value;
   if (is_new)

@@ -12,6 +12,7 @@
 
 #include <xdplb/abi.h>
 
+#include "common/unique_fd.h"
 #include "dataplane/id_pool.h"
 #include "dataplane/neighbours.h"
 #include "dataplane/spec.h"
@@ -103,13 +104,24 @@ class Dataplane {
     std::map<std::string, InstalledBackend> backends;  // by BackendSpec::key(), "sorry " prefix for the sorry server
   };
 
+  // The writes of one sync, applied in an order packets can live with (see Dataplane::sync).
+  struct PendingWrites {
+    std::vector<std::pair<xdplb_vip_key, xdplb_vip>> vips_before_rings;  // VIPs whose ring shrinks
+    std::vector<std::uint32_t> ring_ids;                                  // outer slots to swap...
+    std::vector<UniqueFd> ring_fds;                                       // ...to these new rings
+    std::vector<std::pair<xdplb_vip_key, xdplb_vip>> vips_after_rings;   // new VIPs, same or larger rings
+    std::vector<xdplb_vip_key> removed_vips;
+    std::vector<std::uint32_t> removed_rings;
+    std::vector<InstalledBackend> retired;  // left their VIP: flagged out of service, ids given back
+  };
+
   void adopt_pinned_state();
-  void remove_vip(InstalledVip& vip, SyncReport& report);
-  void sync_vip(const VipSpec& spec, SyncReport& report);
+  void remove_vip(InstalledVip& vip, PendingWrites& pending);
+  void sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport& report);
   bool sync_backend(InstalledVip& vip, const std::string& key, const BackendSpec& spec, bool sorry,
                     SyncReport& report);
-  void retire_backend(InstalledBackend& backend, SyncReport& report);
-  void write_ring(InstalledVip& vip, const std::vector<std::uint32_t>& ring, SyncReport& report);
+  void apply(PendingWrites& pending, SyncReport& report);
+  UniqueFd make_ring(const std::vector<std::uint32_t>& ring) const;
   void ensure_tx_port(int ifindex, SyncReport& report);
   void zero_traffic(int map_fd, std::uint32_t id);
 
