@@ -63,7 +63,7 @@ int xdplb_main(struct xdp_md *ctx)
 	if (!(vip->flags & XDPLB_VIP_F_ACTIVE))
 		return pass(XDPLB_R_PASS_INACTIVE, pkt.len);
 
-	struct choice c = choose_backend(vip, flow, !is_icmp_error);
+	struct choice c = choose_backend(vip, flow, !is_icmp_error, pkt.flags & PKT_F_TCP_SYN);
 	if (!c.backend) {
 		count_verdict(XDPLB_R_DROP_NO_BACKEND, pkt.len);
 		return XDP_DROP;

@@ -47,9 +47,14 @@ struct {
 	__type(value, struct xdplb_backend);
 } xdplb_backends SEC(".maps");
 
-/* 5-tuple -> backend of an established flow. Size set by userspace (conntrack size). */
+/*
+ * 5-tuple -> backend of an established flow. Size set by userspace (conntrack size). Per-CPU LRU
+ * lists (BPF_F_NO_COMMON_LRU): a new flow takes a free entry from its own CPU's list, without the
+ * shared list's lock; lookups still see every CPU's flows.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, XDPLB_DEFAULT_CONNTRACK);
 	__type(key, struct xdplb_flow);
 	__type(value, struct xdplb_ct_entry);

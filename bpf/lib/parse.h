@@ -22,6 +22,7 @@ enum parse_status {
 #define PKT_F_FRAG_FIRST 0x02 /* first fragment of a fragmented datagram */
 #define PKT_F_IP_OPTIONS 0x04 /* IPv4 header longer than 20 bytes */
 #define PKT_F_EXT_HDRS 0x08   /* IPv6 extension headers were skipped */
+#define PKT_F_TCP_SYN 0x10    /* a TCP SYN without ACK: the first packet of a connection */
 
 struct packet {
 	struct xdplb_flow flow; /* addresses always; ports when l4 was parsed (TCP/UDP) */
@@ -45,6 +46,8 @@ static always_inline int parse_l4_ports(void *data_end, void *l4, struct packet 
 			return PARSE_TRUNCATED;
 		if (tcp->doff < 5)
 			return PARSE_MALFORMED;
+		if (tcp->syn && !tcp->ack)
+			pkt->flags |= PKT_F_TCP_SYN;
 		pkt->flow.sport = tcp->source;
 		pkt->flow.dport = tcp->dest;
 	} else if (pkt->flow.proto == IPPROTO_UDP) {

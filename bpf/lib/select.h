@@ -73,17 +73,25 @@ static always_inline struct xdplb_backend *affinity_lookup(const struct xdplb_vi
 /*
  * Chooses the backend of `flow` for `vip`. With `track` the choice is recorded in conntrack (and in
  * the affinity table); ICMP errors about a flow look it up without recording anything.
+ * `new_connection`: the packet is a TCP SYN.
  */
 static always_inline struct choice choose_backend(const struct xdplb_vip *vip, const struct xdplb_flow *flow,
-						  int track)
+						  int track, int new_connection)
 {
 	struct choice c = {};
 	struct xdplb_affinity_key akey = {};
 	__u64 now = 0;
 
-	c.backend = conntrack_lookup(flow, &c.id);
-	if (c.backend)
-		return c;
+	/*
+	 * A SYN starts a connection: it is chosen afresh without the conntrack lookup that would miss
+	 * anyway (a retransmitted SYN of a tracked flow gets the same answer unless the backend set
+	 * changed, and then the handshake simply restarts on the new backend).
+	 */
+	if (!new_connection) {
+		c.backend = conntrack_lookup(flow, &c.id);
+		if (c.backend)
+			return c;
+	}
 	c.new_flow = 1;
 
 	if (vip->flags & XDPLB_VIP_F_AFFINITY) {

@@ -141,9 +141,10 @@ constexpr std::size_t kEthLen = 14, kIpv4Len = 20, kIpv6Len = 40, kTcpLen = 20;
 
 std::size_t frame_length(bool v6) { return kEthLen + (v6 ? kIpv6Len : kIpv4Len) + kTcpLen; }
 
-// A TCP SYN from the client to the flow's destination, as a NIC would hand it over. The TCP
-// checksum stays zero: neither program reads it.
-void write_syn_frame(const Flow& f, std::uint8_t* out) {
+// A TCP segment from the client to the flow's destination, as a NIC would hand it over: a SYN (a
+// new connection: the program chooses without a conntrack lookup) or an ACK (an established one).
+// The TCP checksum stays zero: neither program reads it.
+void write_tcp_frame(const Flow& f, std::uint8_t* out, bool syn) {
   std::memset(out, 0, frame_length(f.v6));
   std::memcpy(out, kLbMac.data(), 6);
   std::memcpy(out + 6, kClientMac.data(), 6);
@@ -172,13 +173,13 @@ void write_syn_frame(const Flow& f, std::uint8_t* out) {
   put16(tcp, f.sport);
   put16(tcp + 2, f.dport);
   tcp[12] = 5 << 4;  // data offset
-  tcp[13] = 0x02;    // SYN
+  tcp[13] = syn ? 0x02 : 0x10;  // SYN or ACK
   put16(tcp + 14, 64240);
 }
 
-std::vector<std::uint8_t> syn_frame(const Flow& f) {
+std::vector<std::uint8_t> ack_frame(const Flow& f) {
   std::vector<std::uint8_t> frame(frame_length(f.v6));
-  write_syn_frame(f, frame.data());
+  write_tcp_frame(f, frame.data(), false);
   return frame;
 }
 
@@ -190,7 +191,7 @@ class FrameBatch {
   // `count` frames of client flows first_flow, first_flow + 1, ... (or first_flow every time) to
   // `dst` (the family's VIP when null).
   FrameBatch(bool v6, std::uint32_t first_flow, std::uint32_t count, Flows flows = Flows::distinct,
-             const char* dst = nullptr)
+             const char* dst = nullptr, bool syn = false)
       : v6_(v6),
         first_flow_(first_flow),
         count_(count),
@@ -198,7 +199,7 @@ class FrameBatch {
         dst_(dst),
         stride_(frame_length(v6)),
         bytes_(stride_ * count) {
-    for (std::uint32_t i = 0; i < count; ++i) write_syn_frame(flow(i), bytes_.data() + i * stride_);
+    for (std::uint32_t i = 0; i < count; ++i) write_tcp_frame(flow(i), bytes_.data() + i * stride_, syn);
   }
   std::uint32_t size() const { return count_; }
   std::span<const std::uint8_t> frame(std::uint32_t i) const { return {bytes_.data() + i * stride_, stride_}; }
@@ -456,7 +457,7 @@ class Bench {
   // The harness runs a different batch every round so the single mode's page-cache state matches the
   // LB's new-flow rounds.
   void measure_harness(const char* when) {
-    const auto frame = syn_frame(client_flow(false, 0));
+    const auto frame = ack_frame(client_flow(false, 0));
     harness_repeat_.push_back(rounds_of(s_.rounds, [&](unsigned) {
       return run_repeated(pass_fd(), frame, s_.repeat, XDP_PASS, "harness");
     }));
@@ -469,7 +470,7 @@ class Bench {
 
   void measure_floor() {
     for (bool v6 : {false, true}) {
-      const auto frame = syn_frame(client_flow(v6, 0));
+      const auto frame = ack_frame(client_flow(v6, 0));
       add("floor: parse + MAC swap + XDP_TX", v6, Mode::repeat, rounds_of(s_.rounds, [&](unsigned) {
             return run_repeated(swap_fd(), frame, s_.repeat, XDP_TX, "floor");
           }), 0, true);
@@ -482,7 +483,7 @@ class Bench {
   void measure_main_lab() {
     LbLab lab("main", s_.conntrack);
     for (bool v6 : {false, true}) {
-      const auto not_vip = syn_frame(client_flow(v6, 0, v6 ? "fd00::200" : "198.18.0.200"));
+      const auto not_vip = ack_frame(client_flow(v6, 0, v6 ? "fd00::200" : "198.18.0.200"));
       add("non-VIP pass", v6, Mode::repeat, rounds_of(s_.rounds, [&](unsigned) {
             return run_repeated(lab.program_fd(), not_vip, s_.repeat, XDP_PASS, "non-VIP pass");
           }), 50);
@@ -495,7 +496,7 @@ class Bench {
       // One hot flow: the first packet inserts it; every repeat then hits conntrack. The rewritten
       // buffer keeps the 5-tuple, so the repeats stay on the same flow.
       const Flow hot = client_flow(v6, 4'000'000'000u);
-      const auto frame = syn_frame(hot);
+      const auto frame = ack_frame(hot);
       const std::uint64_t before = lab.new_flows(v6);
       std::vector<std::uint8_t> out;
       const RunOutput first = test_run(lab.program_fd(), frame, 1, &out);
@@ -533,14 +534,14 @@ class Bench {
   void measure_new_flows(bool v6) {
     LbLab lab(v6 ? "new6" : "new4", s_.conntrack);
     auto samples = rounds_of(s_.rounds, [&](unsigned r) {
-      const FrameBatch flows(v6, r * s_.new_flows, s_.new_flows);
+      const FrameBatch flows(v6, r * s_.new_flows, s_.new_flows, FrameBatch::Flows::distinct, nullptr, true);
       const std::uint64_t before = lab.new_flows(v6);
       const Sample sample = run_each(lab.program_fd(), flows, XDP_TX, "new flow");
       expect_new_flows(lab, v6, before, flows.size(), "new flow");
       expect_all_tracked(lab, flows, "new flow");
       return sample;
     });
-    add("new flow (Maglev pick + conntrack insert)", v6, Mode::single, std::move(samples), 350);
+    add("new flow: SYN (Maglev pick + conntrack insert)", v6, Mode::single, std::move(samples), 350);
   }
 
   // A flood: the conntrack map is full, so every insert first evicts the coldest entry.
@@ -549,7 +550,7 @@ class Bench {
     const FrameBatch fill(v6, 0, s_.flood_conntrack);
     run_each(lab.program_fd(), fill, XDP_TX, "conntrack fill");
     auto samples = rounds_of(s_.rounds, [&](unsigned r) {
-      const FrameBatch flows(v6, (r + 1) * 10'000'000u, s_.new_flows);
+      const FrameBatch flows(v6, (r + 1) * 10'000'000u, s_.new_flows, FrameBatch::Flows::distinct, nullptr, true);
       const std::uint64_t before = lab.new_flows(v6);
       const Sample sample = run_each(lab.program_fd(), flows, XDP_TX, "new flow, full conntrack");
       expect_new_flows(lab, v6, before, flows.size(), "new flow, full conntrack");

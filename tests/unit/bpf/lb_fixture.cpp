@@ -106,6 +106,7 @@ std::vector<uint8_t> client_frame(const std::string& dst, uint16_t dport, uint16
   s.sport = sport;
   s.dport = dport;
   s.proto = proto;
+  s.tcp_flags = 0x18;  // PSH|ACK: a segment of an established connection (a SYN skips the conntrack lookup)
   s.payload = {'h', 'e', 'l', 'l', 'o'};
   return build_frame(s);
 }

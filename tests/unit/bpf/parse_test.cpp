@@ -18,7 +18,8 @@ using xdplb::test::FrameSpec;
 
 // Mirrors enum parse_status and the PKT_F_* flags of bpf/lib/parse.h.
 enum { kOk = 0, kNonIp, kTruncated, kMalformed, kFragment };
-constexpr uint8_t kFlagVlan = 0x01, kFlagFragFirst = 0x02, kFlagIpOptions = 0x04, kFlagExtHdrs = 0x08;
+constexpr uint8_t kFlagVlan = 0x01, kFlagFragFirst = 0x02, kFlagIpOptions = 0x04, kFlagExtHdrs = 0x08,
+                  kFlagTcpSyn = 0x10;
 
 struct ProbeDeleter {
   void operator()(parse_probe* p) const { parse_probe__destroy(p); }
@@ -70,7 +71,12 @@ TEST_CASE("IPv4 TCP: addresses, ports and offsets") {
   CHECK(ntohs(r.flow.sport) == 40001);
   CHECK(ntohs(r.flow.dport) == 443);
   CHECK(r.ttl == 64);
-  CHECK(r.flags == 0);
+  CHECK(r.flags == kFlagTcpSyn);  // the builder's default segment is a SYN
+
+  s.tcp_flags = 0x12;  // SYN|ACK: not the start of a connection from the client
+  CHECK(probe.parse(build_frame(s)).flags == 0);
+  s.tcp_flags = 0x10;
+  CHECK(probe.parse(build_frame(s)).flags == 0);
 }
 
 TEST_CASE("IPv4 options move the L4 header") {

@@ -225,3 +225,23 @@ TEST_CASE("bad specs are refused with a reason and change nothing") {
   const auto twice = lb.dp().sync({vip("198.18.0.100", 80, {}), vip("198.18.0.100", 80, {})});
   CHECK(twice.refused.size() == 1);
 }
+
+TEST_CASE("a SYN is chosen afresh; the segments after it follow conntrack") {
+  LbFixture lb;
+  lb.add_backends(3);
+  lb.sync({vip("198.18.0.100", 80, backends(3))});
+  auto syn_to = [&](uint16_t port) {
+    auto frame = client_frame("198.18.0.100", 80, port);
+    frame[14 + 20 + 13] = 0x02;  // SYN
+    return LbFixture::backend_of(lb.run(frame));
+  };
+  const auto first = spread(lb, 600);  // established flows (ACK segments)
+  // Backend 2 leaves the ring but stays in service: established segments stay with it ...
+  auto drained = backends(3);
+  drained[1].weight = 0;
+  lb.sync({vip("198.18.0.100", 80, drained)});
+  CHECK(spread(lb, 600) == first);
+  // ... while a SYN of the same 5-tuple is a new connection and never lands on it.
+  for (const auto& [port, b] : first) CHECK(syn_to(port) != 2);
+  CHECK(lb.dp().status()[0].traffic.new_flows == 1200);
+}
