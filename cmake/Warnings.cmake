@@ -3,7 +3,4 @@ add_library(xdplb_warnings INTERFACE)
 target_compile_options(xdplb_warnings INTERFACE
   -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Wunused -Woverloaded-virtual -Wimplicit-fallthrough
-  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wlogical-op>
-  # GCC 12 at -O3 (Release) reports std::string concatenations as overlapping memcpy: a known false
-  # positive (GCC bug 105651) in libstdc++'s own code.
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wlogical-op>)
