@@ -2,6 +2,9 @@
 program in native mode; the program's counters are read back through the pinned map."""
 import json
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 from xdplab import bin_path, run, wait_until
 
@@ -21,10 +24,24 @@ def build_routed_lab(lab):
     return client, router, server
 
 
+def agent_argv(lab, instance, interface, *extra):
+    """xdplbd with a configuration that serves nothing: the program only parses and counts."""
+    config = Path(procs_dir(lab)) / "counting.conf"
+    config.write_text("global_defs {\n    router_id COUNTING\n}\n")
+    return [bin_path("xdplbd"), "-f", config, "--instance", instance, "--interface", interface, "-n", "-l", *extra]
+
+
+def procs_dir(lab):
+    d = Path(tempfile.gettempdir()) / f"{lab.tag}-foundation"
+    d.mkdir(exist_ok=True)
+    lab.on_close(lambda: shutil.rmtree(d, ignore_errors=True))
+    return d
+
+
 def start_agent(procs, lab, ns, interface):
     instance = f"{lab.tag}-lb"
-    agent = procs.start("xdplbd", [bin_path("xdplbd"), "--instance", instance, "--interface", interface,
-                                   "--xdp-mode", "native", "-n", "-l"], ns=ns, share_bpffs=True)
+    agent = procs.start("xdplbd", agent_argv(lab, instance, interface, "--xdp-mode", "native"), ns=ns,
+                        share_bpffs=True)
     pin = f"/sys/fs/bpf/xdplb/{instance}/xdplb_verdicts"
     wait_until(lambda: ns.xdp_prog_id(interface), 10, what=f"XDP program on {interface}")
     wait_until(lambda: run(["test", "-e", pin], check=False).returncode == 0, 10, what=pin)
@@ -79,8 +96,7 @@ def test_keep_pins_leaves_maps_for_a_restart(lab, procs):
     agent.stop()
     assert run(["test", "-e", pin], check=False).returncode != 0
 
-    agent = procs.start("xdplbd", [bin_path("xdplbd"), "--instance", instance, "--interface", "r-in",
-                                   "--keep-pins", "-n"], ns=router, share_bpffs=True)
+    agent = procs.start("xdplbd", agent_argv(lab, instance, "r-in", "--keep-pins"), ns=router, share_bpffs=True)
     wait_until(lambda: run(["test", "-e", pin], check=False).returncode == 0, 10, what=pin)
     client.run("ping", "-c", "5", "-i", "0.02", "198.18.2.2")
     counted = wait_until(lambda: verdict_counts(pin).get(1, 0) >= 5, 5, what="5 packets counted")
@@ -88,8 +104,10 @@ def test_keep_pins_leaves_maps_for_a_restart(lab, procs):
     assert agent.stop() == 0
     # The pins stay (the lab removes them at teardown); the counts survive into the next run.
     assert verdict_counts(pin)[1] >= 5
-    agent = procs.start("xdplbd", [bin_path("xdplbd"), "--instance", instance, "--interface", "r-in", "-n"],
-                        ns=router, share_bpffs=True)
-    wait_until(lambda: router.xdp_prog_id("r-in"), 10, what="XDP program reattached")
+    left_attached = router.xdp_prog_id("r-in")
+    assert left_attached is not None, "--keep-pins leaves the program attached for the next run"
+    agent = procs.start("xdplbd", agent_argv(lab, instance, "r-in"), ns=router, share_bpffs=True)
+    wait_until(lambda: "started in" in agent.log(), 10, what="the new run started")
+    assert router.xdp_prog_id("r-in") not in (None, left_attached), "the new run replaces the program"
     assert verdict_counts(pin)[1] >= 5, "pinned counters were not reused"
     assert agent.stop() == 0
