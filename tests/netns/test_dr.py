@@ -53,6 +53,17 @@ def test_bpftool_shows_the_vips(dr):
     assert ports == [80 << 8, 80 << 8]  # network byte order, as the program sees it
     families = sorted(k["family"] for k in keys)
     assert families == [4, 6]
+    # The rings (inner maps the agent creates) carry BTF too.
+    vip_ids = [e["formatted"]["value"]["vip_id"] for e in dump]
+    rings = json.loads(run(["bpftool", "-j", "map", "dump", "pinned", f"{dr.agent.pin_dir}/xdplb_rings"]).stdout)
+
+    def le(hex_bytes):  # bpftool prints a map-in-map's key and value (an inner map id) as raw bytes
+        return int.from_bytes(bytes(int(x, 16) for x in hex_bytes), "little")
+    inner = [le(e["value"]) for e in rings if le(e["key"]) in vip_ids]
+    assert len(inner) == 2
+    for map_id in inner:
+        info = json.loads(run(["bpftool", "-j", "map", "show", "id", str(map_id)]).stdout)
+        assert info.get("btf_id"), info
 
 
 @pytest.mark.parametrize("family", ["ipv4", "ipv6"])

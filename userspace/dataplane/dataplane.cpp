@@ -293,6 +293,11 @@ UniqueFd Dataplane::make_ring(const std::vector<std::uint32_t>& ring) const {
   bpf_map_create_opts opts{};
   opts.sz = sizeof(opts);
   opts.map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE;
+  if (const auto u32 = program_->btf_type_id("__u32"); u32 != 0) {
+    opts.btf_fd = static_cast<__u32>(program_->btf_fd());
+    opts.btf_key_type_id = u32;
+    opts.btf_value_type_id = u32;
+  }
   const auto size = static_cast<std::uint32_t>(ring.size());
   UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_ring", sizeof(__u32), sizeof(__u32), size, &opts));
   if (!fd) throw std::runtime_error("create ring map of " + std::to_string(size) + " slots: " + errno_text());

@@ -1,6 +1,7 @@
 #include "dataplane/xdp_program.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <unistd.h>
@@ -107,6 +108,13 @@ XdpProgram::~XdpProgram() {
 int XdpProgram::program_fd() const { return bpf_program__fd(skel_->progs.xdplb_main); }
 
 int XdpProgram::verdicts_map_fd() const { return bpf_map__fd(skel_->maps.xdplb_verdicts); }
+
+int XdpProgram::btf_fd() const { return btf__fd(bpf_object__btf(skel_->obj)); }
+
+std::uint32_t XdpProgram::btf_type_id(const char* name) const {
+  const int id = btf__find_by_name(bpf_object__btf(skel_->obj), name);
+  return id > 0 ? static_cast<std::uint32_t>(id) : 0;
+}
 
 MapFds XdpProgram::maps() const {
   const auto& m = skel_->maps;

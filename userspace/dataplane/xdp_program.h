@@ -59,6 +59,10 @@ class XdpProgram {
   int program_fd() const;
   int verdicts_map_fd() const;
   MapFds maps() const;
+  // The program's BTF and the id of one of its types (0 when absent): maps the loader creates at run
+  // time (the rings) carry it too, so bpftool prints them decoded.
+  int btf_fd() const;
+  std::uint32_t btf_type_id(const char* name) const;
   // True when the maps were found pinned and reused rather than created.
   bool reused_pins() const { return reused_pins_; }
   const std::string& pin_dir() const { return pin_dir_; }
