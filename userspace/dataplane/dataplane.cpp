@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -183,6 +186,7 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
     it = vips_.erase(it);
   }
   for (const auto& [key, spec] : wanted) sync_vip(*spec, pending, report);
+  build_rings(pending);
   apply(pending, report);
   return report;
 }
@@ -193,6 +197,42 @@ void Dataplane::remove_vip(InstalledVip& vip, PendingWrites& pending) {
   for (auto& [bkey, backend] : vip.backends) pending.retired.push_back(backend);
   vip_ids_.give_back(vip.id);
   spdlog::info("VIP {} removed from the data plane", vip.spec.key());
+}
+
+// Rings are pure computation and the first sync of a large configuration builds a thousand of them:
+// they are built on every core, the loop waiting (the maps are written only after, in order).
+void Dataplane::build_rings(PendingWrites& pending) {
+  auto build = [](RingBuild& b) {
+    b.ring = b.algorithm == Algorithm::rotation ? build_rotation_ring(b.backends, b.size)
+                                                : MaglevRing::build(b.backends, b.size);
+  };
+  const std::size_t workers =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), pending.ring_builds.size());
+  if (workers <= 1) {
+    for (auto& b : pending.ring_builds) build(b);
+  } else {
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(workers);
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < workers; ++w)
+      threads.emplace_back([&, w] {
+        try {
+          for (std::size_t i; (i = next++) < pending.ring_builds.size();) build(pending.ring_builds[i]);
+        } catch (...) {
+          errors[w] = std::current_exception();
+        }
+      });
+    for (auto& t : threads) t.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+  for (auto& b : pending.ring_builds) {
+    const std::uint64_t digest = digest_of(b.ring);
+    if (digest == b.vip->ring_digest) continue;  // same ring as in the map (e.g. adopted after a restart)
+    pending.ring_ids.push_back(b.vip->id);
+    pending.ring_fds.push_back(make_ring(b.ring));
+    b.vip->ring_digest = digest;
+  }
 }
 
 void Dataplane::apply(PendingWrites& pending, SyncReport& report) {
@@ -371,14 +411,9 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
   // health change elsewhere) it is neither rebuilt nor rewritten.
   std::string inputs = std::to_string(static_cast<int>(spec.algorithm)) + "/" + std::to_string(spec.ring_size);
   for (const auto& b : in_ring) inputs += "|" + b.key + "#" + std::to_string(b.id) + "*" + std::to_string(b.weight);
-  std::optional<std::vector<std::uint32_t>> new_ring;
-  std::uint64_t new_digest = vip.ring_digest;
   if (inputs != vip.ring_inputs || vip.ring_digest == 0) {
-    auto ring = spec.algorithm == Algorithm::rotation ? build_rotation_ring(in_ring, spec.ring_size)
-                                                      : MaglevRing::build(in_ring, spec.ring_size);
-    new_digest = digest_of(ring);
-    if (new_digest != vip.ring_digest) new_ring = std::move(ring);
     vip.ring_inputs = std::move(inputs);
+    pending.ring_builds.push_back(RingBuild{&vip, spec.algorithm, spec.ring_size, std::move(in_ring), {}});
   }
 
   xdplb_vip value{};
@@ -395,15 +430,10 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
   const xdplb_vip_key key = vip_key_of(spec);
   const bool shrinking = !is_new && value.ring_size < vip.value.ring_size;
   if (value_changed) (shrinking ? pending.vips_before_rings : pending.vips_after_rings).emplace_back(key, value);
-  if (new_ring) {
-    pending.ring_ids.push_back(vip.id);
-    pending.ring_fds.push_back(make_ring(*new_ring));
-    vip.ring_digest = new_digest;
-  }
   vip.value = value;
   if (is_new)
-    spdlog::info("VIP {} programmed: id {}, {} ({} slots), {} backends in the ring{}", vkey, vip.id,
-                 to_string(spec.algorithm), spec.ring_size, in_ring.size(), spec.active ? "" : " (inactive)");
+    spdlog::info("VIP {} programmed: id {}, {} ({} slots){}", vkey, vip.id, to_string(spec.algorithm),
+                 spec.ring_size, spec.active ? "" : " (inactive)");
 }
 
 std::map<std::uint32_t, std::uint64_t> Dataplane::flows_per_backend() const {

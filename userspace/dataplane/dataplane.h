@@ -14,6 +14,7 @@
 
 #include "common/unique_fd.h"
 #include "dataplane/id_pool.h"
+#include "dataplane/maglev.h"
 #include "dataplane/neighbours.h"
 #include "dataplane/spec.h"
 #include "dataplane/xdp_program.h"
@@ -104,8 +105,17 @@ class Dataplane {
     std::map<std::string, InstalledBackend> backends;  // by BackendSpec::key(), "sorry " prefix for the sorry server
   };
 
+  struct RingBuild {
+    InstalledVip* vip;
+    Algorithm algorithm;
+    std::uint32_t size;
+    std::vector<MaglevBackend> backends;
+    std::vector<std::uint32_t> ring;  // built by build_rings
+  };
+
   // The writes of one sync, applied in an order packets can live with (see Dataplane::sync).
   struct PendingWrites {
+    std::vector<RingBuild> ring_builds;                                   // rings whose inputs changed
     std::vector<std::pair<xdplb_vip_key, xdplb_vip>> vips_before_rings;  // VIPs whose ring shrinks
     std::vector<std::uint32_t> ring_ids;                                  // outer slots to swap...
     std::vector<UniqueFd> ring_fds;                                       // ...to these new rings
@@ -120,6 +130,7 @@ class Dataplane {
   void sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport& report);
   bool sync_backend(InstalledVip& vip, const std::string& key, const BackendSpec& spec, bool sorry,
                     SyncReport& report);
+  void build_rings(PendingWrites& pending);
   void apply(PendingWrites& pending, SyncReport& report);
   UniqueFd make_ring(const std::vector<std::uint32_t>& ring) const;
   void ensure_tx_port(int ifindex, SyncReport& report);
