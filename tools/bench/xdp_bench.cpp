@@ -38,6 +38,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dataplane/dataplane.h"
+#include "stop_signals.h"
 #include "xdp_pass.skel.h"
 #include "xdp_swap_tx.skel.h"
 
@@ -47,38 +48,9 @@ using xdplb::config::IpAddress;
 using namespace xdplb::dataplane;
 using Clock = std::chrono::steady_clock;
 
-// ---- Ctrl-C: stop between runs and unwind, so every Dataplane unpins its maps -------------------------
-
-volatile std::sig_atomic_t stop_signal = 0;
-
-extern "C" void note_stop_signal(int signal_number) { stop_signal = signal_number; }
-
-class StopSignals {
- public:
-  StopSignals() {
-    struct sigaction action {};
-    action.sa_handler = note_stop_signal;
-    sigemptyset(&action.sa_mask);
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &action, &previous_[i]);
-  }
-  ~StopSignals() {
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &previous_[i], nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
-  std::array<struct sigaction, 3> previous_{};
-};
-
-struct Interrupted : std::runtime_error {
-  Interrupted() : std::runtime_error("interrupted by signal " + std::to_string(stop_signal)) {}
-};
-
-void throw_if_interrupted() {
-  if (stop_signal != 0) throw Interrupted();
-}
+using xdplb::bench::stop_signal;
+using xdplb::bench::StopSignals;
+using xdplb::bench::throw_if_interrupted;
 
 // ---- Frames -------------------------------------------------------------------------------------------
 
