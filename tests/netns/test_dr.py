@@ -2,6 +2,7 @@
 real servers with the VIP on lo. HTTP through the VIP over IPv4 and IPv6, spread over every server,
 with health checks taking a server out and back while an established connection stays put."""
 import json
+import time
 import pytest
 
 from xdplab import DrLab, bin_path, configs, run, start_http_stream, start_nginx, stream_answers, wait_until
@@ -76,10 +77,13 @@ def test_established_connection_keeps_its_server_while_another_leaves_and_return
     victim_name = f"rs{victim + 1}"
     nginx = next(p for p in procs.processes if p.name == f"nginx-{victim_name}")
 
-    # The victim's service dies: the checker takes it out of the ring.
+    # The victim's service dies: the checker takes it out of the ring within
+    # delay_loop + retry * delay_before_retry + connect_timeout (1 + 1 * 1 + 1 s here).
     nginx.stop()
+    t0 = time.monotonic()
     wait_until(lambda: all((a := dr.get(f"http://{dr.vip4}/")) is not None and a != victim_name for _ in range(15)), 10,
                what=f"{victim_name} out of the ring")
+    assert time.monotonic() - t0 < 3 + 1.5, "the failed server left the ring later than keepalived's rules allow"
     # And comes back.
     start_nginx(procs, dr.servers[victim], victim_name, tmp_path)
     wait_until(lambda: any(dr.get(f"http://{dr.vip4}/") == victim_name for _ in range(30)), 15,
