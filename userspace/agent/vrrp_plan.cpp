@@ -240,6 +240,9 @@ vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts
   const auto notify_as = script_identity("", "", global, host, global.location, "notify scripts");
   out.notify_as.uid = notify_as.uid;
   out.notify_as.gid = notify_as.gid;
+  for (const auto* fifo : {&global.notify_fifo, &global.vrrp_notify_fifo})
+    if (!fifo->empty() && std::find(out.notify_fifos.begin(), out.notify_fifos.end(), *fifo) == out.notify_fifos.end())
+      out.notify_fifos.push_back(*fifo);
   out.smtp.server = global.smtp_server;
   out.smtp.port = global.smtp_port;
   out.smtp.from = global.notification_email_from;

@@ -147,6 +147,12 @@ std::string ProcessResult::describe() const {
   return "unknown";
 }
 
+namespace {
+std::size_t unreaped_children = 0;  // the loop is single-threaded: no atomics needed
+}  // namespace
+
+std::size_t ChildProcess::unreaped() { return unreaped_children; }
+
 std::shared_ptr<ChildProcess> ChildProcess::spawn(asio::io_context& io, ProcessOptions options,
                                                   ExitHandler on_exit) {
   auto child = std::make_shared<ChildProcess>(PrivateTag{}, io, std::move(options), std::move(on_exit));
@@ -169,6 +175,7 @@ ChildProcess::~ChildProcess() {
     // SIGKILL cannot be caught, so this wait is short; it runs only when the loop is torn down.
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
+    --unreaped_children;
   }
   if (exec_error_fd_ >= 0) ::close(exec_error_fd_);
 }
@@ -210,6 +217,7 @@ void ChildProcess::launch() {
   ::close(pipe_fds[1]);
   exec_error_fd_ = pipe_fds[0];
   pid_ = pid;
+  ++unreaped_children;
   // Also from the parent: a timeout may fire before the child ran its own setpgid.
   ::setpgid(pid, pid);
 
@@ -220,6 +228,7 @@ void ChildProcess::launch() {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     reaped_ = true;
+    --unreaped_children;
     return fail_now(std::string("pidfd_open: ") + std::strerror(err));
   }
   pidfd_.assign(pidfd);
@@ -251,6 +260,7 @@ void ChildProcess::on_child_ready() {
   pid_t got = ::waitpid(pid_, &status, WNOHANG);
   if (got == 0) return wait_for_exit();  // spurious readiness
   reaped_ = true;
+  --unreaped_children;
   timeout_timer_.cancel();
   kill_timer_.cancel();
 

@@ -77,6 +77,9 @@ class ChildProcess : public std::enable_shared_from_this<ChildProcess> {
 
   pid_t pid() const { return pid_; }
   bool running() const { return !reaped_; }
+  // Children started and not reaped yet, in this process: an exiting agent waits for its notify_stop
+  // scripts with it.
+  static std::size_t unreaped();
   // SIGTERM to the process group now, SIGKILL after kill_grace; the handler reports `terminated`.
   void terminate();
 

@@ -53,6 +53,10 @@ json global(const GlobalDefs& g) {
           {"script_user", g.script_user},
           {"script_group", g.script_group},
           {"vrrp_strict", g.vrrp_strict},
+          {"notify_fifo", g.notify_fifo},
+          {"notify_fifo_script", g.notify_fifo_script},
+          {"vrrp_notify_fifo", g.vrrp_notify_fifo},
+          {"vrrp_notify_fifo_script", g.vrrp_notify_fifo_script},
           {"xdp_interface", g.xdp_interface},
           {"xdp_mode", to_string(g.xdp_mode)},
           {"xdp_conntrack_size", g.xdp_conntrack_size}};

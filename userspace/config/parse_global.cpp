@@ -51,6 +51,10 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
             }
           })
       .on("vrrp_strict", BlockReader::flag(global.vrrp_strict))
+      .on("notify_fifo", BlockReader::word(global.notify_fifo, "a FIFO path", diagnostics))
+      .on("notify_fifo_script", BlockReader::command(global.notify_fifo_script, "a script", diagnostics))
+      .on("vrrp_notify_fifo", BlockReader::word(global.vrrp_notify_fifo, "a FIFO path", diagnostics))
+      .on("vrrp_notify_fifo_script", BlockReader::command(global.vrrp_notify_fifo_script, "a script", diagnostics))
       .on("xdp_interface", BlockReader::word(global.xdp_interface, "an interface name", diagnostics))
       .on("xdp_mode",
           [&](const SyntaxNode& statement) {
@@ -102,10 +106,6 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
                        "snmp_socket",
                        "enable_traps",
                        "enable_dbus",
-                       "notify_fifo",
-                       "notify_fifo_script",
-                       "vrrp_notify_fifo",
-                       "vrrp_notify_fifo_script",
                        "default_interface",
                        "dynamic_interfaces",
                        "max_auto_priority",

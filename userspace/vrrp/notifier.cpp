@@ -1,5 +1,7 @@
 #include "vrrp/notifier.h"
 
+#include "vrrp/notify_fifo.h"
+
 #include <spdlog/spdlog.h>
 
 #include "common/process.h"
@@ -39,11 +41,16 @@ std::vector<NotifyCall> notify_calls(const NotifyCommands& commands, NotifySubje
   return calls;
 }
 
-Notifier::Notifier(asio::io_context& io, NotifyRunAs run_as, std::chrono::milliseconds timeout)
-    : io_(io), run_as_(run_as), timeout_(timeout) {}
+Notifier::Notifier(asio::io_context& io, NotifyRunAs run_as, std::chrono::milliseconds timeout,
+                   std::vector<NotifyFifo*> fifos)
+    : io_(io), run_as_(run_as), timeout_(timeout), fifos_(std::move(fifos)) {}
 
 void Notifier::notify(const NotifyCommands& commands, NotifySubject subject, const std::string& name, State state,
                       int priority) {
+  if (!fifos_.empty()) {
+    const std::string line = notify_fifo_line(subject, name, state, priority);
+    for (auto* fifo : fifos_) fifo->write_line(line);
+  }
   std::vector<NotifyCall> calls;
   try {
     calls = notify_calls(commands, subject, name, state, priority);

@@ -44,9 +44,13 @@ struct NotifyRunAs {
   std::optional<gid_t> gid;
 };
 
+class NotifyFifo;
+
 class Notifier {
  public:
-  Notifier(asio::io_context& io, NotifyRunAs run_as, std::chrono::milliseconds timeout);
+  // `fifos` (not owned, may be empty) receive one line per notification, in order.
+  Notifier(asio::io_context& io, NotifyRunAs run_as, std::chrono::milliseconds timeout,
+           std::vector<NotifyFifo*> fifos = {});
   void notify(const NotifyCommands& commands, NotifySubject subject, const std::string& name, State state,
               int priority);
 
@@ -54,6 +58,7 @@ class Notifier {
   asio::io_context& io_;
   NotifyRunAs run_as_;
   std::chrono::milliseconds timeout_;
+  std::vector<NotifyFifo*> fifos_;
 };
 
 }  // namespace xdplb::vrrp

@@ -51,11 +51,28 @@ struct Router::SocketEntry {
   std::vector<Instance*> instances;  // those that receive here
 };
 
+namespace {
+
+std::vector<std::unique_ptr<NotifyFifo>> open_fifos(const std::vector<std::string>& paths) {
+  std::vector<std::unique_ptr<NotifyFifo>> fifos;
+  for (const auto& path : paths) fifos.push_back(std::make_unique<NotifyFifo>(path));
+  return fifos;
+}
+
+std::vector<NotifyFifo*> pointers(const std::vector<std::unique_ptr<NotifyFifo>>& fifos) {
+  std::vector<NotifyFifo*> out;
+  for (const auto& f : fifos) out.push_back(f.get());
+  return out;
+}
+
+}  // namespace
+
 Router::Router(asio::io_context& io, RouterSettings settings, StateHandler on_change)
     : io_(io),
       settings_(std::move(settings)),
       on_change_(std::move(on_change)),
-      notifier_(io, settings_.notify_as, settings_.notify_timeout) {
+      fifos_(open_fifos(settings_.notify_fifos)),
+      notifier_(io, settings_.notify_as, settings_.notify_timeout, pointers(fifos_)) {
   std::set<std::string> names;
   for (auto& s : settings_.instances) {
     if (!names.insert(s.vrrp.name).second)

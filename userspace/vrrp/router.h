@@ -19,6 +19,7 @@
 #include "vrrp/announcer.h"
 #include "vrrp/fsm.h"
 #include "vrrp/notifier.h"
+#include "vrrp/notify_fifo.h"
 #include "vrrp/smtp_alert.h"
 #include "vrrp/tracker.h"
 
@@ -62,6 +63,8 @@ struct RouterSettings {
   SmtpSettings smtp;
   NotifyRunAs notify_as;
   std::chrono::milliseconds notify_timeout{15000};
+  // keepalived's notify_fifo / vrrp_notify_fifo: every transition also goes there as one line.
+  std::vector<std::string> notify_fifos;
 };
 
 struct InstanceStatus {
@@ -129,6 +132,7 @@ class Router {
   std::unique_ptr<LinkMonitor> link_monitor_;
   std::unique_ptr<AddressManager> addresses_;
   std::unique_ptr<HostLinks> links_;
+  std::vector<std::unique_ptr<NotifyFifo>> fifos_;  // before notifier_, which writes to them
   Notifier notifier_;
   bool started_ = false;
   bool stopped_ = false;

@@ -22,10 +22,12 @@
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "agent/agent.h"
 #include "agent/control_server.h"
 #include "agent/metrics_server.h"
+#include "common/process.h"
 #include "common/sd_notify.h"
 #include "common/unique_fd.h"
 #include "config/dump_json.h"
@@ -101,6 +103,20 @@ xdplb::config::LoadResult load_and_report(const Options& opt) {
   return result;
 }
 
+// notify_stop and the other scripts the stop started get this long to finish before the loop ends
+// (and kills whatever still runs).
+constexpr auto kScriptGrace = std::chrono::seconds(3);
+
+void wait_for_scripts_then_stop(asio::io_context& io, asio::steady_timer& timer,
+                                std::chrono::steady_clock::time_point deadline) {
+  if (xdplb::ChildProcess::unreaped() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    io.stop();
+    return;
+  }
+  timer.expires_after(std::chrono::milliseconds(20));
+  timer.async_wait([&io, &timer, deadline](const std::error_code&) { wait_for_scripts_then_stop(io, timer, deadline); });
+}
+
 int run(const Options& opt, const xdplb::config::Config& config, const std::string& interface,
         xdplb::dataplane::AttachMode attach_mode) {
   const PidFile pid_file(opt.pid_file.empty() ? std::string(pid_directory) + "/" + opt.instance + ".pid"
@@ -133,13 +149,14 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
     spdlog::info("instance {}: metrics on http://{}/metrics", opt.instance, opt.metrics_listen);
   }
 
+  asio::steady_timer exit_timer(io);
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const std::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("instance {}: signal {} received, stopping", opt.instance, sig);
     xdplb::sd_notify("STOPPING=1");
     agent.stop();
-    io.stop();
+    wait_for_scripts_then_stop(io, exit_timer, std::chrono::steady_clock::now() + kScriptGrace);
   });
   // keepalived's operator signals: SIGHUP reloads, SIGUSR1 dumps the state, SIGUSR2 the stats.
   asio::signal_set operator_signals(io, SIGHUP, SIGUSR1, SIGUSR2);
