@@ -106,6 +106,16 @@ void Router::start() {
     if (!s.use_vmac) continue;
     addresses_->create_vmac(s.vmac_name, s.interface, virtual_router_mac(s.vrrp.vrid, instance->ipv6()));
     instance->vmac_created = true;
+    // As keepalived does: the base interface must not answer ARP for the VIPs that live on the vmac
+    // (else clients learn the base MAC), and the vmac accepts what the base would filter. And the
+    // base's own ARP requests (for replies sent from a VIP) name its own address, not the VIP's:
+    // a request "who has CLIENT, tell VIP at BASE-MAC" would point the client's cache at the base.
+    base_sysctls_.set(s.interface, "arp_ignore", "1");
+    base_sysctls_.set(s.interface, "arp_filter", "1");
+    base_sysctls_.set(s.interface, "arp_announce", "2");
+    write_interface_sysctl(s.vmac_name, "arp_filter", "0");
+    write_interface_sysctl(s.vmac_name, "accept_local", "1");
+    write_interface_sysctl(s.vmac_name, "rp_filter", "0");
     spdlog::info("({}) vmac {} created on {}", instance->name(), s.vmac_name, s.interface);
   }
   open_sockets();
@@ -413,6 +423,7 @@ void Router::stop() {
     }
     instance->vmac_created = false;
   }
+  base_sysctls_.restore();
   link_monitor_.reset();
   sockets_.clear();
 }

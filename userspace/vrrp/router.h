@@ -18,6 +18,7 @@
 #include "vrrp/addresses.h"
 #include "vrrp/announcer.h"
 #include "vrrp/fsm.h"
+#include "vrrp/interface_sysctl.h"
 #include "vrrp/notifier.h"
 #include "vrrp/notify_fifo.h"
 #include "vrrp/smtp_alert.h"
@@ -132,6 +133,7 @@ class Router {
   std::unique_ptr<LinkMonitor> link_monitor_;
   std::unique_ptr<AddressManager> addresses_;
   std::unique_ptr<HostLinks> links_;
+  SysctlChanges base_sysctls_;  // of the vmac base interfaces, restored on stop
   std::vector<std::unique_ptr<NotifyFifo>> fifos_;  // before notifier_, which writes to them
   Notifier notifier_;
   bool started_ = false;
