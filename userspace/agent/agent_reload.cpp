@@ -81,6 +81,19 @@ nlohmann::json Agent::reload() {
   if (next.global.xdp_conntrack_size != config_.global.xdp_conntrack_size)
     warnings.push_back("xdp_conntrack_size takes effect at the next start (the flow table keeps its size)");
   const bool vrrp_changed = vrrp_part(next) != vrrp_part(config_);
+  // Everything that can fail is prepared before anything changes: a refused reload leaves the agent
+  // exactly as it was.
+  std::unique_ptr<VrrpService> next_vrrp;
+  if (vrrp_changed && !next.vrrp_instances.empty()) {
+    try {
+      next_vrrp = VrrpService::create(io_, next, [this](const std::string& instance, const std::string& state) {
+        on_vrrp_change(instance, state);
+      });
+    } catch (const std::exception& e) {
+      spdlog::error("reload refused: {}", e.what());
+      throw ControlError(std::string("reload refused: ") + e.what() + "; the running configuration stays");
+    }
+  }
 
   // Real servers keep the health they had: no flap, no notify, and the new checkers confirm it.
   std::map<std::pair<std::string, std::string>, bool> carried;
@@ -100,13 +113,8 @@ nlohmann::json Agent::reload() {
     // The Router is built from the whole VRRP configuration: a change restarts the elections.
     changes.push_back("VRRP configuration changed: instances restarted");
     if (vrrp_) vrrp_->stop();
-    vrrp_.reset();
-    if (!config_.vrrp_instances.empty()) {
-      vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
-        on_vrrp_change(instance, state);
-      });
-      vrrp_->start();
-    }
+    vrrp_ = std::move(next_vrrp);
+    if (vrrp_) vrrp_->start();
     if (!interfaces_from_command_line_ && vrrp_)
       for (const auto& ifname : vrrp_interfaces())
         if (std::find(options_.interfaces.begin(), options_.interfaces.end(), ifname) == options_.interfaces.end()) {
