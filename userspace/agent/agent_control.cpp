@@ -91,12 +91,14 @@ nlohmann::json Agent::list_json() const {
   std::map<std::pair<std::string, std::string>, bool> health;
   for (const auto& s : scheduler_->statuses()) health[{s.virtual_server, s.real_server}] = s.up;
 
+  std::map<std::string, std::pair<const Service*, const dataplane::VipSpec*>> by_vip;
+  for (const auto& s : plan_.services)
+    for (const auto& v : s.vips) by_vip[v.key()] = {&s, &v};
+
   nlohmann::json services = nlohmann::json::array();
   for (const auto& vip : dataplane_->status()) {
-    const Service* service = nullptr;
-    for (const auto& s : plan_.services)
-      for (const auto& v : s.vips)
-        if (v.key() == vip.key) service = &s;
+    const auto found = by_vip.find(vip.key);
+    const Service* service = found == by_vip.end() ? nullptr : found->second.first;
     nlohmann::json backends = nlohmann::json::array();
     for (const auto& b : vip.backends) {
       const std::string name = b.sorry ? "sorry " + b.key : b.key;
@@ -114,10 +116,7 @@ nlohmann::json Agent::list_json() const {
                           {"resolved", b.resolved},
                           {"flows", f == flows.end() ? 0 : f->second}});
     }
-    std::uint32_t persistence = 0;
-    if (service)
-      for (const auto& v : service->vips)
-        if (v.key() == vip.key) persistence = v.persistence_timeout;
+    const std::uint32_t persistence = found == by_vip.end() ? 0 : found->second.second->persistence_timeout;
     services.push_back({{"vip", vip.key},
                         {"algorithm", dataplane::to_string(vip.algorithm)},
                         {"active", vip.active},
