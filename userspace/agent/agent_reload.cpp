@@ -1,5 +1,7 @@
 // Reload without loss: apply only the difference between the running configuration and the file.
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -12,13 +14,32 @@ namespace xdplb::agent {
 
 namespace {
 
-// Everything VRRP reads from a configuration; when it is the same, the elections are left alone.
-nlohmann::json vrrp_part(const config::Config& c) {
-  auto j = config::to_json(c);
+// Where something was written is not what it means: moving a block is no change.
+nlohmann::json without_locations(nlohmann::json j) {
+  if (j.is_object()) {
+    j.erase("location");
+    for (auto& [key, value] : j.items()) value = without_locations(value);
+  } else if (j.is_array()) {
+    for (auto& value : j) value = without_locations(value);
+  }
+  return j;
+}
+
+// Everything VRRP reads from a configuration besides the instances themselves.
+nlohmann::json vrrp_shared_part(const config::Config& c) {
+  auto j = without_locations(config::to_json(c));
   nlohmann::json out;
-  for (const char* key : {"vrrp_instances", "vrrp_scripts", "vrrp_sync_groups"}) out[key] = j[key];
+  for (const char* key : {"vrrp_scripts", "vrrp_sync_groups"}) out[key] = j[key];
   out["global_defs"] = j["global_defs"];
   for (const char* key : {"xdp_interface", "xdp_mode", "xdp_conntrack_size"}) out["global_defs"].erase(key);
+  return out;
+}
+
+// Each vrrp_instance as JSON, by name, without where it was written.
+std::map<std::string, nlohmann::json> vrrp_instances_by_name(const config::Config& c) {
+  std::map<std::string, nlohmann::json> out;
+  const auto j = without_locations(config::to_json(c));  // kept alive: the loop reads into it
+  for (const auto& i : j["vrrp_instances"]) out[i["name"].get<std::string>()] = i;
   return out;
 }
 
@@ -80,11 +101,25 @@ nlohmann::json Agent::reload() {
   auto changes = describe_changes(plan_, next_plan);
   if (next.global.xdp_conntrack_size != config_.global.xdp_conntrack_size)
     warnings.push_back("xdp_conntrack_size takes effect at the next start (the flow table keeps its size)");
-  const bool vrrp_changed = vrrp_part(next) != vrrp_part(config_);
+  // VRRP: instances that did not change keep their state. Only when scripts, sync groups or global
+  // settings change (or a sync group would lose or gain a member) are all instances restarted.
+  const auto old_instances = vrrp_instances_by_name(config_);
+  const auto new_instances = vrrp_instances_by_name(next);
+  std::set<std::string> replace;
+  for (const auto& [name, j] : old_instances) {
+    const auto it = new_instances.find(name);
+    if (it == new_instances.end() || it->second != j) replace.insert(name);
+  }
+  bool instances_changed = !replace.empty();
+  for (const auto& [name, j] : new_instances)
+    if (!old_instances.count(name)) instances_changed = true;
+  const bool shared_changed = vrrp_shared_part(next) != vrrp_shared_part(config_);
+  const bool vrrp_changed = shared_changed || instances_changed;
   // Everything that can fail is prepared before anything changes: a refused reload leaves the agent
   // exactly as it was.
   std::unique_ptr<VrrpService> next_vrrp;
-  if (vrrp_changed && !next.vrrp_instances.empty()) {
+  const bool in_place = vrrp_changed && !shared_changed && vrrp_ && !next.vrrp_instances.empty();
+  if (vrrp_changed && !in_place && !next.vrrp_instances.empty()) {
     try {
       next_vrrp = VrrpService::create(io_, next, [this](const std::string& instance, const std::string& state) {
         on_vrrp_change(instance, state);
@@ -110,11 +145,30 @@ nlohmann::json Agent::reload() {
   build_health(carried);
 
   if (vrrp_changed) {
-    // The Router is built from the whole VRRP configuration: a change restarts the elections.
-    changes.push_back("VRRP configuration changed: instances restarted");
-    if (vrrp_) vrrp_->stop();
-    vrrp_ = std::move(next_vrrp);
-    if (vrrp_) vrrp_->start();
+    bool applied = false;
+    if (in_place) {
+      try {
+        applied = vrrp_->reconfigure(config_, replace);
+      } catch (const std::exception& e) {
+        spdlog::error("reload: VRRP instances could not be updated in place: {}", e.what());
+      }
+    }
+    if (applied) {
+      for (const auto& name : replace)
+        changes.push_back("vrrp_instance " + name + (new_instances.count(name) ? ": changed, restarted" : ": removed"));
+      for (const auto& [name, j] : new_instances)
+        if (!old_instances.count(name)) changes.push_back("vrrp_instance " + name + ": added");
+    } else {
+      // Scripts, sync groups or global settings changed: every instance restarts.
+      changes.push_back("VRRP configuration changed: every instance restarted");
+      if (vrrp_) vrrp_->stop();
+      if (!next_vrrp && !config_.vrrp_instances.empty())
+        next_vrrp = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
+          on_vrrp_change(instance, state);
+        });
+      vrrp_ = std::move(next_vrrp);
+      if (vrrp_) vrrp_->start();
+    }
     if (!interfaces_from_command_line_ && vrrp_)
       for (const auto& ifname : vrrp_interfaces())
         if (std::find(options_.interfaces.begin(), options_.interfaces.end(), ifname) == options_.interfaces.end()) {

@@ -67,6 +67,16 @@ class RouterVrrpService final : public VrrpService {
       if (p && p->running()) p->terminate();
   }
 
+  bool reconfigure(const config::Config& next, const std::set<std::string>& replace) override {
+    vrrp::RouterSettings settings;
+    try {
+      settings = plan_vrrp(next, system_host_facts());
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(e.what());
+    }
+    return router_.reconfigure(std::move(settings), replace);
+  }
+
   bool holds(const config::IpAddress& address) const override { return router_.holds(to_asio(address)); }
   bool manages(const config::IpAddress& address) const override { return router_.manages(to_asio(address)); }
   std::string interface_of(const config::IpAddress& address) const override {

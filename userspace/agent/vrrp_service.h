@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ class VrrpService {
   virtual void start() = 0;
   // Resigns (priority 0) where master, removes every address and link it added, runs notify_stop.
   virtual void stop() = 0;
+
+  // Applies `next` in place, where only the vrrp_instances named in `replace` changed (or were
+  // added/removed): the others keep their state. False (nothing changed) when that is not possible;
+  // throws std::runtime_error when `next` cannot run here.
+  virtual bool reconfigure(const config::Config& next, const std::set<std::string>& replace) = 0;
 
   // True when `address` is a virtual_ipaddress of an instance that is MASTER now.
   virtual bool holds(const config::IpAddress& address) const = 0;

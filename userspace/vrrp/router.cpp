@@ -101,23 +101,7 @@ void Router::start() {
   links_ = std::make_unique<HostLinks>();
   addresses_ = std::make_unique<AddressManager>();
   cleanup_leftovers();
-  for (auto& instance : instances_) {
-    const auto& s = instance->settings;
-    if (!s.use_vmac) continue;
-    addresses_->create_vmac(s.vmac_name, s.interface, virtual_router_mac(s.vrrp.vrid, instance->ipv6()));
-    instance->vmac_created = true;
-    // As keepalived does: the base interface must not answer ARP for the VIPs that live on the vmac
-    // (else clients learn the base MAC), and the vmac accepts what the base would filter. And the
-    // base's own ARP requests (for replies sent from a VIP) name its own address, not the VIP's:
-    // a request "who has CLIENT, tell VIP at BASE-MAC" would point the client's cache at the base.
-    base_sysctls_.set(s.interface, "arp_ignore", "1");
-    base_sysctls_.set(s.interface, "arp_filter", "1");
-    base_sysctls_.set(s.interface, "arp_announce", "2");
-    write_interface_sysctl(s.vmac_name, "arp_filter", "0");
-    write_interface_sysctl(s.vmac_name, "accept_local", "1");
-    write_interface_sysctl(s.vmac_name, "rp_filter", "0");
-    spdlog::info("({}) vmac {} created on {}", instance->name(), s.vmac_name, s.interface);
-  }
+  for (auto& instance : instances_) create_vmac(*instance);
   open_sockets();
   link_monitor_ = std::make_unique<LinkMonitor>(io_, [this](const LinkEvent& e) { on_link(e); });
 
@@ -125,26 +109,45 @@ void Router::start() {
     scripts_.push_back(std::make_unique<ScriptTracker>(
         io_, script, [this](const std::string& name, bool healthy) { on_script(name, healthy); }));
   }
-  const auto now = Clock::now();
-  for (auto& instance : instances_) {
-    execute(*instance, instance->fsm.start(now));
-    // The state the links are in now; later changes arrive through the link monitor.
-    const auto own = links_->link(instance->settings.interface);
-    link_usable_[instance->settings.interface] = own && own->usable();
-    if (!instance->settings.dont_track_primary && !(own && own->usable())) {
-      spdlog::warn("({}) interface {} is down", instance->name(), instance->settings.interface);
-      execute(*instance, instance->fsm.on_interface_state(false, Clock::now()));
-    }
-    for (const auto& tracked : instance->settings.vrrp.tracked) {
-      if (tracked.name.rfind("interface:", 0) != 0) continue;
-      const std::string ifname = tracked.name.substr(10);
-      const auto facts = links_->link(ifname);
-      const bool usable = facts && facts->usable();
-      link_usable_[ifname] = usable;
-      if (!usable) execute(*instance, instance->fsm.on_tracked_object(tracked.name, false, Clock::now()));
-    }
-  }
+  for (auto& instance : instances_) start_instance(*instance);
   for (auto& script : scripts_) script->start();
+}
+
+void Router::create_vmac(Instance& instance) {
+  const auto& s = instance.settings;
+  if (!s.use_vmac) return;
+  addresses_->create_vmac(s.vmac_name, s.interface, virtual_router_mac(s.vrrp.vrid, instance.ipv6()));
+  instance.vmac_created = true;
+  // As keepalived does: the base interface must not answer ARP for the VIPs that live on the vmac
+  // (else clients learn the base MAC), and the vmac accepts what the base would filter. And the
+  // base's own ARP requests (for replies sent from a VIP) name its own address, not the VIP's:
+  // a request "who has CLIENT, tell VIP at BASE-MAC" would point the client's cache at the base.
+  base_sysctls_.set(s.interface, "arp_ignore", "1");
+  base_sysctls_.set(s.interface, "arp_filter", "1");
+  base_sysctls_.set(s.interface, "arp_announce", "2");
+  write_interface_sysctl(s.vmac_name, "arp_filter", "0");
+  write_interface_sysctl(s.vmac_name, "accept_local", "1");
+  write_interface_sysctl(s.vmac_name, "rp_filter", "0");
+  spdlog::info("({}) vmac {} created on {}", instance.name(), s.vmac_name, s.interface);
+}
+
+void Router::start_instance(Instance& instance) {
+  execute(instance, instance.fsm.start(Clock::now()));
+  // The state the links are in now; later changes arrive through the link monitor.
+  const auto own = links_->link(instance.settings.interface);
+  link_usable_[instance.settings.interface] = own && own->usable();
+  if (!instance.settings.dont_track_primary && !(own && own->usable())) {
+    spdlog::warn("({}) interface {} is down", instance.name(), instance.settings.interface);
+    execute(instance, instance.fsm.on_interface_state(false, Clock::now()));
+  }
+  for (const auto& tracked : instance.settings.vrrp.tracked) {
+    if (tracked.name.rfind("interface:", 0) != 0) continue;
+    const std::string ifname = tracked.name.substr(10);
+    const auto facts = links_->link(ifname);
+    const bool usable = facts && facts->usable();
+    link_usable_[ifname] = usable;
+    if (!usable) execute(instance, instance.fsm.on_tracked_object(tracked.name, false, Clock::now()));
+  }
 }
 
 void Router::cleanup_leftovers() {
@@ -171,7 +174,7 @@ void Router::cleanup_leftovers() {
   }
 }
 
-void Router::open_sockets() {
+void Router::attach_sockets(Instance& instance) {
   auto socket_for = [this](const std::string& interface, bool ipv6) -> SocketEntry& {
     auto& entry = sockets_[{interface, ipv6}];
     if (!entry) {
@@ -179,19 +182,70 @@ void Router::open_sockets() {
       if (!facts) throw std::runtime_error("VRRP interface " + interface + " does not exist");
       entry = std::make_unique<SocketEntry>();
       entry->socket = std::make_unique<VrrpSocket>(io_, interface, facts->ifindex, ipv6);
+      SocketEntry* e = entry.get();
+      e->socket->start([this, e](const ReceivedPacket& packet) { on_packet(*e, packet); });
     }
     return *entry;
   };
-  for (auto& instance : instances_) {
-    auto& receive = socket_for(instance->settings.interface, instance->ipv6());
-    receive.instances.push_back(instance.get());
-    if (!instance->unicast()) receive.socket->join_multicast();
-    instance->send_socket = socket_for(instance->send_interface(), instance->ipv6()).socket.get();
+  auto& receive = socket_for(instance.settings.interface, instance.ipv6());
+  receive.instances.push_back(&instance);
+  if (!instance.unicast()) receive.socket->join_multicast();
+  instance.send_socket = socket_for(instance.send_interface(), instance.ipv6()).socket.get();
+}
+
+void Router::open_sockets() {
+  for (auto& instance : instances_) attach_sockets(*instance);
+}
+
+bool Router::reconfigure(RouterSettings next, const std::set<std::string>& replace) {
+  if (!started_ || stopped_) return false;
+  std::set<std::string> next_names;
+  for (const auto& s : next.instances) next_names.insert(s.vrrp.name);
+  std::set<std::string> leaving = replace;
+  for (const auto& instance : instances_)
+    if (!next_names.count(instance->name())) leaving.insert(instance->name());
+  std::set<std::string> arriving;
+  for (const auto& s : next.instances)
+    if (replace.count(s.vrrp.name) || !find(s.vrrp.name)) arriving.insert(s.vrrp.name);
+  // Sync groups tie instances together: a group whose member leaves or arrives needs a restart.
+  for (const auto& g : settings_.sync_groups)
+    for (const auto& member : g.members)
+      if (leaving.count(member) || arriving.count(member)) return false;
+
+  const auto now = Clock::now();
+  for (auto it = instances_.begin(); it != instances_.end();) {
+    Instance& instance = **it;
+    if (!leaving.count(instance.name())) {
+      ++it;
+      continue;
+    }
+    execute(instance, instance.fsm.shutdown(now));
+    instance.master_down_timer.cancel();
+    instance.advert_timer.cancel();
+    release_addresses(instance);
+    if (instance.vmac_created) {
+      try {
+        addresses_->delete_vmac(instance.settings.vmac_name);
+      } catch (const std::exception& e) {
+        spdlog::error("({}) {}", instance.name(), e.what());
+      }
+    }
+    for (auto& [key, entry] : sockets_)
+      std::erase(entry->instances, &instance);
+    spdlog::info("({}) removed by a reload", instance.name());
+    it = instances_.erase(it);
   }
-  for (auto& [key, entry] : sockets_) {
-    SocketEntry* e = entry.get();
-    e->socket->start([this, e](const ReceivedPacket& packet) { on_packet(*e, packet); });
+  settings_.instances = next.instances;
+  for (const auto& s : next.instances) {
+    if (!arriving.count(s.vrrp.name)) continue;
+    instances_.push_back(std::make_unique<Instance>(io_, s));
+    Instance& instance = *instances_.back();
+    create_vmac(instance);
+    attach_sockets(instance);
+    start_instance(instance);
+    spdlog::info("({}) started by a reload", instance.name());
   }
+  return true;
 }
 
 void Router::on_packet(SocketEntry& entry, const ReceivedPacket& packet) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,13 @@ class Router {
   // runs notify_stop. Idempotent.
   void stop();
 
+  // Applies `next` in place when only vrrp_instances differ: instances named in `replace` (changed)
+  // or missing from `next` resign and release what they added, new and changed ones start, and every
+  // other instance keeps its state (no flap). `next` must have the same scripts, sync groups and
+  // global settings. Returns false, changing nothing, when a sync group's member would leave or
+  // arrive: the caller restarts the whole router then.
+  bool reconfigure(RouterSettings next, const std::set<std::string>& replace);
+
   bool holds(const IpAddress& address) const;
   bool manages(const IpAddress& address) const;
   std::string interface_of(const IpAddress& address) const;
@@ -108,6 +116,9 @@ class Router {
   struct SocketEntry;
 
   void open_sockets();
+  void attach_sockets(Instance& instance);
+  void create_vmac(Instance& instance);
+  void start_instance(Instance& instance);
   void cleanup_leftovers();
   void on_packet(SocketEntry& entry, const struct ReceivedPacket& packet);
   void on_link(const struct LinkEvent& event);
