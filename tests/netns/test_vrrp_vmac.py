@@ -33,3 +33,19 @@ def test_use_vmac_answers_with_the_virtual_mac_and_is_removed_on_stop(lab, procs
 
     assert agent.stop() == 0
     assert "vrrp.51" not in links(lb), "a stopped node removes the vmac link it created"
+
+
+def test_use_vmac_over_ipv6_uses_the_ipv6_virtual_mac(lab, procs, tmp_path):
+    dr = DrLab(lab, procs, tmp_path, servers=1)
+    lb = dr.lbs[0]
+    vip6, vmac6 = "fd00::100", "00:00:5e:00:02:33"
+    config = configs.config("LB1", configs.vrrp_instance("VI_6", 51, 100, [f"{vip6}/128"], state="MASTER",
+                                                         password=None, extra="    version 3\n    use_vmac\n"))
+    agent = dr.start_agent(lb, dr.write_config("lb1.conf", config))
+    wait_until(lambda: links(lb).get("vrrp.51", {}).get("address") == vmac6, 15, what=f"vrrp.51 with {vmac6}")
+    wait_until(lambda: dr.client.run("ping", "-c", "1", "-W", "1", vip6, check=False).returncode == 0, 15,
+               what="the IPv6 VIP answering")
+    neigh = json.loads(dr.client.ip("-j", "-6", "neigh", "show", vip6).stdout)
+    assert neigh and neigh[0]["lladdr"] == vmac6, neigh
+    assert agent.stop() == 0
+    assert "vrrp.51" not in links(lb)
