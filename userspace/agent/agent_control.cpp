@@ -67,11 +67,8 @@ nlohmann::json Agent::status_json() const {
   std::size_t active = 0;
   for (const auto& v : vips) active += v.active;
   nlohmann::json interfaces = nlohmann::json::array();
-  for (const auto& name : dataplane_->attached_interfaces()) {
-    const auto paren = name.find(" (");
-    interfaces.push_back({{"name", name.substr(0, paren)},
-                          {"mode", paren == std::string::npos ? "" : name.substr(paren + 2, name.size() - paren - 3)}});
-  }
+  for (const auto& a : dataplane_->attachments())
+    interfaces.push_back({{"name", a.interface}, {"mode", dataplane::to_string(a.mode)}});
   return {{"instance", options_.instance},
           {"version", XDPLB_VERSION},
           {"pid", ::getpid()},

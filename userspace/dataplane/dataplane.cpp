@@ -107,14 +107,14 @@ AttachMode Dataplane::attach(const std::string& ifname) {
   const unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) throw std::runtime_error("interface " + ifname + " not found");
   const AttachMode used = program_->attach(static_cast<int>(ifindex), options_.attach_mode);
-  interfaces_.push_back(ifname + " (" + to_string(used) + ")");
+  attachments_.push_back({ifname, used});
   spdlog::info("XDP program attached to {} ({} mode)", ifname, to_string(used));
   return used;
 }
 
 void Dataplane::detach_all() {
   program_->detach_all();
-  interfaces_.clear();
+  attachments_.clear();
 }
 
 // A restarted agent finds the maps of its previous run: it takes over their ids and generations so

@@ -83,7 +83,11 @@ class Dataplane {
   // Conntrack entries per backend id (a walk over the whole flow table: for xdplbctl list, not hot paths).
   std::map<std::uint32_t, std::uint64_t> flows_per_backend() const;
   std::uint32_t conntrack_size() const { return options_.map_sizes.conntrack; }
-  const std::vector<std::string>& attached_interfaces() const { return interfaces_; }
+  struct Attachment {
+    std::string interface;
+    AttachMode mode;
+  };
+  const std::vector<Attachment>& attachments() const { return attachments_; }
   CounterTotals verdicts() const { return program_->read_verdicts(); }
   const std::string& pin_dir() const { return program_->pin_dir(); }
   XdpProgram& program() { return *program_; }
@@ -145,7 +149,7 @@ class Dataplane {
   std::vector<std::uint32_t> generations_;  // per backend id, survives id reuse
   std::map<std::string, InstalledVip> vips_;  // by VipSpec::key()
   std::set<int> tx_ports_;
-  std::vector<std::string> interfaces_;  // names, in attach order
+  std::vector<Attachment> attachments_;  // in attach order
   bool keep_pins_ = false;
 };
 
