@@ -45,8 +45,10 @@ def say(text):
 
 
 def holds_vip(ns):
+    """The node answers for the VIP: it has the address on an interface that is up (a dead node's
+    stale address on a downed link does not count)."""
     info = json.loads(ns.ip("-j", "addr", "show", "dev", "eth0").stdout)
-    return any(a.get("local") == VIP for i in info for a in i.get("addr_info", []))
+    return any(i.get("operstate") == "UP" and a.get("local") == VIP for i in info for a in i.get("addr_info", []))
 
 
 def vip_owner(dr):
