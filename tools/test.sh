@@ -27,4 +27,9 @@ if [ -n "$leftovers" ]; then
   echo "test.sh: namespaces left behind: $leftovers" >&2
   status=1
 fi
+pins=$(ls /sys/fs/bpf/xdplb 2>/dev/null | grep -E '^(xl[0-9a-f]{6}-|unit-|xdpbench-)' || true)
+if [ -n "$pins" ]; then
+  echo "test.sh: BPF pins left behind under /sys/fs/bpf/xdplb: $pins" >&2
+  status=1
+fi
 exit $status

@@ -163,6 +163,8 @@ void XdpProgram::unpin_maps() {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) spdlog::warn("unpin {}: {}", path, errno_text(errno));
   }
   ::rmdir(pin_dir_.c_str());
+  // The shared parent (/sys/fs/bpf/xdplb) goes with the last instance: rmdir refuses while others remain.
+  ::rmdir(std::filesystem::path(pin_dir_).parent_path().c_str());
 }
 
 xdplb_counter read_percpu_counter(int map_fd, __u32 key) {

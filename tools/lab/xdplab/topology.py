@@ -198,6 +198,10 @@ class Lab:
                 errors.append(p.stderr.strip())
         for d in self.pin_dirs():
             shutil.rmtree(d, ignore_errors=True)
+        try:
+            BPFFS_XDPLB.rmdir()  # only when no other run's pins remain
+        except OSError:
+            pass
         if self in _open_labs:
             _open_labs.remove(self)
         if errors:
