@@ -23,7 +23,7 @@ cmake -S "$repo" -B "$build" >/dev/null
 # Only what the benchmarks run: the agent, its control tool, the lab's BPF objects, the C++ benchmarks.
 build_log="$(mktemp /tmp/xdplb-bench-build.XXXXXX)"
 if ! cmake --build "$build" -j"$(nproc)" --target xdplbd xdplbctl xdp_swap_tx_object xdp_count_drop_object \
-  xdp_pass_object maglev_bench check_scale >"$build_log" 2>&1; then
+  xdp_pass_object maglev_bench check_scale xdp_bench >"$build_log" 2>&1; then
   tail -40 "$build_log" >&2
   echo "tools/bench/run.sh: build failed (full log: $build_log)" >&2
   exit 1
