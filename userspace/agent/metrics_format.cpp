@@ -98,21 +98,10 @@ bool is_valid_label_name(std::string_view name) {
   return is_valid_name(name, false) && !name.starts_with("__");
 }
 
-std::string escape_help(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
+namespace {
 
-std::string escape_label_value(std::string_view text) {
+// The exposition format escapes backslash and newline everywhere, and the double quote in label values.
+std::string escape(std::string_view text, bool quote) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
@@ -120,13 +109,19 @@ std::string escape_label_value(std::string_view text) {
       out += "\\\\";
     else if (c == '\n')
       out += "\\n";
-    else if (c == '"')
+    else if (quote && c == '"')
       out += "\\\"";
     else
       out += c;
   }
   return out;
 }
+
+}  // namespace
+
+std::string escape_help(std::string_view text) { return escape(text, false); }
+
+std::string escape_label_value(std::string_view text) { return escape(text, true); }
 
 std::string format_metric_value(const MetricValue& value) {
   if (const auto* u = std::get_if<std::uint64_t>(&value)) return integer_text(*u);

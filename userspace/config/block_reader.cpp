@@ -67,6 +67,16 @@ BlockReader::Handler BlockReader::word(std::string& field, std::string_view what
   };
 }
 
+BlockReader::Handler BlockReader::user_and_group(std::string& user, std::string& group,
+                                                 Diagnostics& diagnostics) {
+  return [&user, &group, &diagnostics](const SyntaxNode& node) {
+    if (const auto* token = require_argument(node, 0, "a user name", diagnostics)) {
+      user = token->text;
+      if (node.arguments.size() > 1) group = node.arguments[1].text;
+    }
+  };
+}
+
 BlockReader::Handler BlockReader::command(std::string& field, std::string_view what,
                                           Diagnostics& diagnostics) {
   return [&field, what = std::string(what), &diagnostics](const SyntaxNode& node) {

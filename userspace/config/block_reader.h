@@ -38,6 +38,8 @@ class BlockReader {
   static Handler flag(bool& field);
   static Handler word(std::string& field, std::string_view what, Diagnostics& diagnostics);
   static Handler command(std::string& field, std::string_view what, Diagnostics& diagnostics);
+  // `KEYWORD USER [GROUP]` (script_user, a vrrp_script's user).
+  static Handler user_and_group(std::string& user, std::string& group, Diagnostics& diagnostics);
   static Handler seconds(Duration& field, Duration min, Duration max, Diagnostics& diagnostics);
   static Handler optional_seconds(std::optional<Duration>& field, Duration min, Duration max,
                                   Diagnostics& diagnostics);

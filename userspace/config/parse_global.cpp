@@ -43,13 +43,7 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
       .on("vrrp_garp_master_repeat",
           BlockReader::integer(global.vrrp_garp_master_repeat, 0, 255, diagnostics))
       .on("enable_script_security", BlockReader::flag(global.enable_script_security))
-      .on("script_user",
-          [&](const SyntaxNode& statement) {
-            if (const auto* user = require_argument(statement, 0, "a user name", diagnostics)) {
-              global.script_user = user->text;
-              if (statement.arguments.size() > 1) global.script_group = statement.arguments[1].text;
-            }
-          })
+      .on("script_user", BlockReader::user_and_group(global.script_user, global.script_group, diagnostics))
       .on("vrrp_strict", BlockReader::flag(global.vrrp_strict))
       .on("notify_fifo", BlockReader::word(global.notify_fifo, "a FIFO path", diagnostics))
       .on("notify_fifo_script", BlockReader::command(global.notify_fifo_script, "a script", diagnostics))

@@ -372,13 +372,7 @@ std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics&
           })
       .on("rise", BlockReader::integer(script.rise, 1, 1000000, diagnostics))
       .on("fall", BlockReader::integer(script.fall, 1, 1000000, diagnostics))
-      .on("user",
-          [&](const SyntaxNode& statement) {
-            if (const auto* user = require_argument(statement, 0, "a user name", diagnostics)) {
-              script.user = user->text;
-              if (statement.arguments.size() > 1) script.group = statement.arguments[1].text;
-            }
-          })
+      .on("user", BlockReader::user_and_group(script.user, script.group, diagnostics))
       .not_applicable({"init_fail"}, "keepalived option xdplb does not implement");
   reader.read(node.children);
   if (script.script.empty())
