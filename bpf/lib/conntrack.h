@@ -2,8 +2,14 @@
 /*
  * Connection tracking: an LRU map from 5-tuple to backend keeps an established flow on its backend
  * while that backend stays in service. A flow whose backend left (removed, or its id given to another
- * server: the generation differs) is chosen again. Under a flood the LRU evicts the coldest flows; it
- * never stops recording.
+ * server: the generation differs) is chosen again.
+ *
+ * Flood guard (Katran's is_under_flood): recording a flow costs a free LRU node, an eviction and two
+ * hash-bucket walks in a table far larger than the cache. Past `flood_rate` new flows per second on a
+ * CPU, new flows are forwarded by the ring without being recorded. That keeps a flood of new 5-tuples
+ * from evicting the flows that are established, and halves what each flood packet costs. An untracked
+ * flow still lands where the ring sends it; it is only not protected from a later ring change, and it
+ * is recorded on its next packet once the rate is back under the limit.
  */
 #ifndef XDPLB_BPF_CONNTRACK_H
 #define XDPLB_BPF_CONNTRACK_H
@@ -33,6 +39,35 @@ static always_inline struct xdplb_backend *conntrack_lookup(const struct xdplb_f
 	if (b)
 		*id = ct->backend_id;
 	return b;
+}
+
+#define FLOOD_WINDOW_NS 1000000000ull
+
+/* True when the flow just chosen should not be recorded: this CPU is past the flood rate. */
+static always_inline int conntrack_flooded(void)
+{
+	__u32 key = 0;
+	struct xdplb_settings *settings = bpf_map_lookup_elem(&xdplb_settings, &key);
+	struct xdplb_flood_state *st;
+	__u64 now;
+
+	if (!settings || settings->flood_rate == 0)
+		return 0;
+	st = bpf_map_lookup_elem(&xdplb_flood, &key);
+	if (!st)
+		return 0;
+	/* The coarse clock (jiffies) is plenty for a one-second window and costs no clock read. */
+	now = bpf_ktime_get_coarse_ns();
+	if (now - st->window_start_ns >= FLOOD_WINDOW_NS) {
+		st->window_start_ns = now;
+		st->window_flows = 0;
+	}
+	if (++st->window_flows <= settings->flood_rate)
+		return 0;
+	if (st->window_flows == (__u64)settings->flood_rate + 1)
+		st->windows_flooded++;
+	st->untracked++;
+	return 1;
 }
 
 static always_inline void conntrack_record(const struct xdplb_flow *flow, __u32 id, __u32 generation)

@@ -60,6 +60,22 @@ struct {
 	__type(value, struct xdplb_ct_entry);
 } xdplb_conntrack SEC(".maps");
 
+/* Key 0: struct xdplb_settings, written by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdplb_settings);
+} xdplb_settings SEC(".maps");
+
+/* Key 0: per-CPU state of the conntrack flood guard. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdplb_flood_state);
+} xdplb_flood SEC(".maps");
+
 /* (VIP, client address) -> backend, for VIPs with persistence_timeout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -119,7 +119,7 @@ static always_inline struct choice choose_backend(const struct xdplb_vip *vip, c
 		c.backend = bpf_map_lookup_elem(&xdplb_backends, &c.id);
 		c.sorry = 1;
 	}
-	if (c.backend && track)
+	if (c.backend && track && !conntrack_flooded())
 		conntrack_record(flow, c.id, c.backend->generation);
 	return c;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* VIP lookup: (address, port, protocol), then (address, any port, protocol). */
+/*
+ * VIP lookup: (address, port, protocol), then (address, any port, protocol) when some VIP serves
+ * every port.
+ */
 #ifndef XDPLB_BPF_VIP_H
 #define XDPLB_BPF_VIP_H
 
@@ -19,6 +22,10 @@ static always_inline struct xdplb_vip *lookup_vip(const __u32 *dst, __u16 dport,
 	vip = bpf_map_lookup_elem(&xdplb_vips, &key);
 	if (vip)
 		return vip;
+	__u32 zero = 0;
+	struct xdplb_settings *settings = bpf_map_lookup_elem(&xdplb_settings, &zero);
+	if (!settings || settings->port_any_vips == 0)
+		return NULL;
 	key.port = 0;
 	return bpf_map_lookup_elem(&xdplb_vips, &key);
 }

@@ -34,6 +34,7 @@
 #define XDPLB_DEFAULT_RING_SIZE 65537 /* Maglev ring size when the config does not say */
 #define XDPLB_DEFAULT_CONNTRACK 1048576
 #define XDPLB_DEFAULT_AFFINITY 65536
+#define XDPLB_DEFAULT_FLOOD_RATE 125000 /* new flows per second per CPU before the flood guard acts */
 #define XDPLB_MAX_TX_PORTS 256        /* interfaces a backend can be reached through */
 
 /* A ring slot holding this value means "no backend": the VIP has no healthy server. */
@@ -168,5 +169,30 @@ struct xdplb_affinity {
 	__u32 generation;
 };
 XDPLB_STATIC_ASSERT(sizeof(struct xdplb_affinity) == 16, "xdplb_affinity layout");
+
+/* The one value of xdplb_settings: knobs userspace can turn without reloading the program. */
+struct xdplb_settings {
+	/*
+	 * Conntrack flood guard: once a CPU has seen this many new flows in the current one-second
+	 * window, further new flows are forwarded (by the ring) without being recorded, so a flood of
+	 * new 5-tuples cannot evict the established flows. 0 = record every flow.
+	 */
+	__u32 flood_rate;
+	/*
+	 * Number of port-0 (every port) VIPs. While it is 0 a packet that misses (address, port) is not
+	 * looked up again as (address, 0): non-VIP traffic pays one hash lookup, not two.
+	 */
+	__u32 port_any_vips;
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_settings) == 8, "xdplb_settings layout");
+
+/* Per-CPU value of xdplb_flood: the guard's current window and what it did. */
+struct xdplb_flood_state {
+	__u64 window_start_ns; /* bpf_ktime_get_coarse_ns() when the window began */
+	__u64 window_flows;    /* new flows seen on this CPU in the window */
+	__u64 untracked;       /* new flows forwarded without a conntrack entry, ever */
+	__u64 windows_flooded; /* windows in which the guard acted */
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_flood_state) == 32, "xdplb_flood_state layout");
 
 #endif /* XDPLB_ABI_H */

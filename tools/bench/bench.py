@@ -41,6 +41,9 @@ def parse_args(argv):
                         help="directory for results.json, CSV files and PNG plots (default: %(default)s)")
     parser.add_argument("--only", action="append", choices=names, metavar="NAME",
                         help=f"run only this benchmark (repeatable): {', '.join(names)}")
+    parser.add_argument("--cases", default="",
+                        help="packet_rate only: comma-separated cases to run, e.g. a,c,c0 (default: all; "
+                             "ratios need a)")
     parser.add_argument("--keep-work", action="store_true", help="keep configs and process logs even on success")
     return parser.parse_args(argv)
 
@@ -102,7 +105,8 @@ def main(argv):
     work_dir = Path(tempfile.mkdtemp(prefix="xdplb-bench-"))
     work_dir.chmod(0o755)  # nginx workers of the labs read their files from here
     ctx = Context(quick=args.quick, results_dir=args.results, work_dir=work_dir, generator_cpu=0,
-                  control_cpu=control_cpu)
+                  control_cpu=control_cpu,
+                  cases=[c for c in args.cases.split(",") if c])
     info = machine()
     command = "tools/bench/run.sh" + (" --quick" if args.quick else "")
     print(f"xdplb benchmarks ({'quick' if args.quick else 'full'}) on {info['cpus']} x {info['cpu_model']}, "

@@ -312,7 +312,17 @@ std::string format_stats(const Json& stats) {
     verdict_rows.push_back({name, number_text(count(counters, "packets", where + ".verdicts." + name)),
                             number_text(count(counters, "bytes", where + ".verdicts." + name))});
   if (!out.empty()) out += '\n';
-  return out + render_table(verdict_rows, {false, true, true});
+  out += render_table(verdict_rows, {false, true, true});
+  // Agents older than the flood guard do not send it.
+  if (const Json* guard = optional_member(stats, "conntrack_guard")) {
+    const auto guard_where = where + ".conntrack_guard";
+    const auto rate = count(*guard, "flood_rate", guard_where);
+    out += "\nConntrack flood guard: " +
+           (rate == 0 ? std::string("off") : "records up to " + number_text(rate) + " new flows/s per CPU") + "; " +
+           number_text(count(*guard, "untracked_flows", guard_where)) + " flows untracked in " +
+           number_text(count(*guard, "windows_flooded", guard_where)) + " flooded second(s)\n";
+  }
+  return out;
 }
 
 Json compute_rates(const Json& before, const Json& after, double seconds) {

@@ -41,6 +41,7 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
   dp.instance = options_.instance;
   dp.attach_mode = options_.attach_mode;
   dp.map_sizes.conntrack = config_.global.xdp_conntrack_size;
+  dp.flood_rate = config_.global.xdp_conntrack_flood_rate;
   dataplane_ = std::make_unique<dataplane::Dataplane>(dp, dataplane::make_netlink_resolver());
   dataplane_->keep_pins_on_exit(options_.keep_pins);
   if (!config_.vrrp_instances.empty())

@@ -141,7 +141,13 @@ nlohmann::json Agent::stats_json() const {
   const auto totals = dataplane_->verdicts();
   for (unsigned r = 0; r < totals.size(); ++r)
     verdicts[std::string(dataplane::reason_name(r))] = {{"packets", totals[r].packets}, {"bytes", totals[r].bytes}};
-  return {{"virtual_servers", services}, {"verdicts", verdicts}};
+  const auto flood = dataplane_->flood();
+  return {{"virtual_servers", services},
+          {"verdicts", verdicts},
+          {"conntrack_guard",
+           {{"flood_rate", dataplane_->flood_rate()},
+            {"untracked_flows", flood.untracked},
+            {"windows_flooded", flood.windows_flooded}}}};
 }
 
 nlohmann::json Agent::drain_json(const nlohmann::json& request, bool drain) {

@@ -87,6 +87,20 @@ std::vector<MetricFamily> Agent::metric_families() const {
   }
   out.push_back(std::move(verdict_packets));
   out.push_back(std::move(verdict_bytes));
+
+  const auto flood = dataplane_->flood();
+  auto flood_rate = family("xdplb_conntrack_flood_rate",
+                           "New flows per second per CPU past which new flows are not recorded (0: always recorded).",
+                           MetricType::gauge);
+  add(flood_rate, {}, std::uint64_t{dataplane_->flood_rate()});
+  auto untracked = family("xdplb_conntrack_untracked_flows_total",
+                          "New flows forwarded without a conntrack entry by the flood guard.", MetricType::counter);
+  add(untracked, {}, flood.untracked);
+  auto flooded = family("xdplb_conntrack_flood_windows_total",
+                        "One-second windows (per CPU) in which the flood guard stopped recording new flows.",
+                        MetricType::counter);
+  add(flooded, {}, flood.windows_flooded);
+  for (auto* f : {&flood_rate, &untracked, &flooded}) out.push_back(std::move(*f));
   return out;
 }
 

@@ -31,7 +31,7 @@ nlohmann::json vrrp_shared_part(const config::Config& c) {
   nlohmann::json out;
   for (const char* key : {"vrrp_scripts", "vrrp_sync_groups"}) out[key] = j[key];
   out["global_defs"] = j["global_defs"];
-  for (const char* key : {"xdp_interface", "xdp_mode", "xdp_conntrack_size"}) out["global_defs"].erase(key);
+  for (const char* key : {"xdp_interface", "xdp_mode", "xdp_conntrack_size", "xdp_conntrack_flood_rate"}) out["global_defs"].erase(key);
   return out;
 }
 
@@ -175,6 +175,11 @@ nlohmann::json Agent::reload() {
           dataplane_->attach(ifname);
           options_.interfaces.push_back(ifname);
         }
+  }
+  if (config_.global.xdp_conntrack_flood_rate != dataplane_->flood_rate()) {
+    changes.push_back("xdp_conntrack_flood_rate " + std::to_string(dataplane_->flood_rate()) + " -> " +
+                      std::to_string(config_.global.xdp_conntrack_flood_rate));
+    dataplane_->set_flood_rate(config_.global.xdp_conntrack_flood_rate);
   }
   scheduler_->start();
   sync_dataplane("reload");

@@ -59,7 +59,8 @@ json global(const GlobalDefs& g) {
           {"vrrp_notify_fifo_script", g.vrrp_notify_fifo_script},
           {"xdp_interface", g.xdp_interface},
           {"xdp_mode", to_string(g.xdp_mode)},
-          {"xdp_conntrack_size", g.xdp_conntrack_size}};
+          {"xdp_conntrack_size", g.xdp_conntrack_size},
+          {"xdp_conntrack_flood_rate", g.xdp_conntrack_flood_rate}};
 }
 
 json virtual_ips(const std::vector<VirtualIp>& vips) {

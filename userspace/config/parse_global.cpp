@@ -66,6 +66,8 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
             }
           })
       .on("xdp_conntrack_size", BlockReader::integer(global.xdp_conntrack_size, 1024, 1 << 26, diagnostics))
+      .on("xdp_conntrack_flood_rate",
+          BlockReader::integer(global.xdp_conntrack_flood_rate, 0, 1'000'000'000, diagnostics))
       .not_applicable({"lvs_id", "lvs_sync_daemon", "lvs_timeouts", "lvs_flush", "lvs_flush_onstop",
                        "lvs_notify_fifo", "lvs_notify_fifo_script", "checker_process_name"},
                       "IPVS only: xdplb has no IPVS")

@@ -91,7 +91,18 @@ Dataplane::Dataplane(DataplaneOptions options, std::unique_ptr<NextHopResolver> 
   program_ = XdpProgram::load(pin_dir_for_instance(options_.instance), options_.map_sizes);
   maps_ = program_->maps();
   if (program_->reused_pins()) adopt_pinned_state();
+  settings_.flood_rate = options_.flood_rate;
+  settings_.port_any_vips = 0;
+  for (const auto& [key, vip] : vips_) settings_.port_any_vips += vip.spec.port == 0;
+  write_settings();
 }
+
+void Dataplane::set_flood_rate(std::uint32_t rate) {
+  settings_.flood_rate = rate;
+  write_settings();
+}
+
+void Dataplane::write_settings() { program_->write_settings(settings_); }
 
 Dataplane::~Dataplane() {
   if (keep_pins_) {
@@ -188,6 +199,14 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
   for (const auto& [key, spec] : wanted) sync_vip(*spec, pending, report);
   build_rings(pending);
   apply(pending, report);
+  // After the VIP writes: a new port-0 VIP is looked up from here on (until now its packets passed
+  // to the stack, as before it existed); a removed one costs a second lookup until here.
+  std::uint32_t port_any = 0;
+  for (const auto& [key, vip] : vips_) port_any += vip.spec.port == 0;
+  if (port_any != settings_.port_any_vips) {
+    settings_.port_any_vips = port_any;
+    write_settings();
+  }
   return report;
 }
 

@@ -25,6 +25,8 @@ struct DataplaneOptions {
   std::string instance = "xdplb";
   MapSizes map_sizes;
   AttachMode attach_mode = AttachMode::native;
+  // New flows per second per CPU past which new flows are not recorded in conntrack (0: always).
+  std::uint32_t flood_rate = XDPLB_DEFAULT_FLOOD_RATE;
 };
 
 // What one sync did.
@@ -89,6 +91,10 @@ class Dataplane {
   };
   const std::vector<Attachment>& attachments() const { return attachments_; }
   CounterTotals verdicts() const { return program_->read_verdicts(); }
+  FloodTotals flood() const { return program_->read_flood(); }
+  std::uint32_t flood_rate() const { return settings_.flood_rate; }
+  // Changes the flood guard's rate; packets see it at once.
+  void set_flood_rate(std::uint32_t rate);
   const std::string& pin_dir() const { return program_->pin_dir(); }
   XdpProgram& program() { return *program_; }
 
@@ -139,6 +145,7 @@ class Dataplane {
   UniqueFd make_ring(const std::vector<std::uint32_t>& ring) const;
   void ensure_tx_port(int ifindex, SyncReport& report);
   void zero_traffic(int map_fd, std::uint32_t id);
+  void write_settings();
 
   DataplaneOptions options_;
   std::unique_ptr<NextHopResolver> resolver_;
@@ -151,6 +158,7 @@ class Dataplane {
   std::set<int> tx_ports_;
   std::vector<Attachment> attachments_;  // in attach order
   bool keep_pins_ = false;
+  xdplb_settings settings_{};  // what xdplb_settings holds
 };
 
 // The xdplb_vip_key of a VIP spec (network byte order).

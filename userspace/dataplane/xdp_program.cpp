@@ -121,7 +121,7 @@ MapFds XdpProgram::maps() const {
   return MapFds{bpf_map__fd(m.xdplb_vips),     bpf_map__fd(m.xdplb_rings),       bpf_map__fd(m.xdplb_backends),
                 bpf_map__fd(m.xdplb_conntrack), bpf_map__fd(m.xdplb_affinity),   bpf_map__fd(m.xdplb_rotation),
                 bpf_map__fd(m.xdplb_tx_ports),  bpf_map__fd(m.xdplb_verdicts),   bpf_map__fd(m.xdplb_vip_stats),
-                bpf_map__fd(m.xdplb_backend_stats)};
+                bpf_map__fd(m.xdplb_backend_stats), bpf_map__fd(m.xdplb_settings), bpf_map__fd(m.xdplb_flood)};
 }
 
 AttachMode XdpProgram::attach(int ifindex, AttachMode mode) {
@@ -185,6 +185,27 @@ CounterTotals XdpProgram::read_verdicts() const {
   CounterTotals totals{};
   for (__u32 r = 0; r < XDPLB_R__COUNT; ++r) totals[r] = read_percpu_counter(verdicts_map_fd(), r);
   return totals;
+}
+
+FloodTotals XdpProgram::read_flood() const {
+  const int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) throw std::runtime_error("libbpf_num_possible_cpus: " + errno_text(ncpus));
+  std::vector<xdplb_flood_state> values(static_cast<size_t>(ncpus));
+  const __u32 key = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.xdplb_flood), &key, values.data()) != 0)
+    throw std::runtime_error("read flood guard state: " + errno_text(errno));
+  FloodTotals totals;
+  for (const auto& v : values) {
+    totals.untracked += v.untracked;
+    totals.windows_flooded += v.windows_flooded;
+  }
+  return totals;
+}
+
+void XdpProgram::write_settings(const xdplb_settings& settings) {
+  const __u32 key = 0;
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.xdplb_settings), &key, &settings, BPF_ANY) != 0)
+    throw std::runtime_error("write xdplb_settings: " + errno_text(errno));
 }
 
 }  // namespace xdplb::dataplane

@@ -32,7 +32,14 @@ struct MapSizes {
 
 // File descriptors of the program's maps (owned by the XdpProgram).
 struct MapFds {
-  int vips, rings, backends, conntrack, affinity, rotation, tx_ports, verdicts, vip_stats, backend_stats;
+  int vips, rings, backends, conntrack, affinity, rotation, tx_ports, verdicts, vip_stats, backend_stats, settings,
+      flood;
+};
+
+// What the conntrack flood guard did, summed over CPUs.
+struct FloodTotals {
+  std::uint64_t untracked = 0;        // new flows forwarded without a conntrack entry
+  std::uint64_t windows_flooded = 0;  // one-second windows (per CPU) in which the guard acted
 };
 
 class XdpProgram {
@@ -69,6 +76,10 @@ class XdpProgram {
 
   // Reads the per-reason verdict counters, summed over CPUs.
   CounterTotals read_verdicts() const;
+  // Reads the flood guard's counters, summed over CPUs.
+  FloodTotals read_flood() const;
+  // Writes the runtime settings (takes effect for the next packet).
+  void write_settings(const xdplb_settings& settings);
 
  private:
   XdpProgram(::xdplb_bpf* skel, std::string pin_dir);

@@ -96,6 +96,24 @@ TEST_CASE("a port-0 VIP serves every port of its address; an exact port wins ove
   CHECK(LbFixture::backend_of(lb.run(client_frame("198.18.0.100", 443, 40000))) == 2);
 }
 
+// The program skips the port-0 lookup while no port-0 VIP exists: the count it reads must follow
+// every sync, both ways.
+TEST_CASE("a port-0 VIP added or removed by a later sync takes or gives back every port at once") {
+  LbFixture lb;
+  lb.add_backends(2);
+  const auto exact = vip("198.18.0.100", 443, {backend(backend_ip(2), 443)});
+  lb.sync({exact});
+  CHECK(lb.run(client_frame("198.18.0.100", 22, 40000)).verdict == XDP_PASS);
+
+  lb.sync({exact, vip("198.18.0.100", 0, {backend(backend_ip(1), 0)})});
+  CHECK(LbFixture::backend_of(lb.run(client_frame("198.18.0.100", 22, 40001))) == 1);
+  CHECK(LbFixture::backend_of(lb.run(client_frame("198.18.0.100", 443, 40001))) == 2);
+
+  lb.sync({exact});
+  CHECK(lb.run(client_frame("198.18.0.100", 22, 40002)).verdict == XDP_PASS);
+  CHECK(LbFixture::backend_of(lb.run(client_frame("198.18.0.100", 443, 40002))) == 2);
+}
+
 TEST_CASE("a backend behind another interface is reached with bpf_redirect_map") {
   const int dummy = private_netns_dummy_ifindex();
   LbFixture lb;

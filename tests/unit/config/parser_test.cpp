@@ -74,6 +74,7 @@ TEST_CASE("parser: global_defs of xdplb-full.conf") {
   CHECK(g.xdp_interface == "eth0");
   CHECK(g.xdp_mode == XdpMode::best);
   CHECK(g.xdp_conntrack_size == 262144);
+  CHECK(g.xdp_conntrack_flood_rate == 50000);
 }
 
 TEST_CASE("parser: vrrp_script and vrrp_sync_group of xdplb-full.conf") {

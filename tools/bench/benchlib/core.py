@@ -19,6 +19,7 @@ class Context:
     work_dir: Path  # scratch space (configs, process logs); not part of the results
     generator_cpu: int
     control_cpu: int
+    cases: list = field(default_factory=list)  # packet-rate cases to run (empty: all)
 
     def log(self, message):
         print(f"  {message}", flush=True)

@@ -8,7 +8,9 @@ process group. Cases (the letters of issue 8):
 
   a  floor      gen -> lb: xdp_swap_tx (parse, swap MACs, XDP_TX) -> gen: count and drop
   b  xdplb      gen -> lb: xdplb DR, one 5-tuple (conntrack hit) -> XDP_TX -> gen: count and drop
-  c  xdplb new  as b, random source address and port per frame (conntrack miss, Maglev, insert)
+  c  xdplb new  as b, random source address and port per frame (conntrack miss, Maglev; recorded up
+                to the flood guard's default 125k new flows/s per CPU, forwarded untracked past it)
+  c0 xdplb new  as c with the flood guard off (xdp_conntrack_flood_rate 0): an insert per frame
   d1 nft DNAT   gen -> lb stack: conntrack + nat prerouting (numgen inc mod 3) + forward -> sink
   d2 nft new    as d1, random source address and port per frame (a conntrack entry per frame)
   e  forward    gen -> lb stack: route lookup + forward -> sink, no netfilter
@@ -43,7 +45,10 @@ NEW_FLOW_SOURCE = "198.19.0.1"
 CASES = [
     ("a", "floor: xdp_swap_tx", "gen veth -> lb veth XDP (parse, swap MACs, XDP_TX) -> gen veth XDP count/drop"),
     ("b", "xdplb DR, one flow", "gen veth -> lb veth XDP xdplb (VIP, conntrack hit, DR rewrite, XDP_TX) -> gen veth XDP count/drop"),
-    ("c", "xdplb DR, new flow/pkt", "as b with a conntrack miss, Maglev pick and conntrack insert per frame"),
+    ("c", "xdplb DR, new flow/pkt", "as b with a conntrack miss and Maglev pick per frame; the default flood guard "
+     "records the first 125k new flows of each second and forwards the rest untracked"),
+    ("c0", "xdplb DR, new flow/pkt, guard off", "as c with xdp_conntrack_flood_rate 0: a conntrack insert (and, "
+     "with the table full, an eviction) per frame"),
     ("d1", "nftables DNAT, one flow", "gen veth -> lb stack (backlog, conntrack, nat prerouting numgen, forward, neigh) -> lb veth2 -> sink veth XDP count/drop"),
     ("d2", "nftables DNAT, new flow/pkt", "as d1 with a new conntrack entry and numgen pick per frame"),
     ("e", "kernel IP forwarding", "gen veth -> lb stack (backlog, route lookup, forward, neigh) -> lb veth2 -> sink veth XDP count/drop"),
@@ -52,7 +57,7 @@ CASES = [
 DR_CONFIG = """\
 global_defs {{
     router_id BENCH_PPS
-}}
+{global_extra}}}
 virtual_server {vip} {port} {{
     lb_algo mh
     lb_kind DR
@@ -95,7 +100,11 @@ class Rig:
 
 def measure(ctx):
     settings = Settings(ctx.quick)
-    ctx.log(f"packet rate: {len(CASES)} cases x {settings.runs} runs, {settings.warmup}s warm-up, "
+    cases = [c for c in CASES if not ctx.cases or c[0] in ctx.cases]
+    unknown = set(ctx.cases) - {c[0] for c in CASES}
+    if unknown:
+        raise ValueError(f"unknown packet_rate case(s) {sorted(unknown)}; known: {[c[0] for c in CASES]}")
+    ctx.log(f"packet rate: {len(cases)} cases x {settings.runs} runs, {settings.warmup}s warm-up, "
             f"{settings.window}s window, generator on CPU {GENERATOR_CPU}, runs interleaved across cases")
     procs = ProcessLauncher(ctx.work_dir / "logs-pps")
     labs = []
@@ -108,10 +117,10 @@ def measure(ctx):
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(teardown)
         rigs = []
-        for key, _, _ in CASES:
+        for key, _, _ in cases:
             lab = Lab(prefix="xb")
             labs.append(lab)
-            rigs.append(_xdp_case(ctx, lab, procs, key) if key in ("a", "b", "c") else _kernel_case(ctx, lab, key))
+            rigs.append(_xdp_case(ctx, lab, procs, key) if key in XDP_CASES else _kernel_case(ctx, lab, key))
         before = {r.key: r.lb_counters() for r in rigs}
         # Round robin, one run of each case per round: load that drifts during the benchmark (this
         # machine is shared) then weighs on every case alike instead of on whichever ran last.
@@ -119,15 +128,15 @@ def measure(ctx):
             for rig in rigs:
                 _one_run(ctx, settings, rig, i)
         results = {}
-        for (key, label, path), rig in zip(CASES, rigs):
+        for (key, label, path), rig in zip(cases, rigs):
             med, lo, hi = summary(rig.rates)
             results[key] = {"case": key, "label": label, "path": path, "runs": rig.rates, "pps_median": med,
                             "pps_min": lo, "pps_max": hi, "offered_median": statistics.median(rig.offered),
                             "lb_check": rig.lb_check(before[key], rig.lb_counters(), rig.delivered)}
             ctx.log(f"  {key:3} {label:30} median {med:>10,.0f} pps  (min {lo:,.0f}, max {hi:,.0f})")
-    floor = results["a"]["pps_median"]
+    floor = results["a"]["pps_median"] if "a" in results else None
     rows = []
-    for key, label, _ in CASES:
+    for key, label, _ in cases:
         r = results[key]
         r["ratio_to_floor"] = r["pps_median"] / floor if floor else None
         r["plot_label"] = f"{key}: {label}"
@@ -145,12 +154,18 @@ def measure(ctx):
             "The generator, the LB's XDP program or stack, and the sink all run on one CPU: veth runs the "
             "receiver's NAPI/softirq on the sending CPU.",
             "Targets of issue 8: b >= 0.90 x a, c >= 0.80 x a.",
+            "c and c0 differ only in xdp_conntrack_flood_rate: c runs the default (125000 new flows/s per CPU), "
+            "c0 records every flow (0).",
         ],
         plots=[Plot(file="packet_rate.png", title="Delivered packet rate, 64-byte UDP over veth (median, min/max whiskers)",
                     ylabel="packets per second", label_column="plot_label", value_column="pps_median",
                     low_column="pps_min", high_column="pps_max", yformat="%.0s%c")],
     )
     return [table]
+
+
+XDP_CASES = ("a", "b", "c", "c0")
+NEW_FLOW_CASES = ("c", "c0", "d2")
 
 
 def _xdp_case(ctx, lab, procs, key):
@@ -166,10 +181,12 @@ def _xdp_case(ctx, lab, procs, key):
     else:
         for server in DR_SERVERS:
             lb.ip("neigh", "replace", server, "lladdr", gen_mac, "dev", "eth0", "nud", "permanent")
-        instance = _start_agent(ctx, lab, procs, lb)
-        counters, check = (lambda: _verdicts(instance)), _xdplb_check(key)
-    src = NEW_FLOW_SOURCE if key == "c" else GEN_ADDR
-    config = udp_config(gen_mac, lb_mac, src, VIP, VIP_PORT, new_flow_per_packet=(key == "c"))
+        global_extra = "    xdp_conntrack_flood_rate 0\n" if key == "c0" else ""
+        instance = _start_agent(ctx, lab, procs, lb, global_extra)
+        counters, check = (lambda: _stats(instance)), _xdplb_check(key)
+    new_flows = key in NEW_FLOW_CASES
+    config = udp_config(gen_mac, lb_mac, NEW_FLOW_SOURCE if new_flows else GEN_ADDR, VIP, VIP_PORT,
+                        new_flow_per_packet=new_flows)
     return Rig(key, gen, sink, _write_config(ctx, key, config), counters, check)
 
 
@@ -180,8 +197,10 @@ def _xdplb_check(key):
         # Every frame the sink counted must have been forwarded by xdplb (nothing else sends to it).
         if forwarded < delivered:
             raise RuntimeError(f"case {key}: the sink counted {delivered} frames but xdplb forwarded only {forwarded}")
+        untracked = delta.pop("untracked", 0)
         others = {k: v for k, v in delta.items() if v and k != "fwd_tx"}
-        return f"fwd_tx {forwarded:,}" + (f"; {others}" if others else "")
+        return (f"fwd_tx {forwarded:,}" + (f", untracked {untracked / forwarded:.0%}" if untracked else "")
+                + (f"; {others}" if others else ""))
     return check
 
 
@@ -210,7 +229,7 @@ def _kernel_case(ctx, lab, key):
     else:
         dst = NAT_SERVERS[0]
         check = lambda before, after, delivered: "no netfilter rules"  # noqa: E731
-    new_flows = key == "d2"
+    new_flows = key in NEW_FLOW_CASES
     config = udp_config(gen.mac("eth0"), lb.mac("eth0"), NEW_FLOW_SOURCE if new_flows else GEN_ADDR, dst, VIP_PORT,
                         new_flow_per_packet=new_flows)
     return Rig(key, gen, sink, _write_config(ctx, key, config), lambda: None, check)
@@ -245,28 +264,32 @@ def _tx_packets(ns):
     return (before + time.monotonic()) / 2, stats["packets"]
 
 
-def _start_agent(ctx, lab, procs, lb):
+def _start_agent(ctx, lab, procs, lb, global_extra):
     instance = f"{lab.tag}-lb"
     servers = "".join(DR_SERVER.format(addr=a, port=VIP_PORT) for a in DR_SERVERS)
     config = ctx.work_dir / f"{instance}.conf"
-    config.write_text(DR_CONFIG.format(vip=VIP, port=VIP_PORT, servers=servers))
+    config.write_text(DR_CONFIG.format(vip=VIP, port=VIP_PORT, servers=servers, global_extra=global_extra))
     # The agent stays off the generator's CPU so that its timers never steal from the measured core.
     argv = ["taskset", "-c", str(ctx.control_cpu), bin_path("xdplbd"), "-f", config, "--instance", instance,
             "-n", "-l", "-p", ctx.work_dir / f"{instance}.pid", "--interface", "eth0"]
     agent = procs.start("xdplbd", argv, ns=lb, share_bpffs=True)
     try:
         wait_until(lambda: lb.xdp_prog_id("eth0") is not None, 15, what="xdplbd attached to lb:eth0")
-        wait_until(lambda: _verdicts(instance) is not None, 15, what="xdplbctl stats answering")
+        wait_until(lambda: _stats(instance) is not None, 15, what="xdplbctl stats answering")
     except Exception:
         raise RuntimeError(f"xdplbd did not come up:\n{agent.log()[-2000:]}") from None
     return instance
 
 
-def _verdicts(instance):
+def _stats(instance):
+    """The agent's verdict packet counters, plus the flood guard's untracked-flow count."""
     p = run([bin_path("xdplbctl"), "--instance", instance, "--json", "stats"], check=False)
     if p.returncode != 0:
         return None
-    return {k: v["packets"] for k, v in json.loads(p.stdout)["verdicts"].items()}
+    stats = json.loads(p.stdout)
+    counters = {k: v["packets"] for k, v in stats["verdicts"].items()}
+    counters["untracked"] = stats["conntrack_guard"]["untracked_flows"]
+    return counters
 
 
 def _conntrack_entries(lb):
