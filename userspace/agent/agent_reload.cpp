@@ -27,7 +27,7 @@ nlohmann::json without_locations(nlohmann::json j) {
 
 // Everything VRRP reads from a configuration besides the instances themselves.
 nlohmann::json vrrp_shared_part(const config::Config& c) {
-  auto j = without_locations(config::to_json(c));
+  auto j = without_locations(config::vrrp_to_json(c));
   nlohmann::json out;
   for (const char* key : {"vrrp_scripts", "vrrp_sync_groups"}) out[key] = j[key];
   out["global_defs"] = j["global_defs"];
@@ -38,7 +38,7 @@ nlohmann::json vrrp_shared_part(const config::Config& c) {
 // Each vrrp_instance as JSON, by name, without where it was written.
 std::map<std::string, nlohmann::json> vrrp_instances_by_name(const config::Config& c) {
   std::map<std::string, nlohmann::json> out;
-  const auto j = without_locations(config::to_json(c));  // kept alive: the loop reads into it
+  const auto j = without_locations(config::vrrp_to_json(c));  // kept alive: the loop reads into it
   for (const auto& i : j["vrrp_instances"]) out[i["name"].get<std::string>()] = i;
   return out;
 }

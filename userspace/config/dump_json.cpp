@@ -277,23 +277,28 @@ json virtual_server_group(const VirtualServerGroup& group) {
 
 }  // namespace
 
-nlohmann::json to_json(const Config& config) {
+nlohmann::json vrrp_to_json(const Config& config) {
   json instances = json::array();
   for (const auto& i : config.vrrp_instances) instances.push_back(instance(i, config.global));
   json scripts = json::array();
   for (const auto& s : config.vrrp_scripts) scripts.push_back(script(s));
   json groups = json::array();
   for (const auto& g : config.sync_groups) groups.push_back(sync_group(g));
+  return {{"global_defs", global(config.global)},
+          {"vrrp_scripts", scripts},
+          {"vrrp_instances", instances},
+          {"vrrp_sync_groups", groups}};
+}
+
+nlohmann::json to_json(const Config& config) {
+  json out = vrrp_to_json(config);
   json servers = json::array();
   for (const auto& v : config.virtual_servers) servers.push_back(virtual_server(v));
   json server_groups = json::array();
   for (const auto& g : config.virtual_server_groups) server_groups.push_back(virtual_server_group(g));
-  return {{"global_defs", global(config.global)},
-          {"vrrp_scripts", scripts},
-          {"vrrp_instances", instances},
-          {"vrrp_sync_groups", groups},
-          {"virtual_server_groups", server_groups},
-          {"virtual_servers", servers}};
+  out["virtual_server_groups"] = std::move(server_groups);
+  out["virtual_servers"] = std::move(servers);
+  return out;
 }
 
 std::string dump_config_json(const Config& config, int indent) {

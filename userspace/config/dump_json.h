@@ -9,6 +9,9 @@
 namespace xdplb::config {
 
 nlohmann::json to_json(const Config& config);
+// Only what VRRP reads: global_defs, vrrp_scripts, vrrp_instances and vrrp_sync_groups (the keys of
+// to_json), without the virtual servers, which can be thousands.
+nlohmann::json vrrp_to_json(const Config& config);
 
 // The JSON text. Bytes that are not UTF-8 (a Latin-1 comment pasted into a value, say) are shown as
 // U+FFFD instead of failing the dump.

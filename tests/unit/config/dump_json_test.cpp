@@ -52,3 +52,13 @@ TEST_CASE("dump_json: bytes that are not UTF-8 are replaced, not fatal") {
   const auto text = dump_config_json(*result.config);
   CHECK(text.find("caf\xEF\xBF\xBD") != std::string::npos);
 }
+
+TEST_CASE("dump_json: vrrp_to_json is to_json without the virtual servers") {
+  const auto result = load_config(std::string(XDPLB_SOURCE_DIR) + "/conf/xdplb-full.conf", {});
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  auto whole = to_json(*result.config);
+  REQUIRE(!whole["virtual_servers"].empty());
+  whole.erase("virtual_servers");
+  whole.erase("virtual_server_groups");
+  CHECK(vrrp_to_json(*result.config) == whole);
+}
