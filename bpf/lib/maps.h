@@ -19,17 +19,19 @@ struct {
 } xdplb_vips SEC(".maps");
 
 /*
- * VIP id -> its ring: an array of backend ids. Userspace builds a whole new ring in a fresh inner
- * map and swaps it in with one update of the outer slot, so packets never see a half-written ring.
- * BPF_F_INNER_MAP lets every VIP have its own ring size.
+ * VIP id -> its ring: backend ids, four 16-bit slots per element (the layout of struct
+ * xdplb_ring_slots, declared as an array: clang would describe a struct reached only through this
+ * nested definition as a bare forward declaration, whose size libbpf cannot know). Userspace
+ * builds a whole new ring in a fresh inner map and swaps it in with one update of the outer slot, so
+ * packets never see a half-written ring. BPF_F_INNER_MAP lets every VIP have its own ring size.
  */
 struct xdplb_ring_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPLB_DEFAULT_RING_SIZE);
-	/* Mmapable: userspace writes a whole ring with one memcpy instead of 65537 syscalls. */
+	__uint(max_entries, XDPLB_RING_ENTRIES(XDPLB_DEFAULT_RING_SIZE));
+	/* Mmapable: userspace writes a whole ring with one memcpy instead of 16385 syscalls. */
 	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u16[XDPLB_RING_SLOTS_PER_ENTRY]);
 };
 
 struct {

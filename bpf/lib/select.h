@@ -25,13 +25,18 @@ static always_inline __u32 ring_lookup(const struct xdplb_vip *vip, __u32 hash)
 {
 	__u32 vip_id = vip->vip_id;
 	void *ring = bpf_map_lookup_elem(&xdplb_rings, &vip_id);
-	__u32 slot, *id;
+	__u32 slot, index;
+	__u16 *ids, id;
 
 	if (!ring || vip->ring_size == 0)
 		return XDPLB_NO_BACKEND;
 	slot = hash % vip->ring_size;
-	id = bpf_map_lookup_elem(ring, &slot);
-	return id ? *id : XDPLB_NO_BACKEND;
+	index = slot / XDPLB_RING_SLOTS_PER_ENTRY;
+	ids = bpf_map_lookup_elem(ring, &index);
+	if (!ids)
+		return XDPLB_NO_BACKEND;
+	id = ids[slot % XDPLB_RING_SLOTS_PER_ENTRY];
+	return id == XDPLB_RING_NO_BACKEND ? XDPLB_NO_BACKEND : id;
 }
 
 static always_inline __u32 ring_choose(const struct xdplb_vip *vip, const struct xdplb_flow *flow)

@@ -21,7 +21,7 @@
 #endif
 
 /* Bumped whenever a map layout changes; pinned maps of another version are not reused. */
-#define XDPLB_ABI_VERSION 1
+#define XDPLB_ABI_VERSION 2
 
 /* Address families as stored in maps (independent of the host's AF_* values). */
 #define XDPLB_FAMILY_V4 4
@@ -34,11 +34,25 @@
 #define XDPLB_DEFAULT_RING_SIZE 65537 /* Maglev ring size when the config does not say */
 #define XDPLB_DEFAULT_CONNTRACK 1048576
 #define XDPLB_DEFAULT_AFFINITY 65536
-#define XDPLB_DEFAULT_FLOOD_RATE 125000 /* new flows per second per CPU before the flood guard acts */
 #define XDPLB_MAX_TX_PORTS 256        /* interfaces a backend can be reached through */
 
 /* A ring slot holding this value means "no backend": the VIP has no healthy server. */
 #define XDPLB_NO_BACKEND 0xFFFFFFFFu
+
+/*
+ * A ring stores backend ids as 16-bit slots, four to an 8-byte array element (the kernel lays array
+ * elements 8 bytes apart whatever their size): a 65537-slot ring takes 128 KiB, not 512, and the
+ * slot a new flow reads is more often already in cache. Slot s is element s / 4, id[s % 4].
+ */
+#define XDPLB_RING_SLOTS_PER_ENTRY 4
+#define XDPLB_RING_NO_BACKEND 0xFFFFu /* XDPLB_NO_BACKEND as a ring slot */
+#define XDPLB_RING_ENTRIES(slots) (((slots) + XDPLB_RING_SLOTS_PER_ENTRY - 1) / XDPLB_RING_SLOTS_PER_ENTRY)
+
+struct xdplb_ring_slots {
+	__u16 id[XDPLB_RING_SLOTS_PER_ENTRY];
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_ring_slots) == 8, "xdplb_ring_slots layout");
+XDPLB_STATIC_ASSERT(XDPLB_MAX_BACKENDS < XDPLB_RING_NO_BACKEND, "backend ids must fit a 16-bit ring slot");
 
 /*
  * Why the program returned what it returned. One per-CPU counter (packets, bytes) per reason in

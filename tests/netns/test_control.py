@@ -32,6 +32,15 @@ def served(lab, procs, tmp_path):
     return dr
 
 
+def auto_flood_rate(conntrack_size=1 << 20):
+    """The agent's default flood guard rate: each possible CPU's share of the table, turned over in 10 s."""
+    cpus = 0
+    for part in open("/sys/devices/system/cpu/possible").read().strip().split(","):
+        first, _, last = part.partition("-")
+        cpus += int(last or first) - int(first) + 1
+    return max(1000, conntrack_size // cpus // 10)
+
+
 def test_status_list_and_stats(served):
     dr = served
     status = ctl(dr.agent, "status")
@@ -54,7 +63,8 @@ def test_status_list_and_stats(served):
     assert sum(b["new_flows"] for b in s4["backends"]) == s4["new_flows"]
     assert stats["verdicts"]["fwd_tx"]["packets"] >= s4["packets"]
     # 30 requests are far below the flood guard's default rate: every flow was recorded.
-    assert stats["conntrack_guard"] == {"flood_rate": 125000, "untracked_flows": 0, "windows_flooded": 0}
+    assert stats["conntrack_guard"] == {"flood_rate": auto_flood_rate(), "flood_rate_auto": True,
+                                        "untracked_flows": 0, "windows_flooded": 0}
     # Flows are counted from conntrack.
     assert sum(b["flows"] for b in ctl(dr.agent, "list")["virtual_servers"][0]["backends"]) > 0
     # The table reads like ipvsadm -Ln.
@@ -109,10 +119,10 @@ def test_reload_adds_and_removes_backends_while_traffic_runs(served, procs, tmp_
     # The flood guard's rate is a data plane setting: a reload applies it at once, nothing restarts.
     dr.config.write_text(dr_config(dr).replace("global_defs {", "global_defs {\n    xdp_conntrack_flood_rate 0", 1))
     result = ctl(dr.agent, "reload")
-    assert result["changes"] == ["xdp_conntrack_flood_rate 125000 -> 0"], result
+    assert result["changes"] == [f"xdp_conntrack_flood_rate auto = {auto_flood_rate()} -> 0"], result
     assert ctl(dr.agent, "stats")["conntrack_guard"]["flood_rate"] == 0
     dr.config.write_text(dr_config(dr))
-    assert ctl(dr.agent, "reload")["changes"] == ["xdp_conntrack_flood_rate 0 -> 125000"]
+    assert ctl(dr.agent, "reload")["changes"] == [f"xdp_conntrack_flood_rate 0 -> auto = {auto_flood_rate()}"]
 
 
 def raw_request(agent, payload: bytes, uid=None):
@@ -160,7 +170,7 @@ def test_metrics_and_dump_signals(served):
     assert 'xdplb_vip_packets_total{vip="tcp/198.18.0.100:80"}' in text
     assert 'xdplb_real_server_up{virtual_server="tcp/198.18.0.100:80",real_server="198.18.0.11:80"} 1' in text
     assert "# TYPE xdplb_verdict_packets_total counter" in text
-    assert "\nxdplb_conntrack_flood_rate 125000\n" in text
+    assert f"\nxdplb_conntrack_flood_rate {auto_flood_rate()}\n" in text
     assert "# TYPE xdplb_conntrack_untracked_flows_total counter" in text
     for sig, suffix in ((signal.SIGUSR1, "data"), (signal.SIGUSR2, "stats")):
         path = f"/run/xdplb/{dr.agent.instance}.{suffix}"

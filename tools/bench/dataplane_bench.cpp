@@ -235,7 +235,8 @@ void measure_programming(unsigned rounds) {
 
 UniqueFd ring_map(std::uint32_t slots) {
   LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
-  UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpbench_ring", sizeof(__u32), sizeof(__u32), slots, &opts));
+  UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpbench_ring", sizeof(__u32), sizeof(xdplb_ring_slots),
+                             XDPLB_RING_ENTRIES(slots), &opts));
   if (!fd) throw std::runtime_error("create a ring map: " + errno_text());
   return fd;
 }

@@ -317,8 +317,12 @@ std::string format_stats(const Json& stats) {
   if (const Json* guard = optional_member(stats, "conntrack_guard")) {
     const auto guard_where = where + ".conntrack_guard";
     const auto rate = count(*guard, "flood_rate", guard_where);
+    const Json* automatic = optional_member(*guard, "flood_rate_auto");
+    if (automatic && !automatic->is_boolean())
+      throw ResponseError("agent answer: " + guard_where + ".flood_rate_auto is not a boolean");
     out += "\nConntrack flood guard: " +
-           (rate == 0 ? std::string("off") : "records up to " + number_text(rate) + " new flows/s per CPU") + "; " +
+           (rate == 0 ? std::string("off") : "records up to " + number_text(rate) + " new flows/s per CPU") +
+           (automatic && automatic->get<bool>() ? " (auto)" : "") + "; " +
            number_text(count(*guard, "untracked_flows", guard_where)) + " flows untracked in " +
            number_text(count(*guard, "windows_flooded", guard_where)) + " flooded second(s)\n";
   }

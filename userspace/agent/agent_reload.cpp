@@ -176,10 +176,15 @@ nlohmann::json Agent::reload() {
           options_.interfaces.push_back(ifname);
         }
   }
-  if (config_.global.xdp_conntrack_flood_rate != dataplane_->flood_rate()) {
-    changes.push_back("xdp_conntrack_flood_rate " + std::to_string(dataplane_->flood_rate()) + " -> " +
-                      std::to_string(config_.global.xdp_conntrack_flood_rate));
-    dataplane_->set_flood_rate(config_.global.xdp_conntrack_flood_rate);
+  if (const auto& rate = config_.global.xdp_conntrack_flood_rate;
+      rate.has_value() == dataplane_->flood_rate_auto() || (rate && *rate != dataplane_->flood_rate())) {
+    auto describe = [this] {
+      return (dataplane_->flood_rate_auto() ? std::string("auto = ") : std::string()) +
+             std::to_string(dataplane_->flood_rate());
+    };
+    const std::string before = describe();
+    dataplane_->set_flood_rate(rate);
+    changes.push_back("xdp_conntrack_flood_rate " + before + " -> " + describe());
   }
   scheduler_->start();
   sync_dataplane("reload");

@@ -19,6 +19,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
+#include "agent/accept_loop.h"
 #include "common/unique_fd.h"
 
 namespace xdplb::agent {
@@ -28,7 +29,6 @@ using Json = nlohmann::json;
 using UnixSocket = asio::local::stream_protocol::socket;
 
 constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(200);
 
 const char* type_name(FieldType type) {
   switch (type) {
@@ -408,30 +408,6 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
 
 namespace {
 
-// Accepts connections until the server stops. A connection holds the state alive, the accept loop
-// only while an accept is pending.
-void accept_next(const std::shared_ptr<ControlServer::State>& state) {
-  state->acceptor.async_accept([state](std::error_code ec, UnixSocket socket) {
-    if (state->stopped) return;
-    if (ec) {
-      // EMFILE and friends: retrying at once would spin the loop.
-      spdlog::error("control: accept on {} failed: {}; retrying", state->options.socket_path.native(),
-                    ec.message());
-      state->accept_retry.expires_after(kAcceptRetryDelay);
-      state->accept_retry.async_wait([state](std::error_code wait_ec) {
-        if (!wait_ec && !state->stopped) accept_next(state);
-      });
-      return;
-    }
-    const bool over_limit = state->connections.size() >= state->options.max_connections;
-    const auto id = state->next_connection_id++;
-    auto connection = std::make_shared<ControlConnection>(state, std::move(socket), id);
-    if (!over_limit) state->connections.emplace(id, connection);
-    connection->start(over_limit);
-    accept_next(state);
-  });
-}
-
 // Binds under a temporary name, sets the mode, then renames over the final path: the socket is
 // never reachable with a wider mode, and a stale file is replaced atomically.
 void bind_socket(ControlServer::State& state) {
@@ -477,7 +453,7 @@ ControlServer::ControlServer(asio::io_context& io, ControlServerOptions options,
     stop();
     throw;
   }
-  accept_next(state_);
+  accept_connections<ControlConnection>(state_, "control socket " + state_->options.socket_path.native());
   spdlog::info("control: listening on {} (mode 0600, uid {} only)", state_->options.socket_path.native(),
                state_->options.allowed_uid);
 }

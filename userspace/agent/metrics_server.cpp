@@ -11,14 +11,13 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
+#include "agent/accept_loop.h"
 #include "agent/metrics_format.h"
 
 namespace xdplb::agent {
 namespace {
 
 using Tcp = asio::ip::tcp;
-
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(200);
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -233,31 +232,6 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
   bool closed_ = false;
 };
 
-namespace {
-
-void accept_next(const std::shared_ptr<MetricsServer::State>& state) {
-  state->acceptor.async_accept([state](std::error_code ec, Tcp::socket socket) {
-    if (state->stopped) return;
-    if (ec) {
-      // EMFILE and friends: retrying at once would spin the loop.
-      spdlog::error("metrics: accept failed: {}; retrying", ec.message());
-      state->accept_retry.expires_after(kAcceptRetryDelay);
-      state->accept_retry.async_wait([state](std::error_code wait_ec) {
-        if (!wait_ec && !state->stopped) accept_next(state);
-      });
-      return;
-    }
-    const bool over_limit = state->connections.size() >= state->options.max_connections;
-    const auto id = state->next_connection_id++;
-    auto connection = std::make_shared<MetricsConnection>(state, std::move(socket), id);
-    state->connections.emplace(id, connection);
-    connection->start(over_limit);
-    accept_next(state);
-  });
-}
-
-}  // namespace
-
 MetricsServer::MetricsServer(asio::io_context& io, MetricsServerOptions options, MetricsSource source)
     : state_(std::make_shared<State>(io, std::move(options), std::move(source))) {
   if (!state_->source) throw std::invalid_argument("MetricsServer needs a metrics source");
@@ -272,7 +246,7 @@ MetricsServer::MetricsServer(asio::io_context& io, MetricsServerOptions options,
     throw std::runtime_error("metrics: cannot listen on " + endpoint_text(listen) + ": " +
                              e.code().message());
   }
-  accept_next(state_);
+  accept_connections<MetricsConnection>(state_, "metrics");
   spdlog::info("metrics: serving http://{}/metrics", endpoint_text(local_endpoint()));
 }
 

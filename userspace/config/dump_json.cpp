@@ -60,7 +60,8 @@ json global(const GlobalDefs& g) {
           {"xdp_interface", g.xdp_interface},
           {"xdp_mode", to_string(g.xdp_mode)},
           {"xdp_conntrack_size", g.xdp_conntrack_size},
-          {"xdp_conntrack_flood_rate", g.xdp_conntrack_flood_rate}};
+          {"xdp_conntrack_flood_rate",
+           g.xdp_conntrack_flood_rate ? json(*g.xdp_conntrack_flood_rate) : json("auto")}};
 }
 
 json virtual_ips(const std::vector<VirtualIp>& vips) {

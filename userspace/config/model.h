@@ -48,8 +48,9 @@ struct GlobalDefs {
   std::string xdp_interface;  // the interface the XDP program serves virtual_servers on
   XdpMode xdp_mode = XdpMode::native;
   std::uint32_t xdp_conntrack_size = 1u << 20;  // flow table entries (LRU)
-  // New flows per second per CPU past which new flows are not recorded in conntrack; 0 = always record.
-  std::uint32_t xdp_conntrack_flood_rate = 125000;
+  // New flows per second per CPU past which new flows are not recorded in conntrack; 0 = always record;
+  // unset ("auto") = derived from the table size (dataplane::auto_flood_rate).
+  std::optional<std::uint32_t> xdp_conntrack_flood_rate;
   KeywordLocations keywords;
 };
 

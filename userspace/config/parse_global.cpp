@@ -67,7 +67,15 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
           })
       .on("xdp_conntrack_size", BlockReader::integer(global.xdp_conntrack_size, 1024, 1 << 26, diagnostics))
       .on("xdp_conntrack_flood_rate",
-          BlockReader::integer(global.xdp_conntrack_flood_rate, 0, 1'000'000'000, diagnostics))
+          [&](const SyntaxNode& statement) {
+            const auto* rate = require_argument(statement, 0, "auto or new flows per second", diagnostics);
+            if (!rate) return;
+            if (rate->text == "auto") {
+              global.xdp_conntrack_flood_rate.reset();
+            } else if (const auto value = read_single_integer(statement, 0, 1'000'000'000, diagnostics)) {
+              global.xdp_conntrack_flood_rate = static_cast<std::uint32_t>(*value);
+            }
+          })
       .not_applicable({"lvs_id", "lvs_sync_daemon", "lvs_timeouts", "lvs_flush", "lvs_flush_onstop",
                        "lvs_notify_fifo", "lvs_notify_fifo_script", "checker_process_name"},
                       "IPVS only: xdplb has no IPVS")

@@ -91,14 +91,20 @@ Dataplane::Dataplane(DataplaneOptions options, std::unique_ptr<NextHopResolver> 
   program_ = XdpProgram::load(pin_dir_for_instance(options_.instance), options_.map_sizes);
   maps_ = program_->maps();
   if (program_->reused_pins()) adopt_pinned_state();
-  settings_.flood_rate = options_.flood_rate;
   settings_.port_any_vips = 0;
   for (const auto& [key, vip] : vips_) settings_.port_any_vips += vip.spec.port == 0;
-  write_settings();
+  set_flood_rate(options_.flood_rate);
 }
 
-void Dataplane::set_flood_rate(std::uint32_t rate) {
-  settings_.flood_rate = rate;
+std::uint32_t auto_flood_rate(std::uint32_t conntrack_size, int cpus) {
+  constexpr std::uint32_t kFloor = 1000;  // a tiny table still records a trickle of new flows
+  const auto share = conntrack_size / static_cast<std::uint32_t>(std::max(cpus, 1));
+  return std::max(kFloor, share / kFloodTurnoverSeconds);
+}
+
+void Dataplane::set_flood_rate(std::optional<std::uint32_t> rate) {
+  options_.flood_rate = rate;
+  settings_.flood_rate = rate ? *rate : auto_flood_rate(options_.map_sizes.conntrack, libbpf_num_possible_cpus());
   write_settings();
 }
 
@@ -352,23 +358,25 @@ UniqueFd Dataplane::make_ring(const std::vector<std::uint32_t>& ring) const {
   bpf_map_create_opts opts{};
   opts.sz = sizeof(opts);
   opts.map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE;
-  if (const auto u32 = program_->btf_type_id("__u32"); u32 != 0) {
+  if (const auto [key_type, value_type] = program_->ring_btf_types(); key_type != 0 && value_type != 0) {
     opts.btf_fd = static_cast<__u32>(program_->btf_fd());
-    opts.btf_key_type_id = u32;
-    opts.btf_value_type_id = u32;
+    opts.btf_key_type_id = key_type;
+    opts.btf_value_type_id = value_type;
   }
-  const auto size = static_cast<std::uint32_t>(ring.size());
-  UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_ring", sizeof(__u32), sizeof(__u32), size, &opts));
-  if (!fd) throw std::runtime_error("create ring map of " + std::to_string(size) + " slots: " + errno_text());
-  // The kernel lays array elements out 8 bytes apart (value size rounded up to 8).
-  constexpr std::size_t kStride = 8;
-  const std::size_t bytes = ring.size() * kStride;
+  const auto entries = static_cast<std::uint32_t>(XDPLB_RING_ENTRIES(ring.size()));
+  UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdplb_ring", sizeof(__u32), sizeof(xdplb_ring_slots), entries,
+                             &opts));
+  if (!fd) throw std::runtime_error("create ring map of " + std::to_string(ring.size()) + " slots: " + errno_text());
+  // 8-byte elements are laid out back to back: the ring is one array of 16-bit slots.
+  const std::size_t bytes = std::size_t{entries} * sizeof(xdplb_ring_slots);
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   const std::size_t mapped = (bytes + page - 1) / page * page;
   void* mem = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (mem == MAP_FAILED) throw std::runtime_error("mmap ring map: " + errno_text());
-  auto* slots = static_cast<unsigned char*>(mem);
-  for (std::size_t i = 0; i < ring.size(); ++i) std::memcpy(slots + i * kStride, &ring[i], sizeof(std::uint32_t));
+  auto* slots = static_cast<std::uint16_t*>(mem);
+  for (std::size_t i = 0; i < ring.size(); ++i)
+    slots[i] = ring[i] == XDPLB_NO_BACKEND ? XDPLB_RING_NO_BACKEND : static_cast<std::uint16_t>(ring[i]);
+  // Slots past the ring's size in the last element are never read (slot = hash % size).
   munmap(mem, mapped);
   return fd;
 }

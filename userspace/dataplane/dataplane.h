@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -25,9 +26,16 @@ struct DataplaneOptions {
   std::string instance = "xdplb";
   MapSizes map_sizes;
   AttachMode attach_mode = AttachMode::native;
-  // New flows per second per CPU past which new flows are not recorded in conntrack (0: always).
-  std::uint32_t flood_rate = XDPLB_DEFAULT_FLOOD_RATE;
+  // New flows per second per CPU past which new flows are not recorded in conntrack (0: always;
+  // unset: auto_flood_rate of the conntrack size).
+  std::optional<std::uint32_t> flood_rate;
 };
+
+// The flood guard's default: the rate at which every CPU's share of the LRU (BPF_F_NO_COMMON_LRU
+// splits the table evenly) turns over once in kFloodTurnoverSeconds. Under a flood, an established
+// flow then keeps its entry while it is idle for less than that; without a flood nothing changes.
+inline constexpr std::uint32_t kFloodTurnoverSeconds = 10;
+std::uint32_t auto_flood_rate(std::uint32_t conntrack_size, int cpus);
 
 // What one sync did.
 struct SyncReport {
@@ -92,9 +100,11 @@ class Dataplane {
   const std::vector<Attachment>& attachments() const { return attachments_; }
   CounterTotals verdicts() const { return program_->read_verdicts(); }
   FloodTotals flood() const { return program_->read_flood(); }
+  // The flood guard's rate in force, and whether it was derived (auto) rather than configured.
   std::uint32_t flood_rate() const { return settings_.flood_rate; }
-  // Changes the flood guard's rate; packets see it at once.
-  void set_flood_rate(std::uint32_t rate);
+  bool flood_rate_auto() const { return !options_.flood_rate; }
+  // Changes the flood guard's rate (unset: auto); packets see it at once.
+  void set_flood_rate(std::optional<std::uint32_t> rate);
   const std::string& pin_dir() const { return program_->pin_dir(); }
   XdpProgram& program() { return *program_; }
 

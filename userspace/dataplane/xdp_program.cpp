@@ -111,9 +111,10 @@ int XdpProgram::verdicts_map_fd() const { return bpf_map__fd(skel_->maps.xdplb_v
 
 int XdpProgram::btf_fd() const { return btf__fd(bpf_object__btf(skel_->obj)); }
 
-std::uint32_t XdpProgram::btf_type_id(const char* name) const {
-  const int id = btf__find_by_name(bpf_object__btf(skel_->obj), name);
-  return id > 0 ? static_cast<std::uint32_t>(id) : 0;
+std::pair<std::uint32_t, std::uint32_t> XdpProgram::ring_btf_types() const {
+  const bpf_map* inner = bpf_map__inner_map(skel_->maps.xdplb_rings);
+  if (!inner) return {0, 0};
+  return {bpf_map__btf_key_type_id(inner), bpf_map__btf_value_type_id(inner)};
 }
 
 MapFds XdpProgram::maps() const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xdplb/abi.h>
@@ -69,7 +70,8 @@ class XdpProgram {
   // The program's BTF and the id of one of its types (0 when absent): maps the loader creates at run
   // time (the rings) carry it too, so bpftool prints them decoded.
   int btf_fd() const;
-  std::uint32_t btf_type_id(const char* name) const;
+  // BTF key and value type ids of the program's ring template (0 when absent).
+  std::pair<std::uint32_t, std::uint32_t> ring_btf_types() const;
   // True when the maps were found pinned and reused rather than created.
   bool reused_pins() const { return reused_pins_; }
   const std::string& pin_dir() const { return pin_dir_; }

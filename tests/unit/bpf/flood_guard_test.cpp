@@ -44,19 +44,23 @@ std::map<uint16_t, int> send_flows(LbFixture& lb, int n, uint16_t first) {
   return chosen;
 }
 
-void serve_three_backends(LbFixture& lb) {
-  lb.add_backends(3);
-  lb.sync({vip("198.18.0.100", 53,
-               {backend(backend_ip(1), 53), backend(backend_ip(2), 53), backend(backend_ip(3), 53)}, kUdp)});
-}
+// A UDP VIP over three backends with the flood guard at `rate`, every run on one CPU.
+struct GuardedLb {
+  PinnedToOneCpu pin;
+  LbFixture lb;
+  explicit GuardedLb(std::uint32_t rate) {
+    lb.add_backends(3);
+    lb.sync({vip("198.18.0.100", 53,
+                 {backend(backend_ip(1), 53), backend(backend_ip(2), 53), backend(backend_ip(3), 53)}, kUdp)});
+    lb.dp().set_flood_rate(rate);
+  }
+};
 
 }  // namespace
 
 TEST_CASE("flood guard: past the rate, new flows are forwarded by the ring but not recorded") {
-  PinnedToOneCpu pin;
-  LbFixture lb;
-  serve_three_backends(lb);
-  lb.dp().set_flood_rate(100);
+  GuardedLb guarded(100);
+  LbFixture& lb = guarded.lb;
 
   const auto chosen = send_flows(lb, 300, 30000);
   for (const auto& [port, b] : chosen) {
@@ -79,10 +83,8 @@ TEST_CASE("flood guard: past the rate, new flows are forwarded by the ring but n
 }
 
 TEST_CASE("flood guard: established flows keep their backend through a flood and a ring change") {
-  PinnedToOneCpu pin;
-  LbFixture lb;
-  serve_three_backends(lb);
-  lb.dp().set_flood_rate(50);
+  GuardedLb guarded(50);
+  LbFixture& lb = guarded.lb;
   const auto established = send_flows(lb, 50, 40000);
   REQUIRE(tracked_flows(lb) == 50);
 
@@ -100,10 +102,8 @@ TEST_CASE("flood guard: established flows keep their backend through a flood and
 }
 
 TEST_CASE("flood guard off (rate 0) records every new flow") {
-  PinnedToOneCpu pin;
-  LbFixture lb;
-  serve_three_backends(lb);
-  lb.dp().set_flood_rate(0);
+  GuardedLb guarded(0);
+  LbFixture& lb = guarded.lb;
   send_flows(lb, 400, 30000);
   CHECK(tracked_flows(lb) == 400);
   CHECK(lb.dp().flood().untracked == 0);

@@ -158,6 +158,23 @@ TEST_CASE("rr rotates new flows over the backends in order") {
   for (const auto& [b, n] : h) CHECK(n == 100);
 }
 
+// Rings store four 16-bit slots per map element: a ring of 7 ends inside its second element.
+TEST_CASE("rr over a ring whose size is not a multiple of four reads every slot, the last element's too") {
+  LbFixture lb;
+  lb.add_backends(7);
+  auto v = vip("198.18.0.100", 80, backends(7));
+  v.algorithm = Algorithm::rotation;
+  v.ring_size = 7;
+  lb.sync({v});
+  const auto chosen = spread(lb, 70);
+  std::vector<int> order;
+  for (const auto& [port, b] : chosen) order.push_back(b);
+  for (size_t i = 7; i < order.size(); ++i) CHECK(order[i] == order[i - 7]);
+  const auto h = histogram(chosen);
+  CHECK(h.size() == 7);
+  for (const auto& [b, n] : h) CHECK(n == 10);
+}
+
 TEST_CASE("no healthy backend: drop and count, or the sorry server when there is one") {
   LbFixture lb;
   lb.add_backends(3);

@@ -74,7 +74,7 @@ TEST_CASE("parser: global_defs of xdplb-full.conf") {
   CHECK(g.xdp_interface == "eth0");
   CHECK(g.xdp_mode == XdpMode::best);
   CHECK(g.xdp_conntrack_size == 262144);
-  CHECK(g.xdp_conntrack_flood_rate == 50000);
+  CHECK(g.xdp_conntrack_flood_rate == 50000u);
 }
 
 TEST_CASE("parser: vrrp_script and vrrp_sync_group of xdplb-full.conf") {
@@ -373,6 +373,24 @@ TEST_CASE("parser: xdp_ring_size must be a prime in range; xdp_mode values") {
   CHECK(mentions(result, "test.conf:2:17: error: xdp_ring_size 100 is out of range"));
   result = load_text("global_defs {\n  xdp_mode turbo\n}\n");
   CHECK(mentions(result, "test.conf:2:12: error: xdp_mode must be native, generic or best, not 'turbo'"));
+}
+
+TEST_CASE("parser: xdp_conntrack_flood_rate is auto (the default), 0 or a rate; anything else is an error") {
+  auto result = load_text("global_defs {\n  router_id A\n}\n");
+  REQUIRE(result.ok());
+  CHECK_FALSE(result.config->global.xdp_conntrack_flood_rate.has_value());
+  result = load_text("global_defs {\n  xdp_conntrack_flood_rate 0\n}\n");
+  REQUIRE(result.ok());
+  CHECK(result.config->global.xdp_conntrack_flood_rate == 0u);
+  result = load_text("global_defs {\n  xdp_conntrack_flood_rate 50000\n  xdp_conntrack_flood_rate auto\n}\n");
+  REQUIRE(result.ok());
+  CHECK_FALSE(result.config->global.xdp_conntrack_flood_rate.has_value());
+  result = load_text("global_defs {\n  xdp_conntrack_flood_rate fast\n}\n");
+  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:2"});
+  result = load_text("global_defs {\n  xdp_conntrack_flood_rate -5\n}\n");
+  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:2"});
+  result = load_text("global_defs {\n  xdp_conntrack_flood_rate\n}\n");
+  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:2"});
 }
 
 TEST_CASE("parser: virtual_server header forms and their errors") {
