@@ -3,6 +3,7 @@ reload time of that configuration with one change and with none, agent RSS, kern
 maps -- plus the C++ benchmarks' control figures in the same run: Maglev build time against the
 number of backends, and the health checkers' CPU at 1,000 servers checked every second."""
 import json
+import os
 import re
 import subprocess
 import time
@@ -61,7 +62,10 @@ def measure_agent(ctx, vips):
             config = work / "xdplb.conf"
             config.write_text(config_text(vips))
             instance = f"{lab.tag}-lb"
-            agent = procs.start("xdplbd", [bin_path("xdplbd"), "-f", config, "--instance", instance,
+            # bench.py keeps itself on the control CPU; the agent gets every CPU, as it would in service
+            # (its first sync builds the rings on all of them).
+            every_cpu = f"0-{os.cpu_count() - 1}"
+            agent = procs.start("xdplbd", ["taskset", "-c", every_cpu, bin_path("xdplbd"), "-f", config, "--instance", instance,
                                            "--interface", "eth0", "-n", "-l", "-p", work / "xdplbd.pid"],
                                 ns=lb, share_bpffs=True)
             t0 = time.monotonic()

@@ -143,12 +143,18 @@ def measure(ctx):
     for key, label, _ in cases:
         r = results[key]
         r["ratio_to_floor"] = r["pps_median"] / floor if floor else None
+        # The same ratio round by round (each case's run against the floor's run of the same round):
+        # its spread is what one ratio from one run of this machine is worth.
+        per_round = [v / f for v, f in zip(r["runs"], results["a"]["runs"])] if floor else []
+        r["round_ratios"] = per_round
+        r["round_ratio_range"] = f"{min(per_round):.2f}..{max(per_round):.2f}" if per_round else "-"
         r["plot_label"] = f"{key}: {label}"
         rows.append(r)
     table = Table(
         name=NAME, title=TITLE,
         columns=[("case", "case"), ("label", "path"), ("pps_median", "pps median"), ("pps_min", "min"),
-                 ("pps_max", "max"), ("ratio_to_floor", "vs (a)"), ("offered_median", "offered pps"),
+                 ("pps_max", "max"), ("ratio_to_floor", "vs (a)"), ("round_ratio_range", "per round"),
+                 ("offered_median", "offered pps"),
                  ("lb_check", "LB counters")],
         rows=rows,
         notes=[f"{r['case']}: {r['path']}" for r in rows] + [
@@ -157,6 +163,8 @@ def measure(ctx):
             "counter over the same window.",
             "The generator, the LB's XDP program or stack, and the sink all run on one CPU: veth runs the "
             "receiver's NAPI/softirq on the sending CPU.",
+            "vs (a): median of the case over median of the floor; per round: the lowest and highest ratio of one "
+            "round's run to the floor's run of the same round.",
             "Targets of issue 8: b >= 0.90 x a, c >= 0.80 x a.",
             "c, c1 and c0 differ only in xdp_conntrack_flood_rate: c runs the default (auto), c1 125000, "
             "c0 records every flow (0).",
