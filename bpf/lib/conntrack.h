@@ -7,7 +7,7 @@
  * Flood guard (Katran's is_under_flood): recording a flow costs a free LRU node, an eviction and two
  * hash-bucket walks in a table far larger than the cache. Past `flood_rate` new flows per second on a
  * CPU, new flows are forwarded by the ring without being recorded. That keeps a flood of new 5-tuples
- * from evicting the flows that are established, and halves what each flood packet costs. An untracked
+ * from evicting the flows that are established, and makes each flood packet cheaper. An untracked
  * flow still lands where the ring sends it; it is only not protected from a later ring change, and it
  * is recorded on its next packet once the rate is back under the limit.
  */
@@ -61,10 +61,12 @@ static always_inline int conntrack_flooded(void)
 	if (now - st->window_start_ns >= FLOOD_WINDOW_NS) {
 		st->window_start_ns = now;
 		st->window_flows = 0;
+		st->window_untracked = 0;
 	}
 	if (++st->window_flows <= settings->flood_rate)
 		return 0;
-	if (st->window_flows == (__u64)settings->flood_rate + 1)
+	/* Counted on the window's first untracked packet, also when the rate was lowered mid-window. */
+	if (st->window_untracked++ == 0)
 		st->windows_flooded++;
 	st->untracked++;
 	return 1;

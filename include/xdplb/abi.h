@@ -200,13 +200,18 @@ struct xdplb_settings {
 };
 XDPLB_STATIC_ASSERT(sizeof(struct xdplb_settings) == 8, "xdplb_settings layout");
 
-/* Per-CPU value of xdplb_flood: the guard's current window and what it did. */
+/*
+ * Per-CPU value of xdplb_flood: the guard's current window and what it did. It counts conntrack
+ * misses, i.e. packets of flows not (yet) recorded: while a flow stays untracked, each of its packets
+ * counts again.
+ */
 struct xdplb_flood_state {
-	__u64 window_start_ns; /* bpf_ktime_get_coarse_ns() when the window began */
-	__u64 window_flows;    /* new flows seen on this CPU in the window */
-	__u64 untracked;       /* new flows forwarded without a conntrack entry, ever */
-	__u64 windows_flooded; /* windows in which the guard acted */
+	__u64 window_start_ns;   /* bpf_ktime_get_coarse_ns() when the window began */
+	__u64 window_flows;      /* conntrack misses on this CPU in the window */
+	__u64 window_untracked;  /* of which forwarded without a conntrack entry */
+	__u64 untracked;         /* packets forwarded without a conntrack entry, ever */
+	__u64 windows_flooded;   /* windows in which the guard acted */
 };
-XDPLB_STATIC_ASSERT(sizeof(struct xdplb_flood_state) == 32, "xdplb_flood_state layout");
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_flood_state) == 40, "xdplb_flood_state layout");
 
 #endif /* XDPLB_ABI_H */

@@ -64,7 +64,7 @@ def test_status_list_and_stats(served):
     assert stats["verdicts"]["fwd_tx"]["packets"] >= s4["packets"]
     # 30 requests are far below the flood guard's default rate: every flow was recorded.
     assert stats["conntrack_guard"] == {"flood_rate": auto_flood_rate(), "flood_rate_auto": True,
-                                        "untracked_flows": 0, "windows_flooded": 0}
+                                        "untracked_packets": 0, "windows_flooded": 0}
     # Flows are counted from conntrack.
     assert sum(b["flows"] for b in ctl(dr.agent, "list")["virtual_servers"][0]["backends"]) > 0
     # The table reads like ipvsadm -Ln.
@@ -171,7 +171,7 @@ def test_metrics_and_dump_signals(served):
     assert 'xdplb_real_server_up{virtual_server="tcp/198.18.0.100:80",real_server="198.18.0.11:80"} 1' in text
     assert "# TYPE xdplb_verdict_packets_total counter" in text
     assert f"\nxdplb_conntrack_flood_rate {auto_flood_rate()}\n" in text
-    assert "# TYPE xdplb_conntrack_untracked_flows_total counter" in text
+    assert "# TYPE xdplb_conntrack_untracked_packets_total counter" in text
     for sig, suffix in ((signal.SIGUSR1, "data"), (signal.SIGUSR2, "stats")):
         path = f"/run/xdplb/{dr.agent.instance}.{suffix}"
         dr.agent.send_signal(sig)

@@ -323,7 +323,7 @@ std::string format_stats(const Json& stats) {
     out += "\nConntrack flood guard: " +
            (rate == 0 ? std::string("off") : "records up to " + number_text(rate) + " new flows/s per CPU") +
            (automatic && automatic->get<bool>() ? " (auto)" : "") + "; " +
-           number_text(count(*guard, "untracked_flows", guard_where)) + " flows untracked in " +
+           number_text(count(*guard, "untracked_packets", guard_where)) + " packets forwarded untracked in " +
            number_text(count(*guard, "windows_flooded", guard_where)) + " flooded second(s)\n";
   }
   return out;

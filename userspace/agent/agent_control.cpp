@@ -147,7 +147,7 @@ nlohmann::json Agent::stats_json() const {
           {"conntrack_guard",
            {{"flood_rate", dataplane_->flood_rate()},
             {"flood_rate_auto", dataplane_->flood_rate_auto()},
-            {"untracked_flows", flood.untracked},
+            {"untracked_packets", flood.untracked},
             {"windows_flooded", flood.windows_flooded}}}};
 }
 

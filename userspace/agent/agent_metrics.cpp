@@ -93,8 +93,9 @@ std::vector<MetricFamily> Agent::metric_families() const {
                            "New flows per second per CPU past which new flows are not recorded (0: always recorded).",
                            MetricType::gauge);
   add(flood_rate, {}, std::uint64_t{dataplane_->flood_rate()});
-  auto untracked = family("xdplb_conntrack_untracked_flows_total",
-                          "New flows forwarded without a conntrack entry by the flood guard.", MetricType::counter);
+  auto untracked = family("xdplb_conntrack_untracked_packets_total",
+                          "Packets of new flows the flood guard forwarded without recording them.",
+                          MetricType::counter);
   add(untracked, {}, flood.untracked);
   auto flooded = family("xdplb_conntrack_flood_windows_total",
                         "One-second windows (per CPU) in which the flood guard stopped recording new flows.",

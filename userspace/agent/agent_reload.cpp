@@ -130,6 +130,18 @@ nlohmann::json Agent::reload() {
     }
   }
 
+  // A data plane setting, applied in place before anything else changes (a failure refuses the reload).
+  if (const auto& rate = next.global.xdp_conntrack_flood_rate;
+      rate.has_value() == dataplane_->flood_rate_auto() || (rate && *rate != dataplane_->flood_rate())) {
+    auto describe = [this] {
+      return (dataplane_->flood_rate_auto() ? std::string("auto = ") : std::string()) +
+             std::to_string(dataplane_->flood_rate());
+    };
+    const std::string before = describe();
+    dataplane_->set_flood_rate(rate);
+    changes.push_back("xdp_conntrack_flood_rate " + before + " -> " + describe());
+  }
+
   // Real servers keep the health they had: no flap, no notify, and the new checkers confirm it.
   std::map<std::pair<std::string, std::string>, bool> carried;
   for (const auto& s : scheduler_->statuses()) carried[{s.virtual_server, s.real_server}] = s.up;
@@ -175,16 +187,6 @@ nlohmann::json Agent::reload() {
           dataplane_->attach(ifname);
           options_.interfaces.push_back(ifname);
         }
-  }
-  if (const auto& rate = config_.global.xdp_conntrack_flood_rate;
-      rate.has_value() == dataplane_->flood_rate_auto() || (rate && *rate != dataplane_->flood_rate())) {
-    auto describe = [this] {
-      return (dataplane_->flood_rate_auto() ? std::string("auto = ") : std::string()) +
-             std::to_string(dataplane_->flood_rate());
-    };
-    const std::string before = describe();
-    dataplane_->set_flood_rate(rate);
-    changes.push_back("xdp_conntrack_flood_rate " + before + " -> " + describe());
   }
   scheduler_->start();
   sync_dataplane("reload");

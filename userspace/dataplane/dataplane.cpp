@@ -92,7 +92,7 @@ Dataplane::Dataplane(DataplaneOptions options, std::unique_ptr<NextHopResolver> 
   maps_ = program_->maps();
   if (program_->reused_pins()) adopt_pinned_state();
   settings_.port_any_vips = 0;
-  for (const auto& [key, vip] : vips_) settings_.port_any_vips += vip.spec.port == 0;
+  for (const auto& [key, vip] : vips_) settings_.port_any_vips += vip.spec.port == 0;  // adopted VIPs
   set_flood_rate(options_.flood_rate);
 }
 
@@ -103,9 +103,11 @@ std::uint32_t auto_flood_rate(std::uint32_t conntrack_size, int cpus) {
 }
 
 void Dataplane::set_flood_rate(std::optional<std::uint32_t> rate) {
+  xdplb_settings next = settings_;
+  next.flood_rate = rate ? *rate : auto_flood_rate(options_.map_sizes.conntrack, libbpf_num_possible_cpus());
+  program_->write_settings(next);  // throws: nothing changed
+  settings_ = next;
   options_.flood_rate = rate;
-  settings_.flood_rate = rate ? *rate : auto_flood_rate(options_.map_sizes.conntrack, libbpf_num_possible_cpus());
-  write_settings();
 }
 
 void Dataplane::write_settings() { program_->write_settings(settings_); }
@@ -204,16 +206,24 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
   }
   for (const auto& [key, spec] : wanted) sync_vip(*spec, pending, report);
   build_rings(pending);
-  apply(pending, report);
-  // After the VIP writes: a new port-0 VIP is looked up from here on (until now its packets passed
-  // to the stack, as before it existed); a removed one costs a second lookup until here.
+  try {
+    apply(pending, report);
+  } catch (...) {
+    update_port_any_vips();  // some VIP writes may have landed: the count follows what vips_ holds
+    throw;
+  }
+  update_port_any_vips();
+  return report;
+}
+
+// After the VIP writes: a new port-0 VIP is looked up from here on (until now its packets passed to
+// the stack, as before it existed); a removed one costs a second lookup until here.
+void Dataplane::update_port_any_vips() {
   std::uint32_t port_any = 0;
   for (const auto& [key, vip] : vips_) port_any += vip.spec.port == 0;
-  if (port_any != settings_.port_any_vips) {
-    settings_.port_any_vips = port_any;
-    write_settings();
-  }
-  return report;
+  if (port_any == settings_.port_any_vips) return;
+  settings_.port_any_vips = port_any;
+  write_settings();
 }
 
 void Dataplane::remove_vip(InstalledVip& vip, PendingWrites& pending) {

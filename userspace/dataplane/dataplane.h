@@ -156,6 +156,7 @@ class Dataplane {
   void ensure_tx_port(int ifindex, SyncReport& report);
   void zero_traffic(int map_fd, std::uint32_t id);
   void write_settings();
+  void update_port_any_vips();
 
   DataplaneOptions options_;
   std::unique_ptr<NextHopResolver> resolver_;

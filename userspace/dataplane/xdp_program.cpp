@@ -60,6 +60,10 @@ std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const M
   if (!skel) throw std::runtime_error("open BPF skeleton: " + errno_text(errno));
   bpf_map__set_max_entries(skel->maps.xdplb_conntrack, sizes.conntrack);
   bpf_map__set_max_entries(skel->maps.xdplb_affinity, sizes.affinity);
+  // libbpf frees the inner map template once the outer map exists: read its BTF ids now.
+  std::pair<std::uint32_t, std::uint32_t> ring_btf{0, 0};
+  if (const bpf_map* inner = bpf_map__inner_map(skel->maps.xdplb_rings))
+    ring_btf = {bpf_map__btf_key_type_id(inner), bpf_map__btf_value_type_id(inner)};
 
   const bool fresh_dir = ::access(pin_dir.c_str(), F_OK) != 0;
   make_pin_dir(pin_dir);
@@ -95,6 +99,7 @@ std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const M
   spdlog::debug("loaded XDP program, maps pinned under {}{}", pin_dir, reused ? " (reused)" : "");
   auto program = std::unique_ptr<XdpProgram>(new XdpProgram(skel, pin_dir));
   program->reused_pins_ = reused;
+  program->ring_btf_ = ring_btf;
   return program;
 }
 
@@ -110,12 +115,6 @@ int XdpProgram::program_fd() const { return bpf_program__fd(skel_->progs.xdplb_m
 int XdpProgram::verdicts_map_fd() const { return bpf_map__fd(skel_->maps.xdplb_verdicts); }
 
 int XdpProgram::btf_fd() const { return btf__fd(bpf_object__btf(skel_->obj)); }
-
-std::pair<std::uint32_t, std::uint32_t> XdpProgram::ring_btf_types() const {
-  const bpf_map* inner = bpf_map__inner_map(skel_->maps.xdplb_rings);
-  if (!inner) return {0, 0};
-  return {bpf_map__btf_key_type_id(inner), bpf_map__btf_value_type_id(inner)};
-}
 
 MapFds XdpProgram::maps() const {
   const auto& m = skel_->maps;

@@ -39,7 +39,7 @@ struct MapFds {
 
 // What the conntrack flood guard did, summed over CPUs.
 struct FloodTotals {
-  std::uint64_t untracked = 0;        // new flows forwarded without a conntrack entry
+  std::uint64_t untracked = 0;        // packets of unrecorded new flows forwarded without a conntrack entry
   std::uint64_t windows_flooded = 0;  // one-second windows (per CPU) in which the guard acted
 };
 
@@ -71,7 +71,7 @@ class XdpProgram {
   // time (the rings) carry it too, so bpftool prints them decoded.
   int btf_fd() const;
   // BTF key and value type ids of the program's ring template (0 when absent).
-  std::pair<std::uint32_t, std::uint32_t> ring_btf_types() const;
+  std::pair<std::uint32_t, std::uint32_t> ring_btf_types() const { return ring_btf_; }
   // True when the maps were found pinned and reused rather than created.
   bool reused_pins() const { return reused_pins_; }
   const std::string& pin_dir() const { return pin_dir_; }
@@ -94,6 +94,7 @@ class XdpProgram {
   ::xdplb_bpf* skel_;
   std::string pin_dir_;
   bool reused_pins_ = false;
+  std::pair<std::uint32_t, std::uint32_t> ring_btf_{0, 0};
   std::vector<Attachment> attachments_;
 };
 

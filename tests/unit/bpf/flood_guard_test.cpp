@@ -63,8 +63,9 @@ TEST_CASE("flood guard: past the rate, new flows are forwarded by the ring but n
   LbFixture& lb = guarded.lb;
 
   const auto chosen = send_flows(lb, 300, 30000);
-  for (const auto& [port, b] : chosen) {
-    const int backend_n = b;  // a copy: clang 14 cannot capture structured bindings
+  for (const auto& [client_port, b] : chosen) {
+    const uint16_t port = client_port;  // copies: clang 14 cannot capture structured bindings
+    const int backend_n = b;
     CAPTURE(port);
     CHECK(backend_n >= 1);
   }
@@ -99,6 +100,18 @@ TEST_CASE("flood guard: established flows keep their backend through a flood and
                 backend(backend_ip(4), 53)},
                kUdp)});
   CHECK(send_flows(lb, 50, 40000) == established);
+}
+
+TEST_CASE("flood guard: a rate lowered mid-window acts at once and counts that window as flooded") {
+  GuardedLb guarded(100);
+  LbFixture& lb = guarded.lb;
+  send_flows(lb, 80, 30000);  // under the rate: all recorded, no flooded window
+  CHECK(lb.dp().flood().windows_flooded == 0);
+  lb.dp().set_flood_rate(50);  // the window already holds 80 misses
+  send_flows(lb, 10, 31000);
+  CHECK(tracked_flows(lb) == 80);
+  CHECK(lb.dp().flood().untracked == 10);
+  CHECK(lb.dp().flood().windows_flooded == 1);
 }
 
 TEST_CASE("flood guard off (rate 0) records every new flow") {

@@ -57,6 +57,9 @@ LbFixture::LbFixture(std::string instance) {
   dataplane::DataplaneOptions options;
   options.instance = instance_;
   options.map_sizes.conntrack = 65536;
+  // Tests send thousands of new flows at once and expect each recorded: no flood guard unless a test
+  // sets one (its auto rate would depend on the machine's CPU count).
+  options.flood_rate = 0;
   dp_ = std::make_unique<dataplane::Dataplane>(options, std::move(hops));
 }
 

@@ -1,5 +1,7 @@
 // Backend choice in the XDP program: Maglev spread, conntrack stickiness, backend removal, drain,
 // affinity, source hash, rotation, sorry server and the empty VIP.
+#include <bpf/bpf.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 
 #include <map>
@@ -261,4 +263,25 @@ TEST_CASE("a SYN is chosen afresh; the segments after it follow conntrack") {
   // ... while a SYN of the same 5-tuple is a new connection and never lands on it.
   for (const auto& [port, b] : first) CHECK(syn_to(port) != 2);
   CHECK(lb.dp().status()[0].traffic.new_flows == 1200);
+}
+
+// bpftool prints a ring decoded only if the loader gave it the program's BTF; libbpf drops the inner
+// map template after load, so the ids are taken before.
+TEST_CASE("ring maps carry the program's BTF (four 16-bit slots per 8-byte element)") {
+  LbFixture lb;
+  lb.add_backends(2);
+  lb.sync({vip("198.18.0.100", 80, backends(2))});
+  const std::uint32_t slot = lb.dp().status().front().id;
+  std::uint32_t inner_id = 0;
+  REQUIRE(bpf_map_lookup_elem(lb.dp().program().maps().rings, &slot, &inner_id) == 0);
+  const int fd = bpf_map_get_fd_by_id(inner_id);
+  REQUIRE(fd >= 0);
+  bpf_map_info info{};
+  std::uint32_t len = sizeof(info);
+  REQUIRE(bpf_obj_get_info_by_fd(fd, &info, &len) == 0);
+  close(fd);
+  CHECK(info.btf_id != 0);
+  CHECK(info.btf_value_type_id != 0);
+  CHECK(info.value_size == 8);
+  CHECK(info.max_entries == XDPLB_RING_ENTRIES(65537));
 }

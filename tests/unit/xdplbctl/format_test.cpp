@@ -101,19 +101,19 @@ TEST_CASE("stats prints per VIP and backend counters, then the verdicts") {
 TEST_CASE("stats ends with the conntrack flood guard when the agent sends it") {
   Json stats = kStats;
   stats["conntrack_guard"] = {
-      {"flood_rate", 52428}, {"flood_rate_auto", true}, {"untracked_flows", 2500000}, {"windows_flooded", 12}};
+      {"flood_rate", 52428}, {"flood_rate_auto", true}, {"untracked_packets", 2500000}, {"windows_flooded", 12}};
   CHECK(format_stats(stats).ends_with(
       "pass_not_vip        7     420\n"
       "\n"
-      "Conntrack flood guard: records up to 52428 new flows/s per CPU (auto); 2500000 flows untracked in 12 "
-      "flooded second(s)\n"));
+      "Conntrack flood guard: records up to 52428 new flows/s per CPU (auto); 2500000 packets forwarded "
+      "untracked in 12 flooded second(s)\n"));
   stats["conntrack_guard"]["flood_rate_auto"] = false;
   CHECK(format_stats(stats).find("per CPU; ") != std::string::npos);
   stats["conntrack_guard"]["flood_rate"] = 0;
   CHECK(format_stats(stats).find("Conntrack flood guard: off;") != std::string::npos);
   stats["conntrack_guard"] = {{"flood_rate", "fast"}};
   CHECK_THROWS_AS(format_stats(stats), ResponseError);
-  stats["conntrack_guard"] = {{"flood_rate", 1}, {"flood_rate_auto", "yes"}, {"untracked_flows", 0}, {"windows_flooded", 0}};
+  stats["conntrack_guard"] = {{"flood_rate", 1}, {"flood_rate_auto", "yes"}, {"untracked_packets", 0}, {"windows_flooded", 0}};
   CHECK_THROWS_AS(format_stats(stats), ResponseError);
 }
 

@@ -295,13 +295,13 @@ def _start_agent(ctx, lab, procs, lb, global_extra):
 
 
 def _stats(instance):
-    """The agent's verdict packet counters, plus the flood guard's untracked-flow count."""
+    """The agent's verdict packet counters, plus the flood guard's untracked-packet count."""
     p = run([bin_path("xdplbctl"), "--instance", instance, "--json", "stats"], check=False)
     if p.returncode != 0:
         return None
     stats = json.loads(p.stdout)
     counters = {k: v["packets"] for k, v in stats["verdicts"].items()}
-    counters["untracked"] = stats["conntrack_guard"]["untracked_flows"]
+    counters["untracked"] = stats["conntrack_guard"]["untracked_packets"]
     return counters
 
 
