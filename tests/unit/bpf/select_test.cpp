@@ -144,37 +144,33 @@ TEST_CASE("sh hashes the client address only") {
   CHECK(per_client_backend.size() > 1);
 }
 
-TEST_CASE("rr rotates new flows over the backends in order") {
+namespace {
+
+// rr over `n` equal backends with a ring of `ring_size` slots: `rounds` x n new flows must go round the
+// backends in one fixed order, each backend exactly `rounds` times.
+void check_rotation(int n, uint32_t ring_size, int rounds) {
   LbFixture lb;
-  lb.add_backends(3);
-  auto v = vip("198.18.0.100", 80, backends(3));
+  lb.add_backends(n);
+  auto v = vip("198.18.0.100", 80, backends(n));
   v.algorithm = Algorithm::rotation;
-  v.ring_size = 3 * 100;
+  v.ring_size = ring_size;
   lb.sync({v});
-  const auto chosen = spread(lb, 300);
+  const auto chosen = spread(lb, n * rounds);
   std::vector<int> order;
   for (const auto& [port, b] : chosen) order.push_back(b);
-  for (size_t i = 3; i < order.size(); ++i) CHECK(order[i] == order[i - 3]);
+  for (size_t i = static_cast<size_t>(n); i < order.size(); ++i) CHECK(order[i] == order[i - static_cast<size_t>(n)]);
   const auto h = histogram(chosen);
-  CHECK(h.size() == 3);
-  for (const auto& [b, n] : h) CHECK(n == 100);
+  CHECK(h.size() == static_cast<size_t>(n));
+  for (const auto& [b, count] : h) CHECK(count == rounds);
 }
+
+}  // namespace
+
+TEST_CASE("rr rotates new flows over the backends in order") { check_rotation(3, 3 * 100, 100); }
 
 // Rings store four 16-bit slots per map element: a ring of 7 ends inside its second element.
 TEST_CASE("rr over a ring whose size is not a multiple of four reads every slot, the last element's too") {
-  LbFixture lb;
-  lb.add_backends(7);
-  auto v = vip("198.18.0.100", 80, backends(7));
-  v.algorithm = Algorithm::rotation;
-  v.ring_size = 7;
-  lb.sync({v});
-  const auto chosen = spread(lb, 70);
-  std::vector<int> order;
-  for (const auto& [port, b] : chosen) order.push_back(b);
-  for (size_t i = 7; i < order.size(); ++i) CHECK(order[i] == order[i - 7]);
-  const auto h = histogram(chosen);
-  CHECK(h.size() == 7);
-  for (const auto& [b, n] : h) CHECK(n == 10);
+  check_rotation(7, 7, 10);
 }
 
 TEST_CASE("no healthy backend: drop and count, or the sorry server when there is one") {
