@@ -29,6 +29,53 @@ namespace {
 
 constexpr const char* kSorryPrefix = "sorry ";
 
+// The inputs a ring's layout depends on: algorithm, size, and the backends' keys and weights in
+// order. Ids are not among them: a ring built with positions 0..n-1 for ids becomes the ring of any
+// VIP of that shape by replacing each position with that VIP's id.
+struct RingShape {
+  std::vector<std::size_t> builds;      // indexes into PendingWrites::ring_builds
+  std::vector<MaglevBackend> backends;  // id = position (shapes shared by several VIPs)
+  std::vector<std::uint32_t> ring;      // of positions
+};
+
+// One ring to compute: a shape shared by several VIPs (positions) or a VIP's own (its ids).
+struct RingJob {
+  Algorithm algorithm;
+  std::uint32_t size;
+  const std::vector<MaglevBackend>* backends;
+  std::vector<std::uint32_t>* ring;
+};
+
+std::string shape_key(Algorithm algorithm, std::uint32_t size, const std::vector<MaglevBackend>& backends) {
+  std::string key = std::to_string(static_cast<int>(algorithm)) + "/" + std::to_string(size);
+  for (const auto& b : backends) key += "|" + b.key + "*" + std::to_string(b.weight);
+  return key;
+}
+
+// Runs build(item) for every item, on every core; the first exception is rethrown after all stop.
+template <typename Item, typename Build>
+void build_in_parallel(std::vector<Item>& items, Build build) {
+  const std::size_t workers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), items.size());
+  if (workers <= 1) {
+    for (auto& item : items) build(item);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> errors(workers);
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < workers; ++w)
+    threads.emplace_back([&, w] {
+      try {
+        for (std::size_t i; (i = next++) < items.size();) build(items[i]);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 std::string errno_text() { return std::strerror(errno); }
 
 void update_or_throw(int fd, const void* key, const void* value, const char* what) {
@@ -235,38 +282,51 @@ void Dataplane::remove_vip(InstalledVip& vip, PendingWrites& pending) {
 }
 
 // Rings are pure computation and the first sync of a large configuration builds a thousand of them:
-// they are built on every core, the loop waiting (the maps are written only after, in order).
+// each distinct shape is built once (VIPs over the same pool share it), on every core, the loop
+// waiting (the maps are written only after, in order).
 void Dataplane::build_rings(PendingWrites& pending) {
-  auto build = [](RingBuild& b) {
-    b.ring = b.algorithm == Algorithm::rotation ? build_rotation_ring(b.backends, b.size)
-                                                : MaglevRing::build(b.backends, b.size);
-  };
-  const std::size_t workers =
-      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), pending.ring_builds.size());
-  if (workers <= 1) {
-    for (auto& b : pending.ring_builds) build(b);
-  } else {
-    std::atomic<std::size_t> next{0};
-    std::vector<std::exception_ptr> errors(workers);
-    std::vector<std::thread> threads;
-    for (std::size_t w = 0; w < workers; ++w)
-      threads.emplace_back([&, w] {
-        try {
-          for (std::size_t i; (i = next++) < pending.ring_builds.size();) build(pending.ring_builds[i]);
-        } catch (...) {
-          errors[w] = std::current_exception();
-        }
-      });
-    for (auto& t : threads) t.join();
-    for (auto& e : errors)
-      if (e) std::rethrow_exception(e);
+  auto& builds = pending.ring_builds;
+  std::map<std::string, std::size_t> shape_index;
+  std::vector<RingShape> shapes;
+  for (std::size_t i = 0; i < builds.size(); ++i) {
+    const auto [it, added] =
+        shape_index.try_emplace(shape_key(builds[i].algorithm, builds[i].size, builds[i].backends), shapes.size());
+    if (added) shapes.emplace_back();
+    shapes[it->second].builds.push_back(i);
   }
-  for (auto& b : pending.ring_builds) {
-    const std::uint64_t digest = digest_of(b.ring);
-    if (digest == b.vip->ring_digest) continue;  // same ring as in the map (e.g. adopted after a restart)
-    pending.ring_ids.push_back(b.vip->id);
-    pending.ring_fds.push_back(make_ring(b.ring));
-    b.vip->ring_digest = digest;
+  std::vector<RingJob> jobs;
+  for (auto& shape : shapes) {
+    RingBuild& first = builds[shape.builds.front()];
+    if (shape.builds.size() == 1) {
+      jobs.push_back({first.algorithm, first.size, &first.backends, &first.ring});
+      continue;
+    }
+    shape.backends = first.backends;
+    for (std::uint32_t p = 0; p < shape.backends.size(); ++p) shape.backends[p].id = p;
+    jobs.push_back({first.algorithm, first.size, &shape.backends, &shape.ring});
+  }
+  build_in_parallel(jobs, [](RingJob& job) {
+    *job.ring = job.algorithm == Algorithm::rotation ? build_rotation_ring(*job.backends, job.size)
+                                                     : MaglevRing::build(*job.backends, job.size);
+  });
+
+  std::vector<std::uint32_t> translated;  // one buffer for every VIP of a shared shape
+  for (const auto& shape : shapes) {
+    for (const std::size_t i : shape.builds) {
+      RingBuild& b = builds[i];
+      const std::vector<std::uint32_t>* ring = &b.ring;
+      if (shape.builds.size() > 1) {
+        translated.resize(shape.ring.size());
+        for (std::size_t slot = 0; slot < shape.ring.size(); ++slot)
+          translated[slot] = shape.ring[slot] == kNoBackend ? kNoBackend : b.backends[shape.ring[slot]].id;
+        ring = &translated;
+      }
+      const std::uint64_t digest = digest_of(*ring);
+      if (digest == b.vip->ring_digest) continue;  // same ring as in the map (e.g. adopted after a restart)
+      pending.ring_ids.push_back(b.vip->id);
+      pending.ring_fds.push_back(make_ring(*ring));
+      b.vip->ring_digest = digest;
+    }
   }
 }
 

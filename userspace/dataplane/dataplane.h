@@ -130,7 +130,7 @@ class Dataplane {
     Algorithm algorithm;
     std::uint32_t size;
     std::vector<MaglevBackend> backends;
-    std::vector<std::uint32_t> ring;  // built by build_rings
+    std::vector<std::uint32_t> ring;  // built by build_rings when no other VIP shares its shape
   };
 
   // The writes of one sync, applied in an order packets can live with (see Dataplane::sync).

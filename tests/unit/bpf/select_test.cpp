@@ -173,6 +173,23 @@ TEST_CASE("rr over a ring whose size is not a multiple of four reads every slot,
   check_rotation(7, 7, 10);
 }
 
+// VIPs over the same pool share one ring build; each must still hold its own backend ids, which the
+// per-backend counters show (every VIP's backends are the same servers, so MACs cannot tell).
+TEST_CASE("VIPs over the same pool each forward with their own backend ids") {
+  LbFixture lb;
+  lb.add_backends(3);
+  lb.sync({vip("198.18.0.100", 80, backends(3)), vip("198.18.0.101", 80, backends(3)),
+           vip("198.18.0.102", 80, backends(3))});
+  for (uint16_t port = 20000; port < 20300; ++port) REQUIRE(LbFixture::backend_of(lb.run(client_frame("198.18.0.101", 80, port))) >= 1);
+  for (const auto& v : lb.dp().status()) {
+    std::uint64_t packets = 0;
+    for (const auto& b : v.backends) packets += b.traffic.packets;
+    CAPTURE(v.key);
+    CHECK(packets == (v.key == "tcp/198.18.0.101:80" ? 300u : 0u));
+    CHECK(v.traffic.packets == packets);
+  }
+}
+
 TEST_CASE("no healthy backend: drop and count, or the sorry server when there is one") {
   LbFixture lb;
   lb.add_backends(3);

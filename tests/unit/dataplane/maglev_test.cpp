@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dataplane/maglev.h"
+#include "dataplane/ring_table.h"
 
 using xdplb::dataplane::kNoBackend;
 using xdplb::dataplane::MaglevBackend;
@@ -330,4 +331,24 @@ TEST_CASE("maglev: ambiguous backends are rejected with a clear error") {
     fits.back().weight = 0;  // drained backends take no slot, so this one fits
     CHECK(MaglevRing::build(fits, MaglevRing::kMinSize).size() == MaglevRing::kMinSize);
   }
+}
+
+// The data plane builds one ring per distinct pool and gives it to every VIP of that pool with the
+// VIP's own ids: that is only right if ids never influence the layout.
+TEST_CASE("a ring's layout does not depend on the ids: built with positions and translated, it is the same") {
+  std::mt19937 random(7);
+  auto backends = make_backends(37);
+  for (auto& b : backends) b.weight = 1 + random() % 5;
+  backends[3].weight = 0;
+  auto positional = backends;
+  for (std::uint32_t i = 0; i < positional.size(); ++i) positional[i].id = i;
+  std::vector<std::uint32_t> ids(backends.size());
+  for (std::uint32_t i = 0; i < backends.size(); ++i) ids[i] = backends[i].id = 9000 + 13 * i;
+  auto translate = [&](std::vector<std::uint32_t> ring) {
+    for (auto& slot : ring) slot = slot == kNoBackend ? kNoBackend : ids[slot];
+    return ring;
+  };
+  CHECK(MaglevRing::build(backends, 65537) == translate(MaglevRing::build(positional, 65537)));
+  CHECK(xdplb::dataplane::build_rotation_ring(backends, 997) ==
+        translate(xdplb::dataplane::build_rotation_ring(positional, 997)));
 }

@@ -23,10 +23,14 @@ def vip_address(i):
     return f"198.19.{i // 250}.{i % 250 + 1}"
 
 
-def config_text(vips, changed_weight=1):
+def config_text(vips, changed_weight=1, shared_pool=False):
+    """Every VIP over the same 10 real servers. With shared_pool the servers listen on port 80 for all
+    VIPs (one pool: one ring shape, built once); otherwise on a port of the VIP's own (10000 + i), so
+    every VIP has a pool, and a ring, of its own: the worst case."""
     blocks = ["global_defs {\n    router_id BENCH\n}\n"]
     for i in range(vips):
-        servers = "".join(f"    real_server 198.18.1.{b + 1} 80 {{\n        weight "
+        port = 80 if shared_pool else 10000 + i
+        servers = "".join(f"    real_server 198.18.1.{b + 1} {port} {{\n        weight "
                           f"{changed_weight if (i == 0 and b == 0) else 1}\n    }}\n" for b in range(BACKENDS))
         blocks.append(f"virtual_server {vip_address(i)} 80 {{\n    lb_algo mh\n    lb_kind DR\n"
                       f"    protocol TCP\n{servers}}}\n")
@@ -59,40 +63,52 @@ def measure_agent(ctx, vips):
             for b in range(BACKENDS):  # the real servers' MACs, as the kernel would have resolved them
                 lb.ip("neigh", "add", f"198.18.1.{b + 1}", "lladdr", f"02:00:00:00:01:{b + 1:02x}", "dev", "eth0",
                       "nud", "permanent")
-            config = work / "xdplb.conf"
-            config.write_text(config_text(vips))
-            instance = f"{lab.tag}-lb"
-            # bench.py keeps itself on the control CPU; the agent gets every CPU, as it would in service
-            # (its first sync builds the rings on all of them).
-            every_cpu = f"0-{os.cpu_count() - 1}"
-            agent = procs.start("xdplbd", ["taskset", "-c", every_cpu, bin_path("xdplbd"), "-f", config, "--instance", instance,
-                                           "--interface", "eth0", "-n", "-l", "-p", work / "xdplbd.pid"],
-                                ns=lb, share_bpffs=True)
-            t0 = time.monotonic()
-            wait_until(lambda: "started in" in agent.log(), 120, what="the agent programming every VIP")
-            started = time.monotonic() - t0
-            m = re.search(r"data plane synced \(start\): (\d+) map writes, (\d+) rings swapped in (\d+) us",
-                          agent.log())
-            rows.append({"what": f"start: load, attach, program {vips} VIPs x {BACKENDS} backends",
-                         "value": started * 1000, "unit": "ms",
-                         "detail": f"first sync {int(m.group(3)) / 1000:.0f} ms, {m.group(1)} map writes, "
-                                   f"{m.group(2)} rings" if m else ""})
-            rows.append({"what": "agent RSS after start", "value": rss_mib(agent.pid), "unit": "MiB", "detail": ""})
-            rows.append({"what": "kernel memory of the maps (memlock)", "value": maps_mib(), "unit": "MiB",
-                         "detail": f"{vips} rings of 65537 slots, 1M-entry conntrack"})
-
-            ctl = [bin_path("xdplbctl"), "--instance", instance, "--json", "reload"]
-            for label, weight in (("reload, one real server's weight changed", 5), ("reload, nothing changed", 5)):
-                config.write_text(config_text(vips, changed_weight=weight))
-                t0 = time.monotonic()
-                reply = json.loads(subprocess.run(ctl, capture_output=True, text=True, check=True).stdout)
-                rows.append({"what": label, "value": (time.monotonic() - t0) * 1000, "unit": "ms",
-                             "detail": f"{len(reply['changes'])} change(s) reported"})
-            rows.append({"what": "agent RSS after the reloads", "value": rss_mib(agent.pid), "unit": "MiB",
-                         "detail": ""})
+            # One pool shared by every VIP first (its ring is built once), then a pool per VIP.
+            for shared in (True, False):
+                name = "shared" if shared else "own"
+                config = work / f"xdplb-{name}.conf"
+                config.write_text(config_text(vips, shared_pool=shared))
+                instance = f"{lab.tag}-{name}"
+                agent, started, detail = _start_agent(procs, lb, config, instance, work)
+                pools = "one pool shared by every VIP" if shared else "a pool of its own per VIP"
+                rows.append({"what": f"start: load, attach, program {vips} VIPs x {BACKENDS} backends, {pools}",
+                             "value": started * 1000, "unit": "ms", "detail": detail})
+                if shared:
+                    agent.stop()
+                    continue
+                rows.append({"what": "agent RSS after start", "value": rss_mib(agent.pid), "unit": "MiB",
+                             "detail": ""})
+                rows.append({"what": "kernel memory of the maps (memlock)", "value": maps_mib(), "unit": "MiB",
+                             "detail": f"{vips} rings of 65537 slots, 1M-entry conntrack"})
+                ctl = [bin_path("xdplbctl"), "--instance", instance, "--json", "reload"]
+                for label, weight in (("reload, one real server's weight changed", 5),
+                                      ("reload, nothing changed", 5)):
+                    config.write_text(config_text(vips, changed_weight=weight))
+                    t0 = time.monotonic()
+                    reply = json.loads(subprocess.run(ctl, capture_output=True, text=True, check=True).stdout)
+                    rows.append({"what": label, "value": (time.monotonic() - t0) * 1000, "unit": "ms",
+                                 "detail": f"{len(reply['changes'])} change(s) reported"})
+                rows.append({"what": "agent RSS after the reloads", "value": rss_mib(agent.pid), "unit": "MiB",
+                             "detail": ""})
         finally:
             procs.stop_all()
     return rows
+
+
+def _start_agent(procs, lb, config, instance, work):
+    """Starts xdplbd on `config` and waits until it has programmed every VIP: (process, seconds, detail)."""
+    # bench.py keeps itself on the control CPU; the agent gets every CPU, as it would in service (its
+    # first sync builds the rings on all of them).
+    every_cpu = f"0-{os.cpu_count() - 1}"
+    agent = procs.start(instance, ["taskset", "-c", every_cpu, bin_path("xdplbd"), "-f", config, "--instance",
+                                   instance, "--interface", "eth0", "-n", "-l", "-p", work / f"{instance}.pid"],
+                        ns=lb, share_bpffs=True)
+    t0 = time.monotonic()
+    wait_until(lambda: "started in" in agent.log(), 120, what="the agent programming every VIP")
+    started = time.monotonic() - t0
+    m = re.search(r"data plane synced \(start\): (\d+) map writes, (\d+) rings swapped in (\d+) us", agent.log())
+    detail = (f"first sync {int(m.group(3)) / 1000:.0f} ms, {m.group(1)} map writes, {m.group(2)} rings" if m else "")
+    return agent, started, detail
 
 
 def measure_cpp(ctx):
