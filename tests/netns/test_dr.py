@@ -26,6 +26,7 @@ def dr(lab, procs, tmp_path):
     lb = lab_.lbs[0]
     lab_.hold_vips(lb)
     config = lab_.write_config("xdplb.conf", dr_config(lab_))
+    lab_.config = config
     agent = lab_.start_agent(lb, config, "--interface", "eth0")
     lab_.agent = agent
     wait_until(lambda: lab_.get(f"http://{lab_.vip4}/"), 15, what="first answer through the IPv4 VIP")
@@ -102,3 +103,39 @@ def test_stopping_the_agent_removes_what_it_added(dr):
     assert dr.agent.stop() == 0
     assert lb.xdp_prog_id("eth0") is None
     assert run(["test", "-e", dr.agent.pin_dir], check=False).returncode != 0
+
+
+def test_checker_lines_reach_notify_fifo_and_lvs_notify_fifo(dr, procs, tmp_path):
+    """keepalived's checker lines: a real server going down and up is one RS line per virtual server, in
+    notify_fifo (everything) and lvs_notify_fifo (checkers only), read by their scripts. The FIFOs
+    arrive by reload, which starts the readers without restarting anything else."""
+    outputs = {name: tmp_path / f"{name}.lines" for name in ("all", "lvs")}
+    readers = {}
+    for name, out in outputs.items():
+        readers[name] = tmp_path / f"reader-{name}.sh"
+        readers[name].write_text(f'#!/bin/sh\nwhile read -r line; do echo "$line" >> {out}; done < "$1"\n')
+        readers[name].chmod(0o755)
+    fifos = (f"    notify_fifo {tmp_path / 'all.fifo'}\n    notify_fifo_script {readers['all']}\n"
+             f"    lvs_notify_fifo {tmp_path / 'lvs.fifo'}\n    lvs_notify_fifo_script {readers['lvs']}\n")
+    dr.config.write_text(dr_config(dr).replace("global_defs {\n", "global_defs {\n" + fifos, 1))
+    reply = json.loads(run([bin_path("xdplbctl"), "--instance", dr.agent.instance, "--json", "reload"]).stdout)
+    assert reply["changes"] == ["notify FIFOs changed: their reader scripts restarted"], reply
+
+    victim = dr.servers[1]
+    nginx = next(p for p in procs.processes if p.name == "nginx-rs2")
+    nginx.stop()
+    rs = dr.server_address(1)
+    rs6 = dr.server_address(1, True)
+    down = [f"RS [{rs}]:tcp:80 [{dr.vip4}]:tcp:80 DOWN", f"RS [{rs6}]:tcp:80 [{dr.vip6}]:tcp:80 DOWN"]
+    for out in outputs.values():
+        wait_until(lambda out=out: out.exists() and all(line in out.read_text().splitlines() for line in down), 10,
+                   what=f"the DOWN lines in {out.name}")
+    start_nginx(procs, victim, "rs2", tmp_path)
+    up = [line.replace(" DOWN", " UP") for line in down]
+    for out in outputs.values():
+        wait_until(lambda out=out: all(line in out.read_text().splitlines() for line in up), 15,
+                   what=f"the UP lines in {out.name}")
+        lines = out.read_text().splitlines()
+        # One line per change, in order, and nothing else: the other servers never changed.
+        assert sorted(lines) == sorted(down + up), lines
+        assert max(lines.index(d) for d in down) < min(lines.index(u) for u in up), lines

@@ -44,6 +44,7 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
   dp.flood_rate = config_.global.xdp_conntrack_flood_rate;
   dataplane_ = std::make_unique<dataplane::Dataplane>(dp, dataplane::make_netlink_resolver());
   dataplane_->keep_pins_on_exit(options_.keep_pins);
+  fifos_ = std::make_unique<NotifyFifos>(io_, config_.global);
   if (!config_.vrrp_instances.empty())
     vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
       on_vrrp_change(instance, state);
@@ -90,6 +91,8 @@ void Agent::start() {
   // Without --interface, the program serves where the VRRP instances holding the VIPs live.
   if (options_.interfaces.empty() && vrrp_) options_.interfaces = vrrp_interfaces();
   for (const auto& ifname : options_.interfaces) dataplane_->attach(ifname);
+  // The FIFO readers run before the first line can be written (keepalived's order).
+  fifos_->start();
   // Elections start before the first sync so that the data plane serves only what this node holds.
   if (vrrp_) vrrp_->start();
   sync_dataplane("start");
@@ -106,13 +109,22 @@ void Agent::stop() {
   scheduler_->stop();
   for (const auto& action : health_.shutdown()) run_notify(action);
   if (vrrp_) vrrp_->stop();
+  fifos_->stop();
   if (!options_.keep_pins) dataplane_->detach_all();  // kept: the program serves on while we restart
   spdlog::info("instance {}: stopped{}", options_.instance, options_.keep_pins ? " (maps kept pinned)" : "");
 }
 
 void Agent::on_health_event(const check::HealthEvent& event) {
   spdlog::info("{} {}: {} ({})", event.virtual_server, event.real_server, event.up ? "UP" : "DOWN", event.reason);
+  const bool was_up = health_.real_server_up(event.virtual_server, event.real_server);
+  const bool had_quorum = health_.state(event.virtual_server).quorum_up;
   for (const auto& action : health_.apply(event)) run_notify(action);
+  // The FIFO lines follow every change, whether or not a notify script is configured (keepalived's
+  // order: the real server, then the quorum it moved).
+  if (health_.real_server_up(event.virtual_server, event.real_server) != was_up)
+    fifos_->real_server_changed(event.virtual_server, event.real_server, !was_up);
+  if (health_.state(event.virtual_server).quorum_up != had_quorum)
+    fifos_->quorum_changed(event.virtual_server, !had_quorum);
   sync_dataplane("health");
 }
 

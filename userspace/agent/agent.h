@@ -14,6 +14,7 @@
 
 #include "agent/metrics_format.h"
 #include "agent/service_plan.h"
+#include "agent/notify_fifos.h"
 #include "agent/vrrp_service.h"
 #include "check/healthy_set.h"
 #include "check/scheduler.h"
@@ -83,6 +84,7 @@ class Agent {
   check::HealthySet health_;
   std::unique_ptr<check::Scheduler> scheduler_;
   std::unique_ptr<dataplane::Dataplane> dataplane_;
+  std::unique_ptr<NotifyFifos> fifos_;  // before vrrp_: the FIFOs exist before the router writes
   std::unique_ptr<VrrpService> vrrp_;
   asio::steady_timer retry_timer_;
   bool retry_pending_ = false;

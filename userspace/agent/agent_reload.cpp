@@ -31,7 +31,10 @@ nlohmann::json vrrp_shared_part(const config::Config& c) {
   nlohmann::json out;
   for (const char* key : {"vrrp_scripts", "vrrp_sync_groups"}) out[key] = j[key];
   out["global_defs"] = j["global_defs"];
-  for (const char* key : {"xdp_interface", "xdp_mode", "xdp_conntrack_size", "xdp_conntrack_flood_rate"}) out["global_defs"].erase(key);
+  // Not VRRP's: the data plane's settings, and the FIFO reader scripts and checker FIFO (NotifyFifos).
+  for (const char* key : {"xdp_interface", "xdp_mode", "xdp_conntrack_size", "xdp_conntrack_flood_rate",
+                          "notify_fifo_script", "vrrp_notify_fifo_script", "lvs_notify_fifo", "lvs_notify_fifo_script"})
+    out["global_defs"].erase(key);
   return out;
 }
 
@@ -114,7 +117,9 @@ nlohmann::json Agent::reload() {
   for (const auto& [name, j] : new_instances)
     if (!old_instances.count(name)) instances_changed = true;
   const bool shared_changed = vrrp_shared_part(next) != vrrp_shared_part(config_);
-  const bool vrrp_changed = shared_changed || instances_changed;
+  // Without an instance on either side there is nothing to restart, whatever the shared part says.
+  const bool vrrp_changed =
+      (shared_changed && !(old_instances.empty() && new_instances.empty())) || instances_changed;
   // Everything that can fail is prepared before anything changes: a refused reload leaves the agent
   // exactly as it was.
   std::unique_ptr<VrrpService> next_vrrp;
@@ -130,6 +135,17 @@ nlohmann::json Agent::reload() {
     }
   }
 
+  // The notify FIFOs and their readers: prepared now (a FIFO that cannot be created refuses the
+  // reload), swapped in below. Unchanged settings keep the readers running.
+  std::unique_ptr<NotifyFifos> next_fifos;
+  if (!NotifyFifos::same_settings(next.global, config_.global)) {
+    try {
+      next_fifos = std::make_unique<NotifyFifos>(io_, next.global);
+    } catch (const std::exception& e) {
+      spdlog::error("reload refused: {}", e.what());
+      throw ControlError(std::string("reload refused: ") + e.what() + "; the running configuration stays");
+    }
+  }
   // A data plane setting, applied in place before anything else changes (a failure refuses the reload).
   if (const auto& rate = next.global.xdp_conntrack_flood_rate;
       rate.has_value() == dataplane_->flood_rate_auto() || (rate && *rate != dataplane_->flood_rate())) {
@@ -156,6 +172,12 @@ nlohmann::json Agent::reload() {
   drained_ = std::move(still_drained);
   build_health(carried);
 
+  if (next_fifos) {
+    fifos_->stop();
+    fifos_ = std::move(next_fifos);
+    fifos_->start();  // before a restarted VRRP writes its first line
+    changes.push_back("notify FIFOs changed: their reader scripts restarted");
+  }
   if (vrrp_changed) {
     bool applied = false;
     if (in_place) {

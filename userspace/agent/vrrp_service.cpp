@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/vrrp_plan.h"
-#include "common/process.h"
 #include "vrrp/router.h"
 
 namespace xdplb::agent {
@@ -22,50 +21,16 @@ std::string status_state_name(vrrp::State state) {
   return "INIT";
 }
 
-// notify_fifo_script / vrrp_notify_fifo_script with the FIFO it reads.
-struct FifoReader {
-  std::string script;
-  std::string fifo;
-};
-
-std::vector<FifoReader> fifo_readers(const config::GlobalDefs& g) {
-  std::vector<FifoReader> out;
-  if (!g.notify_fifo_script.empty() && !g.notify_fifo.empty()) out.push_back({g.notify_fifo_script, g.notify_fifo});
-  if (!g.vrrp_notify_fifo_script.empty() && !g.vrrp_notify_fifo.empty())
-    out.push_back({g.vrrp_notify_fifo_script, g.vrrp_notify_fifo});
-  return out;
-}
-
 class RouterVrrpService final : public VrrpService {
  public:
-  RouterVrrpService(asio::io_context& io, vrrp::RouterSettings settings, StateChangeHandler on_change,
-                    std::vector<FifoReader> readers)
-      : io_(io),
-        readers_(std::move(readers)),
-        router_(io, std::move(settings),
+  RouterVrrpService(asio::io_context& io, vrrp::RouterSettings settings, StateChangeHandler on_change)
+      : router_(io, std::move(settings),
                 [handler = std::move(on_change)](const std::string& instance, vrrp::State, vrrp::State to) {
                   if (handler) handler(instance, status_state_name(to));
                 }) {}
 
-  void start() override {
-    // The FIFO readers run for the agent's lifetime, like keepalived's: started before the first
-    // transition so they see every line.
-    for (const auto& r : readers_) {
-      ProcessOptions options;
-      options.argv = split_command_line(r.script);
-      options.argv.push_back(r.fifo);
-      const std::string what = "notify FIFO script " + r.script;
-      reader_processes_.push_back(ChildProcess::spawn(io_, std::move(options), [what](const ProcessResult& result) {
-        spdlog::info("{} ended: {}", what, result.describe());
-      }));
-    }
-    router_.start();
-  }
-  void stop() override {
-    router_.stop();
-    for (auto& p : reader_processes_)
-      if (p && p->running()) p->terminate();
-  }
+  void start() override { router_.start(); }
+  void stop() override { router_.stop(); }
 
   bool reconfigure(const config::Config& next, const std::set<std::string>& replace) override {
     vrrp::RouterSettings settings;
@@ -102,9 +67,6 @@ class RouterVrrpService final : public VrrpService {
   }
 
  private:
-  asio::io_context& io_;
-  std::vector<FifoReader> readers_;
-  std::vector<std::shared_ptr<ChildProcess>> reader_processes_;
   vrrp::Router router_;
 };
 
@@ -113,8 +75,7 @@ class RouterVrrpService final : public VrrpService {
 std::unique_ptr<VrrpService> VrrpService::create(asio::io_context& io, const config::Config& config,
                                                  StateChangeHandler on_change) {
   try {
-    return std::make_unique<RouterVrrpService>(io, plan_vrrp(config, system_host_facts()), std::move(on_change),
-                                               fifo_readers(config.global));
+    return std::make_unique<RouterVrrpService>(io, plan_vrrp(config, system_host_facts()), std::move(on_change));
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(e.what());
   } catch (const std::system_error& e) {  // a notify FIFO that cannot be created or opened

@@ -95,6 +95,12 @@ const VirtualServerState& HealthySet::state(const std::string& virtual_server) c
   return virtual_servers_.at(virtual_server).state;
 }
 
+bool HealthySet::real_server_up(const std::string& virtual_server, const std::string& real_server) const {
+  for (const auto& rs : virtual_servers_.at(virtual_server).real_servers)
+    if (rs.rules.name == real_server) return rs.up;
+  throw std::out_of_range("virtual server " + virtual_server + " has no real server " + real_server);
+}
+
 std::vector<VirtualServerState> HealthySet::states() const {
   std::vector<VirtualServerState> all;
   for (const auto& [name, vs] : virtual_servers_) all.push_back(vs.state);

@@ -79,6 +79,8 @@ class HealthySet {
   std::vector<NotifyAction> apply(const HealthEvent& event);
 
   const VirtualServerState& state(const std::string& virtual_server) const;
+  // Whether the checks vouch for the real server now. Throws std::out_of_range for an unknown one.
+  bool real_server_up(const std::string& virtual_server, const std::string& real_server) const;
   std::vector<VirtualServerState> states() const;
 
   // The agent is exiting: with omega, notify_down for every server still up and notify_quorum_down

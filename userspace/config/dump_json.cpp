@@ -57,6 +57,8 @@ json global(const GlobalDefs& g) {
           {"notify_fifo_script", g.notify_fifo_script},
           {"vrrp_notify_fifo", g.vrrp_notify_fifo},
           {"vrrp_notify_fifo_script", g.vrrp_notify_fifo_script},
+          {"lvs_notify_fifo", g.lvs_notify_fifo},
+          {"lvs_notify_fifo_script", g.lvs_notify_fifo_script},
           {"xdp_interface", g.xdp_interface},
           {"xdp_mode", to_string(g.xdp_mode)},
           {"xdp_conntrack_size", g.xdp_conntrack_size},

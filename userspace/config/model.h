@@ -38,12 +38,14 @@ struct GlobalDefs {
   std::string script_user;
   std::string script_group;
   bool vrrp_strict = false;
-  // keepalived's notify FIFOs: notify_fifo gets every notification, vrrp_notify_fifo the VRRP ones
-  // (xdplb writes VRRP lines to both); each *_script is started with the FIFO's path appended.
+  // keepalived's notify FIFOs: notify_fifo gets every notification, vrrp_notify_fifo the VRRP ones,
+  // lvs_notify_fifo the checkers' ones; each *_script is started with the FIFO's path appended.
   std::string notify_fifo;
   std::string notify_fifo_script;
   std::string vrrp_notify_fifo;
   std::string vrrp_notify_fifo_script;
+  std::string lvs_notify_fifo;  // the checkers' lines only (RS / VS)
+  std::string lvs_notify_fifo_script;
   // xdplb additions.
   std::string xdp_interface;  // the interface the XDP program serves virtual_servers on
   XdpMode xdp_mode = XdpMode::native;

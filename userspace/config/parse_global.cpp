@@ -49,6 +49,8 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
       .on("notify_fifo_script", BlockReader::command(global.notify_fifo_script, "a script", diagnostics))
       .on("vrrp_notify_fifo", BlockReader::word(global.vrrp_notify_fifo, "a FIFO path", diagnostics))
       .on("vrrp_notify_fifo_script", BlockReader::command(global.vrrp_notify_fifo_script, "a script", diagnostics))
+      .on("lvs_notify_fifo", BlockReader::word(global.lvs_notify_fifo, "a FIFO path", diagnostics))
+      .on("lvs_notify_fifo_script", BlockReader::command(global.lvs_notify_fifo_script, "a script", diagnostics))
       .on("xdp_interface", BlockReader::word(global.xdp_interface, "an interface name", diagnostics))
       .on("xdp_mode",
           [&](const SyntaxNode& statement) {
@@ -77,7 +79,7 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
             }
           })
       .not_applicable({"lvs_id", "lvs_sync_daemon", "lvs_timeouts", "lvs_flush", "lvs_flush_onstop",
-                       "lvs_notify_fifo", "lvs_notify_fifo_script", "checker_process_name"},
+                       "checker_process_name"},
                       "IPVS only: xdplb has no IPVS")
       .not_applicable({"vrrp_mcast_group4",
                        "vrrp_mcast_group6",

@@ -184,6 +184,11 @@ TEST_CASE("down servers leave the set - or stay at weight 0 with inhibit_on_fail
   REQUIRE(actions.size() == 1);
   CHECK(actions[0].kind == NotifyAction::Kind::quorum_down);
   CHECK(state.backends == std::vector<Backend>{{"b", 0, false}, {"c", 2, false}});
+  // What the checks say, whatever the ring holds (the notify FIFOs follow this).
+  CHECK_FALSE(set.real_server_up("198.18.0.10:80", "a"));
+  CHECK(set.real_server_up("198.18.0.10:80", "c"));
+  CHECK_THROWS_AS(set.real_server_up("198.18.0.10:80", "nobody"), std::out_of_range);
+  CHECK_THROWS_AS(set.real_server_up("nowhere", "a"), std::out_of_range);
 }
 
 TEST_CASE("quorum with hysteresis withdraws the VIP and brings it back without flapping") {

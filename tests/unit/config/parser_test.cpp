@@ -254,6 +254,16 @@ TEST_CASE("parser: an unknown block is skipped whole") {
   CHECK(warning_lines(result) == std::vector<std::string>{"test.conf:1"});
 }
 
+TEST_CASE("parser: lvs_notify_fifo and its script are read (the checkers' FIFO)") {
+  const auto result = load_text(
+      "global_defs {\n  lvs_notify_fifo /run/lvs.fifo\n  lvs_notify_fifo_script \"/bin/reader --x\"\n}\n");
+  REQUIRE(result.ok());
+  CHECK(result.config->global.lvs_notify_fifo == "/run/lvs.fifo");
+  CHECK(result.config->global.lvs_notify_fifo_script == "/bin/reader --x");
+  CHECK(warning_lines(result).empty());
+  CHECK(error_lines(load_text("global_defs {\n  lvs_notify_fifo\n}\n")) == std::vector<std::string>{"test.conf:2"});
+}
+
 TEST_CASE("parser: keepalived keywords xdplb does not implement are accepted with a warning that says so") {
   const auto result = load_text(
       "global_defs {\n  lvs_id LVS1\n  enable_snmp_vrrp\n}\n"
