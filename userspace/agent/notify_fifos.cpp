@@ -56,7 +56,7 @@ NotifyFifos::NotifyFifos(asio::io_context& io, const config::GlobalDefs& g) : io
         if (!script->empty() && *script != g.notify_fifo_script) readers_.push_back({*script, *fifo});
         continue;
       }
-      opened_.push_back(std::make_unique<vrrp::NotifyFifo>(*fifo));
+      opened_.push_back(std::make_unique<NotifyFifo>(*fifo));
       if (fifo != &g.vrrp_notify_fifo) checker_fifos_.push_back(opened_.back().get());
       if (!script->empty()) readers_.push_back({*script, *fifo});
     }

@@ -13,9 +13,9 @@
 
 #include <asio/io_context.hpp>
 
+#include "common/notify_fifo.h"
 #include "common/process.h"
 #include "config/model.h"
-#include "vrrp/notify_fifo.h"
 
 namespace xdplb::agent {
 
@@ -52,8 +52,8 @@ class NotifyFifos {
 
   asio::io_context& io_;
   std::vector<Reader> readers_;
-  std::vector<std::unique_ptr<vrrp::NotifyFifo>> opened_;     // every configured FIFO, kept open
-  std::vector<vrrp::NotifyFifo*> checker_fifos_;              // notify_fifo and lvs_notify_fifo
+  std::vector<std::unique_ptr<NotifyFifo>> opened_;     // every configured FIFO, kept open
+  std::vector<NotifyFifo*> checker_fifos_;              // notify_fifo and lvs_notify_fifo
   std::vector<std::shared_ptr<ChildProcess>> reader_processes_;
 };
 

@@ -18,6 +18,10 @@
 
 #include "vrrp/fsm.h"
 
+namespace xdplb {
+class NotifyFifo;  // common/notify_fifo.h
+}  // namespace xdplb
+
 namespace xdplb::vrrp {
 
 struct NotifyCommands {
@@ -44,13 +48,11 @@ struct NotifyRunAs {
   std::optional<gid_t> gid;
 };
 
-class NotifyFifo;
-
 class Notifier {
  public:
   // `fifos` (not owned, may be empty) receive one line per notification, in order.
   Notifier(asio::io_context& io, NotifyRunAs run_as, std::chrono::milliseconds timeout,
-           std::vector<NotifyFifo*> fifos = {});
+           std::vector<xdplb::NotifyFifo*> fifos = {});
   void notify(const NotifyCommands& commands, NotifySubject subject, const std::string& name, State state,
               int priority);
 
@@ -58,7 +60,7 @@ class Notifier {
   asio::io_context& io_;
   NotifyRunAs run_as_;
   std::chrono::milliseconds timeout_;
-  std::vector<NotifyFifo*> fifos_;
+  std::vector<xdplb::NotifyFifo*> fifos_;
 };
 
 }  // namespace xdplb::vrrp
