@@ -1,14 +1,16 @@
-// The accept loop both agent servers (control socket, metrics endpoint) share: accept until the server
-// stops, back off after a failed accept, track every connection and tell it whether it is over the
-// connection limit (it answers that itself, then closes).
+// The connection handling both agent servers (control socket, metrics endpoint) share: accept until the
+// server stops, back off after a failed accept, track every connection and tell it whether it is over
+// the connection limit (it answers that itself, then closes); and close a connection for good.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <system_error>
 #include <utility>
 
+#include <asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 namespace xdplb::agent {
@@ -39,6 +41,17 @@ void accept_connections(const std::shared_ptr<State>& state, std::string what) {
     connection->start(over_limit);
     accept_connections<Connection>(state, std::move(what));
   });
+}
+
+// Closes connection `id`'s socket and its deadline timer and forgets it. While the server stops it
+// walks `connections` itself, so the entry stays for it.
+template <typename Socket, typename State>
+void close_connection(Socket& socket, asio::steady_timer& timer, State& state, std::uint64_t id) {
+  std::error_code ignored;
+  timer.cancel();
+  socket.shutdown(Socket::shutdown_both, ignored);
+  socket.close(ignored);
+  if (!state.stopped) state.connections.erase(id);
 }
 
 }  // namespace xdplb::agent

@@ -246,8 +246,6 @@ struct ControlServer::State {
         acceptor(context),
         accept_retry(context) {}
 
-  void remove(std::uint64_t id) { connections.erase(id); }
-
   asio::io_context& io;
   ControlServerOptions options;
   ControlHandler handler;
@@ -303,11 +301,7 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
   void close() {
     if (closed_) return;
     closed_ = true;
-    std::error_code ignored;
-    idle_timer_.cancel();
-    socket_.shutdown(asio::socket_base::shutdown_both, ignored);
-    socket_.close(ignored);
-    if (!state_->stopped) state_->remove(id_);
+    close_connection(socket_, idle_timer_, *state_, id_);
   }
 
  private:

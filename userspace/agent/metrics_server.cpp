@@ -167,11 +167,7 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
   void close() {
     if (closed_) return;
     closed_ = true;
-    std::error_code ignored;
-    deadline_.cancel();
-    socket_.shutdown(Tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-    if (!state_->stopped) state_->connections.erase(id_);
+    close_connection(socket_, deadline_, *state_, id_);
   }
 
  private:
