@@ -9,15 +9,7 @@ import time
 import pytest
 
 from test_dr import dr_config
-from xdplab import DrLab, bin_path, configs, run, wait_until
-
-
-def ctl(agent, *args, check=True):
-    p = run([bin_path("xdplbctl"), "--instance", agent.instance, "--json", *args], check=False)
-    if check:
-        assert p.returncode == 0, p.stderr
-        return json.loads(p.stdout)
-    return p
+from xdplab import DrLab, bin_path, configs, ctl, run, verify_clean, wait_until
 
 
 @pytest.fixture
@@ -177,3 +169,25 @@ def test_metrics_and_dump_signals(served):
         dr.agent.send_signal(sig)
         wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 5, what=path)
         os.unlink(path)
+
+
+def test_verify_reports_a_ring_lost_behind_the_agents_back(served):
+    """xdplbctl verify as an operator runs it: OK on a healthy agent; after a ring is deleted from the
+    pinned map by hand, exit status 1 and the VIP named with what it does to traffic."""
+    dr = served
+    ok = run([bin_path("xdplbctl"), "--instance", dr.agent.instance, "verify"], check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout == "OK: the data plane serves what the agent intends (2 VIPs, 6 backends)\n"
+    # The VIP's id, as bpftool decodes the pinned map with its BTF.
+    entries = json.loads(run(["bpftool", "-j", "map", "dump", "pinned", f"{dr.agent.pin_dir}/xdplb_vips"]).stdout)
+    vip_id = next(e["formatted"]["value"]["vip_id"] for e in entries if e["formatted"]["key"]["family"] == 4)
+    run(["bpftool", "map", "delete", "pinned", f"{dr.agent.pin_dir}/xdplb_rings", "key",
+         *[str(b) for b in vip_id.to_bytes(4, "little")]])
+    broken = run([bin_path("xdplbctl"), "--instance", dr.agent.instance, "verify"], check=False)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "1 difference between the intended state and the live maps" in broken.stdout, broken.stdout
+    assert f"tcp/198.18.0.100:80  no ring in xdplb_rings[{vip_id}]: its new flows are dropped" in broken.stdout
+    answer = ctl(dr.agent, "verify", check=False)
+    assert answer.returncode == 1
+    assert json.loads(answer.stdout)["discrepancies"] == [
+        {"subject": "tcp/198.18.0.100:80", "problem": f"no ring in xdplb_rings[{vip_id}]: its new flows are dropped"}]

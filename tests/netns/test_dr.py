@@ -5,7 +5,7 @@ import json
 import time
 import pytest
 
-from xdplab import DrLab, bin_path, configs, run, start_http_stream, start_nginx, stream_answers, wait_until
+from xdplab import DrLab, bin_path, configs, ctl, run, start_http_stream, start_nginx, stream_answers, wait_until
 
 def dr_config(dr):
     """Both VIPs (IPv4, IPv6) over the lab's real servers, served on --interface (no VRRP)."""
@@ -118,7 +118,7 @@ def test_checker_lines_reach_notify_fifo_and_lvs_notify_fifo(dr, procs, tmp_path
     fifos = (f"    notify_fifo {tmp_path / 'all.fifo'}\n    notify_fifo_script {readers['all']}\n"
              f"    lvs_notify_fifo {tmp_path / 'lvs.fifo'}\n    lvs_notify_fifo_script {readers['lvs']}\n")
     dr.config.write_text(dr_config(dr).replace("global_defs {\n", "global_defs {\n" + fifos, 1))
-    reply = json.loads(run([bin_path("xdplbctl"), "--instance", dr.agent.instance, "--json", "reload"]).stdout)
+    reply = ctl(dr.agent, "reload")
     assert reply["changes"] == ["notify FIFOs changed: their reader scripts restarted"], reply
 
     victim = dr.servers[1]

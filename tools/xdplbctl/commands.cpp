@@ -115,6 +115,16 @@ int run_reload(const Invocation& invocation) {
   return 0;
 }
 
+int run_verify(const Invocation& invocation) {
+  const Json verify = ask(invocation, {{"command", "verify"}});
+  const bool clean = verify_is_clean(verify);
+  if (invocation.json)
+    print_json(verify);
+  else
+    print(format_verify(verify));
+  return clean ? 0 : 1;
+}
+
 int run_drain(const Invocation& invocation, const std::string& backend, const std::optional<std::string>& vip,
               bool drain) {
   Json request = {{"command", drain ? "drain" : "undrain"}, {"backend", backend}};

@@ -21,6 +21,8 @@ int run_list(const Invocation& invocation);
 // Falls back to the pinned maps' verdict counters when no agent runs.
 int run_stats(const Invocation& invocation, bool rate);
 int run_reload(const Invocation& invocation);
+// Exit status 1 when the live maps differ from what the agent intends.
+int run_verify(const Invocation& invocation);
 int run_drain(const Invocation& invocation, const std::string& backend, const std::optional<std::string>& vip,
               bool drain);
 

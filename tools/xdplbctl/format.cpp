@@ -454,4 +454,23 @@ std::string format_drain(const Json& drain, bool drained) {
                   : " (configured weight restored)\n");
 }
 
+bool verify_is_clean(const Json& verify) { return array(verify, "discrepancies", "verify").empty(); }
+
+std::string format_verify(const Json& verify) {
+  const std::string where = "verify";
+  const auto vips = count(verify, "vips", where);
+  const auto backends = count(verify, "backends", where);
+  const Json& found = array(verify, "discrepancies", where);
+  const std::string scope = number_text(vips) + (vips == 1 ? " VIP, " : " VIPs, ") + number_text(backends) +
+                            (backends == 1 ? " backend" : " backends");
+  if (found.empty()) return "OK: the data plane serves what the agent intends (" + scope + ")\n";
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const auto item = indexed(where, "discrepancies", i);
+    rows.push_back({text(found[i], "subject", item), text(found[i], "problem", item)});
+  }
+  return number_text(found.size()) + (found.size() == 1 ? " difference" : " differences") +
+         " between the intended state and the live maps (" + scope + "):\n" + render_table(rows);
+}
+
 }  // namespace xdplb::ctl

@@ -34,6 +34,10 @@ std::string format_rates(const nlohmann::json& rates);
 std::string format_reload(const nlohmann::json& reload);
 std::string format_drain(const nlohmann::json& drain, bool drained);
 
+// `xdplbctl verify`: one line saying the maps match, or one line per difference.
+std::string format_verify(const nlohmann::json& verify);
+bool verify_is_clean(const nlohmann::json& verify);
+
 // "tcp/198.18.0.100:80" -> {"TCP", "198.18.0.100:80"}; a key without a protocol keeps "" as protocol.
 struct VipDisplay {
   std::string protocol;

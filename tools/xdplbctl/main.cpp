@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
   auto* reload =
       app.add_subcommand("reload", "Re-read the configuration; a bad file keeps the running config");
 
+  auto* verify = app.add_subcommand(
+      "verify", "Compare what the agent intends with the live BPF maps; exit 1 on any difference");
+
   struct DrainArguments {
     std::string backend;
     std::string vip;
@@ -93,6 +96,7 @@ int main(int argc, char** argv) {
     if (list->parsed()) return xdplb::ctl::run_list(invocation);
     if (stats->parsed()) return xdplb::ctl::run_stats(invocation, rate);
     if (reload->parsed()) return xdplb::ctl::run_reload(invocation);
+    if (verify->parsed()) return xdplb::ctl::run_verify(invocation);
     const auto optional_vip = [](const std::string& vip) {
       return vip.empty() ? std::nullopt : std::optional<std::string>(vip);
     };

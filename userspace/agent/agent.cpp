@@ -151,10 +151,7 @@ void Agent::run_notify(const check::NotifyAction& action) {
 void Agent::sync_dataplane(const char* why) {
   if (stopped_) return;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto desired = desired_vips(
-      plan_, health_,
-      [this](const config::IpAddress& a) { return !vrrp_ || !vrrp_->manages(a) || vrrp_->holds(a); }, drained_);
-  const auto report = dataplane_->sync(desired);
+  const auto report = dataplane_->sync(desired_dataplane());
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& r : report.refused) spdlog::error("data plane refused {}", r);
   if (report.map_writes > 0)
@@ -164,6 +161,12 @@ void Agent::sync_dataplane(const char* why) {
     for (const auto& u : report.unresolved) spdlog::debug("waiting for the MAC of {}", u);
     retry_unresolved_later();
   }
+}
+
+std::vector<dataplane::VipSpec> Agent::desired_dataplane() const {
+  return desired_vips(
+      plan_, health_,
+      [this](const config::IpAddress& a) { return !vrrp_ || !vrrp_->manages(a) || vrrp_->holds(a); }, drained_);
 }
 
 void Agent::on_vrrp_change(const std::string& instance, const std::string& state) {

@@ -66,6 +66,9 @@ class Agent {
   void on_health_event(const check::HealthEvent& event);
   void run_notify(const check::NotifyAction& action);
   void sync_dataplane(const char* why);
+  // What the data plane should serve now: the plan, the health of the real servers, the VRRP state
+  // and the drains.
+  std::vector<dataplane::VipSpec> desired_dataplane() const;
   void retry_unresolved_later();
   void on_vrrp_change(const std::string& instance, const std::string& state);
   std::vector<std::string> vrrp_interfaces() const;
@@ -76,6 +79,7 @@ class Agent {
   nlohmann::json list_json() const;
   nlohmann::json stats_json() const;
   nlohmann::json drain_json(const nlohmann::json& request, bool drain);
+  nlohmann::json verify_json() const;
 
   asio::io_context& io_;
   AgentOptions options_;

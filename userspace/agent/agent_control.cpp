@@ -42,6 +42,7 @@ nlohmann::json Agent::handle_control(const std::string& command, const nlohmann:
   if (command == "reload") return reload();
   if (command == "drain") return drain_json(request, true);
   if (command == "undrain") return drain_json(request, false);
+  if (command == "verify") return verify_json();
   throw ControlError("unknown command " + command);
 }
 
@@ -187,6 +188,20 @@ void Agent::write_stats_dump(const std::string& path) const {
   out << "xdplbd " << XDPLB_VERSION << " instance " << options_.instance << " stats dump\n"
       << stats_json().dump(2) << "\n";
   spdlog::info("stats dump written to {}", path);
+}
+
+// The operator's self-check: what the agent intends (the same desired state a sync would be given)
+// against what the kernel's maps hold now.
+nlohmann::json Agent::verify_json() const {
+  const auto desired = desired_dataplane();
+  std::size_t backends = 0;
+  for (const auto& v : desired) backends += v.backends.size() + (v.sorry_server ? 1 : 0);
+  nlohmann::json discrepancies = nlohmann::json::array();
+  for (const auto& d : dataplane_->verify(desired))
+    discrepancies.push_back({{"subject", d.subject}, {"problem", d.problem}});
+  if (!discrepancies.empty())
+    spdlog::warn("verify: the data plane differs from the intended state in {} place(s)", discrepancies.size());
+  return {{"vips", desired.size()}, {"backends", backends}, {"discrepancies", discrepancies}};
 }
 
 }  // namespace xdplb::agent

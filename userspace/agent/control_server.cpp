@@ -196,6 +196,7 @@ const std::vector<ControlCommand>& control_commands() {
       {"list", "virtual servers with their real servers, weights, health and flows", {}},
       {"stats", "packet, byte and new-flow counters per VIP and backend, and the verdict counters", {}},
       {"reload", "re-read the configuration file and apply the difference", {}},
+      {"verify", "compare the intended state with the live BPF maps and list every difference", {}},
       {"drain",
        "weight 0 for a real server: established flows stay, new flows go elsewhere",
        {{"backend", FieldType::string, true}, {"vip", FieldType::string, false}}},

@@ -116,11 +116,6 @@ TrafficCounters sum_traffic(int fd, std::uint32_t id) {
   return t;
 }
 
-std::uint64_t digest_of(const std::vector<std::uint32_t>& ring) {
-  const std::string_view bytes(reinterpret_cast<const char*>(ring.data()), ring.size() * sizeof(std::uint32_t));
-  return MaglevRing::hash_key(bytes, ring.size()) | 1;  // never 0: 0 means "unknown"
-}
-
 }  // namespace
 
 xdplb_vip_key vip_key_of(const VipSpec& spec) {
@@ -233,7 +228,8 @@ void Dataplane::adopt_pinned_state() {
 //      grace period per update call, not per ring;
 //   4. VIP values of new VIPs and of rings that stay or grow (their ring is already in place);
 //   5. removed VIPs (stop matching), then their rings; then retired backends are flagged out of
-//      service and their ids given back -- only now, so no old ring can point at a reused id.
+//      service and their ids given back, and the removed VIPs' ids -- only now, so no old ring can
+//      point at a reused backend id and no new VIP's ring sits in a slot about to be emptied.
 SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
   SyncReport report;
   PendingWrites pending;
@@ -277,7 +273,9 @@ void Dataplane::remove_vip(InstalledVip& vip, PendingWrites& pending) {
   pending.removed_vips.push_back(vip_key_of(vip.spec));
   pending.removed_rings.push_back(vip.id);
   for (auto& [bkey, backend] : vip.backends) pending.retired.push_back(backend);
-  vip_ids_.give_back(vip.id);
+  // Not given back yet: a VIP added by the same sync must not take this id, or its new ring would
+  // land in the slot that apply() empties afterwards (the removed VIP's).
+  pending.released_vip_ids.push_back(vip.id);
   spdlog::info("VIP {} removed from the data plane", vip.spec.key());
 }
 
@@ -321,7 +319,7 @@ void Dataplane::build_rings(PendingWrites& pending) {
           translated[slot] = shape.ring[slot] == kNoBackend ? kNoBackend : b.backends[shape.ring[slot]].id;
         ring = &translated;
       }
-      const std::uint64_t digest = digest_of(*ring);
+      const std::uint64_t digest = ring_digest(*ring);
       if (digest == b.vip->ring_digest) continue;  // same ring as in the map (e.g. adopted after a restart)
       pending.ring_ids.push_back(b.vip->id);
       pending.ring_fds.push_back(make_ring(*ring));
@@ -363,6 +361,7 @@ void Dataplane::apply(PendingWrites& pending, SyncReport& report) {
     backend_ids_.give_back(backend.id);
   }
   report.map_writes += pending.retired.size();
+  for (const auto id : pending.released_vip_ids) vip_ids_.give_back(id);
 }
 
 void Dataplane::ensure_tx_port(int ifindex, SyncReport& report) {

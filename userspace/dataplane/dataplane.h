@@ -18,6 +18,7 @@
 #include "dataplane/maglev.h"
 #include "dataplane/neighbours.h"
 #include "dataplane/spec.h"
+#include "dataplane/verify.h"
 #include "dataplane/xdp_program.h"
 
 namespace xdplb::dataplane {
@@ -89,6 +90,11 @@ class Dataplane {
   // (which adopts the maps and replaces the program).
   void keep_pins_on_exit(bool keep) { keep_pins_ = keep; }
 
+  // Reads the live maps back and compares them with `desired` (what the last sync was given, or
+  // should have been): VIP entries, rings decoded slot by slot, backend records, settings, and that
+  // the program still runs where it was attached. Empty when the kernel serves exactly `desired`.
+  std::vector<Discrepancy> verify(const std::vector<VipSpec>& desired) const;
+
   std::vector<VipStatus> status() const;
   // Conntrack entries per backend id (a walk over the whole flow table: for xdplbctl list, not hot paths).
   std::map<std::uint32_t, std::uint64_t> flows_per_backend() const;
@@ -142,6 +148,7 @@ class Dataplane {
     std::vector<std::pair<xdplb_vip_key, xdplb_vip>> vips_after_rings;   // new VIPs, same or larger rings
     std::vector<xdplb_vip_key> removed_vips;
     std::vector<std::uint32_t> removed_rings;
+    std::vector<std::uint32_t> released_vip_ids;  // of removed VIPs: reusable once their rings are gone
     std::vector<InstalledBackend> retired;  // left their VIP: flagged out of service, ids given back
   };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string_view>
 
 namespace xdplb::dataplane {
 
@@ -34,6 +35,11 @@ std::vector<std::uint32_t> build_rotation_ring(std::span<const MaglevBackend> ba
   }
   for (std::uint64_t slot = period; slot < size; ++slot) ring[slot] = ring[slot % period];
   return ring;
+}
+
+std::uint64_t ring_digest(std::span<const std::uint32_t> ring) {
+  const std::string_view bytes(reinterpret_cast<const char*>(ring.data()), ring.size() * sizeof(std::uint32_t));
+  return MaglevRing::hash_key(bytes, ring.size()) | 1;
 }
 
 }  // namespace xdplb::dataplane

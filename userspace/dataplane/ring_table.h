@@ -13,4 +13,8 @@ namespace xdplb::dataplane {
 // fills the ring with kNoBackend.
 std::vector<std::uint32_t> build_rotation_ring(std::span<const MaglevBackend> backends, std::uint32_t size);
 
+// A fingerprint of a ring's slots (never 0, which callers use for "unknown"): what the data plane
+// remembers of a ring it wrote, to skip rewriting an equal one and to check the live map against.
+std::uint64_t ring_digest(std::span<const std::uint32_t> ring);
+
 }  // namespace xdplb::dataplane

@@ -155,6 +155,24 @@ void XdpProgram::detach_all() {
   attachments_.clear();
 }
 
+std::vector<int> XdpProgram::interfaces_not_running_it() const {
+  bpf_prog_info info{};
+  __u32 len = sizeof(info);
+  const bool known = bpf_obj_get_info_by_fd(program_fd(), &info, &len) == 0;
+  std::vector<int> missing;
+  for (const auto& a : attachments_) {
+    bpf_xdp_query_opts q{};
+    q.sz = sizeof(q);
+    if (!known || bpf_xdp_query(a.ifindex, 0, &q) != 0) {
+      missing.push_back(a.ifindex);
+      continue;
+    }
+    const __u32 running = (a.flags & XDP_FLAGS_SKB_MODE) ? q.skb_prog_id : q.drv_prog_id;
+    if (running != info.id) missing.push_back(a.ifindex);
+  }
+  return missing;
+}
+
 void XdpProgram::unpin_maps() {
   bpf_map* map = nullptr;
   bpf_object__for_each_map(map, skel_->obj) {

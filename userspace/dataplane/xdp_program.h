@@ -58,6 +58,9 @@ class XdpProgram {
   AttachMode attach(int ifindex, AttachMode mode);
   // Detaches from every interface this object attached to.
   void detach_all();
+  // True when this program (not another, not none) is what runs on every interface it attached to;
+  // the interfaces where it is not are returned.
+  std::vector<int> interfaces_not_running_it() const;
   // Leaves the program attached when this object goes away: the pinned maps keep it serving while
   // the agent restarts, and the next run's attach replaces it.
   void leave_attached() { attachments_.clear(); }

@@ -220,3 +220,23 @@ TEST_CASE("VIP keys and durations are shown the way operators read them") {
   CHECK(format_duration(3 * 86400 + 4 * 3600 + 5) == "3d04h");
   CHECK(format_duration(-1) == "?");
 }
+
+TEST_CASE("verify prints OK, or one line per difference; a malformed answer is refused") {
+  const Json clean = {{"vips", 2}, {"backends", 6}, {"discrepancies", Json::array()}};
+  CHECK(verify_is_clean(clean));
+  CHECK(format_verify(clean) == "OK: the data plane serves what the agent intends (2 VIPs, 6 backends)\n");
+  const Json one = {{"vips", 1},
+                    {"backends", 1},
+                    {"discrepancies",
+                     {{{"subject", "tcp/198.18.0.100:80"}, {"problem", "no ring in xdplb_rings[0]: its new flows are dropped"}},
+                      {{"subject", "xdplb_settings"}, {"problem", "flood_rate is 0, 1000 wanted"}}}}};
+  CHECK_FALSE(verify_is_clean(one));
+  CHECK(format_verify(one) ==
+        "2 differences between the intended state and the live maps (1 VIP, 1 backend):\n"
+        "tcp/198.18.0.100:80  no ring in xdplb_rings[0]: its new flows are dropped\n"
+        "xdplb_settings       flood_rate is 0, 1000 wanted\n");
+  CHECK_THROWS_WITH_AS(format_verify(Json{{"vips", 1}, {"backends", 1}}), "agent answer: verify.discrepancies is missing",
+                       ResponseError);
+  CHECK_THROWS_WITH_AS(format_verify(Json{{"vips", 1}, {"backends", 1}, {"discrepancies", {{{"subject", "x"}}}}}),
+                       "agent answer: verify.discrepancies[0].problem is missing", ResponseError);
+}

@@ -12,9 +12,10 @@ from . import configs
 from .dr_lab import DrLab
 from .servers import start_nginx, start_http_stream, stream_answers
 from .keepalived import Keepalived
+from .control import ctl, verify_clean
 
 __all__ = [
     "Lab", "Netns", "run", "wait_until", "TimeoutExpired", "ProcessLauncher", "Process",
     "REPO", "BUILD_DIR", "BIN_DIR", "bin_path", "bpf_object", "start_nginx", "start_http_stream",
-    "stream_answers", "DrLab", "configs",
+    "stream_answers", "DrLab", "configs", "ctl", "verify_clean",
 ]

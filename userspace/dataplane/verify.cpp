@@ -1,0 +1,227 @@
+// Dataplane::verify: the maps as the kernel holds them, read back and compared with the intended
+// state. It trusts nothing the Dataplane remembers except the fingerprint of each ring it built, so a
+// lost ring, a stale VIP, a backend record out of step or a program replaced behind our back shows.
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <set>
+#include <span>
+
+#include "dataplane/dataplane.h"
+#include "dataplane/live_maps.h"
+#include "dataplane/ring_table.h"
+
+namespace xdplb::dataplane {
+
+namespace {
+
+using VipKeyBytes = std::array<unsigned char, sizeof(xdplb_vip_key)>;
+
+VipKeyBytes bytes_of(const xdplb_vip_key& key) {
+  VipKeyBytes b{};
+  std::memcpy(b.data(), &key, sizeof(key));
+  return b;
+}
+
+// "198.18.0.11:80" / "[fd00::11]:80": the BackendSpec::key() of a live record.
+std::string key_of(const xdplb_backend& record) {
+  BackendSpec spec;
+  spec.address.family = record.family == XDPLB_FAMILY_V4 ? config::AddressFamily::ipv4 : config::AddressFamily::ipv6;
+  std::memcpy(spec.address.bytes.data(), record.addr, record.family == XDPLB_FAMILY_V4 ? 4 : 16);
+  spec.address.prefix_length = spec.address.max_prefix_length();
+  spec.port = ntohs(record.port);
+  return spec.key();
+}
+
+std::string vip_key_text(const xdplb_vip_key& key) {
+  VipSpec spec;
+  spec.address.family = key.family == XDPLB_FAMILY_V4 ? config::AddressFamily::ipv4 : config::AddressFamily::ipv6;
+  std::memcpy(spec.address.bytes.data(), key.addr, key.family == XDPLB_FAMILY_V4 ? 4 : 16);
+  spec.address.prefix_length = spec.address.max_prefix_length();
+  spec.port = ntohs(key.port);
+  spec.protocol = key.proto;
+  return spec.key();
+}
+
+std::string interface_name(int ifindex) {
+  char name[IF_NAMESIZE] = {};
+  return if_indextoname(static_cast<unsigned>(ifindex), name) ? name : "ifindex " + std::to_string(ifindex);
+}
+
+std::uint32_t expected_flags(const VipSpec& spec, bool sorry) {
+  return (spec.active ? XDPLB_VIP_F_ACTIVE : 0) | (spec.persistence_timeout ? XDPLB_VIP_F_AFFINITY : 0) |
+         (sorry ? XDPLB_VIP_F_SORRY : 0) | (spec.port == 0 ? XDPLB_VIP_F_PORT_ANY : 0);
+}
+
+__u8 algo_of(Algorithm a) {
+  return static_cast<__u8>(a == Algorithm::maglev        ? XDPLB_ALGO_MAGLEV
+                           : a == Algorithm::source_hash ? XDPLB_ALGO_SOURCE_HASH
+                                                         : XDPLB_ALGO_ROTATION);
+}
+
+}  // namespace
+
+std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) const {
+  std::vector<Discrepancy> found;
+  auto report = [&](std::string subject, std::string problem) {
+    found.push_back({std::move(subject), std::move(problem)});
+  };
+
+  std::map<VipKeyBytes, xdplb_vip> live;
+  for (const auto& [key, value] : read_live_vips(maps_.vips)) live.emplace(bytes_of(key), value);
+
+  std::set<VipKeyBytes> wanted_keys;
+  std::map<std::uint32_t, std::set<std::string>> wanted_backends;  // live VIP id -> backend keys (sorry too)
+  std::uint32_t port_any_live = 0;
+  for (const auto& spec : desired) {
+    const std::string vkey = spec.key();
+    const xdplb_vip_key key = vip_key_of(spec);
+    wanted_keys.insert(bytes_of(key));
+    const auto it = live.find(bytes_of(key));
+    if (it == live.end()) {
+      report(vkey, "not in xdplb_vips: its packets pass to the kernel");
+      continue;
+    }
+    const xdplb_vip& v = it->second;
+    port_any_live += spec.port == 0;
+    const auto installed = vips_.find(vkey);
+    auto installed_backend = [&](const std::string& bkey) -> const InstalledBackend* {
+      if (installed == vips_.end()) return nullptr;
+      const auto b = installed->second.backends.find(bkey);
+      return b == installed->second.backends.end() ? nullptr : &b->second;
+    };
+
+    if (v.ring_size != spec.ring_size)
+      report(vkey, "ring size " + std::to_string(v.ring_size) + " in xdplb_vips, " + std::to_string(spec.ring_size) +
+                       " wanted");
+    if (v.algo != algo_of(spec.algorithm))
+      report(vkey, "scheduler " + std::to_string(v.algo) + " in xdplb_vips, " + to_string(spec.algorithm) + " wanted");
+    if (const auto flags = expected_flags(spec, spec.sorry_server.has_value()) & ~XDPLB_VIP_F_SORRY;
+        (v.flags & ~XDPLB_VIP_F_SORRY) != flags)
+      report(vkey, "flags " + std::to_string(v.flags) + " in xdplb_vips, " + std::to_string(flags) +
+                       " wanted (active, affinity, every port)");
+    if (spec.persistence_timeout && v.affinity_timeout != spec.persistence_timeout)
+      report(vkey, "persistence timeout " + std::to_string(v.affinity_timeout) + " s in xdplb_vips, " +
+                       std::to_string(spec.persistence_timeout) + " s wanted");
+
+    auto& backends_of_vip = wanted_backends[v.vip_id];
+    auto check_record = [&](const std::string& subject, std::uint32_t id, const xdplb_backend& rec,
+                            const InstalledBackend* mine) {
+      if (!(rec.flags & XDPLB_BACKEND_F_IN_SERVICE)) {
+        report(subject, "backend id " + std::to_string(id) + " is out of service in xdplb_backends");
+        return;
+      }
+      if (rec.vip_id != v.vip_id)
+        report(subject, "backend id " + std::to_string(id) + " belongs to VIP id " + std::to_string(rec.vip_id) +
+                            ", not " + std::to_string(v.vip_id));
+      if (mine && std::memcmp(&rec, &mine->record, sizeof(rec)) != 0)
+        report(subject, "backend id " + std::to_string(id) + " in xdplb_backends differs from what was written");
+      if (rec.ifindex == 0 || !live_tx_port(maps_.tx_ports, rec.ifindex))
+        report(subject, "its interface (" + interface_name(static_cast<int>(rec.ifindex)) +
+                            ") is not in xdplb_tx_ports: redirected packets are dropped");
+    };
+
+    // The ring, slot by slot: which backends it sends new flows to.
+    const auto ring = read_live_ring(maps_.rings, v.vip_id);
+    std::map<std::string, std::uint32_t> in_ring;  // backend key -> id, as the live ring and records say
+    const bool ring_readable = ring && ring->size() >= v.ring_size;  // else that one finding says it all
+    if (!ring) {
+      report(vkey, "no ring in xdplb_rings[" + std::to_string(v.vip_id) + "]: its new flows are dropped");
+    } else if (ring->size() < v.ring_size) {
+      report(vkey, "ring of " + std::to_string(ring->size()) + " slots in xdplb_rings[" + std::to_string(v.vip_id) +
+                       "], " + std::to_string(v.ring_size) + " needed");
+    } else {
+      const std::span<const std::uint32_t> slots(ring->data(), v.ring_size);
+      std::set<std::uint32_t> ids(slots.begin(), slots.end());
+      ids.erase(XDPLB_NO_BACKEND);
+      for (const auto id : ids) {
+        const auto rec = id < XDPLB_MAX_BACKENDS ? read_live_backend(maps_.backends, id) : std::nullopt;
+        if (!rec) {
+          report(vkey, "ring slot holds backend id " + std::to_string(id) + ", which does not exist");
+          continue;
+        }
+        in_ring.emplace(key_of(*rec), id);
+        check_record(vkey + " " + key_of(*rec), id, *rec, installed_backend(key_of(*rec)));
+      }
+      if (installed != vips_.end() && installed->second.ring_digest != ring_digest(slots))
+        report(vkey, "ring in xdplb_rings[" + std::to_string(v.vip_id) + "] is not the one last built");
+    }
+
+    for (const auto& b : spec.backends) {
+      const std::string bkey = b.key();
+      backends_of_vip.insert(bkey);
+      const InstalledBackend* mine = installed_backend(bkey);
+      const bool is_in_ring = in_ring.count(bkey) > 0;
+      if (b.weight > 0 && !is_in_ring && ring_readable)
+        report(vkey + " " + bkey, mine && !mine->resolved ? "not in the ring: its MAC is not known yet"
+                                                          : "not in the ring: it gets no new flows");
+      if (b.weight == 0 && is_in_ring) report(vkey + " " + bkey, "in the ring at weight 0: it still gets new flows");
+      if (b.weight == 0 && mine && mine->resolved) {
+        // Out of the ring by design; its established flows need the record in service.
+        if (const auto rec = read_live_backend(maps_.backends, mine->id))
+          check_record(vkey + " " + bkey, mine->id, *rec, mine);
+      }
+    }
+    for (const auto& [bkey, id] : in_ring)
+      if (!backends_of_vip.count(bkey))
+        report(vkey + " " + bkey, "in the ring but not wanted (removed, down or drained)");
+
+    if (spec.sorry_server) {
+      const std::string skey = spec.sorry_server->key();
+      backends_of_vip.insert(skey);
+      const auto rec = (v.flags & XDPLB_VIP_F_SORRY) ? read_live_backend(maps_.backends, v.sorry_backend) : std::nullopt;
+      const InstalledBackend* mine = installed_backend("sorry " + skey);
+      if (!rec)
+        report(vkey + " sorry " + skey, mine && !mine->resolved ? "not in xdplb_vips: its MAC is not known yet"
+                                                                : "not in xdplb_vips: no sorry server is used");
+      else if (key_of(*rec) != skey)
+        report(vkey + " sorry " + skey, "the sorry backend in xdplb_vips is " + key_of(*rec));
+      else
+        check_record(vkey + " sorry " + skey, v.sorry_backend, *rec, mine);
+    } else if (v.flags & XDPLB_VIP_F_SORRY) {
+      report(vkey, "a sorry server is set in xdplb_vips, none wanted");
+    }
+  }
+
+  // What the maps hold that nothing asks for.
+  std::set<std::uint32_t> live_ids;
+  for (const auto& [bytes, v] : live) {
+    live_ids.insert(v.vip_id);
+    if (!wanted_keys.count(bytes)) {
+      xdplb_vip_key key{};
+      std::memcpy(&key, bytes.data(), sizeof(key));
+      report(vip_key_text(key), "in xdplb_vips but not wanted: it is still served");
+    }
+  }
+  for (const auto id : live_ring_ids(maps_.rings))
+    if (!live_ids.count(id)) report("xdplb_rings[" + std::to_string(id) + "]", "a ring no VIP uses");
+  const auto records = read_live_backends(maps_.backends);
+  for (std::uint32_t id = 0; id < records.size(); ++id) {
+    const auto& rec = records[id];
+    if (!(rec.flags & XDPLB_BACKEND_F_IN_SERVICE)) continue;
+    const auto it = wanted_backends.find(rec.vip_id);
+    if (it == wanted_backends.end() || !it->second.count(key_of(rec)))
+      report("xdplb_backends[" + std::to_string(id) + "] " + key_of(rec),
+             "in service for VIP id " + std::to_string(rec.vip_id) + " but not wanted there");
+  }
+
+  if (const auto settings = read_live_settings(maps_.settings); !settings) {
+    report("xdplb_settings", "cannot be read");
+  } else {
+    if (settings->port_any_vips != port_any_live)
+      report("xdplb_settings", "port_any_vips is " + std::to_string(settings->port_any_vips) + ", " +
+                                   std::to_string(port_any_live) +
+                                   " port-0 VIPs are in xdplb_vips (0 skips their lookup)");
+    if (settings->flood_rate != settings_.flood_rate)
+      report("xdplb_settings", "flood_rate is " + std::to_string(settings->flood_rate) + ", " +
+                                   std::to_string(settings_.flood_rate) + " wanted");
+  }
+  for (const int ifindex : program_->interfaces_not_running_it())
+    report(interface_name(ifindex), "this agent's XDP program is not the one attached");
+  return found;
+}
+
+}  // namespace xdplb::dataplane
