@@ -4,6 +4,7 @@ the backup takes over and every stream continues to the same real server, becaus
 same Maglev ring and the real servers answer the clients directly."""
 import json
 
+from test_control import ctl
 from xdplab import DrLab, configs, start_http_stream, stream_answers, wait_until
 
 VIP = "198.18.0.100"
@@ -73,3 +74,33 @@ def test_graceful_stop_hands_over_and_the_master_preempts_on_return(lab, procs, 
     stream.wait(30)
     answers = stream_answers(stream)
     assert answers[-1] == "done" and len(set(answers[:-1])) == 1, answers[-3:]
+
+
+def test_a_master_killed_with_sigkill_and_restarted_comes_back_clean(lab, procs, tmp_path):
+    """kill -9 leaves the VIP on the interface and the program attached on stale maps (nothing ran to
+    remove them); the unit restarts the agent at once (conf/xdplbd.service), and the new run removes
+    the leftover VIP before VRRP starts and replaces the program, taking the pinned maps over."""
+    dr = DrLab(lab, procs, tmp_path, lbs=2)
+    lb1, lb2 = dr.lbs
+    agents = start_pair(dr)
+    old_program = lb1.xdp_prog_id("eth0")
+    assert old_program is not None
+
+    agents[0].kill_group()
+    agents[0].wait(5)
+    # What the operator sees until the restart: the dead node still holds the VIP and its orphaned
+    # program still forwards.
+    assert holds_vip(lb1), "nothing can remove the VIP of a SIGKILLed agent"
+    assert lb1.xdp_prog_id("eth0") == old_program
+    assert dr.get(f"http://{VIP}/") is not None
+
+    again = dr.start_agent(lb1, tmp_path / "lb1.conf", name="xdplbd-lb1-again")
+    wait_until(lambda: "removed leftover address" in again.log(), 10, what="the new run removing the stale VIP")
+    wait_until(lambda: holds_vip(lb1) and not holds_vip(lb2), 15, what="lb1 master again, lb2 backup")
+    new_program = lb1.xdp_prog_id("eth0")
+    assert new_program is not None and new_program != old_program, "the orphaned program was not replaced"
+    assert "adopted pinned VIP" in again.log()
+    wait_until(lambda: dr.get(f"http://{VIP}/"), 10, what="the VIP answering through the new run")
+    assert ctl(again, "status")["vrrp_instances"][0]["state"] == "MASTER"
+    assert again.stop() == 0
+    assert not holds_vip(lb1) and lb1.xdp_prog_id("eth0") is None

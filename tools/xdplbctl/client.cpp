@@ -44,9 +44,34 @@ void AgentClient::send_line(const std::string& line) {
   while (!rest.empty()) {
     const auto n = ::send(fd_.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error("cannot send to " + socket_.native() + ": " + error_text(errno));
+    if (n < 0) {
+      const int error = errno;
+      // The agent answers a refusal (too many connections, not root, ...) with one line and closes
+      // before reading us; its reason is in our receive queue and says more than "Broken pipe".
+      throw_parting_answer();
+      throw std::runtime_error("cannot send to " + socket_.native() + ": " + error_text(error));
+    }
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
+}
+
+void AgentClient::throw_parting_answer() {
+  char buffer[4096];
+  while (pending_.find('\n') == std::string::npos && pending_.size() < sizeof(buffer) * 16) {
+    const auto n = ::recv(fd_.get(), buffer, sizeof(buffer), MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    pending_.append(buffer, static_cast<std::size_t>(n));
+  }
+  const auto newline = pending_.find('\n');
+  if (newline == std::string::npos) return;
+  const auto answer = nlohmann::json::parse(pending_.substr(0, newline), nullptr, false);
+  if (!answer.is_object()) return;
+  const auto ok = answer.find("ok");
+  if (ok == answer.end() || !ok->is_boolean() || ok->get<bool>()) return;
+  const auto error = answer.find("error");
+  if (error == answer.end() || !error->is_string()) return;
+  throw AgentRefused(error->get<std::string>(), answer.value("details", nlohmann::json()));
 }
 
 std::string AgentClient::read_line() {

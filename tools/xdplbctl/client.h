@@ -42,6 +42,8 @@ class AgentClient {
 
  private:
   void send_line(const std::string& line);
+  // After a failed send: throws AgentRefused if the agent left an error line before closing.
+  void throw_parting_answer();
   std::string read_line();
 
   std::filesystem::path socket_;

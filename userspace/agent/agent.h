@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "agent/metrics_format.h"
 #include "agent/service_plan.h"
+#include "agent/stats_baseline.h"
 #include "agent/notify_fifos.h"
 #include "agent/vrrp_service.h"
 #include "check/healthy_set.h"
@@ -58,9 +60,15 @@ class Agent {
   // and flows, unchanged real servers their health. An invalid file changes nothing and throws
   // ControlError with every diagnostic. Returns the reload result of docs/control.md.
   nlohmann::json reload();
-  // keepalived's SIGUSR1 / SIGUSR2: a readable state dump / stats dump, written to `path`.
+  // keepalived's SIGUSR1 / SIGUSR2: a readable state dump / stats dump, written to `path`; and its
+  // JSON signal: status, list and stats as one JSON object. Each file is replaced whole (a reader
+  // never sees half a dump); throws std::runtime_error naming the path when it cannot be written.
   void write_state_dump(const std::string& path) const;
   void write_stats_dump(const std::string& path) const;
+  void write_json_dump(const std::string& path) const;
+  // keepalived's STATS_CLEAR: the counters of `stats` (and of the dumps) restart at zero. The data
+  // plane's counters and the metrics keep counting.
+  void clear_stats();
 
  private:
   void on_health_event(const check::HealthEvent& event);
@@ -94,6 +102,8 @@ class Agent {
   bool retry_pending_ = false;
   bool stopped_ = false;
   DrainSet drained_;
+  StatsBaseline stats_baseline_;
+  std::optional<std::chrono::system_clock::time_point> stats_cleared_at_;
   bool interfaces_from_command_line_ = false;
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;

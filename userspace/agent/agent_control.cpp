@@ -1,7 +1,10 @@
-// The Agent's answers to the control socket (docs/control.md) and keepalived's SIGUSR1/SIGUSR2 dumps.
+// The Agent's answers to the control socket (docs/control.md) and keepalived's dump signals.
+#include <fcntl.h>
 #include <unistd.h>
 
-#include <fstream>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include <spdlog/fmt/chrono.h>
 #include <spdlog/spdlog.h>
@@ -31,6 +34,31 @@ bool vip_matches(const std::string& key, const std::string& wanted) {
   if (key == wanted) return true;
   const auto slash = key.find('/');
   return wanted.find('/') == std::string::npos && slash != std::string::npos && key.substr(slash + 1) == wanted;
+}
+
+// Writes a temporary file next to `path` and renames it over `path`: a reader sees the old dump or
+// the new one, never a partial one.
+void replace_file(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const auto n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temporary.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
+  }
 }
 
 }  // namespace
@@ -143,13 +171,23 @@ nlohmann::json Agent::stats_json() const {
   for (unsigned r = 0; r < totals.size(); ++r)
     verdicts[std::string(dataplane::reason_name(r))] = {{"packets", totals[r].packets}, {"bytes", totals[r].bytes}};
   const auto flood = dataplane_->flood();
-  return {{"virtual_servers", services},
-          {"verdicts", verdicts},
-          {"conntrack_guard",
-           {{"flood_rate", dataplane_->flood_rate()},
-            {"flood_rate_auto", dataplane_->flood_rate_auto()},
-            {"untracked_packets", flood.untracked},
-            {"windows_flooded", flood.windows_flooded}}}};
+  nlohmann::json stats = {{"virtual_servers", services},
+                          {"verdicts", verdicts},
+                          {"conntrack_guard",
+                           {{"flood_rate", dataplane_->flood_rate()},
+                            {"flood_rate_auto", dataplane_->flood_rate_auto()},
+                            {"untracked_packets", flood.untracked},
+                            {"windows_flooded", flood.windows_flooded}}}};
+  stats = stats_baseline_.since_clear(std::move(stats));
+  stats["cleared_at"] = stats_cleared_at_ ? nlohmann::json(rfc3339(*stats_cleared_at_)) : nlohmann::json();
+  return stats;
+}
+
+void Agent::clear_stats() {
+  stats_baseline_ = StatsBaseline{};  // so that stats_json() shows the raw counters, the new baseline
+  stats_baseline_.clear(stats_json());
+  stats_cleared_at_ = std::chrono::system_clock::now();
+  spdlog::info("statistics cleared: stats and the dumps count from now (metrics keep counting)");
 }
 
 nlohmann::json Agent::drain_json(const nlohmann::json& request, bool drain) {
@@ -176,17 +214,14 @@ nlohmann::json Agent::drain_json(const nlohmann::json& request, bool drain) {
 }
 
 void Agent::write_state_dump(const std::string& path) const {
-  std::ofstream out(path, std::ios::trunc);
-  out << "xdplbd " << XDPLB_VERSION << " instance " << options_.instance << " state dump\n"
-      << status_json().dump(2) << "\n"
-      << list_json().dump(2) << "\n";
+  replace_file(path, "xdplbd " XDPLB_VERSION " instance " + options_.instance + " state dump\n" +
+                         status_json().dump(2) + "\n" + list_json().dump(2) + "\n");
   spdlog::info("state dump written to {}", path);
 }
 
 void Agent::write_stats_dump(const std::string& path) const {
-  std::ofstream out(path, std::ios::trunc);
-  out << "xdplbd " << XDPLB_VERSION << " instance " << options_.instance << " stats dump\n"
-      << stats_json().dump(2) << "\n";
+  replace_file(path, "xdplbd " XDPLB_VERSION " instance " + options_.instance + " stats dump\n" +
+                         stats_json().dump(2) + "\n");
   spdlog::info("stats dump written to {}", path);
 }
 
@@ -202,6 +237,17 @@ nlohmann::json Agent::verify_json() const {
   if (!discrepancies.empty())
     spdlog::warn("verify: the data plane differs from the intended state in {} place(s)", discrepancies.size());
   return {{"vips", desired.size()}, {"backends", backends}, {"discrepancies", discrepancies}};
+}
+
+void Agent::write_json_dump(const std::string& path) const {
+  const nlohmann::json dump = {{"instance", options_.instance},
+                               {"version", XDPLB_VERSION},
+                               {"written_at", rfc3339(std::chrono::system_clock::now())},
+                               {"status", status_json()},
+                               {"list", list_json()},
+                               {"stats", stats_json()}};
+  replace_file(path, dump.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  spdlog::info("JSON dump written to {}", path);
 }
 
 }  // namespace xdplb::agent

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -264,10 +265,10 @@ struct ControlServer::State {
 class ControlConnection : public std::enable_shared_from_this<ControlConnection> {
  public:
   ControlConnection(std::shared_ptr<ControlServer::State> state, UnixSocket socket, std::uint64_t id)
-      : state_(std::move(state)), socket_(std::move(socket)), idle_timer_(state_->io), id_(id) {}
+      : state_(std::move(state)), socket_(std::move(socket)), deadline_(state_->io), id_(id) {}
 
   // Refuses peers that are not allowed, then serves requests until the client goes away.
-  void start(bool over_connection_limit) {
+  void start(Admission admission) {
     PeerCredentials peer;
     if (!read_peer_credentials(socket_.native_handle(), peer)) {
       spdlog::warn("control: cannot read peer credentials ({}), closing the connection",
@@ -279,49 +280,74 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
     if (peer.uid != state_->options.allowed_uid) {
       spdlog::warn("control: refused client {}: only uid {} may use {}", peer_, state_->options.allowed_uid,
                    state_->options.socket_path.native());
-      send(control_failure("permission denied: the control socket accepts uid " +
-                               std::to_string(state_->options.allowed_uid) + " only, not uid " +
-                               std::to_string(peer.uid),
-                           nullptr, nullptr),
-           true);
-      return;
+      return say_goodbye("permission denied: the control socket accepts uid " +
+                         std::to_string(state_->options.allowed_uid) + " only, not uid " +
+                         std::to_string(peer.uid));
     }
-    if (over_connection_limit) {
-      spdlog::warn("control: refused client {}: {} connections already open", peer_,
+    if (admission == Admission::over_limit) {
+      spdlog::warn("control: refused client {}: {} connections already open, all being served", peer_,
                    state_->options.max_connections);
-      send(control_failure("too many control connections (limit " +
-                               std::to_string(state_->options.max_connections) + "); try again later",
-                           nullptr, nullptr),
-           true);
-      return;
+      return say_goodbye("too many control connections (limit " +
+                         std::to_string(state_->options.max_connections) + ", all busy); try again later");
     }
     spdlog::debug("control: client {} connected", peer_);
     serve_buffered();
   }
 
+  // For the accept loop's make_room (accept_loop.h).
+  bool holds_slot() const { return !closed_ && !leaving_; }
+  bool waiting_for_request() const { return holds_slot() && waiting_; }
+  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+
+  void give_way() {
+    spdlog::info("control: client {} closed to make room for a new one: {} connections open and it waited "
+                 "longest for a request ({} ms)",
+                 peer_, state_->options.max_connections,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                       idle_since_)
+                     .count());
+    say_goodbye("connection closed to make room for a new client: the limit of " +
+                std::to_string(state_->options.max_connections) +
+                " control connections was reached and this one had been idle the longest");
+  }
+
   void close() {
     if (closed_) return;
     closed_ = true;
-    close_connection(socket_, idle_timer_, *state_, id_);
+    close_connection(socket_, deadline_, *state_, id_);
   }
 
  private:
+  enum class Deadline { first_request, next_request, answer };
+
   // Answers every complete line already received, one at a time (each answer is written before the
   // next request is read, so a client that never reads cannot make us buffer without bound).
   void serve_buffered() {
-    while (!closed_) {
+    while (!closed_ && !leaving_) {
       const auto newline = input_.find('\n');
       if (newline == std::string::npos) {
         if (input_.size() > state_->options.max_line_bytes) return refuse_oversized_line();
-        return read_more();
+        return await_request();
       }
       if (newline > state_->options.max_line_bytes) return refuse_oversized_line();
       std::string line = input_.substr(0, newline);
       input_.erase(0, newline + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not requests
+      spoken_ = true;
       return send(answer(line), false);
     }
+  }
+
+  // The deadline runs from the moment we start waiting, not from the last byte: a client trickling
+  // a request byte by byte must not hold its slot for longer than one that stays silent.
+  void await_request() {
+    if (!waiting_) {
+      waiting_ = true;
+      idle_since_ = std::chrono::steady_clock::now();
+      arm_deadline(spoken_ ? Deadline::next_request : Deadline::first_request);
+    }
+    read_more();
   }
 
   std::string answer(const std::string& line) {
@@ -346,14 +372,11 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
     spdlog::warn("control: client {} sent a request line over {} bytes, closing", peer_,
                  state_->options.max_line_bytes);
     input_.clear();
-    send(control_failure("request line longer than " + std::to_string(state_->options.max_line_bytes) +
-                             " bytes; closing the connection",
-                         nullptr, nullptr),
-         true);
+    say_goodbye("request line longer than " + std::to_string(state_->options.max_line_bytes) +
+                " bytes; closing the connection");
   }
 
   void read_more() {
-    arm_idle_timer();
     socket_.async_read_some(asio::buffer(chunk_),
                             [self = shared_from_this()](std::error_code ec, std::size_t n) {
                               if (self->closed_) return;
@@ -362,15 +385,24 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
                                   spdlog::debug("control: client {}: {}", self->peer_, ec.message());
                                 return self->close();
                               }
+                              // Saying goodbye: what it sends now will not be answered.
+                              if (self->leaving_) return;
                               self->input_.append(self->chunk_.data(), n);
                               self->serve_buffered();
                             });
   }
 
+  // One error line, then the connection closes; it stops holding a slot at once.
+  void say_goodbye(const std::string& error) {
+    leaving_ = true;
+    send(control_failure(error, nullptr, nullptr), true);
+  }
+
   void send(std::string line, bool close_after) {
+    waiting_ = false;
     output_ = std::move(line);
     output_ += '\n';
-    arm_idle_timer();
+    arm_deadline(Deadline::answer);
     asio::async_write(socket_, asio::buffer(output_),
                       [self = shared_from_this(), close_after](std::error_code ec, std::size_t) {
                         if (self->closed_) return;
@@ -379,25 +411,32 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
                       });
   }
 
-  // One deadline covers both directions: a client that neither sends nor reads is dropped.
-  void arm_idle_timer() {
-    idle_timer_.expires_after(state_->options.idle_timeout);
-    idle_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+  void arm_deadline(Deadline kind) {
+    const auto& options = state_->options;
+    const auto limit = kind == Deadline::next_request ? options.idle_timeout : options.request_timeout;
+    deadline_.expires_after(limit);
+    deadline_.async_wait([self = shared_from_this(), kind, limit](std::error_code ec) {
       if (ec || self->closed_) return;
-      spdlog::info("control: client {} idle for {} ms, closing", self->peer_,
-                   self->state_->options.idle_timeout.count());
+      const char* what = kind == Deadline::first_request ? "sent no request"
+                         : kind == Deadline::next_request ? "sent no further request"
+                                                          : "did not take its answer";
+      spdlog::info("control: client {} {} within {} ms, closing", self->peer_, what, limit.count());
       self->close();
     });
   }
 
   std::shared_ptr<ControlServer::State> state_;
   UnixSocket socket_;
-  asio::steady_timer idle_timer_;
+  asio::steady_timer deadline_;
   std::uint64_t id_;
   std::string peer_ = "unknown peer";
   std::array<char, 4096> chunk_{};
   std::string input_;
   std::string output_;
+  std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
+  bool waiting_ = false;  // between requests: no complete line buffered, nothing being answered
+  bool spoken_ = false;   // has sent a request: from now on the longer idle timeout applies
+  bool leaving_ = false;  // writing its last line (a refusal or a goodbye), then closes
   bool closed_ = false;
 };
 
@@ -439,6 +478,8 @@ ControlServer::ControlServer(asio::io_context& io, ControlServerOptions options,
   if (!state_->handler) throw std::invalid_argument("ControlServer needs a handler");
   if (state_->options.max_line_bytes == 0)
     throw std::invalid_argument("ControlServer: max_line_bytes must be > 0");
+  if (state_->options.request_timeout.count() <= 0 || state_->options.idle_timeout.count() <= 0)
+    throw std::invalid_argument("ControlServer: request_timeout and idle_timeout must be > 0");
   try {
     bind_socket(*state_);
   } catch (const std::system_error& e) {

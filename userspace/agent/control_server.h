@@ -74,8 +74,14 @@ std::filesystem::path control_socket_path(const std::string& instance);
 struct ControlServerOptions {
   std::filesystem::path socket_path;
   std::size_t max_line_bytes = 64 * 1024;  // a longer request line is answered with an error and closed
-  std::size_t max_connections = 32;        // more concurrent clients are refused
-  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};  // a silent client is closed
+  // At the limit the connection idle the longest gives way to a new one; only when every
+  // connection is being served is the newcomer refused.
+  std::size_t max_connections = 32;
+  // A client must send its first request line within request_timeout of connecting, and take each
+  // answer within it; between requests, a client that has spoken may stay silent for idle_timeout.
+  // Clients that connect and say nothing then hold a slot for seconds, not minutes.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(5)};
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   uid_t allowed_uid = 0;  // SO_PEERCRED uid allowed to talk; anyone else is refused
 };
 

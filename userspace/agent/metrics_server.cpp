@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <stdexcept>
 #include <system_error>
@@ -150,7 +151,7 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
   MetricsConnection(std::shared_ptr<MetricsServer::State> state, Tcp::socket socket, std::uint64_t id)
       : state_(std::move(state)), socket_(std::move(socket)), deadline_(state_->io), id_(id) {}
 
-  void start(bool over_connection_limit) {
+  void start(Admission admission) {
     std::error_code ec;
     const auto remote = socket_.remote_endpoint(ec);
     peer_ = ec ? std::string("unknown peer") : endpoint_text(remote);
@@ -160,8 +161,18 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
       spdlog::debug("metrics: {} timed out", self->peer_);
       self->close();
     });
-    if (over_connection_limit) return respond(503);
+    if (admission == Admission::over_limit) return refuse();
     read_more();
+  }
+
+  // For the accept loop's make_room (accept_loop.h): a connection still waiting for its request head
+  // gives way to a new scraper.
+  bool holds_slot() const { return !closed_ && !leaving_; }
+  bool waiting_for_request() const { return holds_slot() && !responding_; }
+  std::chrono::steady_clock::time_point idle_since() const { return accepted_at_; }
+  void give_way() {
+    spdlog::debug("metrics: {} closed to make room for a new connection", peer_);
+    refuse();
   }
 
   void close() {
@@ -176,6 +187,7 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
                             [self = shared_from_this()](std::error_code ec, std::size_t n) {
                               if (self->closed_) return;
                               if (ec) return self->close();
+                              if (self->responding_) return;  // refused meanwhile: the answer is on its way
                               self->request_.append(self->chunk_.data(), n);
                               self->on_data();
                             });
@@ -208,7 +220,14 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
     write(http_response(status, "text/plain; charset=utf-8", error_body(status), include_body));
   }
 
+  // 503, then close; the slot is free at once.
+  void refuse() {
+    leaving_ = true;
+    respond(503);
+  }
+
   void write(std::string response) {
+    responding_ = true;
     response_ = std::move(response);
     asio::async_write(socket_, asio::buffer(response_),
                       [self = shared_from_this()](std::error_code, std::size_t) {
@@ -225,6 +244,9 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
   std::array<char, 2048> chunk_{};
   std::string request_;
   std::string response_;
+  std::chrono::steady_clock::time_point accepted_at_ = std::chrono::steady_clock::now();
+  bool responding_ = false;  // the answer is being written
+  bool leaving_ = false;     // refused: its 503 is being written
   bool closed_ = false;
 };
 

@@ -33,7 +33,7 @@ HttpAnswer route_metrics_request(std::string_view request_head);
 struct MetricsServerOptions {
   asio::ip::tcp::endpoint listen;
   std::size_t max_request_bytes = 8 * 1024;  // request head; longer is answered 431
-  std::size_t max_connections = 16;
+  std::size_t max_connections = 16;  // at the limit, the oldest one still sending its head gives way
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};  // to receive the head and send
 };
 

@@ -11,8 +11,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 #include <functional>
+#include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,8 @@
 #include "config/load.h"
 #include "dataplane/bpffs.h"
 #include "dataplane/xdp_program.h"
+#include "xdplbd/dump_files.h"
+#include "xdplbd/signals.h"
 
 namespace {
 
@@ -149,40 +152,71 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
     spdlog::info("instance {}: metrics on http://{}/metrics", opt.instance, opt.metrics_listen);
   }
 
+  // After the control socket: the dumps go first on the way out, the socket and the pid file next.
+  const xdplb::xdplbd::DumpFiles dumps(pid_directory, opt.instance);
+
+  int exit_status = 0;
   asio::steady_timer exit_timer(io);
-  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-  stop_signals.async_wait([&](const std::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("instance {}: signal {} received, stopping", opt.instance, sig);
+  bool stopping = false;
+  auto stop = [&](int sig) {
+    if (stopping) return;
+    stopping = true;
+    spdlog::info("instance {}: {} received, stopping", opt.instance, xdplb::xdplbd::signal_name(sig));
+    // A stop asked for by SIGTERM or SIGINT is a success; any other signal is not what a supervisor
+    // expects, and 128+N says which one it was, as a death by that signal would have.
+    if (sig != SIGTERM && sig != SIGINT) exit_status = 128 + sig;
     xdplb::sd_notify("STOPPING=1");
     agent.stop();
     wait_for_scripts_then_stop(io, exit_timer, std::chrono::steady_clock::now() + kScriptGrace);
-  });
-  // keepalived's operator signals: SIGHUP reloads, SIGUSR1 dumps the state, SIGUSR2 the stats.
-  asio::signal_set operator_signals(io, SIGHUP, SIGUSR1, SIGUSR2);
-  std::function<void(const std::error_code&, int)> on_operator_signal = [&](const std::error_code& ec, int sig) {
+  };
+  auto act = [&](int sig, xdplb::xdplbd::SignalAction action) {
+    using xdplb::xdplbd::SignalAction;
+    switch (action) {
+      case SignalAction::stop: return stop(sig);
+      case SignalAction::reload:
+        xdplb::sd_notify("RELOADING=1");
+        try {
+          agent.reload();
+        } catch (...) {
+          xdplb::sd_notify("READY=1");
+          throw;
+        }
+        xdplb::sd_notify("READY=1");
+        return;
+      case SignalAction::state_dump: return agent.write_state_dump(dumps.state());
+      case SignalAction::stats_dump: return agent.write_stats_dump(dumps.stats());
+      case SignalAction::stats_clear:
+        // keepalived's order: the dump shows the counters being cleared.
+        agent.write_stats_dump(dumps.stats());
+        return agent.clear_stats();
+      case SignalAction::json_dump: return agent.write_json_dump(dumps.json());
+      case SignalAction::ignore:
+        spdlog::warn("instance {}: {} ({}) has no meaning for xdplbd; ignored", opt.instance,
+                     xdplb::xdplbd::signal_name(sig), sig);
+        return;
+    }
+  };
+  std::map<int, xdplb::xdplbd::SignalAction> actions;
+  asio::signal_set signals(io);
+  for (const auto& role : xdplb::xdplbd::caught_signals()) {
+    actions.emplace(role.number, role.action);
+    signals.add(role.number);
+  }
+  std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec, int sig) {
     if (ec) return;
     try {
-      if (sig == SIGHUP) {
-        xdplb::sd_notify("RELOADING=1");
-        agent.reload();
-        xdplb::sd_notify("READY=1");
-      } else {
-        const std::string path = std::string(pid_directory) + "/" + opt.instance + (sig == SIGUSR1 ? ".data" : ".stats");
-        sig == SIGUSR1 ? agent.write_state_dump(path) : agent.write_stats_dump(path);
-      }
+      act(sig, actions.at(sig));
     } catch (const std::exception& e) {
-      spdlog::error("signal {}: {}", sig, e.what());
-      if (sig == SIGHUP) xdplb::sd_notify("READY=1");
+      spdlog::error("{}: {}", xdplb::xdplbd::signal_name(sig), e.what());
     }
-    operator_signals.async_wait(on_operator_signal);
+    if (!stopping) signals.async_wait(on_signal);
   };
-  operator_signals.async_wait(on_operator_signal);
+  signals.async_wait(on_signal);
 
   agent.start();
   xdplb::sd_notify("READY=1");
   io.run();
-  return 0;
+  return exit_status;
 }
 
 // One line naming the mistake, then the usage, as keepalived and most daemons do.
@@ -200,10 +234,16 @@ int main(int argc, char** argv) {
   SIGHUP          re-read the configuration and apply the difference; a file with errors changes nothing
   SIGUSR1         write the state to /run/xdplb/INSTANCE.data
   SIGUSR2         write the statistics to /run/xdplb/INSTANCE.stats
+  SIGRTMIN+2      write status, list and stats as JSON to /run/xdplb/INSTANCE.json (keepalived's JSON)
+  SIGRTMAX-1      write the statistics, then restart them at 0 (keepalived's STATS_CLEAR; metrics go on)
   SIGTERM, SIGINT stop: resign VRRP (priority 0), remove the VIPs, detach the program (see --keep-pins)
+  SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT, SIGXCPU
+                  stop as on SIGTERM, logged, exit status 128+N
+  other real-time signals, SIGXFSZ: logged and ignored; SIGPIPE: ignored
 Files:
   /etc/xdplb/xdplb.conf              configuration (keepalived.conf grammar, see docs/configuration.md)
   /run/xdplb/INSTANCE.pid, .sock     pid file, control socket (xdplbctl)
+  /run/xdplb/INSTANCE.data, .stats, .json   dumps; removed when the agent stops
   /sys/fs/bpf/xdplb/INSTANCE/        pinned maps (bpftool map dump pinned ...)
 See also: xdplbctl --help)");
   Options opt;
@@ -241,6 +281,9 @@ See also: xdplbctl --help)");
     return usage_error(app, e.what());
   }
 
+  // A write to a reader that went away (a notify FIFO, a client) fails with EPIPE where it happens;
+  // the signal would end the agent without its clean-up. Scripts get the default back (process.cpp).
+  ::signal(SIGPIPE, SIG_IGN);
   spdlog::set_default_logger(spdlog::stderr_color_mt("xdplbd"));
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
 

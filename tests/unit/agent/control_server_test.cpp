@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -145,6 +146,7 @@ class FakeAgent {
       throw ControlError("no real server 198.18.0.99:80", Json::array({"tcp/198.18.0.100:80"}));
     if (command == "reload" && fail_reload) throw std::runtime_error("configuration has 2 errors");
     if (command == "status") return Json{{"instance", "test"}, {"vrrp_instances", Json::array()}};
+    if (answer_padding > 0) return Json{{"command", command}, {"padding", std::string(answer_padding, 'x')}};
     return Json{{"command", command}, {"request", request}};
   }
 
@@ -154,6 +156,7 @@ class FakeAgent {
   }
 
   bool fail_reload = false;
+  std::size_t answer_padding = 0;  // > 0: answers this many bytes long, to stall a client that never reads
 
  private:
   std::mutex mutex_;
@@ -489,12 +492,11 @@ TEST_CASE("shutdown removes the socket file, unless someone else's file has repl
   CHECK(fs::exists(fs::symlink_status(socket)));
 }
 
-TEST_CASE("connections beyond the limit are refused - idle and vanished clients are dropped") {
+TEST_CASE("at the limit the connection idle the longest gives way - a vanished client is dropped") {
   TempDir dir;
   FakeAgent agent;
   auto options = options_for(dir.path() / "s.sock");
   options.max_connections = 2;
-  options.idle_timeout = 300ms;
   LiveServer server(options, agent);
 
   Client first(dir.path() / "s.sock");
@@ -502,19 +504,94 @@ TEST_CASE("connections beyond the limit are refused - idle and vanished clients 
   CHECK(first.request({{"command", "status"}})["ok"] == true);
   CHECK(second.request({{"command", "status"}})["ok"] == true);
   Client third(dir.path() / "s.sock");
-  const auto refused = third.answer();
-  CHECK(refused["error"].get<std::string>().find("too many control connections") == 0);
-  CHECK(third.closed_by_server());
+  CHECK(third.request({{"command", "status"}})["ok"] == true);
 
-  // Silent clients are closed after the idle timeout.
+  // first has waited longest for its next request: it was told why, then closed.
+  const auto goodbye = first.answer();
+  CHECK(goodbye["ok"] == false);
+  CHECK(goodbye["error"].get<std::string>().find("make room for a new client") != std::string::npos);
   CHECK(first.closed_by_server());
-  CHECK(second.closed_by_server());
-  CHECK(wait_until([&] { return server.connection_count() == 0; }));
+  CHECK(second.request({{"command", "list"}})["ok"] == true);
+  CHECK(wait_until([&] { return server.connection_count() == 2; }));
 
   {
-    Client vanishing(dir.path() / "s.sock");
-    vanishing.send("{\"command\":");  // half a request, then gone
+    Client vanishing(dir.path() / "s.sock");  // makes third give way, then is gone
+    vanishing.send("{\"command\":");          // half a request
   }
+  CHECK(wait_until([&] { return server.connection_count() == 1; }));
+  CHECK(agent.calls().size() == 4);
+}
+
+TEST_CASE("many silent connections do not lock the operator out") {
+  TempDir dir;
+  FakeAgent agent;
+  auto options = options_for(dir.path() / "s.sock");  // 32 connections, 5 s to send a request
+  LiveServer server(options, agent);
+
+  std::vector<std::unique_ptr<Client>> silent;
+  for (int i = 0; i < 100; ++i) silent.push_back(std::make_unique<Client>(dir.path() / "s.sock"));
+  CHECK(wait_until([&] { return server.connection_count() == 32; }));
+
+  // Long before any of them times out, a real request gets through, as often as needed.
+  for (int i = 0; i < 3; ++i) {
+    Client operator_client(dir.path() / "s.sock");
+    const auto answer = operator_client.request({{"command", "status"}});
+    CHECK(answer["ok"] == true);
+  }
+  // The oldest silent ones made room; they read why.
+  const auto goodbye = silent.front()->answer();
+  CHECK(goodbye["error"].get<std::string>().find("idle the longest") != std::string::npos);
+  CHECK(silent.front()->closed_by_server());
+  CHECK(server.connection_count() <= 32);
+  CHECK(agent.calls().size() == 3);
+}
+
+TEST_CASE("a client that sends no request is closed after the request timeout, one that has spoken may idle") {
+  TempDir dir;
+  FakeAgent agent;
+  auto options = options_for(dir.path() / "s.sock");
+  options.request_timeout = 200ms;
+  options.idle_timeout = 60s;
+  LiveServer server(options, agent);
+
+  Client spoken(dir.path() / "s.sock");
+  CHECK(spoken.request({{"command", "status"}})["ok"] == true);
+  Client silent(dir.path() / "s.sock");
+  Client trickling(dir.path() / "s.sock");
+  const auto connected = std::chrono::steady_clock::now();
+  trickling.send("{\"comm");  // a partial request does not extend the deadline
+
+  CHECK(silent.closed_by_server());
+  CHECK(std::chrono::steady_clock::now() - connected >= 150ms);
+  CHECK(trickling.closed_by_server());
+  CHECK(std::chrono::steady_clock::now() - connected < 4s);  // well before any idle timeout
+
+  // The request timeout has passed for `spoken` too, but it has spoken: it may stay silent longer.
+  CHECK(spoken.request({{"command", "list"}})["ok"] == true);
+  CHECK(server.connection_count() == 1);
+}
+
+TEST_CASE("a connection being answered is not made to give way; one that does not read its answer is closed") {
+  TempDir dir;
+  FakeAgent agent;
+  agent.answer_padding = 16 * 1024 * 1024;  // far more than the socket buffers hold
+  auto options = options_for(dir.path() / "s.sock");
+  options.max_connections = 1;
+  options.request_timeout = 300ms;
+  LiveServer server(options, agent);
+
+  Client not_reading(dir.path() / "s.sock");
+  not_reading.send("{\"command\":\"list\"}\n");
+  CHECK(wait_until([&] { return agent.calls().size() == 1; }));
+
+  Client newcomer(dir.path() / "s.sock");
+  const auto refused = newcomer.answer();
+  CHECK(refused["error"].get<std::string>().find("too many control connections (limit 1, all busy)") == 0);
+  CHECK(newcomer.closed_by_server());
+
+  // It had 300 ms to take its answer.
   CHECK(wait_until([&] { return server.connection_count() == 0; }));
-  CHECK(agent.calls().size() == 2);
+  agent.answer_padding = 0;
+  Client after(dir.path() / "s.sock");
+  CHECK(after.request({{"command", "status"}})["ok"] == true);
 }
