@@ -52,7 +52,10 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
   build_health({});
 }
 
-Agent::~Agent() { stop(); }
+Agent::~Agent() {
+  stop();
+  if (reload_thread_.joinable()) reload_thread_.join();
+}
 
 void Agent::build_health(const std::map<std::pair<std::string, std::string>, bool>& carried) {
   health_ = check::HealthySet{};

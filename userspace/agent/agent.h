@@ -6,7 +6,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <exception>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <asio/io_context.hpp>
@@ -17,6 +20,7 @@
 #include "agent/service_plan.h"
 #include "agent/stats_baseline.h"
 #include "agent/notify_fifos.h"
+#include "agent/prepared_reload.h"
 #include "agent/vrrp_service.h"
 #include "check/healthy_set.h"
 #include "check/scheduler.h"
@@ -60,6 +64,12 @@ class Agent {
   // and flows, unchanged real servers their health. An invalid file changes nothing and throws
   // ControlError with every diagnostic. Returns the reload result of docs/control.md.
   nlohmann::json reload();
+  // The same without stalling the loop: the file is read and planned on a thread of its own while
+  // adverts, checkers and the control socket go on; the difference is applied on the loop and `done`
+  // gets the result (or the refusal, as the exception reload() would throw). Requests during a
+  // reload are answered by one more reload after it.
+  using ReloadCompletion = std::function<void(std::exception_ptr error, nlohmann::json result)>;
+  void reload_async(ReloadCompletion done);
   // keepalived's SIGUSR1 / SIGUSR2: a readable state dump / stats dump, written to `path`; and its
   // JSON signal: status, list and stats as one JSON object. Each file is replaced whole (a reader
   // never sees half a dump); throws std::runtime_error naming the path when it cannot be written.
@@ -71,6 +81,10 @@ class Agent {
   void clear_stats();
 
  private:
+  PreparedReload prepare_reload() const;
+  nlohmann::json apply_reload(PreparedReload prepared);
+  void start_reload();
+
   void on_health_event(const check::HealthEvent& event);
   void run_notify(const check::NotifyAction& action);
   void sync_dataplane(const char* why);
@@ -107,6 +121,9 @@ class Agent {
   bool interfaces_from_command_line_ = false;
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
+  bool reload_in_flight_ = false;
+  std::vector<ReloadCompletion> next_reload_waiters_;
+  std::thread reload_thread_;  // last: joined first when the agent goes
 };
 
 }  // namespace xdplb::agent

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
+#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
@@ -82,41 +84,101 @@ std::vector<std::string> describe_changes(const ServicePlan& before, const Servi
 
 }  // namespace
 
-nlohmann::json Agent::reload() {
+// Reading, checking and planning the file: pure work on the new configuration and the running one
+// (which only apply_reload changes, and never while this runs). Runs on the reload thread.
+PreparedReload Agent::prepare_reload() const {
+  PreparedReload r;
   config::LoadOptions load_options;
   load_options.strict = options_.strict;
   auto loaded = config::load_config(options_.config_file, load_options);
-  nlohmann::json errors = nlohmann::json::array(), warnings = nlohmann::json::array();
   for (const auto& d : loaded.diagnostics)
-    (d.severity == config::Severity::error ? errors : warnings).push_back(config::format_diagnostic(d));
-  if (!loaded.ok()) {
-    for (const auto& e : errors) spdlog::error("reload: {}", e.get<std::string>());
+    (d.severity == config::Severity::error ? r.errors : r.warnings).push_back(config::format_diagnostic(d));
+  if (!loaded.ok()) return r;
+  r.next = std::move(loaded.config);
+  r.next_plan = plan_services(*r.next);
+  for (const auto& w : r.next_plan.warnings) r.warnings.push_back(w);
+  r.changes = describe_changes(plan_, r.next_plan);
+  if (r.next->global.xdp_conntrack_size != config_.global.xdp_conntrack_size)
+    r.warnings.push_back("xdp_conntrack_size takes effect at the next start (the flow table keeps its size)");
+  // VRRP: instances that did not change keep their state. Only when scripts, sync groups or global
+  // settings change (or a sync group would lose or gain a member) are all instances restarted.
+  r.old_instances = vrrp_instances_by_name(config_);
+  r.new_instances = vrrp_instances_by_name(*r.next);
+  for (const auto& [name, j] : r.old_instances) {
+    const auto it = r.new_instances.find(name);
+    if (it == r.new_instances.end() || it->second != j) r.replace.insert(name);
+  }
+  r.instances_changed = !r.replace.empty();
+  for (const auto& [name, j] : r.new_instances)
+    if (!r.old_instances.count(name)) r.instances_changed = true;
+  r.shared_changed = vrrp_shared_part(*r.next) != vrrp_shared_part(config_);
+  return r;
+}
+
+nlohmann::json Agent::reload() { return apply_reload(prepare_reload()); }
+
+void Agent::reload_async(ReloadCompletion done) {
+  next_reload_waiters_.push_back(std::move(done));
+  if (!reload_in_flight_) start_reload();
+}
+
+// One reload at a time. Requests that arrive meanwhile wait for the next one, which reads the file
+// again: it may have changed since the one in flight read it.
+void Agent::start_reload() {
+  reload_in_flight_ = true;
+  auto waiters = std::make_shared<std::vector<ReloadCompletion>>(std::move(next_reload_waiters_));
+  next_reload_waiters_.clear();
+  if (reload_thread_.joinable()) reload_thread_.join();  // the last one has posted its result: it is ending
+  reload_thread_ = std::thread([this, waiters] {
+    auto prepared = std::make_shared<std::optional<PreparedReload>>();
+    std::exception_ptr error;
+    try {
+      prepared->emplace(prepare_reload());
+    } catch (...) {
+      error = std::current_exception();
+    }
+    asio::post(io_, [this, waiters, prepared, error] {
+      nlohmann::json result;
+      std::exception_ptr failure = error;
+      if (!failure && stopped_)
+        failure = std::make_exception_ptr(ControlError("the agent is stopping; the reload was not applied"));
+      if (!failure) {
+        try {
+          result = apply_reload(std::move(**prepared));
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
+      reload_in_flight_ = false;
+      for (auto& done : *waiters) done(failure, failure ? nullptr : result);
+      if (next_reload_waiters_.empty()) return;
+      if (!stopped_) return start_reload();
+      const auto stopping = std::make_exception_ptr(ControlError("the agent is stopping; the reload was not applied"));
+      for (auto& waiting : std::exchange(next_reload_waiters_, {})) waiting(stopping, nullptr);
+    });
+  });
+}
+
+nlohmann::json Agent::apply_reload(PreparedReload r) {
+  if (!r.next) {
+    nlohmann::json errors = r.errors;
+    for (const auto& e : r.errors) spdlog::error("reload: {}", e);
     spdlog::error("reload refused: {} has {} error(s); the running configuration stays", options_.config_file,
-                  errors.size());
-    throw ControlError("configuration " + options_.config_file + " has " + std::to_string(errors.size()) +
+                  r.errors.size());
+    throw ControlError("configuration " + options_.config_file + " has " + std::to_string(r.errors.size()) +
                            " error(s); the running configuration stays",
                        errors);
   }
   const auto t0 = std::chrono::steady_clock::now();
-  config::Config next = std::move(*loaded.config);
-  ServicePlan next_plan = plan_services(next);
-  for (const auto& w : next_plan.warnings) warnings.push_back(w);
-  auto changes = describe_changes(plan_, next_plan);
-  if (next.global.xdp_conntrack_size != config_.global.xdp_conntrack_size)
-    warnings.push_back("xdp_conntrack_size takes effect at the next start (the flow table keeps its size)");
-  // VRRP: instances that did not change keep their state. Only when scripts, sync groups or global
-  // settings change (or a sync group would lose or gain a member) are all instances restarted.
-  const auto old_instances = vrrp_instances_by_name(config_);
-  const auto new_instances = vrrp_instances_by_name(next);
-  std::set<std::string> replace;
-  for (const auto& [name, j] : old_instances) {
-    const auto it = new_instances.find(name);
-    if (it == new_instances.end() || it->second != j) replace.insert(name);
-  }
-  bool instances_changed = !replace.empty();
-  for (const auto& [name, j] : new_instances)
-    if (!old_instances.count(name)) instances_changed = true;
-  const bool shared_changed = vrrp_shared_part(next) != vrrp_shared_part(config_);
+  config::Config next = std::move(*r.next);
+  ServicePlan next_plan = std::move(r.next_plan);
+  nlohmann::json warnings = r.warnings;
+  auto changes = std::move(r.changes);
+  const auto& old_instances = r.old_instances;
+  const auto& new_instances = r.new_instances;
+  const auto& replace = r.replace;
+  const bool instances_changed = r.instances_changed;
+  const bool shared_changed = r.shared_changed;
   // Without an instance on either side there is nothing to restart, whatever the shared part says.
   const bool vrrp_changed =
       (shared_changed && !(old_instances.empty() && new_instances.empty())) || instances_changed;

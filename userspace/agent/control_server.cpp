@@ -241,7 +241,7 @@ std::filesystem::path control_socket_path(const std::string& instance) {
 class ControlConnection;
 
 struct ControlServer::State {
-  State(asio::io_context& context, ControlServerOptions server_options, ControlHandler request_handler)
+  State(asio::io_context& context, ControlServerOptions server_options, DeferredControlHandler request_handler)
       : io(context),
         options(std::move(server_options)),
         handler(std::move(request_handler)),
@@ -250,7 +250,7 @@ struct ControlServer::State {
 
   asio::io_context& io;
   ControlServerOptions options;
-  ControlHandler handler;
+  DeferredControlHandler handler;
   asio::local::stream_protocol::acceptor acceptor;
   asio::steady_timer accept_retry;
   // Weak: a connection lives as long as its pending operations; the server only needs to close it.
@@ -335,7 +335,7 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not requests
       spoken_ = true;
-      return send(answer(line), false);
+      return answer(line);
     }
   }
 
@@ -350,21 +350,39 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
     read_more();
   }
 
-  std::string answer(const std::string& line) {
+  // Hands one request line to the handler; its answer is sent when it completes. Meanwhile no
+  // deadline runs (the agent may take seconds) and the connection does not count as idle.
+  void answer(const std::string& line) {
+    waiting_ = false;
+    deadline_.cancel();
     Json id = nullptr;
     try {
       Json request = parse_json_line(line);
       id = request_id(request);
       validate_request(request);
-      const auto& command = request["command"].get_ref<const std::string&>();
+      const auto command = request["command"].get<std::string>();
       spdlog::debug("control: {} from {}", command, peer_);
-      return control_success(state_->handler(command, request), id);
+      state_->handler(command, request, [self = shared_from_this(), id](std::exception_ptr error, Json result) {
+        if (self->closed_) return;  // the client went away while the agent worked
+        self->send(error ? self->failure_line(error, id) : control_success(result, id), false);
+      });
+    } catch (...) {
+      send(failure_line(std::current_exception(), id), false);
+    }
+  }
+
+  std::string failure_line(const std::exception_ptr& error, const Json& id) const {
+    try {
+      std::rethrow_exception(error);
     } catch (const ControlError& e) {
       spdlog::info("control: request from {} refused: {}", peer_, e.what());
       return control_failure(e.what(), e.details(), id);
     } catch (const std::exception& e) {
       spdlog::warn("control: request from {} failed: {}", peer_, e.what());
       return control_failure(e.what(), nullptr, id);
+    } catch (...) {
+      spdlog::warn("control: request from {} failed with an unknown exception", peer_);
+      return control_failure("internal error", nullptr, id);
     }
   }
 
@@ -473,7 +491,28 @@ void bind_socket(ControlServer::State& state) {
 
 }  // namespace
 
+namespace {
+
+// A handler that answers at once, as a deferred one that completes before it returns.
+DeferredControlHandler answering_at_once(ControlHandler handler) {
+  if (!handler) return nullptr;
+  return [handler = std::move(handler)](const std::string& command, const Json& request, ControlCompletion done) {
+    Json result;
+    try {
+      result = handler(command, request);
+    } catch (...) {
+      return done(std::current_exception(), nullptr);
+    }
+    done(nullptr, std::move(result));
+  };
+}
+
+}  // namespace
+
 ControlServer::ControlServer(asio::io_context& io, ControlServerOptions options, ControlHandler handler)
+    : ControlServer(io, std::move(options), answering_at_once(std::move(handler))) {}
+
+ControlServer::ControlServer(asio::io_context& io, ControlServerOptions options, DeferredControlHandler handler)
     : state_(std::make_shared<State>(io, std::move(options), std::move(handler))) {
   if (!state_->handler) throw std::invalid_argument("ControlServer needs a handler");
   if (state_->options.max_line_bytes == 0)

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -26,6 +27,14 @@ namespace xdplb::agent {
 // connection open; the handler must leave the agent as it was when it throws.
 using ControlHandler =
     std::function<nlohmann::json(const std::string& command, const nlohmann::json& request)>;
+
+// The answer to a request that takes a while (a reload reads and plans the file off the loop):
+// called exactly once, on the loop, with the result or with the exception that refuses it (as a
+// ControlHandler would throw). The connection reads nothing more until then.
+using ControlCompletion = std::function<void(std::exception_ptr error, nlohmann::json result)>;
+// Starts answering one validated request; `done` may run before it returns or any time later.
+using DeferredControlHandler =
+    std::function<void(const std::string& command, const nlohmann::json& request, ControlCompletion done)>;
 
 // A refusal the operator should read as is, optionally with structured details (e.g. every config
 // error of a failed reload), sent as "details" next to "error".
@@ -91,6 +100,7 @@ class ControlServer {
   // starts accepting. Throws std::runtime_error when another process listens on the path, when the
   // path exists and is not a socket, or on any system error.
   ControlServer(asio::io_context& io, ControlServerOptions options, ControlHandler handler);
+  ControlServer(asio::io_context& io, ControlServerOptions options, DeferredControlHandler handler);
   // Closes every connection and removes the socket file if it is still the one this server bound.
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;

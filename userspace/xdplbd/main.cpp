@@ -140,10 +140,20 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
   // Declared after the agent: destroyed first, so no request reaches a half-destroyed agent.
   xdplb::agent::ControlServerOptions control_options;
   control_options.socket_path = xdplb::agent::control_socket_path(opt.instance);
-  xdplb::agent::ControlServer control(io, control_options,
-                                      [&agent](const std::string& command, const nlohmann::json& request) {
-                                        return agent.handle_control(command, request);
-                                      });
+  // A reload reads and plans the file off the loop and answers when applied; the rest answer at once.
+  xdplb::agent::ControlServer control(
+      io, control_options,
+      xdplb::agent::DeferredControlHandler([&agent](const std::string& command, const nlohmann::json& request,
+                                                    xdplb::agent::ControlCompletion done) {
+        if (command == "reload") return agent.reload_async(std::move(done));
+        nlohmann::json result;
+        try {
+          result = agent.handle_control(command, request);
+        } catch (...) {
+          return done(std::current_exception(), nullptr);
+        }
+        done(nullptr, std::move(result));
+      }));
   std::optional<xdplb::agent::MetricsServer> metrics;
   if (!opt.metrics_listen.empty()) {
     xdplb::agent::MetricsServerOptions metrics_options;
@@ -175,14 +185,8 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
       case SignalAction::stop: return stop(sig);
       case SignalAction::reload:
         xdplb::sd_notify("RELOADING=1");
-        try {
-          agent.reload();
-        } catch (...) {
-          xdplb::sd_notify("READY=1");
-          throw;
-        }
-        xdplb::sd_notify("READY=1");
-        return;
+        // A refused reload has logged its reasons; the agent runs on as it was either way.
+        return agent.reload_async([](std::exception_ptr, const nlohmann::json&) { xdplb::sd_notify("READY=1"); });
       case SignalAction::state_dump: return agent.write_state_dump(dumps.state());
       case SignalAction::stats_dump: return agent.write_stats_dump(dumps.stats());
       case SignalAction::stats_clear:

@@ -595,3 +595,60 @@ TEST_CASE("a connection being answered is not made to give way; one that does no
   Client after(dir.path() / "s.sock");
   CHECK(after.request({{"command", "status"}})["ok"] == true);
 }
+
+TEST_CASE("a deferred answer arrives when the handler completes; the loop serves others meanwhile") {
+  TempDir dir;
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  std::vector<xdplb::agent::ControlCompletion> pending;  // loop thread only
+  std::optional<ControlServer> server;
+  server.emplace(io, options_for(dir.path() / "xdplb.sock"),
+                 xdplb::agent::DeferredControlHandler(
+                     [&](const std::string& command, const Json&, xdplb::agent::ControlCompletion done) {
+                       if (command == "reload") return pending.push_back(std::move(done));
+                       done(nullptr, Json{{"command", command}});
+                     }));
+  std::thread loop([&] { io.run(); });
+  auto on_loop = [&](auto action) {
+    std::promise<void> finished;
+    asio::post(io, [&] {
+      action();
+      finished.set_value();
+    });
+    finished.get_future().get();
+  };
+
+  Client slow(dir.path() / "xdplb.sock");
+  slow.send("{\"command\":\"reload\",\"id\":1}\n");
+  REQUIRE(wait_until([&] {
+    bool waiting = false;
+    on_loop([&] { waiting = pending.size() == 1; });
+    return waiting;
+  }));
+  // Another client is answered while the reload is pending.
+  Client other(dir.path() / "xdplb.sock");
+  CHECK(other.request({{"command", "status"}})["result"]["command"] == "status");
+  // A client that left before its answer came costs nothing when the answer comes.
+  {
+    Client gone(dir.path() / "xdplb.sock");
+    gone.send("{\"command\":\"reload\"}\n");
+    REQUIRE(wait_until([&] {
+      bool both = false;
+      on_loop([&] { both = pending.size() == 2; });
+      return both;
+    }));
+  }
+  on_loop([&] {
+    pending[0](nullptr, Json{{"applied", true}});
+    pending[1](std::make_exception_ptr(ControlError("refused later")), nullptr);
+  });
+  const auto answer = slow.read_line();
+  REQUIRE(answer);
+  CHECK(Json::parse(*answer) == Json{{"ok", true}, {"result", {{"applied", true}}}, {"id", 1}});
+  // The connection goes on after a deferred answer.
+  CHECK(slow.request({{"command", "list"}})["result"]["command"] == "list");
+
+  on_loop([&] { server.reset(); });
+  work.reset();
+  loop.join();
+}
