@@ -59,6 +59,7 @@ Agent::~Agent() {
 
 void Agent::build_health(const std::map<std::pair<std::string, std::string>, bool>& carried) {
   health_ = check::HealthySet{};
+  notify_scripts_ = CheckerNotifyScripts(config_, plan_, system_user_database());
   scheduler_ = std::make_unique<check::Scheduler>(io_);
   scheduler_->on_event([this](const check::HealthEvent& e) { on_health_event(e); });
   auto carried_state = [&](const std::string& service, const std::string& server) -> std::optional<bool> {
@@ -132,15 +133,13 @@ void Agent::on_health_event(const check::HealthEvent& event) {
 }
 
 void Agent::run_notify(const check::NotifyAction& action) {
-  if (action.command.empty()) return;
+  // The script was planned (user, group, file check) with the configuration; none: disabled or unset.
+  const auto* planned = notify_scripts_.find(action);
+  if (planned == nullptr) return;
   ProcessOptions p;
-  try {
-    p.argv = split_command_line(action.command);
-  } catch (const CommandLineError& e) {
-    spdlog::error("{} {}: {} script '{}' not run: {}", action.virtual_server, action.real_server,
-                  describe(action.kind), action.command, e.what());
-    return;
-  }
+  p.argv = planned->argv;
+  p.uid = planned->identity.uid;
+  p.gid = planned->identity.gid;
   p.timeout = kNotifyTimeout;
   const std::string what = fmt::format("{} {} {}", action.virtual_server, action.real_server, describe(action.kind));
   ChildProcess::spawn(io_, std::move(p), [what](const ProcessResult& r) {

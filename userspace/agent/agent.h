@@ -16,6 +16,7 @@
 #include <asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "agent/checker_notify_scripts.h"
 #include "agent/metrics_format.h"
 #include "agent/service_plan.h"
 #include "agent/stats_baseline.h"
@@ -108,6 +109,7 @@ class Agent {
   config::Config config_;
   ServicePlan plan_;
   check::HealthySet health_;
+  CheckerNotifyScripts notify_scripts_;  // what run_notify runs, as whom (rebuilt with health_)
   std::unique_ptr<check::Scheduler> scheduler_;
   std::unique_ptr<dataplane::Dataplane> dataplane_;
   std::unique_ptr<NotifyFifos> fifos_;  // before vrrp_: the FIFOs exist before the router writes

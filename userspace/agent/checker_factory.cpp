@@ -1,8 +1,5 @@
 #include "agent/checker_factory.h"
 
-#include <grp.h>
-#include <pwd.h>
-
 #include <stdexcept>
 #include <type_traits>
 
@@ -12,6 +9,9 @@
 #include "check/misc_check.h"
 #include "check/smtp_check.h"
 #include "check/tcp_check.h"
+#include "common/process.h"
+#include "common/script_identity.h"
+#include "config/check_scripts.h"
 
 namespace xdplb::agent {
 
@@ -48,29 +48,20 @@ check::SchedulingParams scheduling_of(const config::VirtualServer& vs, const con
   return p;
 }
 
-// MISC_CHECK scripts never run as root when script security asks for a user.
-void set_script_identity(check::MiscCheckParams& p, const config::Config& config, const std::string& user) {
-  const std::string name = !user.empty() ? user : config.global.script_user;
-  if (name.empty()) {
-    if (config.global.enable_script_security)
-      throw std::invalid_argument("enable_script_security is set but no script_user names who runs MISC_CHECK");
-    return;
-  }
-  const passwd* pw = ::getpwnam(name.c_str());
-  if (!pw) throw std::invalid_argument("script user '" + name + "' does not exist");
-  p.uid = pw->pw_uid;
-  p.gid = pw->pw_gid;
-  if (!config.global.script_group.empty()) {
-    const group* gr = ::getgrnam(config.global.script_group.c_str());
-    if (!gr) throw std::invalid_argument("script group '" + config.global.script_group + "' does not exist");
-    p.gid = gr->gr_gid;
-  }
-}
-
 }  // namespace
 
+void plan_misc_script(check::MiscCheckParams& p, const config::Config& config, const config::MiscCheck& c,
+                      const UserDatabase& users) {
+  const auto planned = plan_script(c.misc_path, c.user, c.group, config::script_defaults(config.global), users);
+  if (planned.error) throw std::invalid_argument("MISC_CHECK " + c.misc_path + ": " + *planned.error);
+  if (planned.disabled) throw std::invalid_argument("MISC_CHECK " + c.misc_path + " is disabled: " + *planned.disabled);
+  p.misc_path = checked_command(c.misc_path, planned);
+  p.uid = planned.identity.uid;
+  p.gid = planned.identity.gid;
+}
+
 BuiltChecker build_checker(asio::io_context& io, const config::Config& config, const config::VirtualServer& vs,
-                           const config::RealServer& rs, const config::Checker& checker) {
+                           const config::RealServer& rs, const config::Checker& checker, const UserDatabase& users) {
   return std::visit(
       [&](const auto& c) -> BuiltChecker {
         using T = std::decay_t<decltype(c)>;
@@ -97,10 +88,9 @@ BuiltChecker build_checker(asio::io_context& io, const config::Config& config, c
           built.checker = std::make_unique<check::HttpCheck>(io, std::move(p));
         } else if constexpr (std::is_same_v<T, config::MiscCheck>) {
           check::MiscCheckParams p;
-          p.misc_path = c.misc_path;
           p.misc_timeout = c.misc_timeout;
           p.misc_dynamic = c.misc_dynamic;
-          set_script_identity(p, config, c.user);
+          plan_misc_script(p, config, c, users);
           built.checker = std::make_unique<check::MiscCheck>(io, std::move(p), built.scheduling.delay_loop);
         } else if constexpr (std::is_same_v<T, config::PingCheck>) {
           built.checker = std::make_unique<check::IcmpCheck>(io, check::IcmpCheckParams{target_of(rs, c, 0)});

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/check_scripts.h"
+
 namespace xdplb::agent {
 
 namespace {
@@ -44,21 +46,25 @@ std::string virtual_server_fifo_line(const std::string& virtual_server, bool up)
   return "VS " + fifo_endpoint(virtual_server) + (up ? " UP\n" : " DOWN\n");
 }
 
-NotifyFifos::NotifyFifos(asio::io_context& io, const config::GlobalDefs& g) : io_(io) {
-  const std::vector<std::pair<const std::string*, const std::string*>> configured = {
-      {&g.notify_fifo, &g.notify_fifo_script},
-      {&g.vrrp_notify_fifo, &g.vrrp_notify_fifo_script},
-      {&g.lvs_notify_fifo, &g.lvs_notify_fifo_script}};
+NotifyFifos::NotifyFifos(asio::io_context& io, const config::GlobalDefs& g, const UserDatabase& users) : io_(io) {
+  struct Configured {
+    const std::string* fifo;
+    const config::ScriptCommand* script;
+    std::string_view keyword;
+  };
+  const std::vector<Configured> configured = {{&g.notify_fifo, &g.notify_fifo_script, "notify_fifo_script"},
+                                              {&g.vrrp_notify_fifo, &g.vrrp_notify_fifo_script, "vrrp_notify_fifo_script"},
+                                              {&g.lvs_notify_fifo, &g.lvs_notify_fifo_script, "lvs_notify_fifo_script"}};
   try {
-    for (const auto& [fifo, script] : configured) {
+    for (const auto& [fifo, script, keyword] : configured) {
       if (fifo->empty()) continue;
       if (fifo == &g.lvs_notify_fifo && *fifo == g.notify_fifo) {  // one FIFO named twice: one line each
-        if (!script->empty() && *script != g.notify_fifo_script) readers_.push_back({*script, *fifo});
+        if (!script->empty() && *script != g.notify_fifo_script) add_reader(*script, *fifo, keyword, g, users);
         continue;
       }
       opened_.push_back(std::make_unique<NotifyFifo>(*fifo));
       if (fifo != &g.vrrp_notify_fifo) checker_fifos_.push_back(opened_.back().get());
-      if (!script->empty()) readers_.push_back({*script, *fifo});
+      if (!script->empty()) add_reader(*script, *fifo, keyword, g, users);
     }
   } catch (const std::system_error& e) {
     throw std::runtime_error(e.what());
@@ -66,6 +72,18 @@ NotifyFifos::NotifyFifos(asio::io_context& io, const config::GlobalDefs& g) : io
 }
 
 NotifyFifos::~NotifyFifos() { stop(); }
+
+void NotifyFifos::add_reader(const config::ScriptCommand& script, const std::string& fifo, std::string_view keyword,
+                             const config::GlobalDefs& global, const UserDatabase& users) {
+  auto planned = plan_script(script.command, script.user, script.group, config::script_defaults(global), users);
+  if (!planned.runnable()) {
+    const auto found = global.keywords.find(keyword);
+    const auto& where = found == global.keywords.end() ? global.location : found->second;
+    spdlog::warn("{}:{}: {} is disabled: {}", where.file_name(), where.line, keyword, planned.why_not());
+    return;
+  }
+  readers_.push_back({script.command, std::move(planned), fifo});
+}
 
 bool NotifyFifos::same_settings(const config::GlobalDefs& a, const config::GlobalDefs& b) {
   return a.notify_fifo == b.notify_fifo && a.notify_fifo_script == b.notify_fifo_script &&
@@ -76,13 +94,10 @@ bool NotifyFifos::same_settings(const config::GlobalDefs& a, const config::Globa
 void NotifyFifos::start() {
   for (const auto& r : readers_) {
     ProcessOptions options;
-    try {
-      options.argv = split_command_line(r.script);
-    } catch (const CommandLineError& e) {
-      spdlog::error("notify FIFO script '{}' not run: {}", r.script, e.what());
-      continue;
-    }
+    options.argv = r.planned.argv;
     options.argv.push_back(r.fifo);
+    options.uid = r.planned.identity.uid;
+    options.gid = r.planned.identity.gid;
     const std::string what = "notify FIFO script " + r.script;
     reader_processes_.push_back(ChildProcess::spawn(io_, std::move(options), [what](const ProcessResult& result) {
       spdlog::info("{} ended: {}", what, result.describe());

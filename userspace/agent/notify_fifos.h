@@ -15,6 +15,7 @@
 
 #include "common/notify_fifo.h"
 #include "common/process.h"
+#include "common/script_identity.h"
 #include "config/model.h"
 
 namespace xdplb::agent {
@@ -28,8 +29,11 @@ std::string virtual_server_fifo_line(const std::string& virtual_server, bool up)
 
 class NotifyFifos {
  public:
-  // Creates and opens the FIFOs `global` names. Throws std::runtime_error when one cannot be.
-  NotifyFifos(asio::io_context& io, const config::GlobalDefs& global);
+  // Creates and opens the FIFOs `global` names. Throws std::runtime_error when one cannot be. Each
+  // reader script is planned by the one script rule (common/script_identity.h): its user, and a
+  // disabled script is logged and not started.
+  NotifyFifos(asio::io_context& io, const config::GlobalDefs& global,
+              const UserDatabase& users = system_user_database());
   ~NotifyFifos();
   NotifyFifos(const NotifyFifos&) = delete;
   NotifyFifos& operator=(const NotifyFifos&) = delete;
@@ -43,11 +47,17 @@ class NotifyFifos {
   void real_server_changed(const std::string& virtual_server, const std::string& real_server, bool up);
   void quorum_changed(const std::string& virtual_server, bool up);
 
- private:
   struct Reader {
-    std::string script;
+    std::string script;     // as configured, for the log
+    PlannedScript planned;  // what runs, as whom
     std::string fifo;
   };
+  // The reader scripts start() runs; a disabled one is not among them.
+  const std::vector<Reader>& readers() const { return readers_; }
+
+ private:
+  void add_reader(const config::ScriptCommand& script, const std::string& fifo, std::string_view keyword,
+                  const config::GlobalDefs& global, const UserDatabase& users);
   void write_checker_line(const std::string& line);
 
   asio::io_context& io_;

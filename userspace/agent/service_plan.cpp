@@ -101,8 +101,8 @@ ServicePlan plan_services(const config::Config& config) {
     s.rules.name = s.name;
     s.rules.quorum = vs.quorum;
     s.rules.hysteresis = vs.hysteresis;
-    s.rules.notify_quorum_up = vs.quorum_up;
-    s.rules.notify_quorum_down = vs.quorum_down;
+    s.rules.notify_quorum_up = vs.quorum_up.command;
+    s.rules.notify_quorum_down = vs.quorum_down.command;
     s.rules.omega = vs.omega;
     for (const auto& rs : vs.real_servers) {
       dataplane::BackendSpec b;
@@ -122,8 +122,8 @@ ServicePlan plan_services(const config::Config& config) {
       r.name = name;
       r.weight = rs.weight;
       r.inhibit_on_failure = rs.inhibit_on_failure || vs.inhibit_on_failure;
-      r.notify_up = rs.notify_up;
-      r.notify_down = rs.notify_down;
+      r.notify_up = rs.notify_up.command;
+      r.notify_down = rs.notify_down.command;
       // keepalived: a server without checkers is always up; alpha starts checked servers down.
       r.initially_up = !vs.alpha || rs.checkers.empty();
       s.rules.real_servers.push_back(std::move(r));

@@ -1,60 +1,57 @@
 #include "agent/vrrp_plan.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
+#include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "common/process.h"
+#include "common/script_identity.h"
+#include "config/check_scripts.h"
 #include "vrrp/netlink.h"
 
 namespace xdplb::agent {
 
 namespace {
 
-// keepalived's unprivileged default for scripts under enable_script_security.
-constexpr const char* kDefaultScriptUser = "keepalived_script";
 constexpr auto kGarpRefreshRepeat = 1U;
 
 [[noreturn]] void fail(const config::SourceLocation& where, const std::string& what) {
   throw VrrpPlanError(where.file_name() + ":" + std::to_string(where.line) + ": " + what);
 }
 
-struct RunAs {
-  std::optional<uid_t> uid;
-  std::optional<gid_t> gid;
-};
-
-// Who scripts run as: the block's own user, else global_defs script_user, else - when
-// enable_script_security forbids root - keepalived_script, else root (keepalived's order).
-RunAs script_identity(const std::string& user, const std::string& group, const config::GlobalDefs& global,
-                      const VrrpHostFacts& host, const config::SourceLocation& where, const std::string& what) {
-  std::string name = !user.empty() ? user : global.script_user;
-  std::string group_name = !user.empty() ? group : global.script_group;
-  if (name.empty() && global.enable_script_security) name = kDefaultScriptUser;
-  RunAs out;
-  if (name.empty()) return out;
-  const auto ids = host.user ? host.user(name) : std::nullopt;
-  if (!ids) {
-    if (global.enable_script_security)
-      fail(where, what + ": script user '" + name + "' does not exist and enable_script_security forbids root");
-    fail(where, what + ": script user '" + name + "' does not exist");
-  }
-  out.uid = ids->first;
-  out.gid = ids->second;
-  if (!group_name.empty()) {
-    const auto gid = host.group ? host.group(group_name) : std::nullopt;
-    if (!gid) fail(where, what + ": script group '" + group_name + "' does not exist");
-    out.gid = *gid;
-  }
-  if (global.enable_script_security && out.uid && *out.uid == 0)
-    fail(where, what + ": enable_script_security forbids running scripts as root");
-  return out;
+const config::SourceLocation& keyword_location(const config::KeywordLocations& keywords, std::string_view keyword,
+                                               const config::SourceLocation& fallback) {
+  const auto found = keywords.find(keyword);
+  return found == keywords.end() ? fallback : found->second;
 }
+
+const UserDatabase& users_of(const VrrpHostFacts& host) { return host.users ? *host.users : system_user_database(); }
+
+// Every VRRP script goes through the one rule (common/script_identity.h). A configuration error
+// refuses the plan (the load has reported it already); a script the host's files make unsafe is left
+// out with a log line, as keepalived disables it.
+std::optional<PlannedScript> plan_or_disable(const std::string& command, const std::string& user,
+                                             const std::string& group, const config::GlobalDefs& global,
+                                             const VrrpHostFacts& host, const config::SourceLocation& where,
+                                             const std::string& what) {
+  auto planned = plan_script(command, user, group, config::script_defaults(global), users_of(host));
+  if (planned.error) fail(where, what + ": " + *planned.error);
+  if (planned.disabled) {
+    spdlog::warn("{}:{}: {} is disabled: {}", where.file_name(), where.line, what, *planned.disabled);
+    return std::nullopt;
+  }
+  spdlog::debug("{} runs as {} (uid:gid {}:{})", what, planned.identity.user, planned.identity.uid,
+                planned.identity.gid);
+  return planned;
+}
+
+vrrp::NotifyRunAs run_as(const ScriptIdentity& identity) { return {identity.uid, identity.gid}; }
 
 vrrp::AddressSpec address_spec(const config::VirtualIp& vip, const std::string& default_device) {
   vrrp::AddressSpec spec;
@@ -80,8 +77,29 @@ vrrp::RouteSpec route_spec(const config::VirtualRoute& route, const std::string&
   return spec;
 }
 
-vrrp::NotifyCommands notify_commands(const config::NotifyScripts& n) {
-  return {n.master, n.backup, n.fault, n.stop, n.any};
+// The notify lines of an instance or a sync group, each with its own user; a disabled one is left
+// empty. A PATH search the check resolved travels in the command, so the notifier runs the file that
+// was checked.
+vrrp::NotifyCommands notify_commands(const config::NotifyScripts& n, const config::KeywordLocations& keywords,
+                                     const config::SourceLocation& fallback, const std::string& owner,
+                                     const config::GlobalDefs& global, const VrrpHostFacts& host) {
+  vrrp::NotifyCommands out;
+  const auto plan_one = [&](const config::ScriptCommand& script, std::string_view keyword, std::string& command,
+                            std::optional<vrrp::NotifyRunAs>& as) {
+    if (script.empty()) return;
+    const auto planned = plan_or_disable(script.command, script.user, script.group, global, host,
+                                         keyword_location(keywords, keyword, fallback),
+                                         owner + " " + std::string(keyword));
+    if (!planned) return;
+    command = checked_command(script.command, *planned);
+    as = run_as(planned->identity);
+  };
+  plan_one(n.master, "notify_master", out.master, out.master_as);
+  plan_one(n.backup, "notify_backup", out.backup, out.backup_as);
+  plan_one(n.fault, "notify_fault", out.fault, out.fault_as);
+  plan_one(n.stop, "notify_stop", out.stop, out.stop_as);
+  plan_one(n.any, "notify", out.any, out.any_as);
+  return out;
 }
 
 bool instance_is_ipv6(const config::VrrpInstance& vi) {
@@ -93,7 +111,7 @@ bool instance_is_ipv6(const config::VrrpInstance& vi) {
 }
 
 vrrp::InstanceSettings plan_instance(const config::Config& config, const config::VrrpInstance& vi,
-                                     const VrrpHostFacts& host) {
+                                     const VrrpHostFacts& host, const std::set<std::string>& disabled_scripts) {
   const auto& global = config.global;
   const std::string what = "vrrp_instance " + vi.name;
   if (vi.interface.empty()) fail(vi.location, what + ": no interface");
@@ -153,7 +171,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
   s.announce.refresh = vi.garp_master_refresh;
   s.announce.refresh_repeat = kGarpRefreshRepeat;
   s.dont_track_primary = vi.dont_track_primary;
-  s.notify = notify_commands(vi.notify);
+  s.notify = notify_commands(vi.notify, vi.keywords, vi.location, what, global, host);
   s.smtp_alert = vi.smtp_alert;
 
   for (const auto& tracked : vi.track_interfaces) {
@@ -167,6 +185,11 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
                                      [&](const config::VrrpScript& vs) { return vs.name == tracked.name; });
     if (script == config.vrrp_scripts.end())
       fail(tracked.location, what + ": track_script " + tracked.name + " has no vrrp_script block");
+    if (disabled_scripts.count(tracked.name)) {  // keepalived drops the tracking of a removed script
+      spdlog::warn("{}:{}: {}: track_script {} is ignored: its script is disabled", tracked.location.file_name(),
+                   tracked.location.line, what, tracked.name);
+      continue;
+    }
     vrrp::TrackedObject object;
     object.name = vrrp::tracked_script_name(tracked.name);
     object.weight = tracked.weight.value_or(script->weight);
@@ -197,33 +220,36 @@ asio::ip::address to_asio(const config::IpAddress& address) {
 vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts& host) {
   vrrp::RouterSettings out;
   const auto& global = config.global;
-  std::map<std::string, const config::VrrpInstance*> by_name;
-  for (const auto& vi : config.vrrp_instances) {
-    if (!by_name.emplace(vi.name, &vi).second) fail(vi.location, "vrrp_instance " + vi.name + " is defined twice");
-    out.instances.push_back(plan_instance(config, vi, host));
-  }
   // Scripts nobody tracks are not run, as keepalived does.
+  std::set<std::string> disabled_scripts;
   for (const auto& vs : config.vrrp_scripts) {
     const bool tracked = std::any_of(config.vrrp_instances.begin(), config.vrrp_instances.end(), [&](const auto& vi) {
       return std::any_of(vi.track_scripts.begin(), vi.track_scripts.end(),
                          [&](const config::TrackedScript& t) { return t.name == vs.name; });
     });
     if (!tracked) continue;
+    const auto planned = plan_or_disable(vs.script, vs.user, vs.group, global, host,
+                                         keyword_location(vs.keywords, "script", vs.location),
+                                         "vrrp_script " + vs.name);
+    if (!planned) {
+      disabled_scripts.insert(vs.name);
+      continue;
+    }
     vrrp::ScriptSettings script;
     script.name = vs.name;
-    try {
-      script.argv = split_command_line(vs.script);
-    } catch (const CommandLineError& e) {
-      fail(vs.location, "vrrp_script " + vs.name + ": " + e.what());
-    }
+    script.argv = planned->argv;
     script.interval = vs.interval;
     script.timeout = vs.timeout.value_or(vs.interval);
     script.rise = vs.rise;
     script.fall = vs.fall;
-    const auto run_as = script_identity(vs.user, vs.group, global, host, vs.location, "vrrp_script " + vs.name);
-    script.uid = run_as.uid;
-    script.gid = run_as.gid;
+    script.uid = planned->identity.uid;
+    script.gid = planned->identity.gid;
     out.scripts.push_back(std::move(script));
+  }
+  std::map<std::string, const config::VrrpInstance*> by_name;
+  for (const auto& vi : config.vrrp_instances) {
+    if (!by_name.emplace(vi.name, &vi).second) fail(vi.location, "vrrp_instance " + vi.name + " is defined twice");
+    out.instances.push_back(plan_instance(config, vi, host, disabled_scripts));
   }
   for (const auto& group : config.sync_groups) {
     vrrp::SyncGroupSettings g;
@@ -233,13 +259,15 @@ vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts
         fail(member.location, "vrrp_sync_group " + group.name + ": no vrrp_instance named " + member.name);
       g.members.push_back(member.name);
     }
-    g.notify = notify_commands(group.notify);
+    g.notify = notify_commands(group.notify, group.keywords, group.location, "vrrp_sync_group " + group.name, global,
+                               host);
     g.smtp_alert = group.smtp_alert;
     out.sync_groups.push_back(std::move(g));
   }
-  const auto notify_as = script_identity("", "", global, host, global.location, "notify scripts");
-  out.notify_as.uid = notify_as.uid;
-  out.notify_as.gid = notify_as.gid;
+  // Every notify line carries its own user; this is the router's fallback for lines that would not.
+  if (const auto identity =
+          resolve_script_identity("", "", config::script_defaults(global), users_of(host)).identity)
+    out.notify_as = run_as(*identity);
   for (const auto* fifo : {&global.notify_fifo, &global.vrrp_notify_fifo})
     if (!fifo->empty() && std::find(out.notify_fifos.begin(), out.notify_fifos.end(), *fifo) == out.notify_fifos.end())
       out.notify_fifos.push_back(*fifo);
@@ -258,20 +286,6 @@ VrrpHostFacts system_host_facts() {
   facts.primary_address = [](const std::string& interface, bool ipv6) {
     vrrp::HostLinks links;
     return links.primary_address(interface, ipv6);
-  };
-  facts.user = [](const std::string& name) -> std::optional<std::pair<uid_t, gid_t>> {
-    std::array<char, 4096> buffer;
-    passwd entry{};
-    passwd* found = nullptr;
-    if (getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::nullopt;
-    return std::make_pair(found->pw_uid, found->pw_gid);
-  };
-  facts.group = [](const std::string& name) -> std::optional<gid_t> {
-    std::array<char, 4096> buffer;
-    group entry{};
-    group* found = nullptr;
-    if (getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::nullopt;
-    return found->gr_gid;
   };
   std::array<char, 256> name{};
   if (gethostname(name.data(), name.size() - 1) == 0) facts.host_name = name.data();

@@ -1,7 +1,8 @@
 // From the configuration's vrrp_instance, vrrp_script and vrrp_sync_group blocks (and global_defs)
 // to the VRRP runtime's settings (vrrp/router.h). The vrrp library never sees the config model;
 // this is the one place that knows both. Pure: what it needs from the host (an interface's
-// primary address, user and group ids) comes through HostFacts.
+// primary address, user and group ids) comes through HostFacts; the scripts' files are looked at
+// by the one script rule (common/script_identity.h).
 #pragma once
 
 #include <sys/types.h>
@@ -11,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/user_database.h"
 #include "config/model.h"
 #include "vrrp/router.h"
 
@@ -19,8 +21,8 @@ namespace xdplb::agent {
 struct VrrpHostFacts {
   // IPv4: the interface's first address; IPv6: its link-local. nullopt: no such interface/address.
   std::function<std::optional<asio::ip::address>(const std::string& interface, bool ipv6)> primary_address;
-  std::function<std::optional<std::pair<uid_t, gid_t>>(const std::string& user)> user;
-  std::function<std::optional<gid_t>(const std::string& group)> group;
+  const UserDatabase* users = nullptr;  // who script users are; null: the host's
+
   std::string host_name;  // SMTP HELO
 };
 

@@ -128,6 +128,20 @@ std::vector<std::string> split_command_line(std::string_view command) {
   return words;
 }
 
+std::string join_command_line(const std::vector<std::string>& argv) {
+  std::string command;
+  for (const auto& word : argv) {
+    if (!command.empty()) command += ' ';
+    command += '\'';
+    for (const char c : word) {
+      if (c == '\'') command += "'\\''";  // close the quote, an escaped quote, reopen
+      else command += c;
+    }
+    command += '\'';
+  }
+  return command;
+}
+
 std::string ProcessResult::describe() const {
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;

@@ -29,6 +29,10 @@ class CommandLineError : public std::invalid_argument {
 // backslash before " \ $ `, and a backslash outside quotes escapes the next character.
 std::vector<std::string> split_command_line(std::string_view command);
 
+// The inverse: a command string that split_command_line turns back into exactly `argv` (every word
+// single-quoted), for the places that carry a command as text after its words were checked.
+std::string join_command_line(const std::vector<std::string>& argv);
+
 struct ProcessOptions {
   std::vector<std::string> argv;  // argv[0] without '/' is looked up in PATH
   std::optional<uid_t> uid{};     // drop to this user (script_user) before exec

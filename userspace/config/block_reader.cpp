@@ -84,6 +84,20 @@ BlockReader::Handler BlockReader::command(std::string& field, std::string_view w
   };
 }
 
+BlockReader::Handler BlockReader::script_with_user(ScriptCommand& field, Diagnostics& diagnostics) {
+  return [&field, &diagnostics](const SyntaxNode& node) {
+    if (!require_argument(node, 0, "a script", diagnostics)) return;
+    if (node.arguments.size() > 3) {
+      diagnostics.error(node.arguments[3].location,
+                        "'" + node.keyword.text + "' takes SCRIPT [USER [GROUP]]; quote a command line that has "
+                        "arguments (\"/path/script arg\")");
+      return;
+    }
+    field = ScriptCommand{node.arguments[0].text, node.arguments.size() > 1 ? node.arguments[1].text : "",
+                          node.arguments.size() > 2 ? node.arguments[2].text : ""};
+  };
+}
+
 BlockReader::Handler BlockReader::seconds(Duration& field, Duration min, Duration max,
                                           Diagnostics& diagnostics) {
   return [&field, min, max, &diagnostics](const SyntaxNode& node) {

@@ -38,6 +38,9 @@ class BlockReader {
   static Handler flag(bool& field);
   static Handler word(std::string& field, std::string_view what, Diagnostics& diagnostics);
   static Handler command(std::string& field, std::string_view what, Diagnostics& diagnostics);
+  // keepalived's `KEYWORD SCRIPT [USER [GROUP]]` (notify_*, quorum_*, *_fifo_script): one word or one
+  // quoted string is the script, the words after it its user and group.
+  static Handler script_with_user(ScriptCommand& field, Diagnostics& diagnostics);
   // `KEYWORD USER [GROUP]` (script_user, a vrrp_script's user).
   static Handler user_and_group(std::string& user, std::string& group, Diagnostics& diagnostics);
   static Handler seconds(Duration& field, Duration min, Duration max, Diagnostics& diagnostics);

@@ -24,12 +24,18 @@ json location(const SourceLocation& where) {
   return where.file_name() + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
 }
 
+// The command alone when the line names no user (the common case), else command, user and group.
+json script_line(const ScriptCommand& s) {
+  if (s.user.empty()) return s.command;
+  return {{"command", s.command}, {"user", s.user}, {"group", s.group}};
+}
+
 json notify(const NotifyScripts& scripts) {
-  return {{"master", scripts.master},
-          {"backup", scripts.backup},
-          {"fault", scripts.fault},
-          {"stop", scripts.stop},
-          {"notify", scripts.any}};
+  return {{"master", script_line(scripts.master)},
+          {"backup", script_line(scripts.backup)},
+          {"fault", script_line(scripts.fault)},
+          {"stop", script_line(scripts.stop)},
+          {"notify", script_line(scripts.any)}};
 }
 
 json tracked_scripts(const std::vector<TrackedScript>& tracks) {
@@ -54,11 +60,11 @@ json global(const GlobalDefs& g) {
           {"script_group", g.script_group},
           {"vrrp_strict", g.vrrp_strict},
           {"notify_fifo", g.notify_fifo},
-          {"notify_fifo_script", g.notify_fifo_script},
+          {"notify_fifo_script", script_line(g.notify_fifo_script)},
           {"vrrp_notify_fifo", g.vrrp_notify_fifo},
-          {"vrrp_notify_fifo_script", g.vrrp_notify_fifo_script},
+          {"vrrp_notify_fifo_script", script_line(g.vrrp_notify_fifo_script)},
           {"lvs_notify_fifo", g.lvs_notify_fifo},
-          {"lvs_notify_fifo_script", g.lvs_notify_fifo_script},
+          {"lvs_notify_fifo_script", script_line(g.lvs_notify_fifo_script)},
           {"xdp_interface", g.xdp_interface},
           {"xdp_mode", to_string(g.xdp_mode)},
           {"xdp_conntrack_size", g.xdp_conntrack_size},
@@ -197,6 +203,7 @@ json checker(const Checker& variant) {
           out["misc_timeout"] = optional(check.misc_timeout, seconds);
           out["misc_dynamic"] = check.misc_dynamic;
           out["user"] = check.user;
+          out["group"] = check.group;
           return out;
         } else if constexpr (std::is_same_v<T, PingCheck>) {
           return common("PING_CHECK", check);
@@ -222,8 +229,8 @@ json real_server(const RealServer& r) {
           {"port", r.port},
           {"weight", r.weight},
           {"inhibit_on_failure", r.inhibit_on_failure},
-          {"notify_up", r.notify_up},
-          {"notify_down", r.notify_down},
+          {"notify_up", script_line(r.notify_up)},
+          {"notify_down", script_line(r.notify_down)},
           {"checkers", checkers}};
 }
 
@@ -248,8 +255,8 @@ json virtual_server(const VirtualServer& v) {
               {"protocol", to_string(v.protocol)},
               {"quorum", v.quorum},
               {"hysteresis", v.hysteresis},
-              {"quorum_up", v.quorum_up},
-              {"quorum_down", v.quorum_down},
+              {"quorum_up", script_line(v.quorum_up)},
+              {"quorum_down", script_line(v.quorum_down)},
               {"sorry_server", v.sorry_server ? json{{"address", address(v.sorry_server->address)},
                                                      {"port", v.sorry_server->port}}
                                               : json(nullptr)},

@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "config/check_scripts.h"
 #include "config/parser.h"
 #include "config/preprocess.h"
 #include "config/syntax_tree.h"
@@ -13,10 +14,12 @@ namespace xdplb::config {
 
 namespace {
 
-LoadResult finish(const std::vector<Token>& tokens, Diagnostics& diagnostics) {
+LoadResult finish(const std::vector<Token>& tokens, const LoadOptions& options, Diagnostics& diagnostics) {
   const auto tree = build_syntax_tree(tokens, diagnostics);
   Config config = build_model(tree, diagnostics);
   validate(config, diagnostics);
+  if (options.check_scripts)
+    check_scripts(config, options.users ? *options.users : system_user_database(), diagnostics);
   LoadResult result;
   if (!diagnostics.has_errors()) result.config = std::move(config);
   result.diagnostics = diagnostics.take();
@@ -42,13 +45,13 @@ PreprocessOptions preprocess_options(const LoadOptions& options) {
 LoadResult load_config(const std::string& path, const LoadOptions& options) {
   Diagnostics diagnostics(options.strict);
   const auto tokens = preprocess_file(path, preprocess_options(options), diagnostics);
-  return finish(tokens, diagnostics);
+  return finish(tokens, options, diagnostics);
 }
 
 LoadResult load_config_text(std::string_view text, const std::string& file_name, const LoadOptions& options) {
   Diagnostics diagnostics(options.strict);
   const auto tokens = preprocess_text(text, file_name, preprocess_options(options), diagnostics);
-  return finish(tokens, diagnostics);
+  return finish(tokens, options, diagnostics);
 }
 
 }  // namespace xdplb::config

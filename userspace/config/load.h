@@ -1,5 +1,6 @@
-// The entry point: read a keepalived.conf-style file into a validated model. Pure: the only I/O is
-// reading the file and what it includes.
+// The entry point: read a keepalived.conf-style file into a validated model. The I/O is reading
+// the file and what it includes and, unless check_scripts is off, looking at the scripts it names
+// (check_scripts.h) the way start-up will.
 #pragma once
 
 #include <optional>
@@ -7,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/user_database.h"
 #include "config/diagnostics.h"
 #include "config/model.h"
 
@@ -17,6 +19,11 @@ struct LoadOptions {
   bool strict = false;
   // Off for the fuzzer: `include` is then an error instead of reading files.
   bool follow_includes = true;
+  // Who runs each script and whether its file may run, against this host (check_scripts.h): what
+  // start-up refuses or disables. Off for the fuzzer and for tests of the grammar alone.
+  bool check_scripts = true;
+  // The user database of that check; null: the host's.
+  const UserDatabase* users = nullptr;
 };
 
 struct LoadResult {

@@ -23,6 +23,17 @@ using KeywordLocations = std::map<std::string, SourceLocation, std::less<>>;
 // Where the XDP program is attached (xdplb addition).
 enum class XdpMode { native, generic, best };
 
+// A script line of the configuration, `KEYWORD SCRIPT [USER [GROUP]]`. An empty user: the global
+// rules of common/script_identity.h decide who runs it.
+struct ScriptCommand {
+  std::string command;
+  std::string user;
+  std::string group;
+
+  bool empty() const { return command.empty(); }
+  bool operator==(const ScriptCommand&) const = default;
+};
+
 struct GlobalDefs {
   SourceLocation location;
   std::string router_id;
@@ -41,11 +52,11 @@ struct GlobalDefs {
   // keepalived's notify FIFOs: notify_fifo gets every notification, vrrp_notify_fifo the VRRP ones,
   // lvs_notify_fifo the checkers' ones; each *_script is started with the FIFO's path appended.
   std::string notify_fifo;
-  std::string notify_fifo_script;
+  ScriptCommand notify_fifo_script;
   std::string vrrp_notify_fifo;
-  std::string vrrp_notify_fifo_script;
+  ScriptCommand vrrp_notify_fifo_script;
   std::string lvs_notify_fifo;  // the checkers' lines only (RS / VS)
-  std::string lvs_notify_fifo_script;
+  ScriptCommand lvs_notify_fifo_script;
   // xdplb additions.
   std::string xdp_interface;  // the interface the XDP program serves virtual_servers on
   XdpMode xdp_mode = XdpMode::native;
@@ -98,7 +109,7 @@ struct TrackedScript {
 };
 
 struct NotifyScripts {
-  std::string master, backup, fault, stop, any;  // `notify` is `any`: called for every transition
+  ScriptCommand master, backup, fault, stop, any;  // `notify` is `any`: called for every transition
 };
 
 struct VrrpInstance {
@@ -215,7 +226,8 @@ struct MiscCheck : CheckerCommon {
   std::string misc_path;
   std::optional<Duration> misc_timeout;  // unset: the delay_loop
   bool misc_dynamic = false;
-  std::string user;
+  std::string user;   // `user USER [GROUP]`; empty: the global rules
+  std::string group;
 };
 
 struct PingCheck : CheckerCommon {};
@@ -237,8 +249,8 @@ struct RealServer {
   std::uint16_t port = 0;  // unset in the file: the virtual server's port
   std::uint32_t weight = 1;
   bool inhibit_on_failure = false;
-  std::string notify_up;
-  std::string notify_down;
+  ScriptCommand notify_up;
+  ScriptCommand notify_down;
   std::vector<Checker> checkers;
   KeywordLocations keywords;
 };
@@ -266,8 +278,8 @@ struct VirtualServer {
   Protocol protocol = Protocol::tcp;
   std::uint32_t quorum = 1;
   std::uint32_t hysteresis = 0;
-  std::string quorum_up;
-  std::string quorum_down;
+  ScriptCommand quorum_up;
+  ScriptCommand quorum_down;
   std::optional<SorryServer> sorry_server;
   bool sorry_server_inhibit = false;
   bool alpha = false;

@@ -120,7 +120,7 @@ MiscCheck parse_misc(const SyntaxNode& node, Diagnostics& diagnostics) {
       .on("misc_timeout", BlockReader::optional_seconds(check.misc_timeout, std::chrono::milliseconds(1),
                                                         max_timer, diagnostics))
       .on("misc_dynamic", BlockReader::flag(check.misc_dynamic))
-      .on("user", BlockReader::word(check.user, "a user name", diagnostics));
+      .on("user", BlockReader::user_and_group(check.user, check.group, diagnostics));
   reader.read(node.children);
   if (check.misc_path.empty()) diagnostics.error(node.location(), "MISC_CHECK has no misc_path");
   return check;

@@ -46,11 +46,11 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
       .on("script_user", BlockReader::user_and_group(global.script_user, global.script_group, diagnostics))
       .on("vrrp_strict", BlockReader::flag(global.vrrp_strict))
       .on("notify_fifo", BlockReader::word(global.notify_fifo, "a FIFO path", diagnostics))
-      .on("notify_fifo_script", BlockReader::command(global.notify_fifo_script, "a script", diagnostics))
+      .on("notify_fifo_script", BlockReader::script_with_user(global.notify_fifo_script, diagnostics))
       .on("vrrp_notify_fifo", BlockReader::word(global.vrrp_notify_fifo, "a FIFO path", diagnostics))
-      .on("vrrp_notify_fifo_script", BlockReader::command(global.vrrp_notify_fifo_script, "a script", diagnostics))
+      .on("vrrp_notify_fifo_script", BlockReader::script_with_user(global.vrrp_notify_fifo_script, diagnostics))
       .on("lvs_notify_fifo", BlockReader::word(global.lvs_notify_fifo, "a FIFO path", diagnostics))
-      .on("lvs_notify_fifo_script", BlockReader::command(global.lvs_notify_fifo_script, "a script", diagnostics))
+      .on("lvs_notify_fifo_script", BlockReader::script_with_user(global.lvs_notify_fifo_script, diagnostics))
       .on("xdp_interface", BlockReader::word(global.xdp_interface, "an interface name", diagnostics))
       .on("xdp_mode",
           [&](const SyntaxNode& statement) {

@@ -83,8 +83,8 @@ std::optional<RealServer> parse_real_server(const SyntaxNode& node, std::uint16_
   BlockReader reader("real_server " + address_token->text, diagnostics, &server.keywords);
   reader.on("weight", BlockReader::integer(server.weight, 0, 65535, diagnostics))
       .on("inhibit_on_failure", BlockReader::flag(server.inhibit_on_failure))
-      .on("notify_up", BlockReader::command(server.notify_up, "a script", diagnostics))
-      .on("notify_down", BlockReader::command(server.notify_down, "a script", diagnostics))
+      .on("notify_up", BlockReader::script_with_user(server.notify_up, diagnostics))
+      .on("notify_down", BlockReader::script_with_user(server.notify_down, diagnostics))
       .not_applicable({"uthreshold", "lthreshold"}, "IPVS only: xdplb has no IPVS")
       .not_applicable({"retry", "delay_before_retry", "warmup", "connect_timeout", "delay_loop", "smtp_alert",
                        "virtualhost", "alpha"},
@@ -171,8 +171,8 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
           })
       .on("quorum", BlockReader::integer(server.quorum, 1, 0xFFFFFFFFLL, diagnostics))
       .on("hysteresis", BlockReader::integer(server.hysteresis, 0, 0xFFFFFFFFLL, diagnostics))
-      .on("quorum_up", BlockReader::command(server.quorum_up, "a script", diagnostics))
-      .on("quorum_down", BlockReader::command(server.quorum_down, "a script", diagnostics))
+      .on("quorum_up", BlockReader::script_with_user(server.quorum_up, diagnostics))
+      .on("quorum_down", BlockReader::script_with_user(server.quorum_down, diagnostics))
       .on_either("sorry_server",
                  [&](const SyntaxNode& statement) {
                    const auto* address = require_argument(statement, 0, "'ADDRESS PORT'", diagnostics);

@@ -162,11 +162,11 @@ std::vector<Tracked> parse_tracked(const SyntaxNode& block, Diagnostics& diagnos
 }
 
 void add_notify_handlers(BlockReader& reader, NotifyScripts& notify, Diagnostics& diagnostics) {
-  reader.on("notify_master", BlockReader::command(notify.master, "a script", diagnostics))
-      .on("notify_backup", BlockReader::command(notify.backup, "a script", diagnostics))
-      .on("notify_fault", BlockReader::command(notify.fault, "a script", diagnostics))
-      .on("notify_stop", BlockReader::command(notify.stop, "a script", diagnostics))
-      .on("notify", BlockReader::command(notify.any, "a script", diagnostics));
+  reader.on("notify_master", BlockReader::script_with_user(notify.master, diagnostics))
+      .on("notify_backup", BlockReader::script_with_user(notify.backup, diagnostics))
+      .on("notify_fault", BlockReader::script_with_user(notify.fault, diagnostics))
+      .on("notify_stop", BlockReader::script_with_user(notify.stop, diagnostics))
+      .on("notify", BlockReader::script_with_user(notify.any, diagnostics));
 }
 
 }  // namespace

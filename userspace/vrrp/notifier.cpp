@@ -22,16 +22,17 @@ std::vector<NotifyCall> notify_calls(const NotifyCommands& commands, NotifySubje
                                      State state, int priority) {
   std::vector<NotifyCall> calls;
   const std::string* specific = nullptr;
+  const std::optional<NotifyRunAs>* specific_as = nullptr;
   const char* which = "";
   switch (state) {
-    case State::master: specific = &commands.master, which = "notify_master"; break;
-    case State::backup: specific = &commands.backup, which = "notify_backup"; break;
-    case State::fault: specific = &commands.fault, which = "notify_fault"; break;
-    case State::initialize: specific = &commands.stop, which = "notify_stop"; break;
+    case State::master: specific = &commands.master, specific_as = &commands.master_as, which = "notify_master"; break;
+    case State::backup: specific = &commands.backup, specific_as = &commands.backup_as, which = "notify_backup"; break;
+    case State::fault: specific = &commands.fault, specific_as = &commands.fault_as, which = "notify_fault"; break;
+    case State::initialize: specific = &commands.stop, specific_as = &commands.stop_as, which = "notify_stop"; break;
   }
-  if (specific && !specific->empty()) calls.push_back({which, split_command_line(*specific)});
+  if (specific && !specific->empty()) calls.push_back({which, split_command_line(*specific), *specific_as});
   if (!commands.any.empty()) {
-    NotifyCall call{"notify", split_command_line(commands.any)};
+    NotifyCall call{"notify", split_command_line(commands.any), commands.any_as};
     call.argv.emplace_back(subject == NotifySubject::instance ? "INSTANCE" : "GROUP");
     call.argv.push_back(name);
     call.argv.emplace_back(notify_state_name(state));
@@ -61,8 +62,9 @@ void Notifier::notify(const NotifyCommands& commands, NotifySubject subject, con
   for (auto& call : calls) {
     ProcessOptions options;
     options.argv = std::move(call.argv);
-    options.uid = run_as_.uid;
-    options.gid = run_as_.gid;
+    const NotifyRunAs& run_as = call.run_as ? *call.run_as : run_as_;
+    options.uid = run_as.uid;
+    options.gid = run_as.gid;
     options.timeout = timeout_;
     const std::string what = "(" + name + ") " + call.which;
     ChildProcess::spawn(io_, std::move(options), [what](const ProcessResult& r) {

@@ -24,8 +24,15 @@ class NotifyFifo;  // common/notify_fifo.h
 
 namespace xdplb::vrrp {
 
+struct NotifyRunAs {
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+};
+
 struct NotifyCommands {
   std::string master, backup, fault, stop, any;  // `any` is keepalived's `notify`
+  // Who runs each one: keepalived lets every notify line name its own user. Unset: the Notifier's.
+  std::optional<NotifyRunAs> master_as, backup_as, fault_as, stop_as, any_as;
 };
 
 enum class NotifySubject : uint8_t { instance, group };
@@ -36,17 +43,13 @@ std::string_view notify_state_name(State state);
 struct NotifyCall {
   std::string which;  // "notify_master", ..., "notify": for the log
   std::vector<std::string> argv;
+  std::optional<NotifyRunAs> run_as;  // unset: the Notifier's
 };
 
 // The commands to run, in order, for `subject` `name` entering `state`. Throws CommandLineError
 // (common/process.h) for a command that cannot be split into words.
 std::vector<NotifyCall> notify_calls(const NotifyCommands& commands, NotifySubject subject, const std::string& name,
                                      State state, int priority);
-
-struct NotifyRunAs {
-  std::optional<uid_t> uid;
-  std::optional<gid_t> gid;
-};
 
 class Notifier {
  public:

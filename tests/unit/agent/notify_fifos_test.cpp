@@ -43,7 +43,7 @@ TEST_CASE("NotifyFifos creates every configured FIFO; one that cannot be made is
   }
   xdplb::config::GlobalDefs same = g;
   CHECK(NotifyFifos::same_settings(g, same));
-  same.lvs_notify_fifo_script = "/bin/cat";
+  same.lvs_notify_fifo_script.command = "/bin/cat";
   CHECK_FALSE(NotifyFifos::same_settings(g, same));
 
   xdplb::config::GlobalDefs bad;

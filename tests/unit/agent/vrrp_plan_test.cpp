@@ -1,20 +1,53 @@
 // From vrrp_instance / vrrp_script / vrrp_sync_group to the VRRP runtime's settings, with a fake
 // host (interfaces, users) so every rule is checked without touching the machine.
 #include <doctest/doctest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include "agent/vrrp_plan.h"
 #include "config/load.h"
+#include "vrrp/notifier.h"
 
 using namespace xdplb;
 
 namespace {
 
+// The grammar only: the plans' own use of the script rule is what these tests look at.
 config::Config load(const std::string& text) {
-  auto r = config::load_config_text(text, "test.conf", {});
+  config::LoadOptions options;
+  options.check_scripts = false;
+  auto r = config::load_config_text(text, "test.conf", options);
   if (!r.ok())
     for (const auto& d : r.diagnostics) MESSAGE(config::format_diagnostic(d));
   REQUIRE(r.ok());
   return *r.config;
+}
+
+class FakeUsers final : public UserDatabase {
+ public:
+  explicit FakeUsers(bool with_keepalived_script) : with_keepalived_script_(with_keepalived_script) {}
+  std::optional<UserIds> user(const std::string& name) const override {
+    if (name == "keepalived_script" && with_keepalived_script_) return UserIds{990, 990};
+    if (name == "nobody") return UserIds{65534, 65534};
+    if (name == "root") return UserIds{0, 0};
+    return std::nullopt;
+  }
+  std::optional<gid_t> group(const std::string& name) const override {
+    if (name == "nogroup") return gid_t{65534};
+    return std::nullopt;
+  }
+
+ private:
+  bool with_keepalived_script_;
+};
+
+const UserDatabase& fake_users() {
+  static const FakeUsers users(true);
+  return users;
 }
 
 agent::VrrpHostFacts fake_host() {
@@ -23,15 +56,7 @@ agent::VrrpHostFacts fake_host() {
     if (interface != "eth0") return std::nullopt;
     return asio::ip::make_address(ipv6 ? "fe80::1" : "198.18.0.1");
   };
-  host.user = [](const std::string& name) -> std::optional<std::pair<uid_t, gid_t>> {
-    if (name == "keepalived_script") return std::make_pair(uid_t{990}, gid_t{990});
-    if (name == "root") return std::make_pair(uid_t{0}, gid_t{0});
-    return std::nullopt;
-  };
-  host.group = [](const std::string& name) -> std::optional<gid_t> {
-    if (name == "nogroup") return gid_t{65534};
-    return std::nullopt;
-  };
+  host.users = &fake_users();
   host.host_name = "lb1.example";
   return host;
 }
@@ -70,7 +95,7 @@ vrrp_instance VI_1 {
   virtual_routes { 198.51.100.0/24 via 198.18.0.254 }
   track_interface { eth1 weight -30 }
   track_script { chk_haproxy weight -40 }
-  notify "/usr/local/bin/notify.sh"
+  notify "/bin/true"
   smtp_alert
 }
 )";
@@ -108,7 +133,8 @@ TEST_CASE("vrrp plan: an instance with every common keyword") {
   CHECK(p.tracked[0].weight == -30);
   CHECK(p.tracked[1].name == "script:chk_haproxy");
   CHECK(p.tracked[1].weight == -40);  // track_script's weight overrides the script's
-  CHECK(s.notify.any == "/usr/local/bin/notify.sh");
+  CHECK(s.notify.any == "/bin/true");
+  CHECK(s.notify.any_as->uid == uid_t{990});
   CHECK(s.smtp_alert);
   REQUIRE(plan.scripts.size() == 1);
   CHECK(plan.scripts[0].argv == std::vector<std::string>{"/usr/bin/pgrep", "haproxy"});
@@ -116,7 +142,7 @@ TEST_CASE("vrrp plan: an instance with every common keyword") {
   CHECK(plan.scripts[0].timeout == std::chrono::seconds(2));
   CHECK(plan.scripts[0].fall == 3);
   CHECK(plan.scripts[0].rise == 2);
-  CHECK_FALSE(plan.scripts[0].uid);
+  CHECK(plan.scripts[0].uid == uid_t{990});  // keepalived_script: the default when it exists
   CHECK(plan.smtp.router_id == "LB1");
   CHECK(plan.smtp.to == std::vector<std::string>{"ops@example.org"});
   CHECK(plan.smtp.helo_name == "lb1.example");
@@ -168,10 +194,13 @@ vrrp_instance VI_1 {
   CHECK(plan.scripts[0].uid == uid_t{990});
   CHECK(plan.notify_as.uid == uid_t{990});
 
+  const FakeUsers without_default(false);
   auto host = fake_host();
-  host.user = [](const std::string&) -> std::optional<std::pair<uid_t, gid_t>> { return std::nullopt; };
+  host.users = &without_default;
   CHECK_THROWS_WITH_AS(agent::plan_vrrp(load(text), host),
-                       doctest::Contains("enable_script_security forbids root"), agent::VrrpPlanError);
+                       doctest::Contains("test.conf:3: vrrp_script chk: enable_script_security does not run scripts "
+                                         "as root by default"),
+                       agent::VrrpPlanError);
 }
 
 TEST_CASE("vrrp plan: what cannot run here is refused with the file and line") {
@@ -180,4 +209,139 @@ TEST_CASE("vrrp plan: what cannot run here is refused with the file and line") {
   };
   fails("vrrp_instance VI_1 {\n interface eth9\n virtual_router_id 1\n virtual_ipaddress { 198.18.0.100 }\n}\n",
         "test.conf:1: vrrp_instance VI_1: interface eth9 has no IPv4 address");
+}
+
+namespace {
+
+// Scripts in a root-owned 0755 directory under /tmp, with the modes a test gives them.
+class ScriptFiles {
+ public:
+  ScriptFiles() {
+    std::string pattern = "/tmp/xdplb-vrrp-plan-XXXXXX";
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+    ::chmod(path_.c_str(), 0755);
+  }
+  ~ScriptFiles() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string add(const std::string& name, mode_t mode) const {
+    const std::string file = path_ + "/" + name;
+    std::ofstream(file) << "#!/bin/sh\nexit 0\n";
+    ::chmod(file.c_str(), mode);
+    return file;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("vrrp plan: every script kind carries the identity the one rule resolves") {
+  const ScriptFiles files;
+  const std::string ok = files.add("ok.sh", 0755);
+  const std::string text = replace_all(R"(
+global_defs { script_user nobody nogroup }
+vrrp_script as_block_user {
+  script "OK check"
+  user keepalived_script
+}
+vrrp_script as_default { script OK }
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  virtual_ipaddress { 198.18.0.100 }
+  track_script {
+    as_block_user
+    as_default
+  }
+  notify_master OK root
+  notify_backup "OK backup"
+  notify OK keepalived_script nogroup
+}
+vrrp_sync_group G { group { VI_1 } notify_fault OK root }
+)",
+                                       "OK", ok);
+  const auto plan = agent::plan_vrrp(load(text), fake_host());
+  REQUIRE(plan.scripts.size() == 2);
+  CHECK(plan.scripts[0].argv == std::vector<std::string>{ok, "check"});
+  CHECK(plan.scripts[0].uid == uid_t{990});  // the block's user and that user's own group
+  CHECK(plan.scripts[0].gid == gid_t{990});
+  CHECK(plan.scripts[1].uid == uid_t{65534});  // script_user and its group
+  CHECK(plan.scripts[1].gid == gid_t{65534});
+  const auto& notify = plan.instances[0].notify;
+  CHECK(notify.master == ok);
+  CHECK(notify.master_as->uid == uid_t{0});  // root, because the line says so
+  CHECK(notify.backup == ok + " backup");
+  CHECK(notify.backup_as->uid == uid_t{65534});
+  CHECK(notify.any_as->uid == uid_t{990});
+  CHECK(notify.any_as->gid == gid_t{65534});
+  CHECK(plan.sync_groups[0].notify.fault_as->uid == uid_t{0});
+  // The notifier hands each call its own user.
+  const auto calls = vrrp::notify_calls(notify, vrrp::NotifySubject::instance, "VI_1", vrrp::State::master, 100);
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0].run_as->uid == uid_t{0});
+  CHECK(calls[1].run_as->uid == uid_t{990});
+}
+
+TEST_CASE("vrrp plan: under enable_script_security an unsafe root script is disabled, not run") {
+  const ScriptFiles files;
+  const std::string open = files.add("open.sh", 0777);
+  const std::string ok = files.add("ok.sh", 0755);
+  const std::string text = replace_all(replace_all(R"(
+global_defs {
+  enable_script_security
+  script_user root
+}
+vrrp_script unsafe { script OPEN }
+vrrp_script safe { script OK }
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  virtual_ipaddress { 198.18.0.100 }
+  track_script {
+    unsafe
+    safe
+  }
+  notify_master OPEN
+  notify_backup OK
+}
+)",
+                                                   "OPEN", open),
+                                       "OK", ok);
+  // script_user root is allowed when written (keepalived): the safe scripts run as root.
+  const auto plan = agent::plan_vrrp(load(text), fake_host());
+  REQUIRE(plan.scripts.size() == 1);
+  CHECK(plan.scripts[0].name == "safe");
+  CHECK(plan.scripts[0].uid == uid_t{0});
+  const auto& tracked = plan.instances[0].vrrp.tracked;
+  REQUIRE(tracked.size() == 1);  // the disabled script's tracking goes with it
+  CHECK(tracked[0].name == "script:safe");
+  CHECK(plan.instances[0].notify.master.empty());
+  CHECK(plan.instances[0].notify.backup == ok);
+}
+
+TEST_CASE("vrrp plan: a notify line's user that does not exist refuses the plan with file and line") {
+  const ScriptFiles files;
+  const std::string ok = files.add("ok.sh", 0755);
+  const std::string text = replace_all(R"(
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  virtual_ipaddress { 198.18.0.100 }
+  notify_master OK master
+}
+)",
+                                       "OK", ok);
+  CHECK_THROWS_WITH_AS(agent::plan_vrrp(load(text), fake_host()),
+                       "test.conf:6: vrrp_instance VI_1 notify_master: script user 'master' does not exist",
+                       agent::VrrpPlanError);
 }

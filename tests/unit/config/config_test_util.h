@@ -13,7 +13,14 @@
 
 namespace xdplb::config::test {
 
-inline LoadResult load_text(std::string_view text, LoadOptions options = {}) {
+// The grammar alone: the host's scripts are not looked at (check_scripts_test.cpp does that).
+inline LoadOptions grammar_only() {
+  LoadOptions options;
+  options.check_scripts = false;
+  return options;
+}
+
+inline LoadResult load_text(std::string_view text, LoadOptions options = grammar_only()) {
   return load_config_text(text, "test.conf", options);
 }
 

@@ -22,7 +22,7 @@ TEST_CASE("examples: every conf/*.conf loads without errors") {
   for (const auto& entry : std::filesystem::directory_iterator(std::string(XDPLB_SOURCE_DIR) + "/conf")) {
     if (entry.path().extension() != ".conf") continue;
     ++count;
-    const auto result = load_config(entry.path().string(), {});
+    const auto result = load_config(entry.path().string(), grammar_only());
     CHECK_MESSAGE(result.ok(), entry.path().string() << "\n" << all_diagnostics(result));
     CHECK_MESSAGE(error_lines(result).empty(), all_diagnostics(result));
   }
@@ -30,7 +30,7 @@ TEST_CASE("examples: every conf/*.conf loads without errors") {
 }
 
 TEST_CASE("examples: the classic DR master: VRRP VI_1 and the DR virtual server with TCP_CHECK") {
-  const auto result = load_config(example("keepalived-dr-master.conf"), {});
+  const auto result = load_config(example("keepalived-dr-master.conf"), grammar_only());
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   CHECK(result.diagnostics.empty());
   const Config& config = *result.config;
@@ -73,8 +73,8 @@ TEST_CASE("examples: the classic DR master: VRRP VI_1 and the DR virtual server 
 }
 
 TEST_CASE("examples: the DR backup differs only by state and priority") {
-  const auto master = load_config(example("keepalived-dr-master.conf"), {});
-  const auto backup = load_config(example("keepalived-dr-backup.conf"), {});
+  const auto master = load_config(example("keepalived-dr-master.conf"), grammar_only());
+  const auto backup = load_config(example("keepalived-dr-backup.conf"), grammar_only());
   REQUIRE(master.ok());
   REQUIRE(backup.ok());
   const auto& vi = backup.config->vrrp_instances.at(0);
@@ -86,7 +86,7 @@ TEST_CASE("examples: the DR backup differs only by state and priority") {
 
 TEST_CASE("examples: the HTTP pair checks GET /health for 200 on .111 and .112") {
   for (const char* name : {"keepalived-http-master.conf", "keepalived-http-backup.conf"}) {
-    const auto result = load_config(example(name), {});
+    const auto result = load_config(example(name), grammar_only());
     REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
     CHECK(result.diagnostics.empty());
     const auto& vs = result.config->virtual_servers.at(0);
@@ -107,7 +107,7 @@ TEST_CASE("examples: the HTTP pair checks GET /health for 200 on .111 and .112")
 }
 
 TEST_CASE("examples: xdplb-full.conf loads with no diagnostic at all, even under --strict") {
-  LoadOptions options;
+  LoadOptions options = grammar_only();
   options.strict = true;
   const auto result = load_config(example("xdplb-full.conf"), options);
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));

@@ -10,7 +10,7 @@ using std::chrono::seconds;
 namespace {
 
 Config full() {
-  const auto result = load_config(std::string(XDPLB_SOURCE_DIR) + "/conf/xdplb-full.conf", {});
+  const auto result = load_config(std::string(XDPLB_SOURCE_DIR) + "/conf/xdplb-full.conf", grammar_only());
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   return *result.config;
 }
@@ -98,8 +98,8 @@ TEST_CASE("parser: vrrp_script and vrrp_sync_group of xdplb-full.conf") {
   CHECK(g.members[1].name == "VI_6");
   REQUIRE(g.track_scripts.size() == 1);
   CHECK(g.track_scripts[0].weight == -10);
-  CHECK(g.notify.master == "/etc/xdplb/group.sh master");
-  CHECK(g.notify.any == "/etc/xdplb/group-all.sh");
+  CHECK(g.notify.master.command == "/etc/xdplb/group.sh master");
+  CHECK(g.notify.any.command == "/etc/xdplb/group-all.sh");
   CHECK(g.smtp_alert);
 }
 
@@ -136,11 +136,11 @@ TEST_CASE("parser: vrrp_instance keywords of xdplb-full.conf") {
   REQUIRE(vi.track_scripts.size() == 2);
   CHECK_FALSE(vi.track_scripts[0].weight);
   CHECK(vi.track_scripts[1].weight == 5);
-  CHECK(vi.notify.master == "/etc/xdplb/notify.sh master");
-  CHECK(vi.notify.backup == "/etc/xdplb/notify.sh backup");
-  CHECK(vi.notify.fault == "/etc/xdplb/notify.sh fault");
-  CHECK(vi.notify.stop == "/etc/xdplb/notify.sh stop");
-  CHECK(vi.notify.any == "/etc/xdplb/notify-all.sh");
+  CHECK(vi.notify.master.command == "/etc/xdplb/notify.sh master");
+  CHECK(vi.notify.backup.command == "/etc/xdplb/notify.sh backup");
+  CHECK(vi.notify.fault.command == "/etc/xdplb/notify.sh fault");
+  CHECK(vi.notify.stop.command == "/etc/xdplb/notify.sh stop");
+  CHECK(vi.notify.any.command == "/etc/xdplb/notify-all.sh");
   CHECK(vi.smtp_alert);
   CHECK(vi.dont_track_primary);
   CHECK(vi.accept == true);
@@ -167,7 +167,7 @@ TEST_CASE("parser: virtual_server, real_server and checkers of xdplb-full.conf")
   CHECK(web.persistence_granularity->to_string() == "255.255.255.0");
   CHECK(web.quorum == 2);
   CHECK(web.hysteresis == 1);
-  CHECK(web.quorum_up == "/etc/xdplb/quorum.sh up");
+  CHECK(web.quorum_up.command == "/etc/xdplb/quorum.sh up");
   CHECK(web.sorry_server->address.to_string() == "198.18.0.200");
   CHECK(web.sorry_server->port == 80);
   CHECK(web.sorry_server_inhibit);
@@ -176,7 +176,7 @@ TEST_CASE("parser: virtual_server, real_server and checkers of xdplb-full.conf")
   const auto& rs = web.real_servers.at(0);
   CHECK(rs.weight == 3);
   CHECK(rs.inhibit_on_failure);
-  CHECK(rs.notify_up == "/etc/xdplb/rs.sh up 11");
+  CHECK(rs.notify_up.command == "/etc/xdplb/rs.sh up 11");
   const auto& http = std::get<HttpGetCheck>(rs.checkers.at(0));
   REQUIRE(http.urls.size() == 2);
   REQUIRE(http.urls[0].status_codes.size() == 3);
@@ -241,7 +241,7 @@ TEST_CASE("parser: unknown keywords warn with file:line, and are errors under --
   CHECK(warning_lines(relaxed) == std::vector<std::string>{"test.conf:7"});
   CHECK(mentions(relaxed, "test.conf:7:3: warning: unknown keyword 'frobnicate' in vrrp_instance VI_1"));
 
-  LoadOptions strict;
+  LoadOptions strict = grammar_only();
   strict.strict = true;
   const auto failed = load_text(text, strict);
   CHECK_FALSE(failed.ok());
@@ -259,7 +259,7 @@ TEST_CASE("parser: lvs_notify_fifo and its script are read (the checkers' FIFO)"
       "global_defs {\n  lvs_notify_fifo /run/lvs.fifo\n  lvs_notify_fifo_script \"/bin/reader --x\"\n}\n");
   REQUIRE(result.ok());
   CHECK(result.config->global.lvs_notify_fifo == "/run/lvs.fifo");
-  CHECK(result.config->global.lvs_notify_fifo_script == "/bin/reader --x");
+  CHECK(result.config->global.lvs_notify_fifo_script.command == "/bin/reader --x");
   CHECK(warning_lines(result).empty());
   CHECK(error_lines(load_text("global_defs {\n  lvs_notify_fifo\n}\n")) == std::vector<std::string>{"test.conf:2"});
 }
@@ -277,7 +277,7 @@ TEST_CASE("parser: keepalived keywords xdplb does not implement are accepted wit
       result, "'enable_snmp_vrrp' is not applicable to xdplb (keepalived option xdplb does not implement)"));
 
   // Not applicable is not unknown: --strict still accepts them.
-  LoadOptions strict;
+  LoadOptions strict = grammar_only();
   strict.strict = true;
   CHECK(load_text("global_defs {\n  lvs_sync_daemon eth0 VI_1\n}\n", strict).ok());
 }

@@ -60,13 +60,13 @@ TEST_CASE("preprocess: inside quotes definitions are replaced and unknown $NAMEs
       "  virtual_ipaddress {\n    198.18.0.1\n  }\n"
       "  authentication {\n    auth_type PASS\n    auth_pass \"$ecret\"\n  }\n"
       "  notify_master \"/bin/echo $X ${Y} $IF\"\n"
-      "  notify_backup /bin/echo 5$\n"
+      "  notify_backup \"/bin/echo 5$\"\n"
       "}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   const auto& instance = result.config->vrrp_instances.at(0);
   CHECK(instance.authentication.password == "$ecret");
-  CHECK(instance.notify.master == "/bin/echo $X ${Y} eth0");
-  CHECK(instance.notify.backup == "/bin/echo 5$");
+  CHECK(instance.notify.master.command == "/bin/echo $X ${Y} eth0");
+  CHECK(instance.notify.backup.command == "/bin/echo 5$");
 }
 
 TEST_CASE("preprocess: include with a glob, relative to the including file, in sorted order") {
@@ -84,7 +84,7 @@ TEST_CASE("preprocess: include with a glob, relative to the including file, in s
                               "  virtual_ipaddress {\n    198.18.0.1\n  }\n"
                               "  track_script {\n    a\n    b\n  }\n"
                               "}\n");
-  const auto result = load_config(main, {});
+  const auto result = load_config(main, grammar_only());
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   REQUIRE(result.config->vrrp_scripts.size() == 2);
   CHECK(result.config->vrrp_scripts[0].name == "a");
@@ -97,18 +97,18 @@ TEST_CASE("preprocess: errors in an included file name that file and line") {
   TempDir dir;
   dir.write("inc/bad.conf", "\n\nglobal_defs {\n  vrrp_version 4\n}\n");
   const auto main = dir.write("main.conf", "include inc/bad.conf\n");
-  const auto result = load_config(main, {});
+  const auto result = load_config(main, grammar_only());
   CHECK(error_lines(result) == std::vector<std::string>{(dir.path() / "inc/bad.conf").string() + ":4"});
 }
 
 TEST_CASE("preprocess: an include matching nothing warns; a missing top-level file is an error") {
   TempDir dir;
   const auto main = dir.write("main.conf", "include nothing/*.conf\n");
-  const auto result = load_config(main, {});
+  const auto result = load_config(main, grammar_only());
   CHECK(result.ok());
   CHECK(warning_lines(result) == std::vector<std::string>{main + ":1"});
 
-  const auto missing = load_config((dir.path() / "absent.conf").string(), {});
+  const auto missing = load_config((dir.path() / "absent.conf").string(), grammar_only());
   CHECK_FALSE(missing.ok());
   CHECK(error_lines(missing) == std::vector<std::string>{(dir.path() / "absent.conf").string() + ":1"});
 }
@@ -117,13 +117,13 @@ TEST_CASE("preprocess: an include cycle is an error at the include that closes i
   TempDir dir;
   dir.write("b.conf", "\ninclude a.conf\n");
   const auto a = dir.write("a.conf", "include b.conf\n");
-  const auto result = load_config(a, {});
+  const auto result = load_config(a, grammar_only());
   CHECK(error_lines(result) == std::vector<std::string>{(dir.path() / "b.conf").string() + ":2"});
   CHECK(mentions(result, "include cycle"));
 }
 
 TEST_CASE("preprocess: include can be disabled (fuzzing)") {
-  LoadOptions options;
+  LoadOptions options = grammar_only();
   options.follow_includes = false;
   const auto result = load_text("include /etc/*\n", options);
   CHECK(error_lines(result) == std::vector<std::string>{"test.conf:1"});

@@ -2,9 +2,11 @@
 // --dump-config need no --interface.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "config_test_util.h"
@@ -44,7 +46,18 @@ TEST_CASE("xdplbd: -t on a good file exits 0 without needing --interface") {
                            "keepalived-http-master.conf", "keepalived-http-backup.conf", "xdplb-full.conf"}) {
     const auto run = run_xdplbd("-t -f " + example(name));
     CHECK_MESSAGE(run.exit_code == 0, name << ": " << run.output);
-    CHECK(run.output.empty());
+    if (std::string(name) != "xdplb-full.conf") {
+      CHECK(run.output.empty());
+      continue;
+    }
+    // The full reference names scripts under /etc/xdplb that this host does not have: -t says, as
+    // start-up would, that each is disabled, and nothing else.
+    std::istringstream lines(run.output);
+    for (std::string line; std::getline(lines, line);) {
+      const bool disabled_example_script = line.find(": warning: ") != std::string::npos &&
+                                           line.find(" is disabled: cannot access /etc/xdplb/") != std::string::npos;
+      CHECK_MESSAGE(disabled_example_script, line);
+    }
   }
   CHECK(run_xdplbd("--config-test --use-file " + example("xdplb-full.conf")).exit_code == 0);
 }
@@ -127,4 +140,32 @@ TEST_CASE("xdplbd: --help and --version") {
   run = run_xdplbd("--version");
   CHECK(run.exit_code == 0);
   CHECK(run.output.starts_with("xdplbd "));
+}
+
+TEST_CASE("xdplbd: -t reports what start-up refuses about scripts, and what it disables, at FILE:LINE:COL") {
+  const TempDir dir;
+  ::chmod(dir.path().c_str(), 0755);
+  const std::string open = dir.write("open.sh", "#!/bin/sh\nexit 0\n");
+  ::chmod(open.c_str(), 0777);
+  const std::string instance = "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 1\n"
+                               "  virtual_ipaddress {\n    198.18.0.100\n  }\n";
+  // A user that does not exist: an error, exit status 1 (start-up refuses the same file).
+  const std::string refused =
+      dir.write("refused.conf", instance + "  notify_master " + open + " no-such-user-xdplb\n}\n");
+  auto run = run_xdplbd("-t -f " + refused);
+  CHECK(run.exit_code == 1);
+  CHECK_MESSAGE(run.output.find(refused + ":7:3: error: vrrp_instance VI_1 notify_master: script user "
+                                          "'no-such-user-xdplb' does not exist") != std::string::npos,
+                run.output);
+  // script_user root is allowed under enable_script_security (keepalived): the file is fine, but the
+  // world-writable script is disabled, a warning at its line.
+  const std::string disabled = dir.write(
+      "disabled.conf", "global_defs {\n  enable_script_security\n  script_user root\n}\n" + instance +
+                           "  notify_master " + open + "\n}\n");
+  run = run_xdplbd("-t -f " + disabled);
+  CHECK_MESSAGE(run.exit_code == 0, run.output);
+  CHECK_MESSAGE(run.output.find(disabled + ":11:3: warning: vrrp_instance VI_1 notify_master is disabled: unsafe "
+                                           "permissions: " + open + " is writable by everyone (mode 0777)") !=
+                    std::string::npos,
+                run.output);
 }
