@@ -261,7 +261,7 @@ void Router::on_packet(SocketEntry& entry, const ReceivedPacket& packet) {
   for (Instance* instance : entry.instances) {
     if (instance->settings.vrrp.vrid != advert.vrid) continue;
     matched = true;
-    execute(*instance, instance->fsm.on_advertisement(advert, packet.ip.source, Clock::now()));
+    execute(*instance, instance->fsm.on_advertisement(advert, packet.ip, Clock::now()));
   }
   if (!matched)
     spdlog::debug("VRRP advert for VRID {} from {} on {}: no instance of ours", advert.vrid,
