@@ -61,6 +61,9 @@ class RouterVrrpService final : public VrrpService {
       status.last_transition = s.last_transition;
       status.last_transition_reason = s.last_transition_reason;
       status.transitions = s.transitions;
+      for (std::size_t r = 0; r < s.adverts_dropped.size(); ++r)
+        status.adverts_dropped.emplace_back(std::string(vrrp::metric_name(static_cast<vrrp::DiscardReason>(r))),
+                                            s.adverts_dropped[r]);
       out.push_back(std::move(status));
     }
     return out;

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <asio/io_context.hpp>
@@ -27,6 +29,9 @@ struct VrrpInstanceStatus {
   std::chrono::system_clock::time_point last_transition{};
   std::string last_transition_reason;
   unsigned transitions = 0;
+  // Received adverts dropped, by reason ("auth_password_mismatch", ...): every reason, zeros too,
+  // so a metric series exists before its first drop.
+  std::vector<std::pair<std::string, std::uint64_t>> adverts_dropped;
 };
 
 class VrrpService {

@@ -126,6 +126,15 @@ std::string_view to_string(DiscardReason reason) {
   return "unknown";
 }
 
+std::string_view to_string(WarningKind kind) {
+  switch (kind) {
+    case WarningKind::owner_address_list_differs: return "address owner's address list differs";
+    case WarningKind::two_address_owners: return "two address owners";
+    case WarningKind::lower_priority_master: return "lower-priority advert heard as Master";
+  }
+  return "warning";
+}
+
 std::string_view metric_name(DiscardReason reason) {
   switch (reason) {
     case DiscardReason::not_running: return "not_running";

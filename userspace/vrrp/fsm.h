@@ -130,6 +130,7 @@ enum class WarningKind : uint8_t {
   two_address_owners,
   lower_priority_master,  // a Master heard a router it beats (answered at once, or held back)
 };
+std::string_view to_string(WarningKind kind);
 struct AdvertWarning {
   WarningKind kind;
   std::string detail;

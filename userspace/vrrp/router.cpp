@@ -44,6 +44,7 @@ struct Router::Instance {
   std::chrono::system_clock::time_point last_transition{};
   std::string last_reason;
   unsigned transitions = 0;
+  std::array<uint64_t, kDiscardReasonCount> adverts_dropped{};
 };
 
 struct Router::SocketEntry {
@@ -59,6 +60,20 @@ std::vector<std::unique_ptr<NotifyFifo>> open_fifos(const std::vector<std::strin
   return fifos;
 }
 
+// Drops that point at a misconfiguration or a forged packet are worth an operator's attention;
+// the others (a vrid not ours, a backup ignoring a lower priority) are routine.
+spdlog::level::level_enum advert_drop_level(DiscardReason reason) {
+  switch (reason) {
+    case DiscardReason::address_list_mismatch:
+    case DiscardReason::auth_type_mismatch:
+    case DiscardReason::auth_password_mismatch:
+    case DiscardReason::advert_interval_mismatch:
+    case DiscardReason::destination_not_vrrp_group:
+    case DiscardReason::source_not_link_local: return spdlog::level::info;
+    default: return spdlog::level::debug;
+  }
+}
+
 std::vector<NotifyFifo*> pointers(const std::vector<std::unique_ptr<NotifyFifo>>& fifos) {
   std::vector<NotifyFifo*> out;
   for (const auto& f : fifos) out.push_back(f.get());
@@ -72,7 +87,8 @@ Router::Router(asio::io_context& io, RouterSettings settings, StateHandler on_ch
       settings_(std::move(settings)),
       on_change_(std::move(on_change)),
       fifos_(open_fifos(settings_.notify_fifos)),
-      notifier_(io, settings_.notify_as, settings_.notify_timeout, pointers(fifos_)) {
+      notifier_(io, settings_.notify_as, settings_.notify_timeout, pointers(fifos_)),
+      advert_log_timer_(io) {
   std::set<std::string> names;
   for (auto& s : settings_.instances) {
     if (!names.insert(s.vrrp.name).second)
@@ -302,18 +318,53 @@ void Router::execute(Instance& instance, Actions actions) {
     } else if (auto* change = std::get_if<StateChange>(&action)) {
       on_state_change(instance, *change);
     } else if (auto* discarded = std::get_if<AdvertDiscarded>(&action)) {
-      if (discarded->reason == DiscardReason::address_list_mismatch || discarded->reason == DiscardReason::auth_type_mismatch ||
-          discarded->reason == DiscardReason::auth_password_mismatch ||
-          discarded->reason == DiscardReason::advert_interval_mismatch)
-        spdlog::info("({}) advert ignored: {}: {}", instance.name(), to_string(discarded->reason), discarded->detail);
-      else
-        spdlog::debug("({}) advert ignored: {}: {}", instance.name(), to_string(discarded->reason), discarded->detail);
+      ++instance.adverts_dropped[static_cast<size_t>(discarded->reason)];
+      log_limited(advert_drop_level(discarded->reason),
+                  "(" + instance.name() + ") advert ignored: " + std::string(to_string(discarded->reason)),
+                  discarded->detail);
     } else if (auto* warning = std::get_if<AdvertWarning>(&action)) {
-      spdlog::warn("({}) {}", instance.name(), warning->detail);
+      log_limited(spdlog::level::warn, "(" + instance.name() + ") " + std::string(to_string(warning->kind)),
+                  warning->detail);
     } else if (auto* priority = std::get_if<PriorityChanged>(&action)) {
       spdlog::info("({}) priority changed from {} to {}", instance.name(), priority->from, priority->to);
     }
   }
+}
+
+void Router::log_limited(spdlog::level::level_enum level, const std::string& key, const std::string& detail) {
+  if (!spdlog::should_log(level)) return;
+  const auto held = advert_log_.admit(key, Clock::now());
+  if (!held) {
+    advert_log_levels_[key] = level;
+    arm_log_summary();
+    return;
+  }
+  if (*held == 0)
+    spdlog::log(level, "{}: {}", key, detail);
+  else
+    spdlog::log(level, "{}: {} (and {} more like it in the last {} s)", key, detail, *held,
+                std::chrono::duration_cast<std::chrono::seconds>(advert_log_.interval()).count());
+}
+
+// A flood that stops leaves its count unreported until the next event of its kind: a timer
+// reports it when the interval is over.
+void Router::arm_log_summary() {
+  if (advert_log_timer_armed_ || stopped_) return;
+  const auto due = advert_log_.next_flush();
+  if (!due) return;
+  advert_log_timer_armed_ = true;
+  advert_log_timer_.expires_at(*due);
+  advert_log_timer_.async_wait([this](const std::error_code& ec) {
+    advert_log_timer_armed_ = false;
+    if (ec || stopped_) return;
+    for (const auto& held : advert_log_.flush(Clock::now())) {
+      const auto level = advert_log_levels_.count(held.key) ? advert_log_levels_[held.key] : spdlog::level::info;
+      spdlog::log(level, "{}: {} more in the last {} s", held.key, held.count,
+                  std::chrono::duration_cast<std::chrono::seconds>(advert_log_.interval()).count());
+      advert_log_levels_.erase(held.key);
+    }
+    arm_log_summary();
+  });
 }
 
 void Router::send_advert(Instance& instance, const Advertisement& advert) {
@@ -478,6 +529,7 @@ void Router::stop() {
     instance->vmac_created = false;
   }
   base_sysctls_.restore();
+  advert_log_timer_.cancel();
   link_monitor_.reset();
   sockets_.clear();
 }
@@ -515,6 +567,7 @@ std::vector<InstanceStatus> Router::status() const {
     s.last_transition = instance->last_transition;
     s.last_transition_reason = instance->last_reason;
     s.transitions = instance->transitions;
+    s.adverts_dropped = instance->adverts_dropped;
     out.push_back(std::move(s));
   }
   return out;

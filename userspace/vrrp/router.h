@@ -6,7 +6,9 @@
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <spdlog/common.h>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -20,6 +22,7 @@
 #include "vrrp/announcer.h"
 #include "vrrp/fsm.h"
 #include "vrrp/interface_sysctl.h"
+#include "vrrp/log_limiter.h"
 #include "vrrp/notifier.h"
 #include "vrrp/notify_fifo.h"
 #include "vrrp/smtp_alert.h"
@@ -79,7 +82,12 @@ struct InstanceStatus {
   std::chrono::system_clock::time_point last_transition{};
   std::string last_transition_reason;
   unsigned transitions = 0;
+  // Received adverts this instance dropped, by DiscardReason (index = the enum's value).
+  std::array<uint64_t, kDiscardReasonCount> adverts_dropped{};
 };
+
+// Repeated advert drops and warnings are logged once per instance, reason and interval.
+inline constexpr std::chrono::seconds kAdvertLogInterval{10};
 
 class Router {
  public:
@@ -131,6 +139,8 @@ class Router {
   void release_addresses(Instance& instance);
   void follow_sync_group(Instance& instance, const StateChange& change);
   void alert(bool group, const std::string& name, State state);
+  void log_limited(spdlog::level::level_enum level, const std::string& key, const std::string& detail);
+  void arm_log_summary();
   Instance* find(const std::string& name);
 
   asio::io_context& io_;
@@ -150,6 +160,10 @@ class Router {
   bool started_ = false;
   bool stopped_ = false;
   bool following_group_ = false;  // state changes made for a sync group are not propagated again
+  LogLimiter advert_log_{kAdvertLogInterval};
+  std::map<std::string, spdlog::level::level_enum> advert_log_levels_;  // by LogLimiter key
+  asio::steady_timer advert_log_timer_;
+  bool advert_log_timer_armed_ = false;
 };
 
 }  // namespace xdplb::vrrp
