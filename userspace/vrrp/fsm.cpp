@@ -277,6 +277,53 @@ Actions VrrpInstance::shutdown(TimePoint) {
   return out;
 }
 
+bool VrrpInstance::updatable_in_place(const InstanceParameters& running, const InstanceParameters& next) {
+  if (running.tracked.size() != next.tracked.size()) return false;
+  InstanceParameters fixed = next;  // `next` with what may change set back to the running values
+  fixed.priority = running.priority;
+  fixed.advert_interval = running.advert_interval;
+  fixed.preempt = running.preempt;
+  fixed.preempt_delay = running.preempt_delay;
+  fixed.virtual_addresses = running.virtual_addresses;
+  for (size_t i = 0; i < fixed.tracked.size(); ++i) fixed.tracked[i].weight = running.tracked[i].weight;
+  return fixed == running;
+}
+
+Actions VrrpInstance::update(InstanceParameters next, TimePoint now) {
+  if (!updatable_in_place(parameters_, next))
+    invalid(parameters_,
+            "only priority, advert_int, nopreempt, preempt_delay, virtual addresses and track weights change in place");
+  PriorityCalculator priority = make_priority(next);  // validates `next` before anything changes
+  for (const auto& object : priority_.tracked()) priority.set_healthy(object.name, object.healthy);
+
+  Actions out;
+  const uint8_t before = effective_priority();
+  const bool interval_changed = next.advert_interval != parameters_.advert_interval;
+  const bool addresses_changed = next.virtual_addresses != parameters_.virtual_addresses;
+  if (next.preempt != parameters_.preempt || next.preempt_delay != parameters_.preempt_delay)
+    preempt_deadline_.reset();  // the delay counts afresh from the next lower-priority advert
+  parameters_ = std::move(next);
+  priority_ = std::move(priority);
+  advertisement_interval_ = parameters_.advert_interval;
+  if (!started_) {
+    master_adver_interval_ = advertisement_interval_;
+    return out;
+  }
+  reevaluate_fault(out, now, before);  // reports the priority, enters or leaves Fault, moves the skew
+  if (state_ == State::master) {
+    if (effective_priority() != before || interval_changed || addresses_changed) {
+      out.emplace_back(SendAdvertisement{make_advert(effective_priority())});
+      arm(out, TimerKind::advertisement, now + advertisement_interval_);
+    }
+  } else if (state_ == State::backup && interval_changed &&
+             (parameters_.version == Version::v2 || !current_master_)) {
+    // v2 has one interval for everyone; v3 learns the Master's, and keeps it while one is heard.
+    master_adver_interval_ = advertisement_interval_;
+    arm(out, TimerKind::master_down, now + master_down_interval());
+  }
+  return out;
+}
+
 Actions VrrpInstance::on_timer_expired(TimerKind timer, TimePoint now) {
   Actions out;
   const std::optional<TimePoint> deadline = timer_deadline(timer);

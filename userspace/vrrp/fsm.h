@@ -66,6 +66,8 @@ struct InstanceParameters {
   // keepalived's `unicast_peer`: when set, adverts are accepted only from these addresses.
   std::vector<IpAddress> unicast_peers;
   std::vector<TrackedObject> tracked;  // see priority.h
+
+  bool operator==(const InstanceParameters&) const = default;
 };
 
 enum class TimerKind : uint8_t { master_down, advertisement };
@@ -152,6 +154,15 @@ class VrrpInstance {
   Actions start(TimePoint now);
   // Resigns (priority-0 advert) if Master, then stops in Initialize.
   Actions shutdown(TimePoint now);
+  // A reload's change of what RFC 5798 lets change in a running router: priority, advert
+  // interval, preemption (nopreempt, preempt_delay), the address list and tracking weights. The
+  // state is kept; a Master advertises the new values at once, and mastership then moves by the
+  // ordinary rules (a preempting Backup that now beats the Master takes over when its
+  // Master_Down_Timer fires, since it discards the lower-priority adverts). Tracked objects keep
+  // their health. Throws std::invalid_argument when `next` is invalid or differs in anything else
+  // (see updatable_in_place).
+  Actions update(InstanceParameters next, TimePoint now);
+  static bool updatable_in_place(const InstanceParameters& running, const InstanceParameters& next);
   // `ip`: the packet's source and destination (the TTL was the codec's to check).
   Actions on_advertisement(const Advertisement& advert, const ReceivedIpFacts& ip, TimePoint now);
   Actions on_timer_expired(TimerKind timer, TimePoint now);

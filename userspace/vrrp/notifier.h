@@ -26,6 +26,8 @@ namespace xdplb::vrrp {
 
 struct NotifyCommands {
   std::string master, backup, fault, stop, any;  // `any` is keepalived's `notify`
+
+  bool operator==(const NotifyCommands&) const = default;
 };
 
 enum class NotifySubject : uint8_t { instance, group };

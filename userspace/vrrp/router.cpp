@@ -213,10 +213,22 @@ void Router::open_sockets() {
   for (auto& instance : instances_) attach_sockets(*instance);
 }
 
-bool Router::reconfigure(RouterSettings next, const std::set<std::string>& replace) {
-  if (!started_ || stopped_) return false;
+std::optional<Reconfiguration> Router::reconfigure(RouterSettings next, const std::set<std::string>& changed) {
+  if (!started_ || stopped_) return std::nullopt;
   std::set<std::string> next_names;
   for (const auto& s : next.instances) next_names.insert(s.vrrp.name);
+  Reconfiguration done;
+  std::map<std::string, const InstanceSettings*> in_place;
+  std::set<std::string> replace;
+  for (const auto& name : changed) {
+    const Instance* running = find(name);
+    const auto it = std::find_if(next.instances.begin(), next.instances.end(),
+                                 [&](const InstanceSettings& s) { return s.vrrp.name == name; });
+    if (running && it != next.instances.end() && updatable_in_place(running->settings, *it))
+      in_place[name] = &*it;
+    else
+      replace.insert(name);
+  }
   std::set<std::string> leaving = replace;
   for (const auto& instance : instances_)
     if (!next_names.count(instance->name())) leaving.insert(instance->name());
@@ -226,7 +238,7 @@ bool Router::reconfigure(RouterSettings next, const std::set<std::string>& repla
   // Sync groups tie instances together: a group whose member leaves or arrives needs a restart.
   for (const auto& g : settings_.sync_groups)
     for (const auto& member : g.members)
-      if (leaving.count(member) || arriving.count(member)) return false;
+      if (leaving.count(member) || arriving.count(member)) return std::nullopt;
 
   const auto now = Clock::now();
   for (auto it = instances_.begin(); it != instances_.end();) {
@@ -251,9 +263,14 @@ bool Router::reconfigure(RouterSettings next, const std::set<std::string>& repla
     spdlog::info("({}) removed by a reload", instance.name());
     it = instances_.erase(it);
   }
+  for (const auto& [name, settings] : in_place) {
+    update_in_place(*find(name), *settings);
+    done.updated_in_place.push_back(name);
+  }
   settings_.instances = next.instances;
   for (const auto& s : next.instances) {
     if (!arriving.count(s.vrrp.name)) continue;
+    if (replace.count(s.vrrp.name)) done.restarted.push_back(s.vrrp.name);
     instances_.push_back(std::make_unique<Instance>(io_, s));
     Instance& instance = *instances_.back();
     create_vmac(instance);
@@ -261,7 +278,49 @@ bool Router::reconfigure(RouterSettings next, const std::set<std::string>& repla
     start_instance(instance);
     spdlog::info("({}) started by a reload", instance.name());
   }
-  return true;
+  return done;
+}
+
+void Router::update_in_place(Instance& instance, InstanceSettings next) {
+  const uint8_t priority_before = instance.fsm.effective_priority();
+  instance.settings = std::move(next);
+  execute(instance, instance.fsm.update(instance.settings.vrrp, Clock::now()));
+  // A state change above took or released the addresses already; a Master that stays Master
+  // gets the difference only, so the VIPs that stay are never removed.
+  if (instance.fsm.state() == State::master) reconcile_addresses(instance);
+  spdlog::info("({}) updated in place by a reload, staying {} (priority {} -> {})", instance.name(),
+               to_string(instance.fsm.state()), priority_before, instance.fsm.effective_priority());
+}
+
+void Router::reconcile_addresses(Instance& instance) {
+  const auto& wanted = instance.settings.addresses;
+  for (auto it = instance.added.begin(); it != instance.added.end();) {
+    if (std::find(wanted.begin(), wanted.end(), *it) != wanted.end()) {
+      ++it;
+      continue;
+    }
+    try {
+      addresses_->remove_address(*it);
+      spdlog::info("({}) address {} removed by a reload", instance.name(), it->describe());
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+    it = instance.added.erase(it);
+  }
+  bool added_any = false;
+  for (const auto& spec : wanted) {
+    if (std::find(instance.added.begin(), instance.added.end(), spec) != instance.added.end()) continue;
+    try {
+      addresses_->add_address(spec);
+      instance.added.push_back(spec);
+      added_any = true;
+      spdlog::info("({}) address {} added by a reload", instance.name(), spec.describe());
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
+  // New addresses are announced like a new Master's; the announcer's schedule covers them all.
+  if (added_any) announce_addresses(instance);
 }
 
 void Router::on_packet(SocketEntry& entry, const ReceivedPacket& packet) {
@@ -434,6 +493,10 @@ void Router::take_addresses(Instance& instance) {
       spdlog::error("({}) {}", instance.name(), e.what());
     }
   }
+  announce_addresses(instance);
+}
+
+void Router::announce_addresses(Instance& instance) {
   std::map<std::string, AnnounceTarget> by_device;
   for (const auto& spec : instance.added) {
     auto& target = by_device[spec.device];
