@@ -198,7 +198,9 @@ def test_auth_mismatch_is_ignored(lan):
     wait_until(lambda: ka.entered("MASTER") >= 1, 10, what="keepalived MASTER despite the higher-priority peer")
     wait_until(lambda: "auth_password_mismatch" in agent.log() or "password" in agent.log(), 10,
                what="xdplbd logs the password mismatch")
-    assert "lb1" in lan.holders() and "lb2" in lan.holders()
+    # keepalived may take over first (its Master_Down_Timer started before xdplbd's): wait for both.
+    wait_until(lambda: sorted(lan.holders()) == ["lb1", "lb2"], 10, what="both holding the VIP")
+    assert agent.alive()
 
 
 def test_unicast_peers(lan):

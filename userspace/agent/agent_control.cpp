@@ -82,6 +82,8 @@ nlohmann::json Agent::status_json() const {
       if (i.transitions > 0)
         last = {{"to", i.state}, {"at", rfc3339(i.last_transition)},
                 {"seconds_ago", seconds_since(i.last_transition)}, {"reason", i.last_transition_reason}};
+      nlohmann::json dropped = nlohmann::json::object();
+      for (const auto& [reason, count] : i.adverts_dropped) dropped[reason] = count;
       instances.push_back({{"name", i.name},
                            {"state", i.state},
                            {"priority", i.base_priority},
@@ -89,7 +91,8 @@ nlohmann::json Agent::status_json() const {
                            {"interface", i.interface},
                            {"vips", i.virtual_addresses},
                            {"transitions", i.transitions},
-                           {"last_transition", last}});
+                           {"last_transition", last},
+                           {"adverts_dropped", dropped}});
     }
   }
   const auto vips = dataplane_->status();

@@ -26,17 +26,21 @@ std::vector<MetricFamily> Agent::metric_families() const {
   auto state = family("xdplb_vrrp_state", "VRRP state of an instance (1 for the current state).", MetricType::gauge);
   auto priority = family("xdplb_vrrp_priority", "Effective VRRP priority of an instance.", MetricType::gauge);
   auto transitions = family("xdplb_vrrp_transitions_total", "VRRP state transitions.", MetricType::counter);
+  auto dropped = family("xdplb_vrrp_adverts_dropped_total", "Received VRRP adverts an instance dropped, by reason.",
+                        MetricType::counter);
   if (vrrp_) {
     for (const auto& i : vrrp_->status()) {
       for (const char* s : {"INIT", "BACKUP", "MASTER", "FAULT"})
         add(state, {{"instance", i.name}, {"state", s}}, std::uint64_t{i.state == s});
       add(priority, {{"instance", i.name}}, std::int64_t{i.effective_priority});
       add(transitions, {{"instance", i.name}}, std::uint64_t{i.transitions});
+      for (const auto& [reason, count] : i.adverts_dropped) add(dropped, {{"instance", i.name}, {"reason", reason}}, count);
     }
   }
   out.push_back(std::move(state));
   out.push_back(std::move(priority));
   out.push_back(std::move(transitions));
+  out.push_back(std::move(dropped));
 
   auto vip_active = family("xdplb_vip_active", "1 when this node forwards the VIP's traffic.", MetricType::gauge);
   auto vip_packets = family("xdplb_vip_packets_total", "Packets forwarded for a VIP.", MetricType::counter);

@@ -241,7 +241,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
     changes.push_back("notify FIFOs changed: their reader scripts restarted");
   }
   if (vrrp_changed) {
-    bool applied = false;
+    std::optional<VrrpReconfiguration> applied;
     if (in_place) {
       try {
         applied = vrrp_->reconfigure(config_, replace);
@@ -250,8 +250,11 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
       }
     }
     if (applied) {
+      for (const auto& name : applied->updated_in_place)
+        changes.push_back("vrrp_instance " + name + ": changed in place, state kept");
+      for (const auto& name : applied->restarted) changes.push_back("vrrp_instance " + name + ": changed, restarted");
       for (const auto& name : replace)
-        changes.push_back("vrrp_instance " + name + (new_instances.count(name) ? ": changed, restarted" : ": removed"));
+        if (!new_instances.count(name)) changes.push_back("vrrp_instance " + name + ": removed");
       for (const auto& [name, j] : new_instances)
         if (!old_instances.count(name)) changes.push_back("vrrp_instance " + name + ": added");
     } else {

@@ -32,14 +32,17 @@ class RouterVrrpService final : public VrrpService {
   void start() override { router_.start(); }
   void stop() override { router_.stop(); }
 
-  bool reconfigure(const config::Config& next, const std::set<std::string>& replace) override {
+  std::optional<VrrpReconfiguration> reconfigure(const config::Config& next,
+                                                 const std::set<std::string>& changed) override {
     vrrp::RouterSettings settings;
     try {
       settings = plan_vrrp(next, system_host_facts());
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(e.what());
     }
-    return router_.reconfigure(std::move(settings), replace);
+    const auto done = router_.reconfigure(std::move(settings), changed);
+    if (!done) return std::nullopt;
+    return VrrpReconfiguration{done->updated_in_place, done->restarted};
   }
 
   bool holds(const config::IpAddress& address) const override { return router_.holds(to_asio(address)); }
@@ -61,6 +64,9 @@ class RouterVrrpService final : public VrrpService {
       status.last_transition = s.last_transition;
       status.last_transition_reason = s.last_transition_reason;
       status.transitions = s.transitions;
+      for (std::size_t r = 0; r < s.adverts_dropped.size(); ++r)
+        status.adverts_dropped.emplace_back(std::string(vrrp::metric_name(static_cast<vrrp::DiscardReason>(r))),
+                                            s.adverts_dropped[r]);
       out.push_back(std::move(status));
     }
     return out;

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <asio/io_context.hpp>
@@ -27,6 +30,15 @@ struct VrrpInstanceStatus {
   std::chrono::system_clock::time_point last_transition{};
   std::string last_transition_reason;
   unsigned transitions = 0;
+  // Received adverts dropped, by reason ("auth_password_mismatch", ...): every reason, zeros too,
+  // so a metric series exists before its first drop.
+  std::vector<std::pair<std::string, std::uint64_t>> adverts_dropped;
+};
+
+// What a reconfigure did with the changed instances.
+struct VrrpReconfiguration {
+  std::vector<std::string> updated_in_place;  // priority, advert_int, preemption, VIPs, weights: state kept
+  std::vector<std::string> restarted;         // any other change
 };
 
 class VrrpService {
@@ -43,10 +55,12 @@ class VrrpService {
   // Resigns (priority 0) where master, removes every address and link it added, runs notify_stop.
   virtual void stop() = 0;
 
-  // Applies `next` in place, where only the vrrp_instances named in `replace` changed (or were
-  // added/removed): the others keep their state. False (nothing changed) when that is not possible;
+  // Applies `next` in place, where only the vrrp_instances named in `changed` changed (or were
+  // added/removed): the others keep their state, a changed one keeps it too when only what RFC 5798
+  // lets change in a running router changed. nullopt (nothing changed) when that is not possible;
   // throws std::runtime_error when `next` cannot run here.
-  virtual bool reconfigure(const config::Config& next, const std::set<std::string>& replace) = 0;
+  virtual std::optional<VrrpReconfiguration> reconfigure(const config::Config& next,
+                                                         const std::set<std::string>& changed) = 0;
 
   // True when `address` is a virtual_ipaddress of an instance that is MASTER now.
   virtual bool holds(const config::IpAddress& address) const = 0;

@@ -24,6 +24,8 @@ struct AddressSpec {
   std::string scope;  // "global" (default), "host", "link", "site", "nowhere" or a number
 
   std::string describe() const;  // "198.18.0.100/24 dev eth0"
+
+  bool operator==(const AddressSpec&) const = default;
 };
 
 struct RouteSpec {
@@ -37,6 +39,8 @@ struct RouteSpec {
   bool blackhole = false;
 
   std::string describe() const;
+
+  bool operator==(const RouteSpec&) const = default;
 };
 
 class AddressManager {

@@ -24,6 +24,8 @@ struct AnnounceTiming {
   unsigned repeat = 5;                    // frames per address in each of the first two bursts
   std::chrono::milliseconds refresh{0};   // 0: no periodic refresh
   unsigned refresh_repeat = 1;
+
+  bool operator==(const AnnounceTiming&) const = default;
 };
 
 struct AnnounceTarget {

@@ -120,6 +120,36 @@ std::string_view to_string(DiscardReason reason) {
     case DiscardReason::advert_interval_mismatch: return "advert interval mismatch";
     case DiscardReason::address_list_mismatch: return "address list mismatch";
     case DiscardReason::lower_priority_preempting: return "lower priority, preempting";
+    case DiscardReason::destination_not_vrrp_group: return "unicast destination on a multicast instance";
+    case DiscardReason::source_not_link_local: return "IPv6 source not link-local";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(WarningKind kind) {
+  switch (kind) {
+    case WarningKind::owner_address_list_differs: return "address owner's address list differs";
+    case WarningKind::two_address_owners: return "two address owners";
+    case WarningKind::lower_priority_master: return "lower-priority advert heard as Master";
+  }
+  return "warning";
+}
+
+std::string_view metric_name(DiscardReason reason) {
+  switch (reason) {
+    case DiscardReason::not_running: return "not_running";
+    case DiscardReason::vrid_mismatch: return "vrid_mismatch";
+    case DiscardReason::version_mismatch: return "version_mismatch";
+    case DiscardReason::family_mismatch: return "family_mismatch";
+    case DiscardReason::own_advert: return "own_advert";
+    case DiscardReason::not_a_unicast_peer: return "not_a_unicast_peer";
+    case DiscardReason::auth_type_mismatch: return "auth_type_mismatch";
+    case DiscardReason::auth_password_mismatch: return "auth_password_mismatch";
+    case DiscardReason::advert_interval_mismatch: return "advert_interval_mismatch";
+    case DiscardReason::address_list_mismatch: return "address_list_mismatch";
+    case DiscardReason::lower_priority_preempting: return "lower_priority_preempting";
+    case DiscardReason::destination_not_vrrp_group: return "destination_not_vrrp_group";
+    case DiscardReason::source_not_link_local: return "source_not_link_local";
   }
   return "unknown";
 }
@@ -247,6 +277,53 @@ Actions VrrpInstance::shutdown(TimePoint) {
   return out;
 }
 
+bool VrrpInstance::updatable_in_place(const InstanceParameters& running, const InstanceParameters& next) {
+  if (running.tracked.size() != next.tracked.size()) return false;
+  InstanceParameters fixed = next;  // `next` with what may change set back to the running values
+  fixed.priority = running.priority;
+  fixed.advert_interval = running.advert_interval;
+  fixed.preempt = running.preempt;
+  fixed.preempt_delay = running.preempt_delay;
+  fixed.virtual_addresses = running.virtual_addresses;
+  for (size_t i = 0; i < fixed.tracked.size(); ++i) fixed.tracked[i].weight = running.tracked[i].weight;
+  return fixed == running;
+}
+
+Actions VrrpInstance::update(InstanceParameters next, TimePoint now) {
+  if (!updatable_in_place(parameters_, next))
+    invalid(parameters_,
+            "only priority, advert_int, nopreempt, preempt_delay, virtual addresses and track weights change in place");
+  PriorityCalculator priority = make_priority(next);  // validates `next` before anything changes
+  for (const auto& object : priority_.tracked()) priority.set_healthy(object.name, object.healthy);
+
+  Actions out;
+  const uint8_t before = effective_priority();
+  const bool interval_changed = next.advert_interval != parameters_.advert_interval;
+  const bool addresses_changed = next.virtual_addresses != parameters_.virtual_addresses;
+  if (next.preempt != parameters_.preempt || next.preempt_delay != parameters_.preempt_delay)
+    preempt_deadline_.reset();  // the delay counts afresh from the next lower-priority advert
+  parameters_ = std::move(next);
+  priority_ = std::move(priority);
+  advertisement_interval_ = parameters_.advert_interval;
+  if (!started_) {
+    master_adver_interval_ = advertisement_interval_;
+    return out;
+  }
+  reevaluate_fault(out, now, before);  // reports the priority, enters or leaves Fault, moves the skew
+  if (state_ == State::master) {
+    if (effective_priority() != before || interval_changed || addresses_changed) {
+      out.emplace_back(SendAdvertisement{make_advert(effective_priority())});
+      arm(out, TimerKind::advertisement, now + advertisement_interval_);
+    }
+  } else if (state_ == State::backup && interval_changed &&
+             (parameters_.version == Version::v2 || !current_master_)) {
+    // v2 has one interval for everyone; v3 learns the Master's, and keeps it while one is heard.
+    master_adver_interval_ = advertisement_interval_;
+    arm(out, TimerKind::master_down, now + master_down_interval());
+  }
+  return out;
+}
+
 Actions VrrpInstance::on_timer_expired(TimerKind timer, TimePoint now) {
   Actions out;
   const std::optional<TimePoint> deadline = timer_deadline(timer);
@@ -334,7 +411,8 @@ bool VrrpInstance::address_list_matches(const Advertisement& advert) const {
 }
 
 std::optional<AdvertDiscarded> VrrpInstance::check_advert(const Advertisement& advert,
-                                                          const IpAddress& source) const {
+                                                          const ReceivedIpFacts& ip) const {
+  const IpAddress& source = ip.source;
   const auto discard = [&](DiscardReason reason, std::string detail) {
     return AdvertDiscarded{reason, describe(source, advert.priority) + ": " + std::move(detail)};
   };
@@ -348,6 +426,14 @@ std::optional<AdvertDiscarded> VrrpInstance::check_advert(const Advertisement& a
   if (source.is_v6() != parameters_.primary_address.is_v6())
     return discard(DiscardReason::family_mismatch, "not of our address family");
   if (source == parameters_.primary_address) return discard(DiscardReason::own_advert, "our own advert");
+  if (multicast()) {
+    if (ip.destination != vrrp_multicast_group(source.is_v6()))
+      return discard(DiscardReason::destination_not_vrrp_group, "sent to " + ip.destination.to_string());
+    // Unicast instances may use global IPv6 addresses (unicast_src_ip / unicast_peer), as keepalived
+    // allows; RFC 5798 knows only multicast, where the source is link-local.
+    if (source.is_v6() && !source.to_v6().is_link_local())
+      return discard(DiscardReason::source_not_link_local, "the source of an IPv6 advert must be link-local");
+  }
   const auto& peers = parameters_.unicast_peers;
   if (!peers.empty() && std::find(peers.begin(), peers.end(), source) == peers.end())
     return discard(DiscardReason::not_a_unicast_peer, "source is not a unicast_peer");
@@ -372,21 +458,23 @@ std::optional<AdvertDiscarded> VrrpInstance::check_advert(const Advertisement& a
   return std::nullopt;
 }
 
-Actions VrrpInstance::on_advertisement(const Advertisement& advert, const IpAddress& source, TimePoint now) {
+Actions VrrpInstance::on_advertisement(const Advertisement& advert, const ReceivedIpFacts& ip, TimePoint now) {
   Actions out;
+  const IpAddress& source = ip.source;
   if (!started_ || state_ == State::fault || state_ == State::initialize) {
     out.emplace_back(AdvertDiscarded{
         DiscardReason::not_running,
         describe(source, advert.priority) + ": instance is " + std::string(to_string(state_))});
     return out;
   }
-  if (auto discarded = check_advert(advert, source)) {
+  if (auto discarded = check_advert(advert, ip)) {
     out.emplace_back(std::move(*discarded));
     return out;
   }
   if (!parameters_.virtual_addresses.empty() && !address_list_matches(advert))
-    out.emplace_back(AdvertWarning{describe(source, advert.priority) +
-                                   ": address owner advertises an address list differing from ours"});
+    out.emplace_back(AdvertWarning{WarningKind::owner_address_list_differs,
+                                   describe(source, advert.priority) +
+                                       ": address owner advertises an address list differing from ours"});
   if (state_ == State::backup)
     backup_receive(out, advert, source, now);
   else
@@ -428,15 +516,15 @@ void VrrpInstance::backup_receive(Actions& out, const Advertisement& advert, con
 void VrrpInstance::master_receive(Actions& out, const Advertisement& advert, const IpAddress& source,
                                   TimePoint now) {
   if (advert.priority == kPriorityResign) {
-    out.emplace_back(SendAdvertisement{make_advert(effective_priority())});
-    arm(out, TimerKind::advertisement, now + advertisement_interval_);
+    answer_at_once(out, now);
     return;
   }
   const uint8_t ours = effective_priority();
   if (advert.priority == kPriorityOwner && ours == kPriorityOwner)
     out.emplace_back(
-        AdvertWarning{describe(source, advert.priority) +
-                      ": another router is configured as address owner too; the higher address wins"});
+        AdvertWarning{WarningKind::two_address_owners,
+                      describe(source, advert.priority) +
+                          ": another router is configured as address owner too; the higher address wins"});
   const bool other_wins =
       advert.priority > ours || (advert.priority == ours && parameters_.primary_address < source);
   if (other_wins) {
@@ -447,9 +535,20 @@ void VrrpInstance::master_receive(Actions& out, const Advertisement& advert, con
     arm(out, TimerKind::master_down, now + master_down_interval());
     return;
   }
-  out.emplace_back(AdvertWarning{describe(source, advert.priority) + ": lower than our " +
-                                 std::to_string(ours) + ", advertising at once"});
-  out.emplace_back(SendAdvertisement{make_advert(ours)});
+  const bool answering = !last_answer_ || now - *last_answer_ >= advertisement_interval_;
+  out.emplace_back(AdvertWarning{WarningKind::lower_priority_master,
+                                 describe(source, advert.priority) + ": lower than our " + std::to_string(ours) +
+                                     (answering ? ", advertising at once"
+                                                : ", already answered within the advert interval")});
+  answer_at_once(out, now);
+}
+
+// Each forged advert would otherwise buy one of ours: a flood amplified. Once per interval is
+// enough for the RFC's purpose (the other router hears a better Master at once).
+void VrrpInstance::answer_at_once(Actions& out, TimePoint now) {
+  if (last_answer_ && now - *last_answer_ < advertisement_interval_) return;
+  last_answer_ = now;
+  out.emplace_back(SendAdvertisement{make_advert(effective_priority())});
   arm(out, TimerKind::advertisement, now + advertisement_interval_);
 }
 

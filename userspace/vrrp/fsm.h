@@ -8,15 +8,21 @@
 //   ArmTimer/CancelTimer  one steady_timer per TimerKind; a re-arm replaces the previous deadline
 //   StateChange        add/remove VIPs, GARP/NA, notify scripts. Entering Master it comes before
 //                      the first advert; leaving Master it comes after the priority-0 advert.
-//   AdvertDiscarded    count it and log it at debug (info for address-list mismatches)
+//   AdvertDiscarded    count it per reason, log it (rate-limited: a flood must not flood the log)
+//   AdvertWarning      log it (rate-limited per kind)
 //   PriorityChanged    log it, notify if asked to
 // A timer that fires late, twice, or after being cancelled is harmless: the instance checks it
 // against the deadline it armed.
 //
 // Receive-side checks, split by who knows the facts: the codec (packet.h) checks TTL/hop limit,
 // version/type validity, length vs count, checksum; this class checks what needs the
-// configuration: VRID, version, family, own packets, unicast peers, authentication, v2 interval,
-// address list.
+// configuration: VRID, version, family, destination (multicast instances take only adverts sent to
+// the VRRP group, as keepalived does), IPv6 link-local source (multicast instances, RFC 5798
+// 5.1.2.1), own packets, unicast peers, authentication, v2 interval, address list.
+//
+// Floods: a Master answers a lower-priority or priority-0 advert at once (RFC 9568), but at most
+// once per advert interval, by the clock it is given; the regular Adver_Timer keeps running, so a
+// held-back answer costs nothing but one more advert on the wire per forged packet.
 #pragma once
 
 #include "vrrp/packet.h"
@@ -60,6 +66,8 @@ struct InstanceParameters {
   // keepalived's `unicast_peer`: when set, adverts are accepted only from these addresses.
   std::vector<IpAddress> unicast_peers;
   std::vector<TrackedObject> tracked;  // see priority.h
+
+  bool operator==(const InstanceParameters&) const = default;
 };
 
 enum class TimerKind : uint8_t { master_down, advertisement };
@@ -88,8 +96,16 @@ enum class DiscardReason : uint8_t {
   advert_interval_mismatch,   // v2 only; v3 learns the master's interval
   address_list_mismatch,      // dropped unless from the address owner (RFC 5798 7.1)
   lower_priority_preempting,  // Backup with preemption ignores a lower-priority master
+  // Multicast instance: sent to a unicast address. keepalived's multicast socket is bound to the
+  // group and never sees these; taking them would let a unicast sender bypass the group.
+  destination_not_vrrp_group,
+  // IPv6 multicast instance: RFC 5798 5.1.2.1 says the source is the sender's link-local address.
+  source_not_link_local,
 };
+inline constexpr size_t kDiscardReasonCount = static_cast<size_t>(DiscardReason::source_not_link_local) + 1;
 std::string_view to_string(DiscardReason reason);
+// A stable snake_case name for counters and metric labels ("auth_password_mismatch").
+std::string_view metric_name(DiscardReason reason);
 
 struct SendAdvertisement {
   Advertisement advert;
@@ -110,9 +126,15 @@ struct AdvertDiscarded {
   DiscardReason reason;
   std::string detail;
 };
-// A received advert that was acted on but points at a misconfiguration worth a log line
-// (address list differing from the owner's, two address owners, lower-priority master seen).
+// A received advert that was acted on but points at a misconfiguration worth a log line.
+enum class WarningKind : uint8_t {
+  owner_address_list_differs,  // the address owner advertises other addresses than ours
+  two_address_owners,
+  lower_priority_master,  // a Master heard a router it beats (answered at once, or held back)
+};
+std::string_view to_string(WarningKind kind);
 struct AdvertWarning {
+  WarningKind kind;
   std::string detail;
 };
 struct PriorityChanged {
@@ -132,7 +154,17 @@ class VrrpInstance {
   Actions start(TimePoint now);
   // Resigns (priority-0 advert) if Master, then stops in Initialize.
   Actions shutdown(TimePoint now);
-  Actions on_advertisement(const Advertisement& advert, const IpAddress& source, TimePoint now);
+  // A reload's change of what RFC 5798 lets change in a running router: priority, advert
+  // interval, preemption (nopreempt, preempt_delay), the address list and tracking weights. The
+  // state is kept; a Master advertises the new values at once, and mastership then moves by the
+  // ordinary rules (a preempting Backup that now beats the Master takes over when its
+  // Master_Down_Timer fires, since it discards the lower-priority adverts). Tracked objects keep
+  // their health. Throws std::invalid_argument when `next` is invalid or differs in anything else
+  // (see updatable_in_place).
+  Actions update(InstanceParameters next, TimePoint now);
+  static bool updatable_in_place(const InstanceParameters& running, const InstanceParameters& next);
+  // `ip`: the packet's source and destination (the TTL was the codec's to check).
+  Actions on_advertisement(const Advertisement& advert, const ReceivedIpFacts& ip, TimePoint now);
   Actions on_timer_expired(TimerKind timer, TimePoint now);
   // The VRRP interface itself: down means Fault.
   Actions on_interface_state(bool up, TimePoint now);
@@ -158,7 +190,10 @@ class VrrpInstance {
 
  private:
   Advertisement make_advert(uint8_t priority) const;
-  std::optional<AdvertDiscarded> check_advert(const Advertisement& advert, const IpAddress& source) const;
+  std::optional<AdvertDiscarded> check_advert(const Advertisement& advert, const ReceivedIpFacts& ip) const;
+  bool multicast() const { return parameters_.unicast_peers.empty(); }
+  // The Master's advert in answer to a received one, unless one was sent so within the interval.
+  void answer_at_once(Actions& out, TimePoint now);
   bool address_list_matches(const Advertisement& advert) const;
   std::chrono::microseconds skew_for(unsigned priority_gap) const;
 
@@ -189,6 +224,7 @@ class VrrpInstance {
   std::optional<TimePoint> advert_deadline_;
   std::optional<TimePoint> preempt_deadline_;
   std::optional<IpAddress> current_master_;
+  std::optional<TimePoint> last_answer_;  // the last advert sent at once in answer to a received one
 };
 
 }  // namespace xdplb::vrrp

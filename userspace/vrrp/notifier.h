@@ -27,12 +27,15 @@ namespace xdplb::vrrp {
 struct NotifyRunAs {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
+  bool operator==(const NotifyRunAs&) const = default;
 };
 
 struct NotifyCommands {
   std::string master, backup, fault, stop, any;  // `any` is keepalived's `notify`
   // Who runs each one: keepalived lets every notify line name its own user. Unset: the Notifier's.
   std::optional<NotifyRunAs> master_as, backup_as, fault_as, stop_as, any_as;
+
+  bool operator==(const NotifyCommands&) const = default;
 };
 
 enum class NotifySubject : uint8_t { instance, group };

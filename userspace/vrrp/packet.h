@@ -69,6 +69,8 @@ struct EncodeOptions {
   // keepalived's `v3_checksum_as_v2`: a v3 IPv4 advert checksummed without the pseudo-header,
   // for peers that expect it. No effect on v2 or IPv6.
   bool v3_checksum_as_v2 = false;
+
+  bool operator==(const EncodeOptions&) const = default;
 };
 
 // Encodes `advert` as the VRRP message of an IP packet from `source` to `destination` (both

@@ -22,6 +22,8 @@ struct TrackedObject {
   int weight = 0;    // -254..254
   bool reverse = false;
   bool healthy = true;  // initial state (keepalived's init_fail sets false)
+
+  bool operator==(const TrackedObject&) const = default;
 };
 
 class PriorityCalculator {

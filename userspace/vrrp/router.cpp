@@ -44,6 +44,7 @@ struct Router::Instance {
   std::chrono::system_clock::time_point last_transition{};
   std::string last_reason;
   unsigned transitions = 0;
+  std::array<uint64_t, kDiscardReasonCount> adverts_dropped{};
 };
 
 struct Router::SocketEntry {
@@ -59,6 +60,20 @@ std::vector<std::unique_ptr<NotifyFifo>> open_fifos(const std::vector<std::strin
   return fifos;
 }
 
+// Drops that point at a misconfiguration or a forged packet are worth an operator's attention;
+// the others (a vrid not ours, a backup ignoring a lower priority) are routine.
+spdlog::level::level_enum advert_drop_level(DiscardReason reason) {
+  switch (reason) {
+    case DiscardReason::address_list_mismatch:
+    case DiscardReason::auth_type_mismatch:
+    case DiscardReason::auth_password_mismatch:
+    case DiscardReason::advert_interval_mismatch:
+    case DiscardReason::destination_not_vrrp_group:
+    case DiscardReason::source_not_link_local: return spdlog::level::info;
+    default: return spdlog::level::debug;
+  }
+}
+
 std::vector<NotifyFifo*> pointers(const std::vector<std::unique_ptr<NotifyFifo>>& fifos) {
   std::vector<NotifyFifo*> out;
   for (const auto& f : fifos) out.push_back(f.get());
@@ -72,7 +87,8 @@ Router::Router(asio::io_context& io, RouterSettings settings, StateHandler on_ch
       settings_(std::move(settings)),
       on_change_(std::move(on_change)),
       fifos_(open_fifos(settings_.notify_fifos)),
-      notifier_(io, settings_.notify_as, settings_.notify_timeout, pointers(fifos_)) {
+      notifier_(io, settings_.notify_as, settings_.notify_timeout, pointers(fifos_)),
+      advert_log_timer_(io) {
   std::set<std::string> names;
   for (auto& s : settings_.instances) {
     if (!names.insert(s.vrrp.name).second)
@@ -197,10 +213,22 @@ void Router::open_sockets() {
   for (auto& instance : instances_) attach_sockets(*instance);
 }
 
-bool Router::reconfigure(RouterSettings next, const std::set<std::string>& replace) {
-  if (!started_ || stopped_) return false;
+std::optional<Reconfiguration> Router::reconfigure(RouterSettings next, const std::set<std::string>& changed) {
+  if (!started_ || stopped_) return std::nullopt;
   std::set<std::string> next_names;
   for (const auto& s : next.instances) next_names.insert(s.vrrp.name);
+  Reconfiguration done;
+  std::map<std::string, const InstanceSettings*> in_place;
+  std::set<std::string> replace;
+  for (const auto& name : changed) {
+    const Instance* running = find(name);
+    const auto it = std::find_if(next.instances.begin(), next.instances.end(),
+                                 [&](const InstanceSettings& s) { return s.vrrp.name == name; });
+    if (running && it != next.instances.end() && updatable_in_place(running->settings, *it))
+      in_place[name] = &*it;
+    else
+      replace.insert(name);
+  }
   std::set<std::string> leaving = replace;
   for (const auto& instance : instances_)
     if (!next_names.count(instance->name())) leaving.insert(instance->name());
@@ -210,7 +238,7 @@ bool Router::reconfigure(RouterSettings next, const std::set<std::string>& repla
   // Sync groups tie instances together: a group whose member leaves or arrives needs a restart.
   for (const auto& g : settings_.sync_groups)
     for (const auto& member : g.members)
-      if (leaving.count(member) || arriving.count(member)) return false;
+      if (leaving.count(member) || arriving.count(member)) return std::nullopt;
 
   const auto now = Clock::now();
   for (auto it = instances_.begin(); it != instances_.end();) {
@@ -235,9 +263,14 @@ bool Router::reconfigure(RouterSettings next, const std::set<std::string>& repla
     spdlog::info("({}) removed by a reload", instance.name());
     it = instances_.erase(it);
   }
+  for (const auto& [name, settings] : in_place) {
+    update_in_place(*find(name), *settings);
+    done.updated_in_place.push_back(name);
+  }
   settings_.instances = next.instances;
   for (const auto& s : next.instances) {
     if (!arriving.count(s.vrrp.name)) continue;
+    if (replace.count(s.vrrp.name)) done.restarted.push_back(s.vrrp.name);
     instances_.push_back(std::make_unique<Instance>(io_, s));
     Instance& instance = *instances_.back();
     create_vmac(instance);
@@ -245,7 +278,49 @@ bool Router::reconfigure(RouterSettings next, const std::set<std::string>& repla
     start_instance(instance);
     spdlog::info("({}) started by a reload", instance.name());
   }
-  return true;
+  return done;
+}
+
+void Router::update_in_place(Instance& instance, InstanceSettings next) {
+  const uint8_t priority_before = instance.fsm.effective_priority();
+  instance.settings = std::move(next);
+  execute(instance, instance.fsm.update(instance.settings.vrrp, Clock::now()));
+  // A state change above took or released the addresses already; a Master that stays Master
+  // gets the difference only, so the VIPs that stay are never removed.
+  if (instance.fsm.state() == State::master) reconcile_addresses(instance);
+  spdlog::info("({}) updated in place by a reload, staying {} (priority {} -> {})", instance.name(),
+               to_string(instance.fsm.state()), priority_before, instance.fsm.effective_priority());
+}
+
+void Router::reconcile_addresses(Instance& instance) {
+  const auto& wanted = instance.settings.addresses;
+  for (auto it = instance.added.begin(); it != instance.added.end();) {
+    if (std::find(wanted.begin(), wanted.end(), *it) != wanted.end()) {
+      ++it;
+      continue;
+    }
+    try {
+      addresses_->remove_address(*it);
+      spdlog::info("({}) address {} removed by a reload", instance.name(), it->describe());
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+    it = instance.added.erase(it);
+  }
+  bool added_any = false;
+  for (const auto& spec : wanted) {
+    if (std::find(instance.added.begin(), instance.added.end(), spec) != instance.added.end()) continue;
+    try {
+      addresses_->add_address(spec);
+      instance.added.push_back(spec);
+      added_any = true;
+      spdlog::info("({}) address {} added by a reload", instance.name(), spec.describe());
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
+  // New addresses are announced like a new Master's; the announcer's schedule covers them all.
+  if (added_any) announce_addresses(instance);
 }
 
 void Router::on_packet(SocketEntry& entry, const ReceivedPacket& packet) {
@@ -261,7 +336,7 @@ void Router::on_packet(SocketEntry& entry, const ReceivedPacket& packet) {
   for (Instance* instance : entry.instances) {
     if (instance->settings.vrrp.vrid != advert.vrid) continue;
     matched = true;
-    execute(*instance, instance->fsm.on_advertisement(advert, packet.ip.source, Clock::now()));
+    execute(*instance, instance->fsm.on_advertisement(advert, packet.ip, Clock::now()));
   }
   if (!matched)
     spdlog::debug("VRRP advert for VRID {} from {} on {}: no instance of ours", advert.vrid,
@@ -302,18 +377,53 @@ void Router::execute(Instance& instance, Actions actions) {
     } else if (auto* change = std::get_if<StateChange>(&action)) {
       on_state_change(instance, *change);
     } else if (auto* discarded = std::get_if<AdvertDiscarded>(&action)) {
-      if (discarded->reason == DiscardReason::address_list_mismatch || discarded->reason == DiscardReason::auth_type_mismatch ||
-          discarded->reason == DiscardReason::auth_password_mismatch ||
-          discarded->reason == DiscardReason::advert_interval_mismatch)
-        spdlog::info("({}) advert ignored: {}: {}", instance.name(), to_string(discarded->reason), discarded->detail);
-      else
-        spdlog::debug("({}) advert ignored: {}: {}", instance.name(), to_string(discarded->reason), discarded->detail);
+      ++instance.adverts_dropped[static_cast<size_t>(discarded->reason)];
+      log_limited(advert_drop_level(discarded->reason),
+                  "(" + instance.name() + ") advert ignored: " + std::string(to_string(discarded->reason)),
+                  discarded->detail);
     } else if (auto* warning = std::get_if<AdvertWarning>(&action)) {
-      spdlog::warn("({}) {}", instance.name(), warning->detail);
+      log_limited(spdlog::level::warn, "(" + instance.name() + ") " + std::string(to_string(warning->kind)),
+                  warning->detail);
     } else if (auto* priority = std::get_if<PriorityChanged>(&action)) {
       spdlog::info("({}) priority changed from {} to {}", instance.name(), priority->from, priority->to);
     }
   }
+}
+
+void Router::log_limited(spdlog::level::level_enum level, const std::string& key, const std::string& detail) {
+  if (!spdlog::should_log(level)) return;
+  const auto held = advert_log_.admit(key, Clock::now());
+  if (!held) {
+    advert_log_levels_[key] = level;
+    arm_log_summary();
+    return;
+  }
+  if (*held == 0)
+    spdlog::log(level, "{}: {}", key, detail);
+  else
+    spdlog::log(level, "{}: {} (and {} more like it in the last {} s)", key, detail, *held,
+                std::chrono::duration_cast<std::chrono::seconds>(advert_log_.interval()).count());
+}
+
+// A flood that stops leaves its count unreported until the next event of its kind: a timer
+// reports it when the interval is over.
+void Router::arm_log_summary() {
+  if (advert_log_timer_armed_ || stopped_) return;
+  const auto due = advert_log_.next_flush();
+  if (!due) return;
+  advert_log_timer_armed_ = true;
+  advert_log_timer_.expires_at(*due);
+  advert_log_timer_.async_wait([this](const std::error_code& ec) {
+    advert_log_timer_armed_ = false;
+    if (ec || stopped_) return;
+    for (const auto& held : advert_log_.flush(Clock::now())) {
+      const auto level = advert_log_levels_.count(held.key) ? advert_log_levels_[held.key] : spdlog::level::info;
+      spdlog::log(level, "{}: {} more in the last {} s", held.key, held.count,
+                  std::chrono::duration_cast<std::chrono::seconds>(advert_log_.interval()).count());
+      advert_log_levels_.erase(held.key);
+    }
+    arm_log_summary();
+  });
 }
 
 void Router::send_advert(Instance& instance, const Advertisement& advert) {
@@ -383,6 +493,10 @@ void Router::take_addresses(Instance& instance) {
       spdlog::error("({}) {}", instance.name(), e.what());
     }
   }
+  announce_addresses(instance);
+}
+
+void Router::announce_addresses(Instance& instance) {
   std::map<std::string, AnnounceTarget> by_device;
   for (const auto& spec : instance.added) {
     auto& target = by_device[spec.device];
@@ -478,6 +592,7 @@ void Router::stop() {
     instance->vmac_created = false;
   }
   base_sysctls_.restore();
+  advert_log_timer_.cancel();
   link_monitor_.reset();
   sockets_.clear();
 }
@@ -515,6 +630,7 @@ std::vector<InstanceStatus> Router::status() const {
     s.last_transition = instance->last_transition;
     s.last_transition_reason = instance->last_reason;
     s.transitions = instance->transitions;
+    s.adverts_dropped = instance->adverts_dropped;
     out.push_back(std::move(s));
   }
   return out;

@@ -6,7 +6,9 @@
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <spdlog/common.h>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -20,6 +22,7 @@
 #include "vrrp/announcer.h"
 #include "vrrp/fsm.h"
 #include "vrrp/interface_sysctl.h"
+#include "vrrp/log_limiter.h"
 #include "vrrp/notifier.h"
 #include "vrrp/notify_fifo.h"
 #include "vrrp/smtp_alert.h"
@@ -49,6 +52,19 @@ struct InstanceSettings {
   EncodeOptions encode;
   NotifyCommands notify;
   bool smtp_alert = false;
+
+  bool operator==(const InstanceSettings&) const = default;
+};
+
+// True when `next` differs from the running instance only in what changes in place, keeping the
+// state (VrrpInstance::update): priority, advert_int, nopreempt, preempt_delay, track weights and
+// the addresses it adds (virtual_ipaddress, virtual_ipaddress_excluded).
+bool updatable_in_place(const InstanceSettings& running, const InstanceSettings& next);
+
+// What a reconfigure did, by instance name.
+struct Reconfiguration {
+  std::vector<std::string> updated_in_place;  // kept their state
+  std::vector<std::string> restarted;         // changed otherwise: resigned and started anew
 };
 
 struct SyncGroupSettings {
@@ -79,7 +95,12 @@ struct InstanceStatus {
   std::chrono::system_clock::time_point last_transition{};
   std::string last_transition_reason;
   unsigned transitions = 0;
+  // Received adverts this instance dropped, by DiscardReason (index = the enum's value).
+  std::array<uint64_t, kDiscardReasonCount> adverts_dropped{};
 };
+
+// Repeated advert drops and warnings are logged once per instance, reason and interval.
+inline constexpr std::chrono::seconds kAdvertLogInterval{10};
 
 class Router {
  public:
@@ -99,12 +120,13 @@ class Router {
   // runs notify_stop. Idempotent.
   void stop();
 
-  // Applies `next` in place when only vrrp_instances differ: instances named in `replace` (changed)
-  // or missing from `next` resign and release what they added, new and changed ones start, and every
-  // other instance keeps its state (no flap). `next` must have the same scripts, sync groups and
-  // global settings. Returns false, changing nothing, when a sync group's member would leave or
-  // arrive: the caller restarts the whole router then.
-  bool reconfigure(RouterSettings next, const std::set<std::string>& replace);
+  // Applies `next` in place when only vrrp_instances differ. An instance named in `replace`
+  // (changed) is updated in place, keeping its state, when updatable_in_place says so; otherwise
+  // it restarts: it resigns and releases what it added, then starts anew. Instances missing from
+  // `next` are removed, new ones start, every other instance keeps its state (no flap). `next`
+  // must have the same scripts, sync groups and global settings. Returns nullopt, changing nothing,
+  // when a sync group's member would leave or arrive: the caller restarts the whole router then.
+  std::optional<Reconfiguration> reconfigure(RouterSettings next, const std::set<std::string>& replace);
 
   bool holds(const IpAddress& address) const;
   bool manages(const IpAddress& address) const;
@@ -128,9 +150,14 @@ class Router {
   void arm_timer(Instance& instance, TimerKind kind, TimePoint deadline);
   void on_state_change(Instance& instance, const StateChange& change);
   void take_addresses(Instance& instance);
+  void announce_addresses(Instance& instance);
+  void update_in_place(Instance& instance, InstanceSettings next);
+  void reconcile_addresses(Instance& instance);
   void release_addresses(Instance& instance);
   void follow_sync_group(Instance& instance, const StateChange& change);
   void alert(bool group, const std::string& name, State state);
+  void log_limited(spdlog::level::level_enum level, const std::string& key, const std::string& detail);
+  void arm_log_summary();
   Instance* find(const std::string& name);
 
   asio::io_context& io_;
@@ -150,6 +177,10 @@ class Router {
   bool started_ = false;
   bool stopped_ = false;
   bool following_group_ = false;  // state changes made for a sync group are not propagated again
+  LogLimiter advert_log_{kAdvertLogInterval};
+  std::map<std::string, spdlog::level::level_enum> advert_log_levels_;  // by LogLimiter key
+  asio::steady_timer advert_log_timer_;
+  bool advert_log_timer_armed_ = false;
 };
 
 }  // namespace xdplb::vrrp

@@ -49,9 +49,12 @@ class FakeLan {
   void start(Router& router) { apply(router, router.vrrp.start(now)); }
   void shutdown(Router& router) { apply(router, router.vrrp.shutdown(now)); }
 
-  // Delivers an advert as if `source` had sent it to `router` (through the codec).
-  void inject(Router& router, const Advertisement& advert, const IpAddress& source) {
-    deliver(router, encode_advertisement(advert, source, vrrp_multicast_group(source.is_v6())), source);
+  // Delivers an advert as if `source` had sent it to `router` (through the codec), to the VRRP
+  // group unless `destination` says otherwise.
+  void inject(Router& router, const Advertisement& advert, const IpAddress& source,
+              std::optional<IpAddress> destination = std::nullopt) {
+    const IpAddress to = destination.value_or(vrrp_multicast_group(source.is_v6()));
+    pending_.push_back({&router, encode_advertisement(advert, source, to), source, to});
     drain();
   }
 
@@ -85,7 +88,8 @@ class FakeLan {
           const IpAddress source = router.vrrp.parameters().primary_address;
           const auto bytes = encode_advertisement(send->advert, source, vrrp_multicast_group(source.is_v6()));
           for (auto& other : routers_)
-            if (&other != &router && other.connected) pending_.push_back({&other, bytes, source});
+            if (&other != &router && other.connected)
+              pending_.push_back({&other, bytes, source, vrrp_multicast_group(source.is_v6())});
         }
       } else if (const auto* arm = std::get_if<ArmTimer>(&action)) {
         CHECK(arm->deadline >= now);  // a timer is never armed in the past
@@ -110,11 +114,8 @@ class FakeLan {
     Router* to;
     std::vector<uint8_t> bytes;
     IpAddress source;
+    IpAddress destination;
   };
-
-  void deliver(Router& router, const std::vector<uint8_t>& bytes, const IpAddress& source) {
-    pending_.push_back({&router, bytes, source});
-  }
 
   // Deliveries are queued so an advert sent in reaction to another is heard after it.
   void drain() {
@@ -123,11 +124,10 @@ class FakeLan {
     while (!pending_.empty()) {
       Delivery delivery = std::move(pending_.front());
       pending_.pop_front();
-      const auto decoded = decode_advertisement(
-          delivery.bytes, {delivery.source, vrrp_multicast_group(delivery.source.is_v6()), kRequiredTtl});
+      const ReceivedIpFacts ip{delivery.source, delivery.destination, kRequiredTtl};
+      const auto decoded = decode_advertisement(delivery.bytes, ip);
       REQUIRE(std::holds_alternative<DecodedAdvertisement>(decoded));
-      apply(*delivery.to, delivery.to->vrrp.on_advertisement(std::get<DecodedAdvertisement>(decoded).advert,
-                                                             delivery.source, now));
+      apply(*delivery.to, delivery.to->vrrp.on_advertisement(std::get<DecodedAdvertisement>(decoded).advert, ip, now));
     }
     draining_ = false;
   }
