@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "agent/checker_factory.h"
@@ -13,6 +14,8 @@ namespace xdplb::agent {
 namespace {
 
 constexpr auto kNeighbourRetry = std::chrono::seconds(1);
+// Rings one sync may rebuild before it yields to the loop (about a millisecond each on one core).
+constexpr std::size_t kRingChangesPerTurn = 32;
 // Notify scripts that hang are killed: keepalived's default script timeout.
 constexpr auto kNotifyTimeout = std::chrono::seconds(15);
 
@@ -99,7 +102,7 @@ void Agent::start() {
   fifos_->start();
   // Elections start before the first sync so that the data plane serves only what this node holds.
   if (vrrp_) vrrp_->start();
-  sync_dataplane("start");
+  sync_dataplane(SyncCause::start);
   scheduler_->start();
   spdlog::info("instance {}: serving {} virtual server(s) on {} interface(s), started in {} ms", options_.instance,
                plan_.services.size(), options_.interfaces.size(),
@@ -129,7 +132,7 @@ void Agent::on_health_event(const check::HealthEvent& event) {
     fifos_->real_server_changed(event.virtual_server, event.real_server, !was_up);
   if (health_.state(event.virtual_server).quorum_up != had_quorum)
     fifos_->quorum_changed(event.virtual_server, !had_quorum);
-  sync_dataplane("health");
+  sync_dataplane_soon(SyncCause::health);
 }
 
 void Agent::run_notify(const check::NotifyAction& action) {
@@ -150,19 +153,52 @@ void Agent::run_notify(const check::NotifyAction& action) {
   });
 }
 
-void Agent::sync_dataplane(const char* why) {
+const char* Agent::to_string(SyncCause cause) {
+  switch (cause) {
+    case SyncCause::start: return "start";
+    case SyncCause::vrrp: return "vrrp";
+    case SyncCause::health: return "health";
+    case SyncCause::reload: return "reload";
+    case SyncCause::drain: return "drain";
+    case SyncCause::undrain: return "undrain";
+    case SyncCause::neighbours: return "neighbours";
+  }
+  return "sync";
+}
+
+void Agent::sync_dataplane(SyncCause why) {
   if (stopped_) return;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto report = dataplane_->sync(desired_dataplane());
+  // The first sync programs everything before the agent says it is ready; a VRRP transition changes
+  // no ring and must not wait. Every other sync builds a bounded number of rings per loop turn and
+  // goes on in the next, so adverts keep their schedule while a reload or a rack failure rebuilds
+  // hundreds of rings.
+  const bool unbounded = why == SyncCause::start || why == SyncCause::vrrp;
+  dataplane::SyncBudget budget;
+  if (!unbounded) budget.ring_changes = kRingChangesPerTurn;
+  const auto report = dataplane_->sync(desired_dataplane(), budget);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& r : report.refused) spdlog::error("data plane refused {}", r);
   if (report.map_writes > 0)
-    spdlog::info("data plane synced ({}): {} map writes, {} rings swapped in {} us", why, report.map_writes,
-                 report.rings_swapped, us);
+    spdlog::info("data plane synced ({}): {} map writes, {} rings swapped in {} us{}", to_string(why), report.map_writes,
+                 report.rings_swapped, us,
+                 report.deferred ? fmt::format(", {} VIP(s) in the next turn", report.deferred) : "");
+  if (report.deferred) sync_dataplane_soon(why);
   if (!report.unresolved.empty()) {
     for (const auto& u : report.unresolved) spdlog::debug("waiting for the MAC of {}", u);
     retry_unresolved_later();
   }
+}
+
+// A rack that goes dark fails thousands of checks within a few loop turns: one sync after them all,
+// not one per server (each sync walks every VIP), so adverts and the control socket keep their turn.
+void Agent::sync_dataplane_soon(SyncCause why) {
+  if (sync_posted_) return;
+  sync_posted_ = true;
+  asio::post(io_, [this, why] {
+    sync_posted_ = false;
+    sync_dataplane(why);
+  });
 }
 
 std::vector<dataplane::VipSpec> Agent::desired_dataplane() const {
@@ -174,7 +210,7 @@ std::vector<dataplane::VipSpec> Agent::desired_dataplane() const {
 void Agent::on_vrrp_change(const std::string& instance, const std::string& state) {
   const auto t0 = std::chrono::steady_clock::now();
   spdlog::info("VRRP instance {} is {}: syncing the data plane", instance, state);
-  sync_dataplane("vrrp");
+  sync_dataplane(SyncCause::vrrp);
   spdlog::info("VRRP instance {} {}: data plane updated in {} us", instance, state,
                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
 }
@@ -197,7 +233,7 @@ void Agent::retry_unresolved_later() {
   retry_timer_.expires_after(kNeighbourRetry);
   retry_timer_.async_wait([this](const std::error_code& ec) {
     retry_pending_ = false;
-    if (!ec) sync_dataplane("neighbours");
+    if (!ec) sync_dataplane(SyncCause::neighbours);
   });
 }
 

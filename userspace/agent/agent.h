@@ -88,7 +88,12 @@ class Agent {
 
   void on_health_event(const check::HealthEvent& event);
   void run_notify(const check::NotifyAction& action);
-  void sync_dataplane(const char* why);
+  // Why the data plane is synced: the log says it, and it decides how much one loop turn may do.
+  enum class SyncCause { start, vrrp, health, reload, drain, undrain, neighbours };
+  static const char* to_string(SyncCause cause);
+  void sync_dataplane(SyncCause why);
+  // The same, after every event already queued on the loop: a burst of health changes costs one sync.
+  void sync_dataplane_soon(SyncCause why);
   // What the data plane should serve now: the plan, the health of the real servers, the VRRP state
   // and the drains.
   std::vector<dataplane::VipSpec> desired_dataplane() const;
@@ -123,6 +128,7 @@ class Agent {
   bool interfaces_from_command_line_ = false;
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
+  bool sync_posted_ = false;
   bool reload_in_flight_ = false;
   std::vector<ReloadCompletion> next_reload_waiters_;
   std::thread reload_thread_;  // last: joined first when the agent goes

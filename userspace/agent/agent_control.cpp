@@ -211,7 +211,7 @@ nlohmann::json Agent::drain_json(const nlohmann::json& request, bool drain) {
     throw ControlError(vip.empty() ? "no real server " + backend : "no real server " + backend + " in " + vip);
   if (changed) {
     spdlog::info("{} {} in {}", drain ? "drained" : "undrained", backend, vips.dump());
-    sync_dataplane(drain ? "drain" : "undrain");
+    sync_dataplane(drain ? SyncCause::drain : SyncCause::undrain);
   }
   return {{"backend", backend}, {"vips", vips}, {"changed", changed}};
 }

@@ -276,7 +276,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
         }
   }
   scheduler_->start();
-  sync_dataplane("reload");
+  sync_dataplane(SyncCause::reload);
   config_loaded_at_ = std::chrono::system_clock::now();
   for (const auto& c : changes) spdlog::info("reload: {}", c);
   spdlog::info("reload of {} applied in {} ms: {} change(s)", options_.config_file,

@@ -230,7 +230,7 @@ void Dataplane::adopt_pinned_state() {
 //   5. removed VIPs (stop matching), then their rings; then retired backends are flagged out of
 //      service and their ids given back, and the removed VIPs' ids -- only now, so no old ring can
 //      point at a reused backend id and no new VIP's ring sits in a slot about to be emptied.
-SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
+SyncReport Dataplane::sync(const std::vector<VipSpec>& desired, SyncBudget budget) {
   SyncReport report;
   PendingWrites pending;
   resolver_->refresh();
@@ -247,7 +247,30 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired) {
     remove_vip(it->second, pending);
     it = vips_.erase(it);
   }
-  for (const auto& [key, spec] : wanted) sync_vip(*spec, pending, report);
+  std::vector<VipSpec> held;  // VIPs past the budget: their new settings over their installed ring inputs
+  held.reserve(wanted.size());
+  for (auto& [key, spec] : wanted) {
+    const auto installed = vips_.find(key);
+    const bool new_ring = installed == vips_.end() || !spec->same_ring_inputs(installed->second.spec);
+    if (!new_ring) continue;
+    if (budget.ring_changes > 0) {
+      --budget.ring_changes;
+      continue;
+    }
+    ++report.deferred;
+    if (installed == vips_.end()) {  // a new VIP waits whole: it is not served yet
+      spec = nullptr;
+      continue;
+    }
+    VipSpec now = *spec;
+    now.algorithm = installed->second.spec.algorithm;
+    now.ring_size = installed->second.spec.ring_size;
+    now.backends = installed->second.spec.backends;
+    held.push_back(std::move(now));
+    spec = &held.back();
+  }
+  for (const auto& [key, spec] : wanted)
+    if (spec) sync_vip(*spec, pending, report);
   build_rings(pending);
   try {
     apply(pending, report);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <memory>
@@ -44,6 +45,15 @@ struct SyncReport {
   std::size_t rings_swapped = 0;
   std::vector<std::string> unresolved;  // "VIP backend" whose MAC is not known yet
   std::vector<std::string> refused;     // VIPs/backends beyond the limits, with the reason
+  std::size_t deferred = 0;  // VIPs whose new ring was left for the next sync (SyncBudget)
+};
+
+// How much ring building one sync may do. A ring costs a millisecond or more (built, written, its
+// old one freed); a sync that rebuilds a thousand of them would hold the caller's loop for seconds.
+// VIPs past the budget keep their ring (and backends) for now; everything else about them (active,
+// affinity, sorry server) and every removal is applied at once. Call sync again to go on.
+struct SyncBudget {
+  std::size_t ring_changes = std::numeric_limits<std::size_t>::max();
 };
 
 struct TrafficCounters {
@@ -83,7 +93,7 @@ class Dataplane {
 
   // Makes the maps serve exactly `desired`. Backends whose MAC is unknown stay out of the rings and
   // are listed in the report; call sync again (e.g. after refresh) to bring them in.
-  SyncReport sync(const std::vector<VipSpec>& desired);
+  SyncReport sync(const std::vector<VipSpec>& desired, SyncBudget budget = {});
 
   // Restart without losing flows: when this object goes away the maps stay pinned and the program
   // stays attached, serving established and new flows with the last state until the next run

@@ -44,6 +44,10 @@ struct VipSpec {
 
   // "tcp/198.18.0.100:80", "udp/[fd00::100]:53", "tcp/198.18.0.100:*".
   std::string key() const;
+  // Same scheduler, ring size and backends (with weights): the parts a ring is built from.
+  bool same_ring_inputs(const VipSpec& other) const {
+    return algorithm == other.algorithm && ring_size == other.ring_size && backends == other.backends;
+  }
 };
 
 std::string to_string(Algorithm a);

@@ -230,7 +230,15 @@ TEST_CASE("randomized sync sequences: after every sync the live maps serve exact
         mutate(model, rng);
       else
         model.clear();  // every sequence ends empty: nothing may be left behind for the next
-      const auto report = lb.dp().sync(specs_of(model));
+      // Now and then a small ring budget: the sync is then finished by further calls, as the agent does.
+      xdplb::dataplane::SyncBudget budget;
+      if (rng.chance(30)) budget.ring_changes = static_cast<std::size_t>(rng.below(3));
+      auto report = lb.dp().sync(specs_of(model), budget);
+      for (int more = 0; report.deferred > 0 && more < 20; ++more) {
+        report = lb.dp().sync(specs_of(model), budget.ring_changes ? budget : xdplb::dataplane::SyncBudget{1});
+        ++syncs;
+      }
+      REQUIRE(report.deferred == 0);
       ++syncs;
       CAPTURE(seq);
       CAPTURE(step);
@@ -353,4 +361,43 @@ TEST_CASE("verify reports what was changed behind the data plane's back") {
       return out;
     }(), "tcp/198.18.5.1:80 198.18.0.13:80: not in the ring"));
   }
+}
+
+TEST_CASE("a sync past its ring budget applies the rest at once and leaves new rings for the next call") {
+  LbFixture lb;
+  lb.add_backends(3);
+  auto a = vip("198.18.5.1", 80, {backend(backend_ip(1))});
+  auto b = vip("198.18.5.2", 80, {backend(backend_ip(1))});
+  lb.sync({a, b});
+  // Both VIPs get a new backend set, and both become inactive (this node turned backup).
+  a.backends = {backend(backend_ip(2))};
+  b.backends = {backend(backend_ip(3))};
+  a.active = b.active = false;
+  xdplb::dataplane::SyncBudget one;
+  one.ring_changes = 1;
+  auto report = lb.dp().sync({a, b}, one);
+  CHECK(report.deferred == 1);
+  // Activity is never held back: both pass to the stack now.
+  CHECK(lb.run(client_frame("198.18.5.1", 80, 40000)).verdict == XDP_PASS);
+  CHECK(lb.run(client_frame("198.18.5.2", 80, 40001)).verdict == XDP_PASS);
+  // One VIP has its new ring; the other still serves from its old one (verify says so).
+  a.active = b.active = true;
+  report = lb.dp().sync({a, b}, xdplb::dataplane::SyncBudget{0});
+  CHECK(report.deferred == 1);  // the other one: the first already has its ring
+  const auto found = lb.dp().verify({a, b});
+  CHECK(found.size() >= 1);
+  std::set<int> served{LbFixture::backend_of(lb.run(client_frame("198.18.5.1", 80, 40002))),
+                       LbFixture::backend_of(lb.run(client_frame("198.18.5.2", 80, 40003)))};
+  CHECK(served.count(1) == 1);  // the held VIP's old backend
+  // A new VIP past the budget waits whole: not served until a later sync.
+  auto c = vip("198.18.5.3", 80, {backend(backend_ip(3))});
+  report = lb.dp().sync({a, b, c}, xdplb::dataplane::SyncBudget{0});
+  CHECK(report.deferred == 2);
+  CHECK(lb.run(client_frame("198.18.5.3", 80, 40004)).verdict == XDP_PASS);
+  report = lb.dp().sync({a, b, c});
+  CHECK(report.deferred == 0);
+  CHECK(lb.dp().verify({a, b, c}).empty());
+  CHECK(LbFixture::backend_of(lb.run(client_frame("198.18.5.1", 80, 40005))) == 2);
+  CHECK(LbFixture::backend_of(lb.run(client_frame("198.18.5.2", 80, 40006))) == 3);
+  CHECK(LbFixture::backend_of(lb.run(client_frame("198.18.5.3", 80, 40007))) == 3);
 }
