@@ -71,11 +71,12 @@ const ControlCommand* find_command(const std::string& name) {
   return nullptr;
 }
 
-// Parses the line as JSON; a syntax error becomes the client's answer.
+// Parses the line as JSON; a syntax error becomes the client's answer, and so does valid syntax
+// nlohmann cannot hold (a number beyond a double, such as 1e400, throws out_of_range, not parse_error).
 Json parse_json_line(std::string_view line) {
   try {
     return Json::parse(line);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
     throw ControlError("malformed JSON: " + without_exception_tag(e.what()));
   }
 }

@@ -81,6 +81,13 @@ TEST_CASE("deeply nested JSON is refused without exhausting the stack") {
   CHECK(refusal(deep).find("must be a JSON object") != std::string::npos);
 }
 
+TEST_CASE("a number JSON syntax allows but a double cannot hold is refused as malformed JSON") {
+  // Found by fuzz_control: nlohmann throws out_of_range, not parse_error, for 1e400, so it escaped
+  // parse_control_request as an internal error instead of the client's answer.
+  CHECK(refusal("1e400") == "malformed JSON: number overflow parsing '1e400'");
+  CHECK(refusal(R"({"command":"status","id":-1e400})") == "malformed JSON: number overflow parsing '-1e400'");
+}
+
 TEST_CASE("responses are single lines, echo the id and survive invalid UTF-8") {
   const auto ok = control_success(Json{{"text", "two\nlines"}}, 5);
   CHECK(ok.find('\n') == std::string::npos);
