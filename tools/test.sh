@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Builds xdplb and runs every test: unit tests (ctest) and namespace scenarios (pytest).
-# Does its own setup (packages, bpffs). Exit status is non-zero when anything failed.
+# Builds xdplb and runs every test: unit tests (ctest), a 30 s smoke of every fuzz target and the
+# namespace scenarios (pytest). Does its own setup (packages, bpffs). Exit status is non-zero when
+# anything failed.
+#   tools/test.sh              everything above
+#   tools/test.sh --sanitize   instead: an ASan+UBSan build, its unit tests and one agent scenario
+#                              (tools/test_sanitize.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  "") ;;
+  --sanitize) exec ./tools/test_sanitize.sh ;;
+  *) echo "usage: $0 [--sanitize]" >&2; exit 2 ;;
+esac
 
 ./tools/setup.sh || exit 1
 
@@ -15,12 +25,33 @@ echo "== build (clang, warnings are errors) =="
 CC=clang CXX=clang++ cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
 cmake --build build-clang -j"$jobs" || exit 1
 
+echo "== build (fuzz targets: clang, libFuzzer, ASan+UBSan) =="
+./tools/fuzz/run_fuzz.sh --build-only || exit 1
+
 status=0
 echo "== unit tests =="
 (cd build && ctest --output-on-failure -j"$jobs") || status=1
 
+# The fuzz smoke runs beside the namespace tests, one target after the other on one core at the
+# lowest priority: the scenarios mostly wait on timers, and this saves a minute and a half.
+echo "== fuzz smoke (30 s per target, in the background) =="
+fuzz_log=$(mktemp)
+(
+  smoke=0
+  for target in config vrrp control; do
+    XDPLB_FUZZ_SKIP_BUILD=1 XDPLB_FUZZ_QUIET=1 nice -n 19 ./tools/fuzz/run_fuzz.sh "$target" 30 || smoke=1
+  done
+  exit $smoke
+) >"$fuzz_log" 2>&1 &
+fuzz_pid=$!
+
 echo "== namespace tests =="
 /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE tests/netns || status=1
+
+echo "== fuzz smoke results =="
+wait "$fuzz_pid" || { status=1; echo "test.sh: a fuzz target failed (inputs under build-fuzz/)" >&2; }
+cat "$fuzz_log"
+rm -f "$fuzz_log"
 
 leftovers=$(ip netns list | grep -E '^xl[0-9a-f]{6}-' || true)
 if [ -n "$leftovers" ]; then

@@ -71,11 +71,22 @@ const ControlCommand* find_command(const std::string& name) {
   return nullptr;
 }
 
-// Parses the line as JSON; a syntax error becomes the client's answer.
+// Requests are flat; the limit only keeps a 64 KiB line of brackets from nesting 32,000 levels
+// deep, which nlohmann parses iteratively but copies and dumps recursively (the "id" is echoed):
+// that overflowed the 8 MiB stack of an -O0 or ASan build, and an -O2 build had little margin.
+constexpr int kMaxJsonDepth = 64;
+
+// Parses the line as JSON; a syntax error becomes the client's answer, and so does valid syntax
+// nlohmann cannot hold (a number beyond a double, such as 1e400, throws out_of_range, not parse_error).
 Json parse_json_line(std::string_view line) {
+  const Json::parser_callback_t limit_depth = [](int depth, Json::parse_event_t, Json&) {
+    if (depth > kMaxJsonDepth)
+      throw ControlError("malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return true;
+  };
   try {
-    return Json::parse(line);
-  } catch (const Json::parse_error& e) {
+    return Json::parse(line, limit_depth);
+  } catch (const Json::exception& e) {
     throw ControlError("malformed JSON: " + without_exception_tag(e.what()));
   }
 }
