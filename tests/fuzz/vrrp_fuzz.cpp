@@ -197,7 +197,7 @@ class Driver {
     }
     const auto& decoded = std::get<DecodedAdvertisement>(result);
     check_decoded(decoded, message, source, destination);
-    deliver(decoded.advert, source);
+    deliver(decoded.advert, {source, destination, ttl});
   }
 
   void check_decoded(const DecodedAdvertisement& decoded, const std::vector<std::uint8_t>& message,
@@ -275,11 +275,11 @@ class Driver {
     const auto* decoded = std::get_if<DecodedAdvertisement>(&result);
     require(decoded != nullptr, "an encoded advert decodes");
     require(decoded->advert == advert, "decode(encode(advert)) == advert");
-    deliver(decoded->advert, source);
+    deliver(decoded->advert, {source, destination, kRequiredTtl});
   }
 
-  void deliver(const Advertisement& advert, const IpAddress& source) {
-    apply(instance_.on_advertisement(advert, source, now_));
+  void deliver(const Advertisement& advert, const ReceivedIpFacts& ip) {
+    apply(instance_.on_advertisement(advert, ip, now_));
   }
 
   void track(std::uint8_t choice) {
