@@ -21,6 +21,7 @@
 #include "common/unique_fd.h"
 #include "dataplane/bpffs.h"
 #include "dataplane/maglev.h"
+#include "dataplane/live_maps.h"
 #include "dataplane/ring_table.h"
 
 namespace xdplb::dataplane {
@@ -90,13 +91,6 @@ void copy_address(__u32 (&dst)[4], const config::IpAddress& a) {
   std::memcpy(dst, a.bytes.data(), a.is_ipv4() ? 4 : 16);
 }
 
-config::IpAddress address_from(const __u32 (&words)[4], std::uint8_t family) {
-  config::IpAddress a;
-  a.family = family == XDPLB_FAMILY_V4 ? config::AddressFamily::ipv4 : config::AddressFamily::ipv6;
-  std::memcpy(a.bytes.data(), words, family == XDPLB_FAMILY_V4 ? 4 : 16);
-  a.prefix_length = a.max_prefix_length();
-  return a;
-}
 
 template <typename T>
 std::vector<T> read_percpu(int fd, std::uint32_t key) {

@@ -5,10 +5,19 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "common/unique_fd.h"
 
 namespace xdplb::dataplane {
+
+config::IpAddress address_from(const __u32 (&words)[4], std::uint8_t family) {
+  config::IpAddress a;
+  a.family = family == XDPLB_FAMILY_V4 ? config::AddressFamily::ipv4 : config::AddressFamily::ipv6;
+  std::memcpy(a.bytes.data(), words, family == XDPLB_FAMILY_V4 ? 4 : 16);
+  a.prefix_length = a.max_prefix_length();
+  return a;
+}
 
 std::vector<std::pair<xdplb_vip_key, xdplb_vip>> read_live_vips(int vips_fd) {
   std::vector<std::pair<xdplb_vip_key, xdplb_vip>> out;

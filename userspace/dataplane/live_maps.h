@@ -9,7 +9,12 @@
 
 #include <xdplb/abi.h>
 
+#include "config/address.h"
+
 namespace xdplb::dataplane {
+
+// An address as the maps store it (network-order words, XDPLB_FAMILY_*), as a full-length prefix.
+config::IpAddress address_from(const __u32 (&words)[4], std::uint8_t family);
 
 // Every (key, value) of xdplb_vips.
 std::vector<std::pair<xdplb_vip_key, xdplb_vip>> read_live_vips(int vips_fd);

@@ -29,18 +29,14 @@ VipKeyBytes bytes_of(const xdplb_vip_key& key) {
 // "198.18.0.11:80" / "[fd00::11]:80": the BackendSpec::key() of a live record.
 std::string key_of(const xdplb_backend& record) {
   BackendSpec spec;
-  spec.address.family = record.family == XDPLB_FAMILY_V4 ? config::AddressFamily::ipv4 : config::AddressFamily::ipv6;
-  std::memcpy(spec.address.bytes.data(), record.addr, record.family == XDPLB_FAMILY_V4 ? 4 : 16);
-  spec.address.prefix_length = spec.address.max_prefix_length();
+  spec.address = address_from(record.addr, record.family);
   spec.port = ntohs(record.port);
   return spec.key();
 }
 
 std::string vip_key_text(const xdplb_vip_key& key) {
   VipSpec spec;
-  spec.address.family = key.family == XDPLB_FAMILY_V4 ? config::AddressFamily::ipv4 : config::AddressFamily::ipv6;
-  std::memcpy(spec.address.bytes.data(), key.addr, key.family == XDPLB_FAMILY_V4 ? 4 : 16);
-  spec.address.prefix_length = spec.address.max_prefix_length();
+  spec.address = address_from(key.addr, key.family);
   spec.port = ntohs(key.port);
   spec.protocol = key.proto;
   return spec.key();
