@@ -184,6 +184,7 @@ class Soak:
         self.last_traffic = {}
         self.warm_end = None
         self.minutes_run = 0.0
+        self.windows = []            # (kind, start, end) monotonic: when client requests may fail
 
     # -- output and bookkeeping --------------------------------------------------------------------
     def say(self, text):
@@ -224,6 +225,7 @@ class Soak:
         self.targets_file = self.workdir / "targets"
         self.write_targets()
         duration = a.minutes * 60 + WARMUP + 120
+        self.traffic_start = time.monotonic()
         self.traffic = self.procs.start("traffic", ["/usr/bin/python3", Path(__file__).with_name("traffic.py"),
                                                     self.targets_file, duration, int(duration * 200), a.pause],
                                         ns=self.dr.client)
@@ -341,10 +343,13 @@ class Soak:
             rs.run("nft", "-f", "-", input="table inet soak {\n chain input {\n"
                    "  type filter hook input priority 0; policy accept;\n  tcp dport 80 drop\n }\n}\n")
         self.flapped = (index, how)
+        start = time.monotonic()
         for agent in self.agents.values():
             ok = self.poll(lambda: self.health(agent, index) == "down", HEALTH_TIMEOUT)
             self.record("checker takes a flapped server out", bool(ok),
                         f"{agent.role}: rs{index + 1} health {self.health(agent, index)} {HEALTH_TIMEOUT} s after {how}")
+        # Until the checkers notice, a new flow that Maglev gives the dead server fails: expected.
+        self.windows.append(("flap", start, time.monotonic() + 0.5))
 
     def restore_flap(self):
         index, how = self.flapped
@@ -445,9 +450,11 @@ class Soak:
                 self.record("reload applied", bool(ok), f"{role}: priority {self.vrrp_state(agent)} not {self.cluster.priority[role]}")
         if vrrp_node:
             # A changed vrrp_instance restarts: the master hands over and preempts back.
+            start = time.monotonic()
             self.wait_settled(desc)
             if vrrp_node == "lb1":
                 self.failover_until = time.monotonic() + FAILOVER_WINDOW
+                self.windows.append(("failover", start, self.failover_until))
 
     def event_invalid(self):
         role = self.rng.choice(["lb1", "lb2"])
@@ -481,6 +488,7 @@ class Soak:
         down = round(self.rng.uniform(0, 3), 1)
         self.say(f"event #{self.event_no} restart: {role} ({how}, down {down} s)")
         agent = self.agents[role]
+        start = time.monotonic()
         if how == "stop":
             code = agent.proc.stop(timeout=10)
             self.record("graceful stop", code == 0, f"{role}: exit status {code}")
@@ -499,6 +507,7 @@ class Soak:
             self.wait_settled(f"{role} {how} and restart")
         if role == "lb1":
             self.failover_until = time.monotonic() + FAILOVER_WINDOW
+            self.windows.append(("failover", start, self.failover_until))
 
     def event_signals(self):
         role = self.rng.choice(["lb1", "lb2"])
@@ -605,6 +614,27 @@ class Soak:
                 except ValueError:
                     continue
         return {}
+
+    def failures_by_window(self):
+        """Failed client requests by when they happened: in a flap window (a server dead, the checkers
+        not yet aware), in a failover window (the master restarting), or outside both. The client
+        reports once a second, so a second that overlaps a window counts as in it."""
+        out = Counter()
+        prev_t, prev_fail = 0.0, 0
+        for line in self.traffic.log().splitlines():
+            if not line.startswith("{"):
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            fail = sum(c[1] for c in d["counts"].values())
+            if fail > prev_fail:
+                lo, hi = self.traffic_start + prev_t, self.traffic_start + d["t"]
+                kinds = [k for k, a, b in self.windows if a <= hi and b >= lo]
+                out["failover" if "failover" in kinds else "flap" if kinds else "other"] += fail - prev_fail
+            prev_t, prev_fail = d["t"], fail
+        return out
 
     def run_checks(self):
         self.check_no += 1
@@ -737,6 +767,9 @@ class Soak:
         fail_total = sum(c[1] for c in counts.values())
         lines.append(f"requests: {ok_total} served, {fail_total} failed "
                      f"({', '.join(f'{k} {v[0]}/{v[1]}' for k, v in sorted(counts.items()))})")
+        by = self.failures_by_window()
+        lines.append(f"failed requests by window: {by['flap']} while a flapped server was not yet out, "
+                     f"{by['failover']} in a failover window, {by['other']} outside both")
         for agent in self.agents.values():
             if agent.rss:
                 rss = [r for _, r in agent.rss]
