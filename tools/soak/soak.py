@@ -306,15 +306,19 @@ class Soak:
         return self.record("vrrp settled", bool(ok), detail)
 
     def health(self, agent, index):
-        """'up' when real server `index` is in service in some virtual server of the agent, else 'down'.
-        Like `ipvsadm -Ln` after keepalived removed a failed server, `xdplbctl list` leaves a down
-        real server out (without inhibit_on_failure), so absent means down."""
+        """Real server `index` in the agent's virtual servers that configure it: 'up' when in service in
+        every one, 'down' when in none, else 'mixed' (the checkers of one virtual server answer before
+        the others'). Like `ipvsadm -Ln` after keepalived removed a failed server, `xdplbctl list` leaves
+        a down real server out (without inhibit_on_failure), so absent means down."""
         live = self.listing(agent)
         if live is None:
             return None
+        members = [f"tcp/{VIP4}:80", f"tcp/[{VIP6}]:80"] if index in self.cluster.weights else []
+        if self.cluster.second is not None and index in self.cluster.second:
+            members.append(f"tcp/{VIP4B}:80")
         keys = (f"{Cluster.server(index)}:80", f"[{Cluster.server(index, True)}]:80")
-        up = any(b["health"] == "up" for backends in live.values() for k, b in backends.items() if k in keys)
-        return "up" if up else "down"
+        up = [any(k in keys and b["health"] == "up" for k, b in live.get(vip, {}).items()) for vip in members]
+        return "up" if all(up) else "down" if not any(up) else "mixed"
 
     def expected(self):
         """What the agents must list now: the configuration without the flapped server."""
