@@ -63,7 +63,7 @@ class Agent {
   std::vector<MetricFamily> metric_families() const;
   // Re-reads the configuration file and applies only the difference: unchanged VIPs keep their rings
   // and flows, unchanged real servers their health. An invalid file changes nothing and throws
-  // ControlError with every diagnostic. Returns the reload result of docs/control.md.
+  // Refused with every diagnostic. Returns the reload result of docs/control.md.
   nlohmann::json reload();
   // The same without stalling the loop: the file is read and planned on a thread of its own while
   // adverts, checkers and the control socket go on; the difference is applied on the loop and `done`

@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
-#include "agent/control_server.h"
+#include "agent/refused.h"
 #include "config/dump_json.h"
 #include "config/load.h"
 
@@ -141,7 +141,7 @@ void Agent::start_reload() {
       nlohmann::json result;
       std::exception_ptr failure = error;
       if (!failure && stopped_)
-        failure = std::make_exception_ptr(ControlError("the agent is stopping; the reload was not applied"));
+        failure = std::make_exception_ptr(Refused("the agent is stopping; the reload was not applied"));
       if (!failure) {
         try {
           result = apply_reload(std::move(**prepared));
@@ -153,7 +153,7 @@ void Agent::start_reload() {
       for (auto& done : *waiters) done(failure, failure ? nullptr : result);
       if (next_reload_waiters_.empty()) return;
       if (!stopped_) return start_reload();
-      const auto stopping = std::make_exception_ptr(ControlError("the agent is stopping; the reload was not applied"));
+      const auto stopping = std::make_exception_ptr(Refused("the agent is stopping; the reload was not applied"));
       for (auto& waiting : std::exchange(next_reload_waiters_, {})) waiting(stopping, nullptr);
     });
   });
@@ -161,13 +161,12 @@ void Agent::start_reload() {
 
 nlohmann::json Agent::apply_reload(PreparedReload r) {
   if (!r.next) {
-    nlohmann::json errors = r.errors;
     for (const auto& e : r.errors) spdlog::error("reload: {}", e);
     spdlog::error("reload refused: {} has {} error(s); the running configuration stays", options_.config_file,
                   r.errors.size());
-    throw ControlError("configuration " + options_.config_file + " has " + std::to_string(r.errors.size()) +
-                           " error(s); the running configuration stays",
-                       errors);
+    throw Refused("configuration " + options_.config_file + " has " + std::to_string(r.errors.size()) +
+                      " error(s); the running configuration stays",
+                  r.errors);
   }
   const auto t0 = std::chrono::steady_clock::now();
   config::Config next = std::move(*r.next);
@@ -193,7 +192,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
       });
     } catch (const std::exception& e) {
       spdlog::error("reload refused: {}", e.what());
-      throw ControlError(std::string("reload refused: ") + e.what() + "; the running configuration stays");
+      throw Refused(std::string("reload refused: ") + e.what() + "; the running configuration stays");
     }
   }
 
@@ -205,7 +204,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
       next_fifos = std::make_unique<NotifyFifos>(io_, next.global);
     } catch (const std::exception& e) {
       spdlog::error("reload refused: {}", e.what());
-      throw ControlError(std::string("reload refused: ") + e.what() + "; the running configuration stays");
+      throw Refused(std::string("reload refused: ") + e.what() + "; the running configuration stays");
     }
   }
   // A data plane setting, applied in place before anything else changes (a failure refuses the reload).

@@ -21,6 +21,7 @@
 #include <asio/write.hpp>
 
 #include "agent/accept_loop.h"
+#include "agent/refused.h"
 #include "common/unique_fd.h"
 
 namespace xdplb::agent {
@@ -388,6 +389,9 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
     } catch (const ControlError& e) {
       spdlog::info("control: request from {} refused: {}", peer_, e.what());
       return control_failure(e.what(), e.details(), id);
+    } catch (const Refused& e) {
+      spdlog::info("control: request from {} refused: {}", peer_, e.what());
+      return control_failure(e.what(), e.reasons().empty() ? Json(nullptr) : Json(e.reasons()), id);
     } catch (const std::exception& e) {
       spdlog::warn("control: request from {} failed: {}", peer_, e.what());
       return control_failure(e.what(), nullptr, id);

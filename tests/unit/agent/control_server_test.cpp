@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/control_server.h"
+#include "agent/refused.h"
 #include "common/unique_fd.h"
 
 using namespace std::chrono_literals;
@@ -144,7 +145,9 @@ class FakeAgent {
     }
     if (command == "drain" && request["backend"] == "198.18.0.99:80")
       throw ControlError("no real server 198.18.0.99:80", Json::array({"tcp/198.18.0.100:80"}));
-    if (command == "reload" && fail_reload) throw std::runtime_error("configuration has 2 errors");
+    if (command == "reload" && fail_reload)
+      throw xdplb::agent::Refused("configuration has 2 errors", {"a.conf:3: bad", "a.conf:9: worse"});
+    if (command == "stats" && fail_reload) throw std::runtime_error("the maps could not be read");
     if (command == "status") return Json{{"instance", "test"}, {"vrrp_instances", Json::array()}};
     if (answer_padding > 0) return Json{{"command", command}, {"padding", std::string(answer_padding, 'x')}};
     return Json{{"command", command}, {"request", request}};
@@ -344,7 +347,11 @@ TEST_CASE("a handler error is the client's answer, with details, and the connect
                        {"error", "no real server 198.18.0.99:80"},
                        {"details", {"tcp/198.18.0.100:80"}}});
   answer = client.request({{"command", "reload"}});
-  CHECK(answer == Json{{"ok", false}, {"error", "configuration has 2 errors"}});
+  CHECK(answer == Json{{"ok", false},
+                       {"error", "configuration has 2 errors"},
+                       {"details", {"a.conf:3: bad", "a.conf:9: worse"}}});
+  answer = client.request({{"command", "stats"}});
+  CHECK(answer == Json{{"ok", false}, {"error", "the maps could not be read"}});
   CHECK(client.request({{"command", "list"}})["ok"] == true);
 }
 
