@@ -9,43 +9,22 @@
 
 #include "agent/agent.h"
 #include "agent/refused.h"
-#include "config/dump_json.h"
 #include "config/load.h"
 
 namespace xdplb::agent {
 
 namespace {
 
-// Where something was written is not what it means: moving a block is no change.
-nlohmann::json without_locations(nlohmann::json j) {
-  if (j.is_object()) {
-    j.erase("location");
-    for (auto& [key, value] : j.items()) value = without_locations(value);
-  } else if (j.is_array()) {
-    for (auto& value : j) value = without_locations(value);
-  }
-  return j;
-}
-
 // Everything VRRP reads from a configuration besides the instances themselves.
-nlohmann::json vrrp_shared_part(const config::Config& c) {
-  auto j = without_locations(config::vrrp_to_json(c));
-  nlohmann::json out;
-  for (const char* key : {"vrrp_scripts", "vrrp_sync_groups"}) out[key] = j[key];
-  out["global_defs"] = j["global_defs"];
-  // Not VRRP's: the data plane's settings, and the FIFO reader scripts and checker FIFO (NotifyFifos).
-  for (const char* key : {"xdp_interface", "xdp_mode", "xdp_conntrack_size", "xdp_conntrack_flood_rate",
-                          "notify_fifo_script", "vrrp_notify_fifo_script", "lvs_notify_fifo", "lvs_notify_fifo_script"})
-    out["global_defs"].erase(key);
-  return out;
+bool vrrp_shared_part_changed(const config::Config& before, const config::Config& after) {
+  return before.vrrp_scripts != after.vrrp_scripts || before.sync_groups != after.sync_groups ||
+         config::vrrp_view(before.global) != config::vrrp_view(after.global);
 }
 
-// Each vrrp_instance as JSON, by name, without where it was written.
-std::map<std::string, nlohmann::json> vrrp_instances_by_name(const config::Config& c) {
-  std::map<std::string, nlohmann::json> out;
-  const auto j = without_locations(config::vrrp_to_json(c));  // kept alive: the loop reads into it
-  for (const auto& i : j["vrrp_instances"]) out[i["name"].get<std::string>()] = i;
-  return out;
+const config::VrrpInstance* find_instance(const config::Config& c, const std::string& name) {
+  for (const auto& i : c.vrrp_instances)
+    if (i.name == name) return &i;
+  return nullptr;
 }
 
 // What changed between two plans, one line each, for the operator and the reload answer.
@@ -102,16 +81,16 @@ PreparedReload Agent::prepare_reload() const {
     r.warnings.push_back("xdp_conntrack_size takes effect at the next start (the flow table keeps its size)");
   // VRRP: instances that did not change keep their state. Only when scripts, sync groups or global
   // settings change (or a sync group would lose or gain a member) are all instances restarted.
-  r.old_instances = vrrp_instances_by_name(config_);
-  r.new_instances = vrrp_instances_by_name(*r.next);
-  for (const auto& [name, j] : r.old_instances) {
-    const auto it = r.new_instances.find(name);
-    if (it == r.new_instances.end() || it->second != j) r.replace.insert(name);
+  for (const auto& old : config_.vrrp_instances) {
+    const auto* now = find_instance(*r.next, old.name);
+    if (!now) r.removed_instances.insert(old.name);
+    if (!now || *now != old) r.replace.insert(old.name);
   }
-  r.instances_changed = !r.replace.empty();
-  for (const auto& [name, j] : r.new_instances)
-    if (!r.old_instances.count(name)) r.instances_changed = true;
-  r.shared_changed = vrrp_shared_part(*r.next) != vrrp_shared_part(config_);
+  for (const auto& now : r.next->vrrp_instances)
+    if (!find_instance(config_, now.name)) r.added_instances.insert(now.name);
+  r.instances_changed = !r.replace.empty() || !r.added_instances.empty();
+  r.any_instance = !config_.vrrp_instances.empty() || !r.next->vrrp_instances.empty();
+  r.shared_changed = vrrp_shared_part_changed(config_, *r.next);
   return r;
 }
 
@@ -173,14 +152,12 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
   ServicePlan next_plan = std::move(r.next_plan);
   nlohmann::json warnings = r.warnings;
   auto changes = std::move(r.changes);
-  const auto& old_instances = r.old_instances;
-  const auto& new_instances = r.new_instances;
   const auto& replace = r.replace;
   const bool instances_changed = r.instances_changed;
   const bool shared_changed = r.shared_changed;
   // Without an instance on either side there is nothing to restart, whatever the shared part says.
   const bool vrrp_changed =
-      (shared_changed && !(old_instances.empty() && new_instances.empty())) || instances_changed;
+      (shared_changed && r.any_instance) || instances_changed;
   // Everything that can fail is prepared before anything changes: a refused reload leaves the agent
   // exactly as it was.
   std::unique_ptr<VrrpService> next_vrrp;
@@ -252,10 +229,8 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
       for (const auto& name : applied->updated_in_place)
         changes.push_back("vrrp_instance " + name + ": changed in place, state kept");
       for (const auto& name : applied->restarted) changes.push_back("vrrp_instance " + name + ": changed, restarted");
-      for (const auto& name : replace)
-        if (!new_instances.count(name)) changes.push_back("vrrp_instance " + name + ": removed");
-      for (const auto& [name, j] : new_instances)
-        if (!old_instances.count(name)) changes.push_back("vrrp_instance " + name + ": added");
+      for (const auto& name : r.removed_instances) changes.push_back("vrrp_instance " + name + ": removed");
+      for (const auto& name : r.added_instances) changes.push_back("vrrp_instance " + name + ": added");
     } else {
       // Scripts, sync groups or global settings changed: every instance restarts.
       changes.push_back("VRRP configuration changed: every instance restarted");

@@ -6,32 +6,22 @@
 
 namespace xdplb::agent {
 
-namespace {
-
-const config::SourceLocation& keyword_location(const config::KeywordLocations& keywords, std::string_view keyword,
-                                               const config::SourceLocation& fallback) {
-  const auto found = keywords.find(keyword);
-  return found == keywords.end() ? fallback : found->second;
-}
-
-}  // namespace
-
 CheckerNotifyScripts::CheckerNotifyScripts(const config::Config& config, const ServicePlan& plan,
                                            const UserDatabase& users) {
   using Kind = check::NotifyAction::Kind;
   for (const auto& service : plan.services) {
     const auto& vs = config.virtual_servers[service.config_index];
-    add({Kind::quorum_up, service.name, ""}, vs.quorum_up, keyword_location(vs.keywords, "quorum_up", vs.location),
+    add({Kind::quorum_up, service.name, ""}, vs.quorum_up, vs.keywords.at_or("quorum_up", vs.location),
         service.name + " quorum_up", config, users);
     add({Kind::quorum_down, service.name, ""}, vs.quorum_down,
-        keyword_location(vs.keywords, "quorum_down", vs.location), service.name + " quorum_down", config, users);
+        vs.keywords.at_or("quorum_down", vs.location), service.name + " quorum_down", config, users);
     for (const auto& rs : vs.real_servers) {
       const std::string server = real_server_name(rs.address, rs.port ? rs.port : vs.port);
       add({Kind::real_server_up, service.name, server}, rs.notify_up,
-          keyword_location(rs.keywords, "notify_up", rs.location), service.name + " " + server + " notify_up", config,
+          rs.keywords.at_or("notify_up", rs.location), service.name + " " + server + " notify_up", config,
           users);
       add({Kind::real_server_down, service.name, server}, rs.notify_down,
-          keyword_location(rs.keywords, "notify_down", rs.location), service.name + " " + server + " notify_down",
+          rs.keywords.at_or("notify_down", rs.location), service.name + " " + server + " notify_down",
           config, users);
     }
   }

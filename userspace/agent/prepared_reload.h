@@ -2,13 +2,10 @@
 // the reload thread (Agent::prepare_reload), applied on the loop (Agent::apply_reload).
 #pragma once
 
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/service_plan.h"
 #include "config/model.h"
@@ -21,10 +18,13 @@ struct PreparedReload {
   std::optional<config::Config> next;
   ServicePlan next_plan;
   std::vector<std::string> changes;  // the plan's differences, one line each
-  // VRRP: each vrrp_instance by name (as compared), the ones that changed or went, and whether the
-  // parts every instance shares (scripts, sync groups, global settings) changed.
-  std::map<std::string, nlohmann::json> old_instances, new_instances;
+  // VRRP, by vrrp_instance name: the instances that changed or went (`replace`), those that went,
+  // those that are new, whether there is an instance on either side, and whether the parts every
+  // instance shares (scripts, sync groups, the global settings of config::vrrp_view) changed.
   std::set<std::string> replace;
+  std::set<std::string> removed_instances;
+  std::set<std::string> added_instances;
+  bool any_instance = false;
   bool instances_changed = false;
   bool shared_changed = false;
 };

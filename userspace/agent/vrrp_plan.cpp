@@ -25,12 +25,6 @@ constexpr auto kGarpRefreshRepeat = 1U;
   throw VrrpPlanError(where.file_name() + ":" + std::to_string(where.line) + ": " + what);
 }
 
-const config::SourceLocation& keyword_location(const config::KeywordLocations& keywords, std::string_view keyword,
-                                               const config::SourceLocation& fallback) {
-  const auto found = keywords.find(keyword);
-  return found == keywords.end() ? fallback : found->second;
-}
-
 const UserDatabase& users_of(const VrrpHostFacts& host) { return host.users ? *host.users : system_user_database(); }
 
 // Every VRRP script goes through the one rule (common/script_identity.h). A configuration error
@@ -88,7 +82,7 @@ vrrp::NotifyCommands notify_commands(const config::NotifyScripts& n, const confi
                             std::optional<vrrp::NotifyRunAs>& as) {
     if (script.empty()) return;
     const auto planned = plan_or_disable(script.command, script.user, script.group, global, host,
-                                         keyword_location(keywords, keyword, fallback),
+                                         keywords.at_or(keyword, fallback),
                                          owner + " " + std::string(keyword));
     if (!planned) return;
     command = checked_command(script.command, *planned);
@@ -229,7 +223,7 @@ vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts
     });
     if (!tracked) continue;
     const auto planned = plan_or_disable(vs.script, vs.user, vs.group, global, host,
-                                         keyword_location(vs.keywords, "script", vs.location),
+                                         vs.keywords.at_or("script", vs.location),
                                          "vrrp_script " + vs.name);
     if (!planned) {
       disabled_scripts.insert(vs.name);

@@ -18,18 +18,12 @@ struct ConfiguredScript {
   bool user_on_script_line = false;  // `KEYWORD SCRIPT USER [GROUP]`: a quoting slip reads as a user
 };
 
-const SourceLocation& keyword_location(const KeywordLocations& keywords, std::string_view keyword,
-                                       const SourceLocation& fallback) {
-  const auto found = keywords.find(keyword);
-  return found == keywords.end() ? fallback : found->second;
-}
-
 void add_line(std::vector<ConfiguredScript>& out, const std::string& owner, std::string_view keyword,
               const ScriptCommand& script, const KeywordLocations& keywords, const SourceLocation& fallback) {
   if (script.empty()) return;
   out.push_back({owner.empty() ? std::string(keyword) : owner + " " + std::string(keyword), script.command,
-                 script.user, script.group, keyword_location(keywords, keyword, fallback),
-                 keyword_location(keywords, keyword, fallback), true});
+                 script.user, script.group, keywords.at_or(keyword, fallback),
+                 keywords.at_or(keyword, fallback), true});
 }
 
 void add_notify(std::vector<ConfiguredScript>& out, const std::string& owner, const NotifyScripts& n,
@@ -58,8 +52,8 @@ std::vector<ConfiguredScript> every_script(const Config& config) {
   add_line(out, "", "lvs_notify_fifo_script", g.lvs_notify_fifo_script, g.keywords, g.location);
   for (const auto& vs : config.vrrp_scripts)
     out.push_back({"vrrp_script " + vs.name, vs.script, vs.user, vs.group,
-                   keyword_location(vs.keywords, "script", vs.location),
-                   keyword_location(vs.keywords, vs.user.empty() ? "script" : "user", vs.location), false});
+                   vs.keywords.at_or("script", vs.location),
+                   vs.keywords.at_or(vs.user.empty() ? "script" : "user", vs.location), false});
   for (const auto& vi : config.vrrp_instances)
     add_notify(out, "vrrp_instance " + vi.name, vi.notify, vi.keywords, vi.location);
   for (const auto& group : config.sync_groups)
@@ -75,8 +69,8 @@ std::vector<ConfiguredScript> every_script(const Config& config) {
       for (const auto& checker : rs.checkers)
         if (const auto* misc = std::get_if<MiscCheck>(&checker))
           out.push_back({rs_name + " MISC_CHECK", misc->misc_path, misc->user, misc->group,
-                         keyword_location(misc->keywords, "misc_path", misc->location),
-                         keyword_location(misc->keywords, misc->user.empty() ? "misc_path" : "user", misc->location),
+                         misc->keywords.at_or("misc_path", misc->location),
+                         misc->keywords.at_or(misc->user.empty() ? "misc_path" : "user", misc->location),
                          false});
     }
   }

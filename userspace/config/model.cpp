@@ -19,6 +19,19 @@ LbAlgo effective_lb_algo(LbAlgo configured) {
   return LbAlgo::mh;
 }
 
+GlobalDefs vrrp_view(GlobalDefs global) {
+  const GlobalDefs defaults;
+  global.xdp_interface = defaults.xdp_interface;
+  global.xdp_mode = defaults.xdp_mode;
+  global.xdp_conntrack_size = defaults.xdp_conntrack_size;
+  global.xdp_conntrack_flood_rate = defaults.xdp_conntrack_flood_rate;
+  global.notify_fifo_script = defaults.notify_fifo_script;
+  global.vrrp_notify_fifo_script = defaults.vrrp_notify_fifo_script;
+  global.lvs_notify_fifo = defaults.lvs_notify_fifo;
+  global.lvs_notify_fifo_script = defaults.lvs_notify_fifo_script;
+  return global;
+}
+
 const char* to_string(XdpMode mode) {
   switch (mode) {
     case XdpMode::native: return "native";

@@ -2,6 +2,10 @@
 // I/O. Defaults are keepalived's unless a comment says otherwise. Every item keeps the location it
 // was written at, and `keywords` maps each keyword seen in its block to its location, so later
 // checks (validation, reload) can point at the exact line.
+//
+// Every struct compares with a defaulted ==, field by field, and where something was written never
+// makes two values differ (WrittenAt, KeywordLocations): a reload decides what changed with ==, so a
+// new field takes part in that decision without anyone listing it.
 #pragma once
 
 #include <chrono>
@@ -9,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -18,7 +23,25 @@
 namespace xdplb::config {
 
 using Duration = std::chrono::milliseconds;
-using KeywordLocations = std::map<std::string, SourceLocation, std::less<>>;
+
+// Where an item was written: for diagnostics only, so it is equal to any other. Moving a block in
+// the file does not change what it means.
+struct WrittenAt : SourceLocation {
+  WrittenAt() = default;
+  WrittenAt(const SourceLocation& where) : SourceLocation(where) {}  // NOLINT: implicit by design
+  friend bool operator==(const WrittenAt&, const WrittenAt&) { return true; }
+};
+
+// Each keyword seen in a block, with where it was written. Which keywords were written is not part
+// of the value either: an unset optional or an explicit default says it in the fields themselves.
+struct KeywordLocations : std::map<std::string, SourceLocation, std::less<>> {
+  // The keyword's location, or `fallback` (the block's) when it was not written.
+  const SourceLocation& at_or(std::string_view keyword, const SourceLocation& fallback) const {
+    const auto found = find(keyword);
+    return found == end() ? fallback : found->second;
+  }
+  friend bool operator==(const KeywordLocations&, const KeywordLocations&) { return true; }
+};
 
 // Where the XDP program is attached (xdplb addition).
 enum class XdpMode { native, generic, best };
@@ -35,7 +58,7 @@ struct ScriptCommand {
 };
 
 struct GlobalDefs {
-  SourceLocation location;
+  WrittenAt location;
   std::string router_id;
   std::vector<std::string> notification_email;
   std::string notification_email_from;
@@ -65,7 +88,14 @@ struct GlobalDefs {
   // unset ("auto") = derived from the table size (dataplane::auto_flood_rate).
   std::optional<std::uint32_t> xdp_conntrack_flood_rate;
   KeywordLocations keywords;
+
+  bool operator==(const GlobalDefs&) const = default;
 };
+
+// The global settings with those no VRRP instance reads put back to their defaults: the data
+// plane's (xdp_*), and the FIFO reader scripts and the checkers' FIFO, which the agent's NotifyFifos
+// owns. A reload restarts VRRP instances for a global change only when this view of it changed.
+GlobalDefs vrrp_view(GlobalDefs global);
 
 enum class VrrpState { backup, master };
 enum class AuthType { none, pass, ah };
@@ -73,6 +103,8 @@ enum class AuthType { none, pass, ah };
 struct Authentication {
   AuthType type = AuthType::none;
   std::string password;  // PASS: at most 8 bytes on the wire
+
+  bool operator==(const Authentication&) const = default;
 };
 
 struct VirtualIp {
@@ -81,7 +113,9 @@ struct VirtualIp {
   std::string device;  // `dev`: empty means the instance's interface
   std::string label;
   std::string scope;
-  SourceLocation location;
+  WrittenAt location;
+
+  bool operator==(const VirtualIp&) const = default;
 };
 
 struct VirtualRoute {
@@ -92,29 +126,37 @@ struct VirtualRoute {
   std::optional<std::uint32_t> metric;
   std::optional<std::uint32_t> table;
   bool blackhole = false;
-  SourceLocation location;
+  WrittenAt location;
+
+  bool operator==(const VirtualRoute&) const = default;
 };
 
 struct TrackedInterface {
   std::string name;
   std::optional<int> weight;
-  SourceLocation location;
+  WrittenAt location;
+
+  bool operator==(const TrackedInterface&) const = default;
 };
 
 // A reference to a vrrp_script by name, with an optional weight that overrides the script's.
 struct TrackedScript {
   std::string name;
   std::optional<int> weight;
-  SourceLocation location;
+  WrittenAt location;
+
+  bool operator==(const TrackedScript&) const = default;
 };
 
 struct NotifyScripts {
   ScriptCommand master, backup, fault, stop, any;  // `notify` is `any`: called for every transition
+
+  bool operator==(const NotifyScripts&) const = default;
 };
 
 struct VrrpInstance {
   std::string name;
-  SourceLocation location;
+  WrittenAt location;
   VrrpState state = VrrpState::backup;
   std::string interface;
   std::uint8_t virtual_router_id = 0;  // 0: not configured (an error)
@@ -145,11 +187,13 @@ struct VrrpInstance {
   KeywordLocations keywords;
 
   int effective_version(const GlobalDefs& global) const { return version.value_or(global.vrrp_version); }
+
+  bool operator==(const VrrpInstance&) const = default;
 };
 
 struct VrrpScript {
   std::string name;
-  SourceLocation location;
+  WrittenAt location;
   std::string script;
   Duration interval = std::chrono::seconds(1);
   std::optional<Duration> timeout;  // unset: the interval
@@ -160,21 +204,27 @@ struct VrrpScript {
   std::string user;
   std::string group;
   KeywordLocations keywords;
+
+  bool operator==(const VrrpScript&) const = default;
 };
 
 struct NamedReference {
   std::string name;
-  SourceLocation location;
+  WrittenAt location;
+
+  bool operator==(const NamedReference&) const = default;
 };
 
 struct VrrpSyncGroup {
   std::string name;
-  SourceLocation location;
+  WrittenAt location;
   std::vector<NamedReference> members;  // vrrp_instance names
   NotifyScripts notify;
   std::vector<TrackedScript> track_scripts;
   bool smtp_alert = false;
   KeywordLocations keywords;
+
+  bool operator==(const VrrpSyncGroup&) const = default;
 };
 
 enum class LbAlgo { rr, wrr, lc, wlc, lblc, lblcr, sh, dh, sed, nq, mh };
@@ -188,6 +238,8 @@ LbAlgo effective_lb_algo(LbAlgo configured);
 struct StatusCodeRange {
   unsigned first = 200;
   unsigned last = 299;
+
+  bool operator==(const StatusCodeRange&) const = default;
 };
 
 struct HttpUrl {
@@ -195,12 +247,14 @@ struct HttpUrl {
   std::vector<StatusCodeRange> status_codes;  // empty: any 2xx
   std::string digest;                         // lowercase hex MD5 of the body; empty: not checked
   std::string virtualhost;
-  SourceLocation location;
+  WrittenAt location;
+
+  bool operator==(const HttpUrl&) const = default;
 };
 
 // Fields shared by every checker.
 struct CheckerCommon {
-  SourceLocation location;
+  WrittenAt location;
   std::optional<IpAddress> connect_ip;        // unset: the real server's address
   std::optional<std::uint16_t> connect_port;  // unset: the real server's port
   std::optional<IpAddress> bindto;
@@ -211,15 +265,21 @@ struct CheckerCommon {
   Duration warmup{0};
   std::optional<Duration> delay_loop;  // unset: the virtual_server's delay_loop
   KeywordLocations keywords;
+
+  bool operator==(const CheckerCommon&) const = default;
 };
 
-struct TcpCheck : CheckerCommon {};
+struct TcpCheck : CheckerCommon {
+  bool operator==(const TcpCheck&) const = default;
+};
 
 struct HttpGetCheck : CheckerCommon {
   bool tls = false;  // SSL_GET
   std::vector<HttpUrl> urls;
   std::string virtualhost;
   bool enable_sni = true;
+
+  bool operator==(const HttpGetCheck&) const = default;
 };
 
 struct MiscCheck : CheckerCommon {
@@ -228,23 +288,31 @@ struct MiscCheck : CheckerCommon {
   bool misc_dynamic = false;
   std::string user;   // `user USER [GROUP]`; empty: the global rules
   std::string group;
+
+  bool operator==(const MiscCheck&) const = default;
 };
 
-struct PingCheck : CheckerCommon {};
+struct PingCheck : CheckerCommon {
+  bool operator==(const PingCheck&) const = default;
+};
 
 struct SmtpCheck : CheckerCommon {
   std::string helo_name;  // empty: the host name
+
+  bool operator==(const SmtpCheck&) const = default;
 };
 
 struct DnsCheck : CheckerCommon {
   std::string type = "A";
   std::string name = ".";
+
+  bool operator==(const DnsCheck&) const = default;
 };
 
 using Checker = std::variant<TcpCheck, HttpGetCheck, MiscCheck, PingCheck, SmtpCheck, DnsCheck>;
 
 struct RealServer {
-  SourceLocation location;
+  WrittenAt location;
   IpAddress address;
   std::uint16_t port = 0;  // unset in the file: the virtual server's port
   std::uint32_t weight = 1;
@@ -253,18 +321,22 @@ struct RealServer {
   ScriptCommand notify_down;
   std::vector<Checker> checkers;
   KeywordLocations keywords;
+
+  bool operator==(const RealServer&) const = default;
 };
 
 struct SorryServer {
   IpAddress address;
   std::uint16_t port = 0;
-  SourceLocation location;
+  WrittenAt location;
+
+  bool operator==(const SorryServer&) const = default;
 };
 
 enum class VirtualServerKind { address, fwmark, group };
 
 struct VirtualServer {
-  SourceLocation location;
+  WrittenAt location;
   VirtualServerKind kind = VirtualServerKind::address;
   IpAddress address;         // kind == address
   std::uint16_t port = 0;    // kind == address
@@ -291,21 +363,27 @@ struct VirtualServer {
   std::uint32_t xdp_ring_size = 65537;
   std::vector<RealServer> real_servers;
   KeywordLocations keywords;
+
+  bool operator==(const VirtualServer&) const = default;
 };
 
 struct VirtualServerGroupEntry {
-  SourceLocation location;
+  WrittenAt location;
   bool is_fwmark = false;
   IpAddress first;                         // !is_fwmark
   std::optional<std::uint8_t> range_last;  // "192.0.2.1-10": last byte of the range
   std::uint16_t port = 0;
   std::uint32_t fwmark = 0;  // is_fwmark
+
+  bool operator==(const VirtualServerGroupEntry&) const = default;
 };
 
 struct VirtualServerGroup {
   std::string name;
-  SourceLocation location;
+  WrittenAt location;
   std::vector<VirtualServerGroupEntry> entries;
+
+  bool operator==(const VirtualServerGroup&) const = default;
 };
 
 struct Config {
@@ -315,6 +393,8 @@ struct Config {
   std::vector<VrrpSyncGroup> sync_groups;
   std::vector<VirtualServer> virtual_servers;
   std::vector<VirtualServerGroup> virtual_server_groups;
+
+  bool operator==(const Config&) const = default;
 };
 
 const char* to_string(XdpMode mode);

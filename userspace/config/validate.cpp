@@ -8,12 +8,6 @@ namespace xdplb::config {
 
 namespace {
 
-const SourceLocation& where(const KeywordLocations& keywords, std::string_view keyword,
-                            const SourceLocation& fallback) {
-  const auto found = keywords.find(keyword);
-  return found == keywords.end() ? fallback : found->second;
-}
-
 const char* family_name(AddressFamily family) {
   return family == AddressFamily::ipv4 ? "IPv4" : "IPv6";
 }
@@ -55,24 +49,24 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
 
   // RFC 3768/5798: 255 means the router owns the virtual addresses, so it is master from the start.
   if (instance.priority == 255 && instance.state != VrrpState::master) {
-    diagnostics.error(where(k, "priority", instance.location),
+    diagnostics.error(k.at_or("priority", instance.location),
                       "priority 255 is reserved for the address owner, which must have state MASTER");
   }
   if (instance.priority == 255 && instance.nopreempt) {
-    diagnostics.error(where(k, "nopreempt", instance.location),
+    diagnostics.error(k.at_or("nopreempt", instance.location),
                       "the address owner (priority 255) always preempts; nopreempt contradicts it");
   }
   if (instance.nopreempt && instance.state == VrrpState::master) {
-    diagnostics.warning(where(k, "nopreempt", instance.location),
+    diagnostics.warning(k.at_or("nopreempt", instance.location),
                         "nopreempt only works with state BACKUP; a MASTER start still takes over");
   }
 
   const auto advert = instance.advert_int.count();
   if (version == 2 && (advert % 1000 != 0 || advert < 1000 || advert > 255000)) {
-    diagnostics.error(where(k, "advert_int", instance.location),
+    diagnostics.error(k.at_or("advert_int", instance.location),
                       "advert_int must be a whole number of seconds from 1 to 255 for VRRP version 2");
   } else if (version == 3 && (advert % 10 != 0 || advert < 10 || advert > 40950)) {
-    diagnostics.error(where(k, "advert_int", instance.location),
+    diagnostics.error(k.at_or("advert_int", instance.location),
                       "advert_int must be from 0.01 to 40.95 seconds in hundredths for VRRP version 3");
   }
 
@@ -97,11 +91,11 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
     check_unicast(vip.address, "virtual address", vip.location, diagnostics);
 
   if (instance.unicast_src_ip) {
-    check_unicast(*instance.unicast_src_ip, "unicast_src_ip", where(k, "unicast_src_ip", instance.location),
+    check_unicast(*instance.unicast_src_ip, "unicast_src_ip", k.at_or("unicast_src_ip", instance.location),
                   diagnostics);
   }
   for (const auto& peer : instance.unicast_peers) {
-    const auto& location = where(k, "unicast_peer", instance.location);
+    const auto& location = k.at_or("unicast_peer", instance.location);
     check_unicast(peer, "unicast_peer", location, diagnostics);
     if (peer.family != family) {
       diagnostics.error(location, "unicast_peer " + peer.to_string() + " is " + family_name(peer.family) +
@@ -109,9 +103,9 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
     }
   }
 
-  const auto& auth_location = where(k, "authentication", instance.location);
+  const auto& auth_location = k.at_or("authentication", instance.location);
   if (instance.authentication.type == AuthType::pass && instance.authentication.password.empty()) {
-    diagnostics.error(where(k, "auth_type", auth_location), "auth_type PASS needs an auth_pass");
+    diagnostics.error(k.at_or("auth_type", auth_location), "auth_type PASS needs an auth_pass");
   }
   if (instance.authentication.type != AuthType::none && version == 3) {
     diagnostics.warning(auth_location, "VRRP version 3 has no authentication (RFC 5798); it is ignored");
@@ -120,7 +114,7 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
     if (instance.authentication.type != AuthType::none)
       diagnostics.error(auth_location, "vrrp_strict forbids authentication (RFC 5798 has none)");
     if (!instance.unicast_peers.empty())
-      diagnostics.error(where(k, "unicast_peer", instance.location), "vrrp_strict forbids unicast_peer");
+      diagnostics.error(k.at_or("unicast_peer", instance.location), "vrrp_strict forbids unicast_peer");
   }
 }
 
@@ -152,7 +146,7 @@ void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
         std::make_tuple(instance.interface, instance_family(instance), int{instance.virtual_router_id});
     const auto [existing, inserted] = routers.emplace(key, &instance);
     if (!inserted) {
-      diagnostics.error(where(instance.keywords, "virtual_router_id", instance.location),
+      diagnostics.error(instance.keywords.at_or("virtual_router_id", instance.location),
                         "virtual_router_id " + std::to_string(instance.virtual_router_id) + " on " +
                             instance.interface + " (" + family_name(std::get<1>(key)) +
                             ") is already used by " + "vrrp_instance " + existing->second->name + " at " +
