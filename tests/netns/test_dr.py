@@ -139,3 +139,25 @@ def test_checker_lines_reach_notify_fifo_and_lvs_notify_fifo(dr, procs, tmp_path
         # One line per change, in order, and nothing else: the other servers never changed.
         assert sorted(lines) == sorted(down + up), lines
         assert max(lines.index(d) for d in down) < min(lines.index(u) for u in up), lines
+
+
+def test_reloads_faster_than_the_checks_do_not_keep_a_dead_server_in_the_ring(dr):
+    """A reload that does not change a real server's checkers leaves them running: their timers and
+    failure counts go on. (Every reload used to restart every check, so reloads more often than
+    delay_loop + delay_before_retry kept a dead server in the ring for ever.)"""
+    victim = "rs2"
+    next(p for p in dr.procs.processes if p.name == f"nginx-{victim}").stop()
+    t0 = time.monotonic()
+    out = None
+    reloads = 0
+    while time.monotonic() - t0 < 10:
+        reply = ctl(dr.agent, "reload")
+        assert reply["changes"] == [], reply
+        reloads += 1
+        if all((a := dr.get(f"http://{dr.vip4}/")) is not None and a != victim for _ in range(15)):
+            out = time.monotonic() - t0
+            break
+        time.sleep(0.2)
+    assert out is not None, f"{victim} still in the ring after {reloads} reloads in 10 s"
+    assert out < 3 + 1.5, f"{victim} left the ring after {out:.1f} s, later than keepalived's rules allow"
+    assert reloads >= 3, "the reloads did not come faster than the checks"

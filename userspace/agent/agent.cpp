@@ -6,7 +6,6 @@
 #include <asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "agent/checker_factory.h"
 #include "common/process.h"
 
 namespace xdplb::agent {
@@ -52,7 +51,9 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
     vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
       on_vrrp_change(instance, state);
     });
-  build_health({});
+  scheduler_ = std::make_unique<check::Scheduler>(io_);
+  scheduler_->on_event([this](const check::HealthEvent& e) { on_health_event(e); });
+  apply_health(plan_health(config_, plan_));
 }
 
 Agent::~Agent() {
@@ -60,37 +61,22 @@ Agent::~Agent() {
   if (reload_thread_.joinable()) reload_thread_.join();
 }
 
-void Agent::build_health(const std::map<std::pair<std::string, std::string>, bool>& carried) {
+void Agent::apply_health(HealthPlan checks) {
+  std::map<std::pair<std::string, std::string>, check::ServerStatus> carried;
+  for (auto& s : scheduler_->statuses()) carried.emplace(std::pair{s.virtual_server, s.real_server}, s);
   health_ = check::HealthySet{};
-  notify_scripts_ = CheckerNotifyScripts(config_, plan_, system_user_database());
-  scheduler_ = std::make_unique<check::Scheduler>(io_);
-  scheduler_->on_event([this](const check::HealthEvent& e) { on_health_event(e); });
-  auto carried_state = [&](const std::string& service, const std::string& server) -> std::optional<bool> {
-    const auto it = carried.find({service, server});
-    return it == carried.end() ? std::nullopt : std::optional<bool>(it->second);
-  };
   for (const auto& service : plan_.services) {
     auto rules = service.rules;
     for (auto& r : rules.real_servers)
-      if (const auto up = carried_state(service.name, r.name)) r.initially_up = *up;
-    health_.add_virtual_server(std::move(rules));
-
-    const auto& vs = config_.virtual_servers[service.config_index];
-    for (const auto& rs : vs.real_servers) {
-      const std::string rs_name = real_server_name(rs.address, rs.port ? rs.port : vs.port);
-      for (const auto& c : rs.checkers) {
-        try {
-          auto built = build_checker(io_, config_, vs, rs, c);
-          // A server known down starts down and needs a success; one known up needs failures.
-          if (const auto up = carried_state(service.name, rs_name)) built.scheduling.alpha = !*up;
-          spdlog::debug("{} {}: {}", service.name, rs_name, built.checker->describe());
-          scheduler_->add_check(service.name, rs_name, std::move(built.checker), built.scheduling);
-        } catch (const std::exception& e) {
-          spdlog::error("{} {}: checker not started: {}", service.name, rs_name, e.what());
-        }
+      if (const auto it = carried.find({service.name, r.name}); it != carried.end()) {
+        r.initially_up = it->second.up;
+        r.initial_weight = it->second.weight;
       }
-    }
+    health_.add_virtual_server(std::move(rules));
   }
+  notify_scripts_ = CheckerNotifyScripts(config_, plan_, system_user_database());
+  for (const auto& e : checks.errors) spdlog::error("{}", e);
+  scheduler_->set_checks(std::move(checks.servers));
 }
 
 void Agent::start() {

@@ -18,6 +18,7 @@
 
 #include "agent/checker_notify_scripts.h"
 #include "agent/metrics_format.h"
+#include "agent/health_plan.h"
 #include "agent/service_plan.h"
 #include "agent/stats_baseline.h"
 #include "agent/notify_fifos.h"
@@ -100,9 +101,10 @@ class Agent {
   void retry_unresolved_later();
   void on_vrrp_change(const std::string& instance, const std::string& state);
   std::vector<std::string> vrrp_interfaces() const;
-  // Builds the health checks and the healthy set of the plan; `carried` holds the last known state of
-  // real servers (by service and server name) that a reload keeps.
-  void build_health(const std::map<std::pair<std::string, std::string>, bool>& carried);
+  // Sets the health checks to `checks` and rebuilds the healthy set of the plan: every real server
+  // keeps the state (up or down, misc_dynamic weight) the checks last gave it, and the scheduler keeps
+  // the checkers it already runs as they were planned.
+  void apply_health(HealthPlan checks);
   nlohmann::json status_json() const;
   nlohmann::json list_json() const;
   nlohmann::json stats_json() const;

@@ -75,6 +75,7 @@ PreparedReload Agent::prepare_reload() const {
   if (!loaded.ok()) return r;
   r.next = std::move(loaded.config);
   r.next_plan = plan_services(*r.next);
+  r.next_health = plan_health(*r.next, r.next_plan);
   for (const auto& w : r.next_plan.warnings) r.warnings.push_back(w);
   r.changes = describe_changes(plan_, r.next_plan);
   if (r.next->global.xdp_conntrack_size != config_.global.xdp_conntrack_size)
@@ -196,10 +197,6 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
     changes.push_back("xdp_conntrack_flood_rate " + before + " -> " + describe());
   }
 
-  // Real servers keep the health they had: no flap, no notify, and the new checkers confirm it.
-  std::map<std::pair<std::string, std::string>, bool> carried;
-  for (const auto& s : scheduler_->statuses()) carried[{s.virtual_server, s.real_server}] = s.up;
-  scheduler_->stop();
   config_ = std::move(next);
   plan_ = std::move(next_plan);
   DrainSet still_drained;
@@ -208,7 +205,9 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
       for (const auto& v : s.vips)
         if (v.key() == d.first && s.real_servers.count(d.second)) still_drained.insert(d);
   drained_ = std::move(still_drained);
-  build_health(carried);
+  // Real servers keep the health they had (no flap, no notify); unchanged checkers keep running, new
+  // ones confirm the state they start in.
+  apply_health(std::move(r.next_health));
 
   if (next_fifos) {
     fifos_->stop();
@@ -249,7 +248,6 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
           options_.interfaces.push_back(ifname);
         }
   }
-  scheduler_->start();
   sync_dataplane(SyncCause::reload);
   config_loaded_at_ = std::chrono::system_clock::now();
   for (const auto& c : changes) spdlog::info("reload: {}", c);

@@ -3,12 +3,6 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "check/dns_check.h"
-#include "check/http_check.h"
-#include "check/icmp_check.h"
-#include "check/misc_check.h"
-#include "check/smtp_check.h"
-#include "check/tcp_check.h"
 #include "common/process.h"
 #include "common/script_identity.h"
 #include "config/check_scripts.h"
@@ -60,16 +54,16 @@ void plan_misc_script(check::MiscCheckParams& p, const config::Config& config, c
   p.gid = planned.identity.gid;
 }
 
-BuiltChecker build_checker(asio::io_context& io, const config::Config& config, const config::VirtualServer& vs,
-                           const config::RealServer& rs, const config::Checker& checker, const UserDatabase& users) {
-  return std::visit(
-      [&](const auto& c) -> BuiltChecker {
+check::PlannedCheck plan_checker(const config::Config& config, const config::VirtualServer& vs,
+                                 const config::RealServer& rs, const config::Checker& checker,
+                                 const UserDatabase& users) {
+  auto planned = std::visit(
+      [&](const auto& c) -> check::PlannedCheck {
         using T = std::decay_t<decltype(c)>;
-        BuiltChecker built;
-        built.scheduling = scheduling_of(vs, c);
+        check::PlannedCheck built{check::TcpCheckParams{}, scheduling_of(vs, c)};
         const std::uint16_t vs_port = vs.port;
         if constexpr (std::is_same_v<T, config::TcpCheck>) {
-          built.checker = std::make_unique<check::TcpCheck>(io, check::TcpCheckParams{target_of(rs, c, vs_port)});
+          built.params = check::TcpCheckParams{target_of(rs, c, vs_port)};
         } else if constexpr (std::is_same_v<T, config::HttpGetCheck>) {
           check::HttpCheckParams p;
           p.target = target_of(rs, c, vs_port ? vs_port : (c.tls ? 443 : 80));
@@ -85,20 +79,20 @@ BuiltChecker build_checker(asio::io_context& io, const config::Config& config, c
           if (!c.virtualhost.empty()) p.virtualhost = c.virtualhost;
           else if (!vs.virtualhost.empty()) p.virtualhost = vs.virtualhost;
           p.enable_sni = c.enable_sni;
-          built.checker = std::make_unique<check::HttpCheck>(io, std::move(p));
+          built.params = std::move(p);
         } else if constexpr (std::is_same_v<T, config::MiscCheck>) {
           check::MiscCheckParams p;
           p.misc_timeout = c.misc_timeout;
           p.misc_dynamic = c.misc_dynamic;
           plan_misc_script(p, config, c, users);
-          built.checker = std::make_unique<check::MiscCheck>(io, std::move(p), built.scheduling.delay_loop);
+          built.params = std::move(p);
         } else if constexpr (std::is_same_v<T, config::PingCheck>) {
-          built.checker = std::make_unique<check::IcmpCheck>(io, check::IcmpCheckParams{target_of(rs, c, 0)});
+          built.params = check::IcmpCheckParams{target_of(rs, c, 0)};
         } else if constexpr (std::is_same_v<T, config::SmtpCheck>) {
           // SMTP_CHECK and DNS_CHECK talk to their well-known port unless connect_port says otherwise.
           auto target = target_of(rs, c, 25);
           if (!c.connect_port) target.port = 25;
-          built.checker = std::make_unique<check::SmtpCheck>(io, check::SmtpCheckParams{target, c.helo_name});
+          built.params = check::SmtpCheckParams{target, c.helo_name};
         } else {
           static_assert(std::is_same_v<T, config::DnsCheck>);
           check::DnsCheckParams p;
@@ -106,11 +100,13 @@ BuiltChecker build_checker(asio::io_context& io, const config::Config& config, c
           if (!c.connect_port) p.target.port = 53;
           p.type = c.type;
           p.name = c.name;
-          built.checker = std::make_unique<check::DnsCheck>(io, std::move(p));
+          built.params = std::move(p);
         }
         return built;
       },
       checker);
+  check::validate(planned);
+  return planned;
 }
 
 }  // namespace xdplb::agent

@@ -15,8 +15,9 @@ CheckerNotifyScripts::CheckerNotifyScripts(const config::Config& config, const S
         service.name + " quorum_up", config, users);
     add({Kind::quorum_down, service.name, ""}, vs.quorum_down,
         vs.keywords.at_or("quorum_down", vs.location), service.name + " quorum_down", config, users);
-    for (const auto& rs : vs.real_servers) {
-      const std::string server = real_server_name(rs.address, rs.port ? rs.port : vs.port);
+    for (const auto& planned : service.planned_real_servers) {
+      const auto& rs = vs.real_servers[planned.config_index];
+      const std::string server = planned.backend.key();
       add({Kind::real_server_up, service.name, server}, rs.notify_up,
           rs.keywords.at_or("notify_up", rs.location), service.name + " " + server + " notify_up", config,
           users);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/health_plan.h"
 #include "agent/service_plan.h"
 #include "config/model.h"
 
@@ -17,6 +18,7 @@ struct PreparedReload {
   std::vector<std::string> warnings;
   std::optional<config::Config> next;
   ServicePlan next_plan;
+  HealthPlan next_health;  // the checkers of next_plan
   std::vector<std::string> changes;  // the plan's differences, one line each
   // VRRP, by vrrp_instance name: the instances that changed or went (`replace`), those that went,
   // those that are new, whether there is an instance on either side, and whether the parts every

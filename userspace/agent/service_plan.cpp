@@ -75,13 +75,6 @@ std::string service_name(const config::VirtualServer& vs, const std::vector<data
 
 }  // namespace
 
-std::string real_server_name(const config::IpAddress& address, std::uint16_t port) {
-  dataplane::BackendSpec b;
-  b.address = address;
-  b.port = port;
-  return b.key();
-}
-
 ServicePlan plan_services(const config::Config& config) {
   ServicePlan plan;
   for (std::size_t i = 0; i < config.virtual_servers.size(); ++i) {
@@ -104,7 +97,8 @@ ServicePlan plan_services(const config::Config& config) {
     s.rules.notify_quorum_up = vs.quorum_up.command;
     s.rules.notify_quorum_down = vs.quorum_down.command;
     s.rules.omega = vs.omega;
-    for (const auto& rs : vs.real_servers) {
+    for (std::size_t rs_index = 0; rs_index < vs.real_servers.size(); ++rs_index) {
+      const auto& rs = vs.real_servers[rs_index];
       dataplane::BackendSpec b;
       b.address = rs.address;
       b.address.prefix_length = rs.address.max_prefix_length();
@@ -118,6 +112,7 @@ ServicePlan plan_services(const config::Config& config) {
                                             rs.location.file_name(), rs.location.line, name));
         continue;
       }
+      s.planned_real_servers.push_back({b, rs_index});
       check::RealServerRules r;
       r.name = name;
       r.weight = rs.weight;
@@ -155,7 +150,7 @@ std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const chec
           sorry = service.sorry_server;
           continue;
         }
-        auto spec = service.real_servers.at(b.name);
+        auto spec = service.planned_real_servers.at(b.index).backend;
         spec.weight = service.rotation_ignores_weights && b.weight > 0 ? 1 : b.weight;
         backends.push_back(spec);
       }

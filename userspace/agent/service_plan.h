@@ -17,12 +17,21 @@
 
 namespace xdplb::agent {
 
+// A real server of a Service and where it was configured.
+struct PlannedRealServer {
+  dataplane::BackendSpec backend;
+  std::size_t config_index = 0;  // into the virtual_server's real_servers
+};
+
 struct Service {
   std::string name;                       // "tcp/198.18.0.100:80", the health set's virtual server name
   std::size_t config_index = 0;           // into Config::virtual_servers
   std::vector<dataplane::VipSpec> vips;   // addresses served (several for a virtual_server_group), no backends
   check::VirtualServerRules rules;        // for check::HealthySet
   std::map<std::string, dataplane::BackendSpec> real_servers;  // by real server name ("198.18.0.11:80")
+  // The same in the order of rules.real_servers, which check::Backend::index points into; a server
+  // listed twice in the virtual_server is here once, as its first listing.
+  std::vector<PlannedRealServer> planned_real_servers;
   std::optional<dataplane::BackendSpec> sorry_server;
   bool rotation_ignores_weights = false;  // lb_algo rr: every server in service takes equal turns
 };
@@ -42,8 +51,5 @@ using DrainSet = std::set<std::pair<std::string, std::string>>;
 
 std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const check::HealthySet& health,
                                              const AddressActive& active, const DrainSet& drained = {});
-
-// "198.18.0.11:80" / "[fd00::11]:80": the name of a real server everywhere in the agent.
-std::string real_server_name(const config::IpAddress& address, std::uint16_t port);
 
 }  // namespace xdplb::agent

@@ -15,6 +15,7 @@ struct DnsCheckParams {
   CheckTarget target;         // port 53 unless configured
   std::string type = "SOA";   // A, NS, CNAME, SOA, MX, TXT, AAAA (keepalived's set)
   std::string name = ".";
+  bool operator==(const DnsCheckParams&) const = default;
 };
 
 // Wire-format query (RFC 1035 4.1) with recursion desired; throws std::invalid_argument on an

@@ -17,7 +17,7 @@ void HealthySet::add_virtual_server(VirtualServerRules rules) {
     if (!names.insert(rs.name).second) {
       throw std::invalid_argument("virtual server " + rules.name + ": real server " + rs.name + " is defined twice");
     }
-    vs.real_servers.push_back(RealServer{rs, rs.initially_up, std::nullopt});
+    vs.real_servers.push_back(RealServer{rs, rs.initially_up, rs.initial_weight});
   }
   vs.state.name = rules.name;
   vs.rules = std::move(rules);
@@ -79,12 +79,13 @@ void HealthySet::recompute(VirtualServer& vs, std::vector<NotifyAction>* actions
 
   state.backends.clear();
   bool sorry_serving = !state.quorum_up && vs.rules.sorry_server.has_value();
-  for (const auto& rs : vs.real_servers) {
+  for (std::size_t i = 0; i < vs.real_servers.size(); ++i) {
+    const auto& rs = vs.real_servers[i];
     if (rs.up) {
       // Below quorum the sorry server takes every new flow; live servers keep the ones they have.
-      state.backends.push_back({rs.rules.name, sorry_serving ? 0U : rs.weight(), false});
+      state.backends.push_back({rs.rules.name, sorry_serving ? 0U : rs.weight(), false, i});
     } else if (rs.rules.inhibit_on_failure) {
-      state.backends.push_back({rs.rules.name, 0U, false});
+      state.backends.push_back({rs.rules.name, 0U, false, i});
     }
   }
   if (sorry_serving) state.backends.push_back({vs.rules.sorry_server->name, vs.rules.sorry_server->weight, true});

@@ -28,6 +28,7 @@ struct RealServerRules {
   std::string notify_up;
   std::string notify_down;
   bool initially_up = true;  // false with alpha
+  std::optional<unsigned> initial_weight;  // a misc_dynamic weight the checks reported before a reload
 };
 
 struct SorryServerRules {
@@ -50,6 +51,7 @@ struct Backend {
   std::string name;
   unsigned weight = 0;  // 0: keeps its established flows, gets no new ones
   bool sorry = false;
+  std::size_t index = 0;  // its place in VirtualServerRules::real_servers (0 for the sorry server)
 
   bool operator==(const Backend&) const = default;
 };

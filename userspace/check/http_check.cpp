@@ -250,19 +250,15 @@ std::string md5_hex(std::string_view data) {
   return md5.hex();
 }
 
-HttpCheck::HttpCheck(asio::io_context& io, HttpCheckParams params) : io_(io) {
+void HttpCheck::validate(const HttpCheckParams& params) {
   if (params.urls.empty()) throw std::invalid_argument("HTTP_GET/SSL_GET needs at least one url");
-  for (auto& url : params.urls) {
+  for (const auto& url : params.urls) {
     if (url.path.empty() || url.path.front() != '/' ||
         url.path.find_first_of(" \r\n") != std::string::npos) {
       throw std::invalid_argument("url path must start with '/' and contain no blanks: '" + url.path + "'");
     }
-    if (url.digest) {
-      if (!is_hex_digest(*url.digest)) {
-        throw std::invalid_argument("digest must be 32 hex digits (MD5): '" + *url.digest + "'");
-      }
-      std::transform(url.digest->begin(), url.digest->end(), url.digest->begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (url.digest && !is_hex_digest(*url.digest)) {
+      throw std::invalid_argument("digest must be 32 hex digits (MD5): '" + *url.digest + "'");
     }
     for (unsigned code : url.status_codes) {
       if (code < 100 || code > 599) throw std::invalid_argument("status_code out of range 100-599: " + std::to_string(code));
@@ -271,6 +267,14 @@ HttpCheck::HttpCheck(asio::io_context& io, HttpCheckParams params) : io_(io) {
   if (params.virtualhost && params.virtualhost->find_first_of(" \r\n") != std::string::npos) {
     throw std::invalid_argument("virtualhost contains blanks or line breaks");
   }
+}
+
+HttpCheck::HttpCheck(asio::io_context& io, HttpCheckParams params) : io_(io) {
+  validate(params);
+  for (auto& url : params.urls)
+    if (url.digest)
+      std::transform(url.digest->begin(), url.digest->end(), url.digest->begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (params.tls) {
     tls_context_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
     if (params.verify_certificate) {

@@ -21,6 +21,7 @@ struct HttpUrl {
   std::string path = "/";
   std::vector<unsigned> status_codes;  // accepted codes; empty accepts any 2xx
   std::optional<std::string> digest;   // MD5 of the body, 32 hex digits (genhash's output)
+  bool operator==(const HttpUrl&) const = default;
 };
 
 struct HttpCheckParams {
@@ -33,6 +34,7 @@ struct HttpCheckParams {
   bool verify_certificate = false;         // keepalived never verifies; opt in here
   std::optional<std::string> ca_file;      // trust anchors for verify_certificate (default: system)
   std::size_t max_response_bytes = 16 * 1024 * 1024;  // a runaway body fails instead of eating memory
+  bool operator==(const HttpCheckParams&) const = default;
 };
 
 class HttpCheck final : public Checker {
@@ -40,6 +42,8 @@ class HttpCheck final : public Checker {
   // Throws std::invalid_argument on parameters no server could satisfy (no url, bad digest, ...).
   HttpCheck(asio::io_context& io, HttpCheckParams params);
   ~HttpCheck() override;
+  // The constructor's checks alone, for planning before the loop builds the checker.
+  static void validate(const HttpCheckParams& params);
   void start(Clock::duration connect_timeout, Completion done) override;
   std::string describe() const override;
 

@@ -13,6 +13,7 @@ namespace xdplb::check {
 
 struct IcmpCheckParams {
   CheckTarget target;  // port is ignored
+  bool operator==(const IcmpCheckParams&) const = default;
 };
 
 // Internet checksum (RFC 1071) of `data`.

@@ -15,14 +15,28 @@ CheckOutcome misc_outcome_for_exit_status(int status, bool misc_dynamic) {
   return outcome;
 }
 
-MiscCheck::MiscCheck(asio::io_context& io, MiscCheckParams params, Clock::duration delay_loop)
-    : io_(io), params_(std::move(params)), timeout_(params_.misc_timeout.value_or(delay_loop)) {
+namespace {
+
+std::vector<std::string> split_misc_path(const std::string& misc_path) {
   try {
-    argv_ = split_command_line(params_.misc_path);
+    return split_command_line(misc_path);
   } catch (const CommandLineError& error) {
     throw std::invalid_argument(std::string("MISC_CHECK misc_path: ") + error.what());
   }
-  if (timeout_ <= Clock::duration::zero()) throw std::invalid_argument("MISC_CHECK misc_timeout must be positive");
+}
+
+}  // namespace
+
+void MiscCheck::validate(const MiscCheckParams& params, Clock::duration delay_loop) {
+  split_misc_path(params.misc_path);
+  if (params.misc_timeout.value_or(delay_loop) <= Clock::duration::zero())
+    throw std::invalid_argument("MISC_CHECK misc_timeout must be positive");
+}
+
+MiscCheck::MiscCheck(asio::io_context& io, MiscCheckParams params, Clock::duration delay_loop)
+    : io_(io), params_(std::move(params)), timeout_(params_.misc_timeout.value_or(delay_loop)) {
+  validate(params_, delay_loop);
+  argv_ = split_misc_path(params_.misc_path);
 }
 
 void MiscCheck::start(Clock::duration, Completion done) {

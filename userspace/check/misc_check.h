@@ -19,6 +19,7 @@ struct MiscCheckParams {
   bool misc_dynamic = false;
   std::optional<uid_t> uid;                // script_user
   std::optional<gid_t> gid;
+  bool operator==(const MiscCheckParams&) const = default;
 };
 
 // The verdict keepalived gives to an exit status (exposed for unit tests).
@@ -28,6 +29,8 @@ class MiscCheck final : public Checker {
  public:
   // Throws std::invalid_argument when misc_path cannot be split (e.g. unbalanced quotes).
   MiscCheck(asio::io_context& io, MiscCheckParams params, Clock::duration delay_loop);
+  // The constructor's checks alone, for planning before the loop builds the checker.
+  static void validate(const MiscCheckParams& params, Clock::duration delay_loop);
   void start(Clock::duration connect_timeout, Completion done) override;
   std::string describe() const override;
 

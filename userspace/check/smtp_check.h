@@ -12,6 +12,7 @@ namespace xdplb::check {
 struct SmtpCheckParams {
   CheckTarget target;       // port 25 unless configured
   std::string helo_name;    // empty: this host's name, as keepalived does
+  bool operator==(const SmtpCheckParams&) const = default;
 };
 
 class SmtpCheck final : public Checker {

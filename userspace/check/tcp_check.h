@@ -9,6 +9,7 @@ namespace xdplb::check {
 
 struct TcpCheckParams {
   CheckTarget target;
+  bool operator==(const TcpCheckParams&) const = default;
 };
 
 class TcpCheck final : public Checker {

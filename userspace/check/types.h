@@ -23,6 +23,7 @@ struct CheckTarget {
 
   // "198.18.0.5:80" or "[fd00::5]:80"
   std::string describe() const;
+  bool operator==(const CheckTarget&) const = default;
 };
 
 // keepalived's per-checker timing rules (see CheckHealth for how they combine).
@@ -34,6 +35,7 @@ struct SchedulingParams {
   std::optional<Clock::duration> warmup;     // first check at random in [0, warmup); unset = delay_loop
   unsigned rise = 1;                         // consecutive successes to come back up
   bool alpha = false;                        // start down and wait for a success
+  bool operator==(const SchedulingParams&) const = default;
 };
 
 // What one run of one checker found.

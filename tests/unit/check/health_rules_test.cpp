@@ -157,9 +157,9 @@ VirtualServerRules three_servers() {
   vs.hysteresis = 1;
   vs.notify_quorum_up = "/bin/quorum up";
   vs.notify_quorum_down = "/bin/quorum down";
-  vs.real_servers = {{"a", 2, false, "/bin/up a", "/bin/down a", true},
-                     {"b", 2, true, "", "", true},
-                     {"c", 2, false, "", "", true}};
+  vs.real_servers = {{"a", 2, false, "/bin/up a", "/bin/down a", true, std::nullopt},
+                     {"b", 2, true, "", "", true, std::nullopt},
+                     {"c", 2, false, "", "", true, std::nullopt}};
   return vs;
 }
 
@@ -183,7 +183,7 @@ TEST_CASE("down servers leave the set - or stay at weight 0 with inhibit_on_fail
   actions = set.apply(event("b", false));  // no notify_down of its own; quorum goes with it
   REQUIRE(actions.size() == 1);
   CHECK(actions[0].kind == NotifyAction::Kind::quorum_down);
-  CHECK(state.backends == std::vector<Backend>{{"b", 0, false}, {"c", 2, false}});
+  CHECK(state.backends == std::vector<Backend>{{"b", 0, false, 1}, {"c", 2, false, 2}});
   // What the checks say, whatever the ring holds (the notify FIFOs follow this).
   CHECK_FALSE(set.real_server_up("198.18.0.10:80", "a"));
   CHECK(set.real_server_up("198.18.0.10:80", "c"));
@@ -229,7 +229,7 @@ TEST_CASE("the sorry server takes new flows when nothing is healthy") {
   VirtualServerRules vs;
   vs.name = "vs";
   vs.sorry_server = SorryServerRules{"sorry", 1};
-  vs.real_servers = {{"a", 3, false, "", "", true}, {"b", 1, true, "", "", true}};
+  vs.real_servers = {{"a", 3, false, "", "", true, std::nullopt}, {"b", 1, true, "", "", true, std::nullopt}};
   HealthySet set;
   set.add_virtual_server(vs);
   HealthEvent down{"vs", "a", false, "x", std::nullopt, kT0};
@@ -239,17 +239,17 @@ TEST_CASE("the sorry server takes new flows when nothing is healthy") {
   const auto& state = set.state("vs");
   CHECK(state.in_service);
   CHECK_FALSE(state.quorum_up);
-  CHECK(state.backends == std::vector<Backend>{{"b", 0, false}, {"sorry", 1, true}});
+  CHECK(state.backends == std::vector<Backend>{{"b", 0, false, 1}, {"sorry", 1, true}});
   HealthEvent up{"vs", "a", true, "x", std::nullopt, kT0};
   set.apply(up);
-  CHECK(state.backends == std::vector<Backend>{{"a", 3, false}, {"b", 0, false}});
+  CHECK(state.backends == std::vector<Backend>{{"a", 3, false, 0}, {"b", 0, false, 1}});
 }
 
 TEST_CASE("alpha servers start outside the set and quorum starts lost - silently") {
   VirtualServerRules vs;
   vs.name = "vs";
   vs.notify_quorum_down = "/bin/q";
-  vs.real_servers = {{"a", 1, false, "", "", false}};
+  vs.real_servers = {{"a", 1, false, "", "", false, std::nullopt}};
   HealthySet set;
   set.add_virtual_server(vs);
   CHECK_FALSE(set.state("vs").in_service);
