@@ -6,9 +6,10 @@ servers; a peer namespace records every advert it receives. The agent is reloade
 weight changed. Printed: each reload's time as xdplbctl saw it, the adverts seen, the longest gap
 between two adverts and its lateness over advert_int (target: at most advert_int / 2). With
 --checks every real server has a TCP_CHECK that fails (nothing listens), so a storm of health
-changes rebuilds rings while the reloads run.
+changes rebuilds rings while the reloads run; with --change-checks as well, each reload also changes
+every checker's connect_timeout, so all 10,000 checkers are replaced (built a batch per loop turn).
 
-    tools/bench/reload_advert_gap.py [--vips 1000] [--checks]
+    tools/bench/reload_advert_gap.py [--vips 1000] [--checks [--change-checks]]
 """
 import argparse
 import os
@@ -38,8 +39,8 @@ while time.monotonic() < end:
 """
 
 
-def config(vips, weight, checks):
-    check = "        TCP_CHECK {\n            connect_timeout 1\n        }\n" if checks else ""
+def config(vips, weight, checks, connect_timeout=1):
+    check = f"        TCP_CHECK {{\n            connect_timeout {connect_timeout}\n        }}\n" if checks else ""
     blocks = [configs.vrrp_instance("VI_1", 51, 200, ["198.18.0.100/32"], state="MASTER", advert_int=ADVERT_INT,
                                     password=None, extra="    version 3\n")]
     for i in range(vips):
@@ -54,7 +55,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vips", type=int, default=1000)
     parser.add_argument("--checks", action="store_true")
+    parser.add_argument("--change-checks", action="store_true")
     args = parser.parse_args()
+    if args.change_checks and not args.checks:
+        parser.error("--change-checks needs --checks")
     work = Path(tempfile.mkdtemp(prefix="xdplb-gap-"))
     procs = ProcessLauncher(work / "logs")
     with Lab(prefix="xg") as lab:
@@ -77,11 +81,12 @@ def main():
             receiver = subprocess.Popen(peer.argv(["/usr/bin/python3", "-c", RECEIVER, "14", "198.18.0.3"]),
                                         stdout=subprocess.PIPE, text=True)
             time.sleep(3)
-            for weight in (5, 7):
-                path.write_text(config(args.vips, weight, args.checks))
+            for weight, timeout in ((5, 2), (7, 1)):
+                path.write_text(config(args.vips, weight, args.checks, timeout if args.change_checks else 1))
                 t0 = time.monotonic()
                 run([bin_path("xdplbctl"), "--instance", instance, "--timeout", "120", "reload"], timeout=150)
-                print(f"reload (one weight changed, {args.vips} virtual servers): {time.monotonic() - t0:.3f} s")
+                what = "one weight and every checker changed" if args.change_checks else "one weight changed"
+                print(f"reload ({what}, {args.vips} virtual servers): {time.monotonic() - t0:.3f} s")
                 time.sleep(3)
             out, _ = receiver.communicate(timeout=30)
             times = [float(line.split()[0]) for line in out.splitlines()]
