@@ -246,7 +246,24 @@ std::string format_status(const Json& status) {
                     optional_text(instance, "interface", "-"), vrid, transition,
                     join(array(instance, "vips", item), item + ".vips")});
   }
-  return out + render_table(rows);
+  out += render_table(rows);
+  // Received adverts the instances dropped, by reason: only the reasons that happened.
+  std::string drops;
+  for (std::size_t i = 0; i < instances.size(); ++i) {
+    const Json* dropped = optional_member(instances[i], "adverts_dropped");
+    if (!dropped) continue;
+    const auto item = indexed(where, "vrrp_instances", i) + ".adverts_dropped";
+    if (!dropped->is_object()) throw ResponseError("agent answer: " + item + " is not an object");
+    std::string reasons;
+    for (const auto& [reason, n] : dropped->items()) {
+      if (!n.is_number_integer() || n.get<std::int64_t>() < 0)
+        throw ResponseError("agent answer: " + item + "." + reason + " is not a count");
+      if (n.get<std::uint64_t>() > 0) reasons += (reasons.empty() ? "" : ", ") + reason + " " + number_text(n.get<std::uint64_t>());
+    }
+    if (!reasons.empty()) drops += "  " + text(instances[i], "name", indexed(where, "vrrp_instances", i)) + ": " + reasons + "\n";
+  }
+  if (!drops.empty()) out += "Adverts dropped:\n" + drops;
+  return out;
 }
 
 std::string format_list(const Json& list) {

@@ -80,7 +80,7 @@ nlohmann::json Agent::status_json() const {
     for (const auto& i : vrrp_->status()) {
       nlohmann::json last = nullptr;
       if (i.transitions > 0)
-        last = {{"to", i.state}, {"at", rfc3339(i.last_transition)},
+        last = {{"from", i.last_transition_from}, {"to", i.state}, {"at", rfc3339(i.last_transition)},
                 {"seconds_ago", seconds_since(i.last_transition)}, {"reason", i.last_transition_reason}};
       nlohmann::json dropped = nlohmann::json::object();
       for (const auto& [reason, count] : i.adverts_dropped) dropped[reason] = count;

@@ -62,6 +62,7 @@ class RouterVrrpService final : public VrrpService {
       status.effective_priority = s.effective_priority;
       for (const auto& address : s.virtual_addresses) status.virtual_addresses.push_back(address.to_string());
       status.last_transition = s.last_transition;
+      status.last_transition_from = status_state_name(s.last_transition_from);
       status.last_transition_reason = s.last_transition_reason;
       status.transitions = s.transitions;
       for (std::size_t r = 0; r < s.adverts_dropped.size(); ++r)

@@ -28,6 +28,7 @@ struct VrrpInstanceStatus {
   int effective_priority = 0;
   std::vector<std::string> virtual_addresses;
   std::chrono::system_clock::time_point last_transition{};
+  std::string last_transition_from;  // the state it left
   std::string last_transition_reason;
   unsigned transitions = 0;
   // Received adverts dropped, by reason ("auth_password_mismatch", ...): every reason, zeros too,

@@ -42,6 +42,7 @@ struct Router::Instance {
   std::vector<RouteSpec> routes_added;
   bool vmac_created = false;
   std::chrono::system_clock::time_point last_transition{};
+  State last_from = State::initialize;
   std::string last_reason;
   unsigned transitions = 0;
   std::array<uint64_t, kDiscardReasonCount> adverts_dropped{};
@@ -327,8 +328,9 @@ void Router::on_packet(SocketEntry& entry, const ReceivedPacket& packet) {
   if (entry.instances.empty()) return;  // a vmac's send-only socket
   const auto decoded = decode_advertisement(packet.message, packet.ip);
   if (const auto* failure = std::get_if<DecodeFailure>(&decoded)) {
-    spdlog::debug("VRRP packet from {} on {} dropped: {} ({})", packet.ip.source.to_string(),
-                  entry.socket->interface(), to_string(failure->error), failure->detail);
+    log_limited(spdlog::level::debug,
+                "VRRP packet on " + entry.socket->interface() + " dropped: " + std::string(to_string(failure->error)),
+                "from " + packet.ip.source.to_string() + " (" + failure->detail + ")");
     return;
   }
   const auto& advert = std::get<DecodedAdvertisement>(decoded).advert;
@@ -461,6 +463,7 @@ void Router::on_state_change(Instance& instance, const StateChange& change) {
                notify_state_name(change.to) == "STOP" ? "INIT" : notify_state_name(change.to),
                to_string(change.from), instance.fsm.effective_priority(), to_string(change.reason));
   instance.last_transition = std::chrono::system_clock::now();
+  instance.last_from = change.from;
   instance.last_reason = std::string(to_string(change.reason));
   ++instance.transitions;
   if (change.to == State::master) take_addresses(instance);
@@ -628,6 +631,7 @@ std::vector<InstanceStatus> Router::status() const {
     s.effective_priority = instance->fsm.effective_priority();
     for (const auto& spec : instance->settings.addresses) s.virtual_addresses.push_back(spec.address);
     s.last_transition = instance->last_transition;
+    s.last_transition_from = instance->last_from;
     s.last_transition_reason = instance->last_reason;
     s.transitions = instance->transitions;
     s.adverts_dropped = instance->adverts_dropped;

@@ -93,6 +93,7 @@ struct InstanceStatus {
   int effective_priority = 0;
   std::vector<IpAddress> virtual_addresses;  // all that a Master adds
   std::chrono::system_clock::time_point last_transition{};
+  State last_transition_from = State::initialize;
   std::string last_transition_reason;
   unsigned transitions = 0;
   // Received adverts this instance dropped, by DiscardReason (index = the enum's value).

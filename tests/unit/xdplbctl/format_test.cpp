@@ -189,6 +189,24 @@ TEST_CASE("status prints the agent line, the data plane and one row per VRRP ins
         "xdplbd, instance lb2\nNo VRRP instance: virtual servers are served whenever the agent runs.\n");
 }
 
+TEST_CASE("status lists the adverts each instance dropped, by reason, when there were any") {
+  Json status = Json::parse(R"({
+    "instance": "xdplb",
+    "vrrp_instances": [
+      {"name": "VI_1", "state": "MASTER", "priority": 150, "vips": [],
+       "adverts_dropped": {"auth_password_mismatch": 1500, "vrid_mismatch": 0, "advert_interval_mismatch": 3}},
+      {"name": "VI_2", "state": "BACKUP", "priority": 100, "vips": [], "adverts_dropped": {"vrid_mismatch": 0}}
+    ]})");
+  const auto text = format_status(status);
+  CHECK(text.find("Adverts dropped:\n  VI_1: advert_interval_mismatch 3, auth_password_mismatch 1500\n") !=
+        std::string::npos);
+  CHECK(text.find("VI_2:") == std::string::npos);
+  status["vrrp_instances"][0]["adverts_dropped"] = Json::object({{"vrid_mismatch", 0}});
+  CHECK(format_status(status).find("Adverts dropped") == std::string::npos);
+  status["vrrp_instances"][0]["adverts_dropped"] = Json::object({{"vrid_mismatch", "many"}});
+  CHECK_THROWS_AS(format_status(status), ResponseError);
+}
+
 TEST_CASE("reload, drain and undrain print one summary line and their changes") {
   CHECK(format_reload({{"config_file", "/etc/xdplb/xdplb.conf"},
                        {"changes", {"tcp/198.18.0.100:80: added real server 198.18.0.13:80"}},
