@@ -13,8 +13,11 @@ namespace xdplb::agent {
 namespace {
 
 constexpr auto kNeighbourRetry = std::chrono::seconds(1);
-// Rings one sync may rebuild before it yields to the loop (about a millisecond each on one core).
-constexpr std::size_t kRingChangesPerTurn = 32;
+// The loop time a sync may spend on rings before it yields (adverts every 0.2 s keep their schedule
+// with room to spare). The number of rings that fits follows what rings cost in the last syncs: about
+// a millisecond each on an idle core, several times that on a loaded machine.
+constexpr auto kRingTimePerTurn = std::chrono::microseconds(20'000);
+constexpr std::size_t kMaxRingChangesPerTurn = 512;
 // Notify scripts that hang are killed: keepalived's default script timeout.
 constexpr auto kNotifyTimeout = std::chrono::seconds(15);
 
@@ -161,9 +164,17 @@ void Agent::sync_dataplane(SyncCause why) {
   // hundreds of rings.
   const bool unbounded = why == SyncCause::start || why == SyncCause::vrrp;
   dataplane::SyncBudget budget;
-  if (!unbounded) budget.ring_changes = kRingChangesPerTurn;
+  if (!unbounded)
+    budget.ring_changes =
+        std::clamp<std::size_t>(static_cast<std::size_t>(kRingTimePerTurn / ring_cost_), 1, kMaxRingChangesPerTurn);
   const auto report = dataplane_->sync(desired_dataplane(), budget);
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+  if (report.rings_built > 0) {  // a moving average: one slow sync does not halve the next one's share
+    const auto per_ring = std::chrono::duration_cast<std::chrono::microseconds>(elapsed) /
+                          static_cast<std::chrono::microseconds::rep>(report.rings_built);
+    ring_cost_ = std::max(std::chrono::microseconds(1), (ring_cost_ * 3 + per_ring) / 4);
+  }
   for (const auto& r : report.refused) spdlog::error("data plane refused {}", r);
   if (report.map_writes > 0)
     spdlog::info("data plane synced ({}): {} map writes, {} rings swapped in {} us{}", to_string(why), report.map_writes,

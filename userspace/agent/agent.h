@@ -131,6 +131,8 @@ class Agent {
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
   bool sync_posted_ = false;
+  // What building, writing and freeing one ring took in the last syncs (see sync_dataplane).
+  std::chrono::microseconds ring_cost_{1000};
   bool reload_in_flight_ = false;
   std::vector<ReloadCompletion> next_reload_waiters_;
   std::thread reload_thread_;  // last: joined first when the agent goes

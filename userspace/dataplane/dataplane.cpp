@@ -266,6 +266,7 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired, SyncBudget budge
   for (const auto& [key, spec] : wanted)
     if (spec) sync_vip(*spec, pending, report);
   build_rings(pending);
+  report.rings_built = pending.ring_builds.size();
   try {
     apply(pending, report);
   } catch (...) {

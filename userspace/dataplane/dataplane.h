@@ -43,6 +43,7 @@ std::uint32_t auto_flood_rate(std::uint32_t conntrack_size, int cpus);
 struct SyncReport {
   std::size_t map_writes = 0;     // element updates and deletes (a ring swap counts one)
   std::size_t rings_swapped = 0;
+  std::size_t rings_built = 0;  // VIPs that got a new ring (shared shapes built once, counted per VIP)
   std::vector<std::string> unresolved;  // "VIP backend" whose MAC is not known yet
   std::vector<std::string> refused;     // VIPs/backends beyond the limits, with the reason
   std::size_t deferred = 0;  // VIPs whose new ring was left for the next sync (SyncBudget)

@@ -1,5 +1,8 @@
 #include "dataplane/neighbours.h"
 
+#include <array>
+#include <map>
+
 #include <linux/neighbour.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -67,9 +70,24 @@ class NetlinkResolver final : public NextHopResolver {
     links_ = alloc([this](nl_cache** c) { return rtnl_link_alloc_cache(sock_.get(), AF_UNSPEC, c); }, "links");
     addrs_ = alloc([this](nl_cache** c) { return rtnl_addr_alloc_cache(sock_.get(), c); }, "addresses");
     neighs_ = alloc([this](nl_cache** c) { return rtnl_neigh_alloc_cache(sock_.get(), c); }, "neighbours");
+    answers_.clear();
   }
 
+  // One answer per address and round: a thousand VIPs over the same ten servers look each one up
+  // once, and an unknown MAC costs one NTF_USE request per round, not one per VIP (a rack that went
+  // dark used to cost ten thousand netlink round trips a sync).
   std::optional<NextHop> resolve(const config::IpAddress& address) override {
+    const AnswerKey key{address.family, address.bytes};
+    if (const auto it = answers_.find(key); it != answers_.end()) return it->second;
+    auto answer = look_up(address);
+    answers_.emplace(key, answer);
+    return answer;
+  }
+
+ private:
+  using AnswerKey = std::pair<config::AddressFamily, std::array<std::uint8_t, 16>>;
+
+  std::optional<NextHop> look_up(const config::IpAddress& address) {
     const int ifindex = interface_for(address);
     if (ifindex == 0) {
       spdlog::debug("no connected prefix holds {}: not reachable for DR", address.to_string());
@@ -96,7 +114,6 @@ class NetlinkResolver final : public NextHopResolver {
     return NextHop{ifindex, *mac, *src_mac};
   }
 
- private:
   template <typename Fn>
   NlCache alloc(Fn fn, const char* what) {
     nl_cache* c = nullptr;
@@ -136,6 +153,7 @@ class NetlinkResolver final : public NextHopResolver {
 
   NlSock sock_;
   NlCache links_, addrs_, neighs_;
+  std::map<AnswerKey, std::optional<NextHop>> answers_;  // this round's, cleared by refresh()
 };
 
 }  // namespace
