@@ -24,6 +24,11 @@ BlockReader& BlockReader::on_either(std::string_view keyword, Handler handler) {
 
 BlockReader& BlockReader::not_applicable(std::initializer_list<std::string_view> keywords,
                                          std::string_view reason) {
+  return not_applicable(std::span(keywords.begin(), keywords.size()), reason);
+}
+
+BlockReader& BlockReader::not_applicable(std::span<const std::string_view> keywords,
+                                         std::string_view reason) {
   for (const auto keyword : keywords)
     entries_[std::string(keyword)] = Entry{Shape::either, {}, std::string(reason)};
   return *this;
@@ -114,6 +119,41 @@ BlockReader::Handler BlockReader::optional_seconds(std::optional<Duration>& fiel
       if (const auto value = read_seconds(*token, min, max, node.keyword.text, diagnostics)) field = *value;
     }
   };
+}
+
+namespace {
+
+// "A, B or C", or "one of a b c".
+std::string list_words(std::span<const std::string_view> words, WordList listing) {
+  std::string listed = listing == WordList::one_of ? "one of" : "";
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (listing == WordList::one_of) {
+      listed += ' ';
+    } else if (i > 0) {
+      listed += i + 1 == words.size() ? " or " : ", ";
+    }
+    listed += words[i];
+  }
+  return listed;
+}
+
+}  // namespace
+
+std::optional<std::size_t> BlockReader::choose(const SyntaxNode& statement, const ChoiceRule& rule,
+                                               std::span<const std::string_view> words,
+                                               Diagnostics& diagnostics) {
+  const std::string listed = list_words(words, rule.listing);
+  const auto* token =
+      require_argument(statement, 0, rule.missing.empty() ? listed : rule.missing, diagnostics);
+  if (!token) return std::nullopt;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const bool same = rule.letter_case == LetterCase::any ? equals_ignoring_case(token->text, words[i])
+                                                          : token->text == words[i];
+    if (same) return i;
+  }
+  diagnostics.error(token->location,
+                    std::string(rule.subject) + " must be " + listed + ", not '" + token->text + "'");
+  return std::nullopt;
 }
 
 std::optional<std::int64_t> read_single_integer(const SyntaxNode& node, std::int64_t min, std::int64_t max,

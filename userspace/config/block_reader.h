@@ -3,8 +3,11 @@
 // ignores, "unknown keyword" (an error under --strict) for anything else.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +18,43 @@
 
 namespace xdplb::config {
 
+// One spelling of a keyword whose value is a word from a fixed set ("lb_kind DR"), and what it means.
+template <typename Value>
+struct Spelling {
+  std::string_view word;
+  Value value;
+};
+
+// keepalived takes some of these words in any letter case ("state master") and others only as
+// written ("lb_algo rr", xdplb's "xdp_mode native").
+enum class LetterCase { exact, any };
+
+// How an error lists the allowed words: "DR, NAT or TUN", or "one of rr wrr lc ..." for a long list.
+enum class WordList { a_b_or_c, one_of };
+
+// What BlockReader::choice says besides the words themselves.
+struct ChoiceRule {
+  // The name in "SUBJECT must be A or B, not 'C'". An alias says its keepalived original's name
+  // (lvs_method's errors speak of lb_kind), so it is not always the keyword.
+  std::string_view subject;
+  LetterCase letter_case = LetterCase::exact;
+  WordList listing = WordList::a_b_or_c;
+  // What "'KEYWORD' needs ..." says when the word is missing; empty: the allowed words, listed.
+  std::string_view missing = {};
+};
+
+template <typename Value, std::size_t N>
+struct Choices {
+  ChoiceRule rule;
+  std::array<Spelling<Value>, N> spellings;
+};
+
 class BlockReader {
  public:
   using Handler = std::function<void(const SyntaxNode&)>;
+  // A named handler of one keyword (or of a family of them) that fills part of `Model`.
+  template <typename Model>
+  using NamedReader = void (*)(const SyntaxNode&, Model&, Diagnostics&);
 
   // `block_name` names the block in messages ("vrrp_instance VI_1"); `locations`, when given,
   // receives each handled keyword's location.
@@ -29,8 +66,22 @@ class BlockReader {
   BlockReader& on_block(std::string_view keyword, Handler handler);
   // A keyword that may or may not have a block (keepalived's "persistence_timeout" has neither).
   BlockReader& on_either(std::string_view keyword, Handler handler);
+  // The same three with a named reader, called with `model` and this reader's diagnostics.
+  template <typename Model>
+  BlockReader& on(std::string_view keyword, NamedReader<Model> reader, Model& model) {
+    return on(keyword, bind(reader, model));
+  }
+  template <typename Model>
+  BlockReader& on_block(std::string_view keyword, NamedReader<Model> reader, Model& model) {
+    return on_block(keyword, bind(reader, model));
+  }
+  template <typename Model>
+  BlockReader& on_either(std::string_view keyword, NamedReader<Model> reader, Model& model) {
+    return on_either(keyword, bind(reader, model));
+  }
   // keepalived keywords accepted with a warning that says why xdplb ignores them.
   BlockReader& not_applicable(std::initializer_list<std::string_view> keywords, std::string_view reason);
+  BlockReader& not_applicable(std::span<const std::string_view> keywords, std::string_view reason);
 
   void read(const std::vector<SyntaxNode>& statements);
 
@@ -47,8 +98,19 @@ class BlockReader {
   static Handler optional_seconds(std::optional<Duration>& field, Duration min, Duration max,
                                   Diagnostics& diagnostics);
 
-  template <typename Integer>
-  static Handler integer(Integer& field, std::int64_t min, std::int64_t max, Diagnostics& diagnostics);
+  // `Field` is an integer type, or an optional one (unset unless written).
+  template <typename Field>
+  static Handler integer(Field& field, std::int64_t min, std::int64_t max, Diagnostics& diagnostics);
+
+  // "Enum from word": the value of the statement's first word, or nullopt once the missing word
+  // ("'state' needs MASTER or BACKUP") or a word not in `choices` ("state must be MASTER or BACKUP,
+  // not 'LEADER'", at the word) is reported.
+  template <typename Value, std::size_t N>
+  static std::optional<Value> choice(const SyntaxNode& statement, const Choices<Value, N>& choices,
+                                     Diagnostics& diagnostics);
+  // The handler that stores that value in `field`.
+  template <typename Value, std::size_t N>
+  static Handler choice(Value& field, const Choices<Value, N>& choices, Diagnostics& diagnostics);
 
  private:
   enum class Shape { line, block, either };
@@ -57,6 +119,16 @@ class BlockReader {
     Handler handler;
     std::string not_applicable_reason;
   };
+
+  template <typename Model>
+  Handler bind(NamedReader<Model> reader, Model& model) {
+    return [reader, &model, &diagnostics = diagnostics_](const SyntaxNode& node) {
+      reader(node, model, diagnostics);
+    };
+  }
+  // The index in `words` of the statement's first word, or nullopt once the mistake is reported.
+  static std::optional<std::size_t> choose(const SyntaxNode& statement, const ChoiceRule& rule,
+                                           std::span<const std::string_view> words, Diagnostics& diagnostics);
 
   std::string block_name_;
   Diagnostics& diagnostics_;
@@ -67,12 +139,41 @@ class BlockReader {
 std::optional<std::int64_t> read_single_integer(const SyntaxNode& node, std::int64_t min, std::int64_t max,
                                                 Diagnostics& diagnostics);
 
+namespace detail {
+template <typename Field>
+struct IntegerOf {
+  using type = Field;
+};
 template <typename Integer>
-BlockReader::Handler BlockReader::integer(Integer& field, std::int64_t min, std::int64_t max,
+struct IntegerOf<std::optional<Integer>> {
+  using type = Integer;
+};
+}  // namespace detail
+
+template <typename Field>
+BlockReader::Handler BlockReader::integer(Field& field, std::int64_t min, std::int64_t max,
                                           Diagnostics& diagnostics) {
   return [&field, min, max, &diagnostics](const SyntaxNode& node) {
     if (const auto value = read_single_integer(node, min, max, diagnostics))
-      field = static_cast<Integer>(*value);
+      field = static_cast<typename detail::IntegerOf<Field>::type>(*value);
+  };
+}
+
+template <typename Value, std::size_t N>
+std::optional<Value> BlockReader::choice(const SyntaxNode& statement, const Choices<Value, N>& choices,
+                                         Diagnostics& diagnostics) {
+  std::array<std::string_view, N> words;
+  for (std::size_t i = 0; i < N; ++i) words[i] = choices.spellings[i].word;
+  const auto index = choose(statement, choices.rule, words, diagnostics);
+  if (!index) return std::nullopt;
+  return choices.spellings[*index].value;
+}
+
+template <typename Value, std::size_t N>
+BlockReader::Handler BlockReader::choice(Value& field, const Choices<Value, N>& choices,
+                                         Diagnostics& diagnostics) {
+  return [&field, choices, &diagnostics](const SyntaxNode& node) {
+    if (const auto value = choice(node, choices, diagnostics)) field = *value;
   };
 }
 

@@ -10,6 +10,17 @@ namespace xdplb::config::detail {
 
 namespace {
 
+// A record type in any case, kept in keepalived's spelling ("aaaa" is AAAA).
+constexpr Choices<std::string_view, 7> dns_types{
+    .rule = {.subject = "DNS_CHECK type", .letter_case = LetterCase::any, .missing = "a record type"},
+    .spellings = {{{"A", "A"},
+                   {"NS", "NS"},
+                   {"CNAME", "CNAME"},
+                   {"SOA", "SOA"},
+                   {"MX", "MX"},
+                   {"TXT", "TXT"},
+                   {"AAAA", "AAAA"}}}};
+
 void add_common_handlers(BlockReader& reader, CheckerCommon& common, Diagnostics& diagnostics) {
   const auto address = [&diagnostics](std::optional<IpAddress>& field, const char* what) {
     return [&field, what, &diagnostics](const SyntaxNode& statement) {
@@ -136,26 +147,15 @@ SmtpCheck parse_smtp(const SyntaxNode& node, Diagnostics& diagnostics) {
   return check;
 }
 
+void read_dns_type(const SyntaxNode& statement, DnsCheck& check, Diagnostics& diagnostics) {
+  if (const auto type = BlockReader::choice(statement, dns_types, diagnostics)) check.type = *type;
+}
+
 DnsCheck parse_dns(const SyntaxNode& node, Diagnostics& diagnostics) {
   DnsCheck check;
   BlockReader reader("DNS_CHECK", diagnostics, &check.keywords);
   add_common_handlers(reader, check, diagnostics);
-  reader
-      .on("type",
-          [&](const SyntaxNode& statement) {
-            static constexpr std::array types{"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"};
-            const auto* type = require_argument(statement, 0, "a record type", diagnostics);
-            if (!type) return;
-            for (const char* known : types) {
-              if (equals_ignoring_case(type->text, known)) {
-                check.type = known;
-                return;
-              }
-            }
-            diagnostics.error(
-                type->location,
-                "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA, not '" + type->text + "'");
-          })
+  reader.on("type", read_dns_type, check)
       .on("name", BlockReader::word(check.name, "a domain name", diagnostics));
   reader.read(node.children);
   return check;

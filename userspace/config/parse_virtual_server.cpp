@@ -22,46 +22,43 @@ bool is_prime(std::uint32_t n) {
   return true;
 }
 
-void read_lb_algo(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
-  static constexpr std::array<std::pair<const char*, LbAlgo>, 11> algorithms{{{"rr", LbAlgo::rr},
-                                                                              {"wrr", LbAlgo::wrr},
-                                                                              {"lc", LbAlgo::lc},
-                                                                              {"wlc", LbAlgo::wlc},
-                                                                              {"lblc", LbAlgo::lblc},
-                                                                              {"lblcr", LbAlgo::lblcr},
-                                                                              {"sh", LbAlgo::sh},
-                                                                              {"dh", LbAlgo::dh},
-                                                                              {"sed", LbAlgo::sed},
-                                                                              {"nq", LbAlgo::nq},
-                                                                              {"mh", LbAlgo::mh}}};
-  const auto* token = require_argument(statement, 0, "a scheduler", diagnostics);
-  if (!token) return;
-  for (const auto& [name, algo] : algorithms) {
-    if (token->text != name) continue;
-    server.lb_algo = algo;
-    if (effective_lb_algo(algo) != algo) {
-      diagnostics.warning(token->location, "lb_algo " + token->text +
-                                               " needs per-connection state that xdplb's data plane does not "
-                                               "keep; using mh (Maglev hashing) instead");
-    }
-    return;
-  }
-  diagnostics.error(
-      token->location,
-      "lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not '" + token->text + "'");
-}
+constexpr Choices<LbAlgo, 11> lb_algos{
+    .rule = {.subject = "lb_algo", .listing = WordList::one_of, .missing = "a scheduler"},
+    .spellings = {{{"rr", LbAlgo::rr},
+                   {"wrr", LbAlgo::wrr},
+                   {"lc", LbAlgo::lc},
+                   {"wlc", LbAlgo::wlc},
+                   {"lblc", LbAlgo::lblc},
+                   {"lblcr", LbAlgo::lblcr},
+                   {"sh", LbAlgo::sh},
+                   {"dh", LbAlgo::dh},
+                   {"sed", LbAlgo::sed},
+                   {"nq", LbAlgo::nq},
+                   {"mh", LbAlgo::mh}}}};
+// lvs_method's errors speak of lb_kind, the keyword it stands for.
+constexpr Choices<LbKind, 3> lb_kinds{
+    .rule = {.subject = "lb_kind", .letter_case = LetterCase::any},
+    .spellings = {{{"DR", LbKind::dr}, {"NAT", LbKind::nat}, {"TUN", LbKind::tun}}}};
+constexpr Choices<Protocol, 2> protocols{.rule = {.subject = "protocol", .letter_case = LetterCase::any},
+                                         .spellings = {{{"TCP", Protocol::tcp}, {"UDP", Protocol::udp}}}};
 
-void read_lb_kind(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
-  const auto* token = require_argument(statement, 0, "DR, NAT or TUN", diagnostics);
-  if (!token) return;
-  if (equals_ignoring_case(token->text, "DR")) {
-    server.lb_kind = LbKind::dr;
-  } else if (equals_ignoring_case(token->text, "NAT")) {
-    server.lb_kind = LbKind::nat;
-  } else if (equals_ignoring_case(token->text, "TUN")) {
-    server.lb_kind = LbKind::tun;
-  } else {
-    diagnostics.error(token->location, "lb_kind must be DR, NAT or TUN, not '" + token->text + "'");
+// keepalived's virtual_server keywords that xdplb accepts and ignores.
+constexpr std::string_view ipvs_only_keywords[] = {
+    "ops",     "one_packet_ops", "laddr_group_name", "syn_proxy", "mh-port", "mh-fallback",
+    "sh-port", "sh-fallback",    "flag-1",           "flag-2",    "flag-3",  "ip_family"};
+constexpr std::string_view checker_only_keywords[] = {"retry", "delay_before_retry", "warmup",
+                                                      "connect_timeout", "smtp_alert"};
+
+// lb_algo and its IPVS name lvs_sched.
+void read_lb_algo(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
+  const auto algo = BlockReader::choice(statement, lb_algos, diagnostics);
+  if (!algo) return;
+  server.lb_algo = *algo;
+  if (effective_lb_algo(*algo) != *algo) {
+    const Token& token = statement.arguments[0];
+    diagnostics.warning(token.location, "lb_algo " + token.text +
+                                            " needs per-connection state that xdplb's data plane does not "
+                                            "keep; using mh (Maglev hashing) instead");
   }
 }
 
@@ -99,6 +96,83 @@ std::optional<RealServer> parse_real_server(const SyntaxNode& node, std::uint16_
   return server;
 }
 
+// "persistence_timeout [SECONDS]"
+void read_persistence_timeout(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
+  if (statement.arguments.empty()) {
+    server.persistence_timeout = default_persistence;
+    return;
+  }
+  if (const auto timeout = read_seconds(statement.arguments[0], std::chrono::seconds(1), max_timer,
+                                        "persistence_timeout", diagnostics))
+    server.persistence_timeout = *timeout;
+}
+
+void read_persistence_granularity(const SyntaxNode& statement, VirtualServer& server,
+                                  Diagnostics& diagnostics) {
+  if (const auto* mask = require_argument(statement, 0, "a netmask", diagnostics))
+    server.persistence_granularity = read_address(*mask, false, "persistence_granularity", diagnostics);
+}
+
+void read_xdp_ring_size(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
+  const auto size = read_single_integer(statement, min_ring_size, max_ring_size, diagnostics);
+  if (!size) return;
+  if (!is_prime(static_cast<std::uint32_t>(*size))) {
+    diagnostics.error(statement.arguments[0].location,
+                      "xdp_ring_size must be a prime number (Maglev needs it), e.g. 65537");
+    return;
+  }
+  server.xdp_ring_size = static_cast<std::uint32_t>(*size);
+}
+
+// Which packets belong to the service and how its flows are spread over the real servers.
+void add_scheduling_keywords(BlockReader& reader, VirtualServer& server, Diagnostics& diagnostics) {
+  reader.on("lb_algo", read_lb_algo, server)
+      .on("lvs_sched", read_lb_algo, server)
+      .on("lb_kind", BlockReader::choice(server.lb_kind, lb_kinds, diagnostics))
+      .on("lvs_method", BlockReader::choice(server.lb_kind, lb_kinds, diagnostics))
+      .on("protocol", BlockReader::choice(server.protocol, protocols, diagnostics))
+      .on("persistence_timeout", read_persistence_timeout, server)
+      .on("persistence_granularity", read_persistence_granularity, server)
+      .on("xdp_ring_size", read_xdp_ring_size, server);
+}
+
+// "sorry_server ADDRESS [PORT]": the port defaults to the virtual server's.
+void read_sorry_server(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
+  const auto* address = require_argument(statement, 0, "'ADDRESS PORT'", diagnostics);
+  if (!address) return;
+  const auto parsed = read_address(*address, false, "sorry_server address", diagnostics);
+  if (!parsed) return;
+  SorryServer sorry{*parsed, server.port, statement.location()};
+  if (statement.arguments.size() > 1) {
+    const auto port = read_port(statement.arguments[1], "sorry_server port", diagnostics);
+    if (!port) return;
+    sorry.port = *port;
+  }
+  server.sorry_server = sorry;
+}
+
+// When the checks run, and what is served when too few real servers pass them.
+void add_health_keywords(BlockReader& reader, VirtualServer& server, Diagnostics& diagnostics) {
+  reader
+      .on("delay_loop",
+          BlockReader::seconds(server.delay_loop, std::chrono::milliseconds(1), max_timer, diagnostics))
+      .on("quorum", BlockReader::integer(server.quorum, 1, 0xFFFFFFFFLL, diagnostics))
+      .on("hysteresis", BlockReader::integer(server.hysteresis, 0, 0xFFFFFFFFLL, diagnostics))
+      .on("quorum_up", BlockReader::script_with_user(server.quorum_up, diagnostics))
+      .on("quorum_down", BlockReader::script_with_user(server.quorum_down, diagnostics))
+      .on_either("sorry_server", read_sorry_server, server)
+      .on("sorry_server_inhibit", BlockReader::flag(server.sorry_server_inhibit))
+      .on("alpha", BlockReader::flag(server.alpha))
+      .on("omega", BlockReader::flag(server.omega))
+      .on("ha_suspend", BlockReader::flag(server.ha_suspend))
+      .on("inhibit_on_failure", BlockReader::flag(server.inhibit_on_failure));
+}
+
+void read_real_server(const SyntaxNode& block, VirtualServer& server, Diagnostics& diagnostics) {
+  if (auto real = parse_real_server(block, server.port, diagnostics))
+    server.real_servers.push_back(std::move(*real));
+}
+
 }  // namespace
 
 std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagnostics& diagnostics) {
@@ -132,87 +206,12 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
     return std::nullopt;
   }
   BlockReader reader("virtual_server", diagnostics, &server.keywords);
-  reader
-      .on("delay_loop",
-          BlockReader::seconds(server.delay_loop, std::chrono::milliseconds(1), max_timer, diagnostics))
-      .on("lb_algo", [&](const SyntaxNode& statement) { read_lb_algo(statement, server, diagnostics); })
-      .on("lvs_sched", [&](const SyntaxNode& statement) { read_lb_algo(statement, server, diagnostics); })
-      .on("lb_kind", [&](const SyntaxNode& statement) { read_lb_kind(statement, server, diagnostics); })
-      .on("lvs_method", [&](const SyntaxNode& statement) { read_lb_kind(statement, server, diagnostics); })
-      .on("persistence_timeout",
-          [&](const SyntaxNode& statement) {
-            if (statement.arguments.empty()) {
-              server.persistence_timeout = default_persistence;
-              return;
-            }
-            if (const auto timeout = read_seconds(statement.arguments[0], std::chrono::seconds(1), max_timer,
-                                                  "persistence_timeout", diagnostics))
-              server.persistence_timeout = *timeout;
-          })
-      .on("persistence_granularity",
-          [&](const SyntaxNode& statement) {
-            const auto* mask = require_argument(statement, 0, "a netmask", diagnostics);
-            if (mask)
-              server.persistence_granularity =
-                  read_address(*mask, false, "persistence_granularity", diagnostics);
-          })
-      .on("protocol",
-          [&](const SyntaxNode& statement) {
-            const auto* protocol = require_argument(statement, 0, "TCP or UDP", diagnostics);
-            if (!protocol) return;
-            if (equals_ignoring_case(protocol->text, "TCP")) {
-              server.protocol = Protocol::tcp;
-            } else if (equals_ignoring_case(protocol->text, "UDP")) {
-              server.protocol = Protocol::udp;
-            } else {
-              diagnostics.error(protocol->location,
-                                "protocol must be TCP or UDP, not '" + protocol->text + "'");
-            }
-          })
-      .on("quorum", BlockReader::integer(server.quorum, 1, 0xFFFFFFFFLL, diagnostics))
-      .on("hysteresis", BlockReader::integer(server.hysteresis, 0, 0xFFFFFFFFLL, diagnostics))
-      .on("quorum_up", BlockReader::script_with_user(server.quorum_up, diagnostics))
-      .on("quorum_down", BlockReader::script_with_user(server.quorum_down, diagnostics))
-      .on_either("sorry_server",
-                 [&](const SyntaxNode& statement) {
-                   const auto* address = require_argument(statement, 0, "'ADDRESS PORT'", diagnostics);
-                   if (!address) return;
-                   const auto parsed = read_address(*address, false, "sorry_server address", diagnostics);
-                   if (!parsed) return;
-                   SorryServer sorry{*parsed, server.port, statement.location()};
-                   if (statement.arguments.size() > 1) {
-                     const auto port = read_port(statement.arguments[1], "sorry_server port", diagnostics);
-                     if (!port) return;
-                     sorry.port = *port;
-                   }
-                   server.sorry_server = sorry;
-                 })
-      .on("sorry_server_inhibit", BlockReader::flag(server.sorry_server_inhibit))
-      .on("alpha", BlockReader::flag(server.alpha))
-      .on("omega", BlockReader::flag(server.omega))
-      .on("ha_suspend", BlockReader::flag(server.ha_suspend))
-      .on("inhibit_on_failure", BlockReader::flag(server.inhibit_on_failure))
-      .on("virtualhost", BlockReader::word(server.virtualhost, "a host name", diagnostics))
-      .on("xdp_ring_size",
-          [&](const SyntaxNode& statement) {
-            const auto size = read_single_integer(statement, min_ring_size, max_ring_size, diagnostics);
-            if (!size) return;
-            if (!is_prime(static_cast<std::uint32_t>(*size))) {
-              diagnostics.error(statement.arguments[0].location,
-                                "xdp_ring_size must be a prime number (Maglev needs it), e.g. 65537");
-              return;
-            }
-            server.xdp_ring_size = static_cast<std::uint32_t>(*size);
-          })
-      .on_either("real_server",
-                 [&](const SyntaxNode& block) {
-                   if (auto real = parse_real_server(block, server.port, diagnostics))
-                     server.real_servers.push_back(std::move(*real));
-                 })
-      .not_applicable({"ops", "one_packet_ops", "laddr_group_name", "syn_proxy", "mh-port", "mh-fallback",
-                       "sh-port", "sh-fallback", "flag-1", "flag-2", "flag-3", "ip_family"},
-                      "IPVS only: xdplb has no IPVS")
-      .not_applicable({"retry", "delay_before_retry", "warmup", "connect_timeout", "smtp_alert"},
+  add_scheduling_keywords(reader, server, diagnostics);
+  add_health_keywords(reader, server, diagnostics);
+  reader.on("virtualhost", BlockReader::word(server.virtualhost, "a host name", diagnostics))
+      .on_either("real_server", read_real_server, server)
+      .not_applicable(ipvs_only_keywords, "IPVS only: xdplb has no IPVS")
+      .not_applicable(checker_only_keywords,
                       "keepalived option xdplb does not implement; set it in the checker");
   reader.read(node.children);
   if (!service_valid) return std::nullopt;

@@ -12,8 +12,10 @@ namespace {
 
 constexpr std::int64_t max_track_weight = 254;
 
-std::optional<std::string> block_name(const SyntaxNode& node, std::string_view kind,
-                                      Diagnostics& diagnostics) {
+// The item of a "KIND NAME { ... }" block with its name and location, or nullopt once a missing
+// name or block is reported.
+template <typename Item>
+std::optional<Item> named_item(const SyntaxNode& node, std::string_view kind, Diagnostics& diagnostics) {
   if (node.arguments.empty()) {
     diagnostics.error(node.location(), std::string(kind) + " needs a name");
     return std::nullopt;
@@ -23,7 +25,10 @@ std::optional<std::string> block_name(const SyntaxNode& node, std::string_view k
                       std::string(kind) + " " + node.arguments[0].text + " needs a { } block");
     return std::nullopt;
   }
-  return node.arguments[0].text;
+  Item item;
+  item.name = node.arguments[0].text;
+  item.location = node.location();
+  return item;
 }
 
 // keepalived's single-word virtual address options (ip-address(8) flags) xdplb does not apply.
@@ -161,12 +166,165 @@ std::vector<Tracked> parse_tracked(const SyntaxNode& block, Diagnostics& diagnos
   return result;
 }
 
-void add_notify_handlers(BlockReader& reader, NotifyScripts& notify, Diagnostics& diagnostics) {
-  reader.on("notify_master", BlockReader::script_with_user(notify.master, diagnostics))
+// The scripts and mails that hear about state changes (an instance's or a sync group's).
+void add_notify_keywords(BlockReader& reader, NotifyScripts& notify, bool& smtp_alert,
+                         Diagnostics& diagnostics) {
+  reader.on("smtp_alert", BlockReader::flag(smtp_alert))
+      .on("notify_master", BlockReader::script_with_user(notify.master, diagnostics))
       .on("notify_backup", BlockReader::script_with_user(notify.backup, diagnostics))
       .on("notify_fault", BlockReader::script_with_user(notify.fault, diagnostics))
       .on("notify_stop", BlockReader::script_with_user(notify.stop, diagnostics))
       .on("notify", BlockReader::script_with_user(notify.any, diagnostics));
+}
+
+constexpr Choices<VrrpState, 2> vrrp_states{
+    .rule = {.subject = "state", .letter_case = LetterCase::any},
+    .spellings = {{{"MASTER", VrrpState::master}, {"BACKUP", VrrpState::backup}}}};
+constexpr Choices<AuthType, 2> auth_types{.rule = {.subject = "auth_type", .letter_case = LetterCase::any},
+                                          .spellings = {{{"PASS", AuthType::pass}, {"AH", AuthType::ah}}}};
+
+// keepalived's vrrp_instance keywords that xdplb accepts and ignores.
+constexpr std::string_view unimplemented_instance_keywords[] = {"track_file",
+                                                                "track_process",
+                                                                "track_bfd",
+                                                                "virtual_rules",
+                                                                "strict_mode",
+                                                                "skip_check_adv_addr",
+                                                                "check_unicast_src",
+                                                                "unicast_ttl",
+                                                                "old_unicast_checksum",
+                                                                "garp_master_refresh_repeat",
+                                                                "garp_lower_prio_delay",
+                                                                "garp_lower_prio_repeat",
+                                                                "lower_prio_no_advert",
+                                                                "higher_prio_send_advert",
+                                                                "kernel_rx_buf_size",
+                                                                "debug",
+                                                                "promote_secondaries",
+                                                                "linkbeat_use_polling",
+                                                                "notify_master_rx_lower_pri",
+                                                                "notify_deleted",
+                                                                "mcast_dst_ip",
+                                                                "unicast_fault_no_peer"};
+
+void read_auth_pass(const SyntaxNode& statement, Authentication& authentication, Diagnostics& diagnostics) {
+  const auto* password = require_argument(statement, 0, "a password", diagnostics);
+  if (!password) return;
+  authentication.password = password->text;
+  if (password->text.size() > 8) {
+    // keepalived truncates too: only 8 bytes fit in the advertisement.
+    diagnostics.warning(password->location,
+                        "auth_pass is longer than 8 characters; only the first 8 are used");
+    authentication.password.resize(8);
+  }
+}
+
+// The block's keywords count as the instance's own (its `keywords` map).
+void read_authentication(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  BlockReader reader("authentication", diagnostics, &instance.keywords);
+  reader.on("auth_type", BlockReader::choice(instance.authentication.type, auth_types, diagnostics))
+      .on("auth_pass", read_auth_pass, instance.authentication);
+  reader.read(block.children);
+}
+
+// state, the router's identity and how it advertises.
+void add_router_keywords(BlockReader& reader, VrrpInstance& instance, Diagnostics& diagnostics) {
+  reader.on("state", BlockReader::choice(instance.state, vrrp_states, diagnostics))
+      .on("interface", BlockReader::word(instance.interface, "an interface name", diagnostics))
+      .on("virtual_router_id", BlockReader::integer(instance.virtual_router_id, 1, 255, diagnostics))
+      .on("priority", BlockReader::integer(instance.priority, 1, 255, diagnostics))
+      .on("advert_int", BlockReader::seconds(instance.advert_int, std::chrono::milliseconds(10),
+                                             std::chrono::seconds(255), diagnostics))
+      .on("version", BlockReader::integer(instance.version, 2, 3, diagnostics))
+      .on_block("authentication", read_authentication, instance);
+}
+
+template <typename Item>
+void append(std::vector<Item>& to, std::vector<Item> more) {
+  to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
+void read_virtual_ipaddress(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  append(instance.virtual_ipaddresses, parse_virtual_ips(block, diagnostics));
+}
+
+void read_virtual_ipaddress_excluded(const SyntaxNode& block, VrrpInstance& instance,
+                                     Diagnostics& diagnostics) {
+  append(instance.virtual_ipaddresses_excluded, parse_virtual_ips(block, diagnostics));
+}
+
+void read_virtual_routes(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  append(instance.virtual_routes, parse_virtual_routes(block, diagnostics));
+}
+
+// keepalived keeps one source address for multicast and unicast alike: both keywords set it, and
+// each error names the keyword written.
+void read_source_address(const SyntaxNode& statement, VrrpInstance& instance, Diagnostics& diagnostics) {
+  if (const auto* token = require_argument(statement, 0, "an address", diagnostics))
+    instance.unicast_src_ip = read_address(*token, false, statement.keyword.text, diagnostics);
+}
+
+void read_unicast_peers(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  for (const auto& line : block.children) {
+    if (const auto peer = read_address(line.keyword, false, "unicast_peer", diagnostics))
+      instance.unicast_peers.push_back(*peer);
+    if (!line.arguments.empty())
+      diagnostics.warning(line.arguments[0].location,
+                          "unicast_peer options are not implemented by xdplb; ignored");
+  }
+}
+
+// The addresses the instance owns and the peers it talks to.
+void add_address_keywords(BlockReader& reader, VrrpInstance& instance) {
+  reader.on_block("virtual_ipaddress", read_virtual_ipaddress, instance)
+      .on_block("virtual_ipaddress_excluded", read_virtual_ipaddress_excluded, instance)
+      .on_block("virtual_routes", read_virtual_routes, instance)
+      .on("unicast_src_ip", read_source_address, instance)
+      .on("mcast_src_ip", read_source_address, instance)
+      .on_block("unicast_peer", read_unicast_peers, instance);
+}
+
+// Whether and when this router takes over from a lower-priority master, and whether as master it
+// accepts packets sent to its addresses.
+void add_preemption_keywords(BlockReader& reader, VrrpInstance& instance, Diagnostics& diagnostics) {
+  reader.on("nopreempt", BlockReader::flag(instance.nopreempt))
+      .on("preempt", [&instance](const SyntaxNode&) { instance.nopreempt = false; })
+      .on("preempt_delay",
+          BlockReader::seconds(instance.preempt_delay, Duration{0}, std::chrono::seconds(1000), diagnostics))
+      .on("accept", [&instance](const SyntaxNode&) { instance.accept = true; })
+      .on("no_accept", [&instance](const SyntaxNode&) { instance.accept = false; });
+}
+
+// "use_vmac [NAME]"
+void read_use_vmac(const SyntaxNode& statement, VrrpInstance& instance, Diagnostics&) {
+  instance.use_vmac = true;
+  if (!statement.arguments.empty()) instance.vmac_name = statement.arguments[0].text;
+}
+
+// How a new master makes itself known: vmac, gratuitous ARP / unsolicited NA, IPv6 adverts.
+void add_announcement_keywords(BlockReader& reader, VrrpInstance& instance, Diagnostics& diagnostics) {
+  reader.on("use_vmac", read_use_vmac, instance)
+      .on("vmac_xmit_base", BlockReader::flag(instance.vmac_xmit_base))
+      .on("garp_master_delay", BlockReader::optional_seconds(instance.garp_master_delay, Duration{0},
+                                                             std::chrono::seconds(255), diagnostics))
+      .on("garp_master_repeat", BlockReader::integer(instance.garp_master_repeat, 0, 255, diagnostics))
+      .on("garp_master_refresh",
+          BlockReader::seconds(instance.garp_master_refresh, Duration{0}, max_timer, diagnostics))
+      .on("native_ipv6", BlockReader::flag(instance.native_ipv6));
+}
+
+void read_track_interfaces(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  append(instance.track_interfaces, parse_tracked<TrackedInterface>(block, diagnostics));
+}
+
+void read_track_scripts(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  append(instance.track_scripts, parse_track_scripts(block, diagnostics));
+}
+
+void add_tracking_keywords(BlockReader& reader, VrrpInstance& instance) {
+  reader.on_block("track_interface", read_track_interfaces, instance)
+      .on_block("track_script", read_track_scripts, instance)
+      .on("dont_track_primary", BlockReader::flag(instance.dont_track_primary));
 }
 
 }  // namespace
@@ -176,178 +334,31 @@ std::vector<TrackedScript> parse_track_scripts(const SyntaxNode& node, Diagnosti
 }
 
 std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnostics& diagnostics) {
-  const auto name = block_name(node, "vrrp_instance", diagnostics);
-  if (!name) return std::nullopt;
-  VrrpInstance instance;
-  instance.name = *name;
-  instance.location = node.location();
+  auto parsed = named_item<VrrpInstance>(node, "vrrp_instance", diagnostics);
+  if (!parsed) return std::nullopt;
+  VrrpInstance& instance = *parsed;
   BlockReader reader("vrrp_instance " + instance.name, diagnostics, &instance.keywords);
-  reader
-      .on("state",
-          [&](const SyntaxNode& statement) {
-            const auto* state = require_argument(statement, 0, "MASTER or BACKUP", diagnostics);
-            if (!state) return;
-            if (equals_ignoring_case(state->text, "MASTER")) {
-              instance.state = VrrpState::master;
-            } else if (equals_ignoring_case(state->text, "BACKUP")) {
-              instance.state = VrrpState::backup;
-            } else {
-              diagnostics.error(state->location, "state must be MASTER or BACKUP, not '" + state->text + "'");
-            }
-          })
-      .on("interface", BlockReader::word(instance.interface, "an interface name", diagnostics))
-      .on("virtual_router_id", BlockReader::integer(instance.virtual_router_id, 1, 255, diagnostics))
-      .on("priority", BlockReader::integer(instance.priority, 1, 255, diagnostics))
-      .on("advert_int", BlockReader::seconds(instance.advert_int, std::chrono::milliseconds(10),
-                                             std::chrono::seconds(255), diagnostics))
-      .on("version",
-          [&](const SyntaxNode& statement) {
-            if (const auto version = read_single_integer(statement, 2, 3, diagnostics))
-              instance.version = static_cast<int>(*version);
-          })
-      .on_block("authentication",
-                [&](const SyntaxNode& block) {
-                  BlockReader auth("authentication", diagnostics, &instance.keywords);
-                  auth.on("auth_type",
-                          [&](const SyntaxNode& statement) {
-                            const auto* type = require_argument(statement, 0, "PASS or AH", diagnostics);
-                            if (!type) return;
-                            if (equals_ignoring_case(type->text, "PASS")) {
-                              instance.authentication.type = AuthType::pass;
-                            } else if (equals_ignoring_case(type->text, "AH")) {
-                              instance.authentication.type = AuthType::ah;
-                            } else {
-                              diagnostics.error(type->location,
-                                                "auth_type must be PASS or AH, not '" + type->text + "'");
-                            }
-                          })
-                      .on("auth_pass", [&](const SyntaxNode& statement) {
-                        const auto* password = require_argument(statement, 0, "a password", diagnostics);
-                        if (!password) return;
-                        instance.authentication.password = password->text;
-                        if (password->text.size() > 8) {
-                          // keepalived truncates too: only 8 bytes fit in the advertisement.
-                          diagnostics.warning(password->location,
-                                              "auth_pass is longer than 8 characters; only the "
-                                              "first 8 are used");
-                          instance.authentication.password.resize(8);
-                        }
-                      });
-                  auth.read(block.children);
-                })
-      .on_block("virtual_ipaddress",
-                [&](const SyntaxNode& block) {
-                  auto vips = parse_virtual_ips(block, diagnostics);
-                  instance.virtual_ipaddresses.insert(instance.virtual_ipaddresses.end(), vips.begin(),
-                                                      vips.end());
-                })
-      .on_block("virtual_ipaddress_excluded",
-                [&](const SyntaxNode& block) {
-                  auto vips = parse_virtual_ips(block, diagnostics);
-                  instance.virtual_ipaddresses_excluded.insert(instance.virtual_ipaddresses_excluded.end(),
-                                                               vips.begin(), vips.end());
-                })
-      .on_block("virtual_routes",
-                [&](const SyntaxNode& block) {
-                  auto routes = parse_virtual_routes(block, diagnostics);
-                  instance.virtual_routes.insert(instance.virtual_routes.end(), routes.begin(), routes.end());
-                })
-      .on("nopreempt", BlockReader::flag(instance.nopreempt))
-      .on("preempt", [&](const SyntaxNode&) { instance.nopreempt = false; })
-      .on("preempt_delay",
-          BlockReader::seconds(instance.preempt_delay, Duration{0}, std::chrono::seconds(1000), diagnostics))
-      .on("unicast_src_ip",
-          [&](const SyntaxNode& statement) {
-            if (const auto* token = require_argument(statement, 0, "an address", diagnostics))
-              instance.unicast_src_ip = read_address(*token, false, "unicast_src_ip", diagnostics);
-          })
-      .on("mcast_src_ip",
-          // keepalived keeps one source address for multicast and unicast alike.
-          [&](const SyntaxNode& statement) {
-            if (const auto* token = require_argument(statement, 0, "an address", diagnostics))
-              instance.unicast_src_ip = read_address(*token, false, "mcast_src_ip", diagnostics);
-          })
-      .on_block("unicast_peer",
-                [&](const SyntaxNode& block) {
-                  for (const auto& line : block.children) {
-                    if (const auto peer = read_address(line.keyword, false, "unicast_peer", diagnostics))
-                      instance.unicast_peers.push_back(*peer);
-                    if (!line.arguments.empty())
-                      diagnostics.warning(line.arguments[0].location,
-                                          "unicast_peer options are not implemented by xdplb; ignored");
-                  }
-                })
-      .on("use_vmac",
-          [&](const SyntaxNode& statement) {
-            instance.use_vmac = true;
-            if (!statement.arguments.empty()) instance.vmac_name = statement.arguments[0].text;
-          })
-      .on("vmac_xmit_base", BlockReader::flag(instance.vmac_xmit_base))
-      .on("garp_master_delay", BlockReader::optional_seconds(instance.garp_master_delay, Duration{0},
-                                                             std::chrono::seconds(255), diagnostics))
-      .on("garp_master_repeat",
-          [&](const SyntaxNode& statement) {
-            if (const auto repeat = read_single_integer(statement, 0, 255, diagnostics))
-              instance.garp_master_repeat = static_cast<unsigned>(*repeat);
-          })
-      .on("garp_master_refresh",
-          BlockReader::seconds(instance.garp_master_refresh, Duration{0}, max_timer, diagnostics))
-      .on_block("track_interface",
-                [&](const SyntaxNode& block) {
-                  auto tracked = parse_tracked<TrackedInterface>(block, diagnostics);
-                  instance.track_interfaces.insert(instance.track_interfaces.end(), tracked.begin(),
-                                                   tracked.end());
-                })
-      .on_block("track_script",
-                [&](const SyntaxNode& block) {
-                  auto tracked = parse_track_scripts(block, diagnostics);
-                  instance.track_scripts.insert(instance.track_scripts.end(), tracked.begin(), tracked.end());
-                })
-      .on("smtp_alert", BlockReader::flag(instance.smtp_alert))
-      .on("native_ipv6", BlockReader::flag(instance.native_ipv6))
-      .on("dont_track_primary", BlockReader::flag(instance.dont_track_primary))
-      .on("accept", [&](const SyntaxNode&) { instance.accept = true; })
-      .on("no_accept", [&](const SyntaxNode&) { instance.accept = false; })
-      .not_applicable({"lvs_sync_daemon_interface"}, "IPVS only: xdplb has no IPVS")
-      .not_applicable({"track_file",
-                       "track_process",
-                       "track_bfd",
-                       "virtual_rules",
-                       "strict_mode",
-                       "skip_check_adv_addr",
-                       "check_unicast_src",
-                       "unicast_ttl",
-                       "old_unicast_checksum",
-                       "garp_master_refresh_repeat",
-                       "garp_lower_prio_delay",
-                       "garp_lower_prio_repeat",
-                       "lower_prio_no_advert",
-                       "higher_prio_send_advert",
-                       "kernel_rx_buf_size",
-                       "debug",
-                       "promote_secondaries",
-                       "linkbeat_use_polling",
-                       "notify_master_rx_lower_pri",
-                       "notify_deleted",
-                       "mcast_dst_ip",
-                       "unicast_fault_no_peer"},
-                      "keepalived option xdplb does not implement");
-  add_notify_handlers(reader, instance.notify, diagnostics);
+  add_router_keywords(reader, instance, diagnostics);
+  add_address_keywords(reader, instance);
+  add_preemption_keywords(reader, instance, diagnostics);
+  add_announcement_keywords(reader, instance, diagnostics);
+  add_tracking_keywords(reader, instance);
+  add_notify_keywords(reader, instance.notify, instance.smtp_alert, diagnostics);
+  reader.not_applicable({"lvs_sync_daemon_interface"}, "IPVS only: xdplb has no IPVS")
+      .not_applicable(unimplemented_instance_keywords, "keepalived option xdplb does not implement");
   reader.read(node.children);
   // A keyword present with a bad value has been reported already.
   if (!instance.keywords.contains("virtual_router_id"))
     diagnostics.error(node.location(), "vrrp_instance " + instance.name + " has no virtual_router_id");
   if (!instance.keywords.contains("interface"))
     diagnostics.error(node.location(), "vrrp_instance " + instance.name + " has no interface");
-  return instance;
+  return parsed;
 }
 
 std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics& diagnostics) {
-  const auto name = block_name(node, "vrrp_script", diagnostics);
-  if (!name) return std::nullopt;
-  VrrpScript script;
-  script.name = *name;
-  script.location = node.location();
+  auto parsed = named_item<VrrpScript>(node, "vrrp_script", diagnostics);
+  if (!parsed) return std::nullopt;
+  VrrpScript& script = *parsed;
   BlockReader reader("vrrp_script " + script.name, diagnostics, &script.keywords);
   reader.on("script", BlockReader::command(script.script, "a command", diagnostics))
       .on("interval",
@@ -377,15 +388,13 @@ std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics&
   reader.read(node.children);
   if (script.script.empty())
     diagnostics.error(node.location(), "vrrp_script " + script.name + " has no script");
-  return script;
+  return parsed;
 }
 
 std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagnostics& diagnostics) {
-  const auto name = block_name(node, "vrrp_sync_group", diagnostics);
-  if (!name) return std::nullopt;
-  VrrpSyncGroup group;
-  group.name = *name;
-  group.location = node.location();
+  auto parsed = named_item<VrrpSyncGroup>(node, "vrrp_sync_group", diagnostics);
+  if (!parsed) return std::nullopt;
+  VrrpSyncGroup& group = *parsed;
   BlockReader reader("vrrp_sync_group " + group.name, diagnostics, &group.keywords);
   reader
       .on_block("group",
@@ -398,18 +407,16 @@ std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagn
                 })
       .on_block("track_script",
                 [&](const SyntaxNode& block) {
-                  auto tracked = parse_track_scripts(block, diagnostics);
-                  group.track_scripts.insert(group.track_scripts.end(), tracked.begin(), tracked.end());
+                  append(group.track_scripts, parse_track_scripts(block, diagnostics));
                 })
-      .on("smtp_alert", BlockReader::flag(group.smtp_alert))
       .not_applicable({"global_tracking", "sync_group_tracking_weight", "track_interface", "track_file",
                        "track_process", "track_bfd", "notify_priority_changes"},
                       "keepalived option xdplb does not implement");
-  add_notify_handlers(reader, group.notify, diagnostics);
+  add_notify_keywords(reader, group.notify, group.smtp_alert, diagnostics);
   reader.read(node.children);
   if (group.members.empty())
     diagnostics.error(node.location(), "vrrp_sync_group " + group.name + " has no group");
-  return group;
+  return parsed;
 }
 
 }  // namespace xdplb::config::detail

@@ -89,7 +89,8 @@ TEST_CASE("vrrp_view: only the settings no VRRP instance reads are left out") {
            {"xdp_interface eth0", "xdp_interface eth0\n    xdp_conntrack_size 4096"},
            {"xdp_interface eth0", "xdp_interface eth0\n    lvs_notify_fifo /run/lvs.fifo"},
        }) {
-    CAPTURE(to);
+    const std::string& replacement = to;  // CAPTURE's lambda: clang 14 cannot capture a structured binding
+    CAPTURE(replacement);
     const Config b = load(replaced(kBase, from, to));
     CHECK(a.global != b.global);
     CHECK(vrrp_view(a.global) == vrrp_view(b.global));
@@ -101,7 +102,8 @@ TEST_CASE("vrrp_view: only the settings no VRRP instance reads are left out") {
            {"router_id lb1", "router_id lb1\n    vrrp_notify_fifo /run/vrrp.fifo"},
            {"router_id lb1", "router_id lb1\n    enable_script_security"},
        }) {
-    CAPTURE(to);
+    const std::string& replacement = to;  // CAPTURE's lambda: clang 14 cannot capture a structured binding
+    CAPTURE(replacement);
     const Config b = load(replaced(kBase, from, to));
     CHECK(vrrp_view(a.global) != vrrp_view(b.global));
   }
