@@ -54,9 +54,34 @@ const char* to_string(AttachMode mode) {
   return "?";
 }
 
+void SkeletonDestroy::operator()(::xdplb_bpf* skel) const { xdplb_bpf__destroy(skel); }
+
+namespace {
+
+// A pin directory this load created goes again when the load fails; one that held an earlier run's
+// pins stays as it was.
+class PinDirUndo {
+ public:
+  explicit PinDirUndo(std::string dir) : dir_(std::move(dir)), created_(::access(dir_.c_str(), F_OK) != 0) {}
+  ~PinDirUndo() {
+    std::error_code ignored;
+    if (created_ && !kept_) std::filesystem::remove_all(dir_, ignored);
+  }
+  PinDirUndo(const PinDirUndo&) = delete;
+  PinDirUndo& operator=(const PinDirUndo&) = delete;
+  void keep() { kept_ = true; }
+
+ private:
+  std::string dir_;
+  bool created_;
+  bool kept_ = false;
+};
+
+}  // namespace
+
 std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const MapSizes& sizes) {
   libbpf_set_print(libbpf_to_spdlog);
-  ::xdplb_bpf* skel = xdplb_bpf__open();
+  Skeleton skel(xdplb_bpf__open());
   if (!skel) throw std::runtime_error("open BPF skeleton: " + errno_text(errno));
   bpf_map__set_max_entries(skel->maps.xdplb_conntrack, sizes.conntrack);
   bpf_map__set_max_entries(skel->maps.xdplb_affinity, sizes.affinity);
@@ -65,15 +90,9 @@ std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const M
   if (const bpf_map* inner = bpf_map__inner_map(skel->maps.xdplb_rings))
     ring_btf = {bpf_map__btf_key_type_id(inner), bpf_map__btf_value_type_id(inner)};
 
-  const bool fresh_dir = ::access(pin_dir.c_str(), F_OK) != 0;
+  PinDirUndo undo(pin_dir);
   make_pin_dir(pin_dir);
   const bool reused = ::access((pin_dir + "/xdplb_vips").c_str(), F_OK) == 0;
-  // On failure, a directory this call created goes again; one that held an earlier run's pins stays.
-  auto fail = [&](const std::string& what, int err) -> std::runtime_error {
-    xdplb_bpf__destroy(skel);
-    if (fresh_dir) std::filesystem::remove_all(pin_dir);
-    return std::runtime_error(what + ": " + errno_text(err));
-  };
 
   bpf_map* map = nullptr;
   bpf_object__for_each_map(map, skel->obj) {
@@ -82,33 +101,33 @@ std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const M
     if (map == skel->maps.xdplb_tx_ports) {
       // The kernel adds BPF_F_RDONLY_PROG to devmaps, which libbpf's reuse check rejects: reuse by fd.
       if (UniqueFd pinned(bpf_obj_get(path.c_str())); pinned) {
-        if (int err = bpf_map__reuse_fd(map, pinned.get()); err) throw fail("reuse pinned " + path, err);
+        if (int err = bpf_map__reuse_fd(map, pinned.get()); err)
+          throw std::runtime_error("reuse pinned " + path + ": " + errno_text(err));
       }
       continue;
     }
-    if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw fail("set pin path " + path, err);
+    if (int err = bpf_map__set_pin_path(map, path.c_str()); err)
+      throw std::runtime_error("set pin path " + path + ": " + errno_text(err));
   }
-  if (int err = xdplb_bpf__load(skel); err)
-    throw fail("load BPF program (maps pinned under " + pin_dir +
-                   " by an incompatible xdplb version are refused: remove them)",
-               err);
+  if (int err = xdplb_bpf__load(skel.get()); err)
+    throw std::runtime_error("load BPF program (maps pinned under " + pin_dir +
+                             " by an incompatible xdplb version are refused: remove them): " + errno_text(err));
   const std::string tx_ports_path = pin_dir + "/xdplb_tx_ports";
   if (::access(tx_ports_path.c_str(), F_OK) != 0) {
-    if (int err = bpf_map__pin(skel->maps.xdplb_tx_ports, tx_ports_path.c_str()); err) throw fail("pin " + tx_ports_path, err);
+    if (int err = bpf_map__pin(skel->maps.xdplb_tx_ports, tx_ports_path.c_str()); err)
+      throw std::runtime_error("pin " + tx_ports_path + ": " + errno_text(err));
   }
+  undo.keep();
   spdlog::debug("loaded XDP program, maps pinned under {}{}", pin_dir, reused ? " (reused)" : "");
-  auto program = std::unique_ptr<XdpProgram>(new XdpProgram(skel, pin_dir));
+  auto program = std::unique_ptr<XdpProgram>(new XdpProgram(std::move(skel), pin_dir));
   program->reused_pins_ = reused;
   program->ring_btf_ = ring_btf;
   return program;
 }
 
-XdpProgram::XdpProgram(::xdplb_bpf* skel, std::string pin_dir) : skel_(skel), pin_dir_(std::move(pin_dir)) {}
+XdpProgram::XdpProgram(Skeleton skel, std::string pin_dir) : skel_(std::move(skel)), pin_dir_(std::move(pin_dir)) {}
 
-XdpProgram::~XdpProgram() {
-  detach_all();
-  xdplb_bpf__destroy(skel_);
-}
+XdpProgram::~XdpProgram() { detach_all(); }
 
 int XdpProgram::program_fd() const { return bpf_program__fd(skel_->progs.xdplb_main); }
 
