@@ -54,7 +54,9 @@ class XdpProgram {
  public:
   // Opens and loads the program. Every map is pinned under `pin_dir`; maps already pinned there
   // (by an earlier run) are reused, which keeps their state across agent restarts; reused_pins()
-  // tells whether they were.
+  // tells whether they were. Pins are adopted only when their xdplb_abi map carries this build's
+  // XDPLB_ABI_VERSION: pins of another version, or without one, are refused (std::runtime_error
+  // saying to remove them) and left as they are.
   static std::unique_ptr<XdpProgram> load(const std::string& pin_dir, const MapSizes& sizes = {});
 
   ~XdpProgram();
