@@ -70,6 +70,18 @@ struct {
 	__type(value, struct xdplb_settings);
 } xdplb_settings SEC(".maps");
 
+/*
+ * Key 0: struct xdplb_abi, the layout version of the maps pinned with it. Written by the loader when
+ * it creates the pins, read by the next run before it adopts them; the program never reads it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct xdplb_abi);
+} xdplb_abi SEC(".maps");
+
 /* Key 0: per-CPU state of the conntrack flood guard. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

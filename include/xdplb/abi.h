@@ -20,7 +20,11 @@
 #define XDPLB_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
 
-/* Bumped whenever a map layout changes; pinned maps of another version are not reused. */
+/*
+ * Bumped whenever a map layout changes; pinned maps of another version are not reused. The loader
+ * records it in the pinned map xdplb_abi (struct xdplb_abi) when it creates the pins and checks it
+ * before adopting them.
+ */
 #define XDPLB_ABI_VERSION 2
 
 /* Address families as stored in maps (independent of the host's AF_* values). */
@@ -199,6 +203,16 @@ struct xdplb_settings {
 	__u32 port_any_vips;
 };
 XDPLB_STATIC_ASSERT(sizeof(struct xdplb_settings) == 8, "xdplb_settings layout");
+
+/*
+ * The one value of xdplb_abi: the XDPLB_ABI_VERSION of the maps pinned beside it. Unlike every other
+ * layout here, this one never changes, nor does the map's shape (array, key __u32, one entry): it is
+ * how a version recognises the pins of another.
+ */
+struct xdplb_abi {
+	__u32 version;
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_abi) == 4, "xdplb_abi layout");
 
 /*
  * Per-CPU value of xdplb_flood: the guard's current window and what it did. It counts conntrack

@@ -54,9 +54,72 @@ const char* to_string(AttachMode mode) {
   return "?";
 }
 
+void SkeletonDestroy::operator()(::xdplb_bpf* skel) const { xdplb_bpf__destroy(skel); }
+
+namespace {
+
+// What refuses pins of another layout; the operator's way out is to remove them.
+std::string incompatible_pins(const std::string& pin_dir) {
+  return "maps pinned under " + pin_dir + " by an incompatible xdplb version are refused: remove them";
+}
+
+// A pin directory this load created goes again when the load fails; one that held an earlier run's
+// pins stays as it was.
+class PinDirUndo {
+ public:
+  explicit PinDirUndo(std::string dir) : dir_(std::move(dir)), created_(::access(dir_.c_str(), F_OK) != 0) {}
+  ~PinDirUndo() {
+    std::error_code ignored;
+    if (created_ && !kept_) std::filesystem::remove_all(dir_, ignored);
+  }
+  PinDirUndo(const PinDirUndo&) = delete;
+  PinDirUndo& operator=(const PinDirUndo&) = delete;
+  void keep() { kept_ = true; }
+
+ private:
+  std::string dir_;
+  bool created_;
+  bool kept_ = false;
+};
+
+std::string pin_path(const std::string& pin_dir, const bpf_map* map) { return pin_dir + "/" + bpf_map__name(map); }
+
+bool pinned(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+// True when any of the program's maps but the version map is pinned under `pin_dir`.
+bool maps_pinned(const ::xdplb_bpf& skel, const std::string& pin_dir) {
+  const bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, skel.obj) {
+    if (!bpf_map__is_internal(map) && map != skel.maps.xdplb_abi && pinned(pin_path(pin_dir, map))) return true;
+  }
+  return false;
+}
+
+// Opens the pinned version map and checks that the pins beside it are of this build's layout.
+UniqueFd open_pinned_abi(const std::string& pin_dir, const std::string& path) {
+  UniqueFd fd(bpf_obj_get(path.c_str()));
+  if (!fd) throw std::runtime_error(incompatible_pins(pin_dir) + " (" + path + " is missing: " + errno_text(errno) + ")");
+  // Its shape is fixed for all versions; check it before reading a value of that size.
+  bpf_map_info info{};
+  __u32 len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0 || info.type != BPF_MAP_TYPE_ARRAY ||
+      info.key_size != sizeof(__u32) || info.value_size != sizeof(xdplb_abi) || info.max_entries != 1)
+    throw std::runtime_error(incompatible_pins(pin_dir) + " (" + path + " is not an ABI version map)");
+  const __u32 key = 0;
+  xdplb_abi abi{};
+  if (bpf_map_lookup_elem(fd.get(), &key, &abi) != 0)
+    throw std::runtime_error(incompatible_pins(pin_dir) + " (read " + path + ": " + errno_text(errno) + ")");
+  if (abi.version != XDPLB_ABI_VERSION)
+    throw std::runtime_error(incompatible_pins(pin_dir) + " (they are of ABI version " + std::to_string(abi.version) +
+                             ", this xdplb's is " + std::to_string(XDPLB_ABI_VERSION) + ")");
+  return fd;
+}
+
+}  // namespace
+
 std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const MapSizes& sizes) {
   libbpf_set_print(libbpf_to_spdlog);
-  ::xdplb_bpf* skel = xdplb_bpf__open();
+  Skeleton skel(xdplb_bpf__open());
   if (!skel) throw std::runtime_error("open BPF skeleton: " + errno_text(errno));
   bpf_map__set_max_entries(skel->maps.xdplb_conntrack, sizes.conntrack);
   bpf_map__set_max_entries(skel->maps.xdplb_affinity, sizes.affinity);
@@ -65,50 +128,67 @@ std::unique_ptr<XdpProgram> XdpProgram::load(const std::string& pin_dir, const M
   if (const bpf_map* inner = bpf_map__inner_map(skel->maps.xdplb_rings))
     ring_btf = {bpf_map__btf_key_type_id(inner), bpf_map__btf_value_type_id(inner)};
 
-  const bool fresh_dir = ::access(pin_dir.c_str(), F_OK) != 0;
+  PinDirUndo undo(pin_dir);
   make_pin_dir(pin_dir);
-  const bool reused = ::access((pin_dir + "/xdplb_vips").c_str(), F_OK) == 0;
-  // On failure, a directory this call created goes again; one that held an earlier run's pins stays.
-  auto fail = [&](const std::string& what, int err) -> std::runtime_error {
-    xdplb_bpf__destroy(skel);
-    if (fresh_dir) std::filesystem::remove_all(pin_dir);
-    return std::runtime_error(what + ": " + errno_text(err));
-  };
+  const bool reused = pinned(pin_dir + "/xdplb_vips");
+  const std::string abi_path = pin_path(pin_dir, skel->maps.xdplb_abi);
+  // Pins of an earlier run are adopted only under a version map of this layout; refused, they stay.
+  const bool adopting = pinned(abi_path) || maps_pinned(*skel, pin_dir);
+  UniqueFd pinned_abi;
+  if (adopting) pinned_abi = open_pinned_abi(pin_dir, abi_path);
 
   bpf_map* map = nullptr;
-  bpf_object__for_each_map(map, skel->obj) {
-    if (bpf_map__is_internal(map)) continue;
-    const std::string path = pin_dir + "/" + bpf_map__name(map);
-    if (map == skel->maps.xdplb_tx_ports) {
-      // The kernel adds BPF_F_RDONLY_PROG to devmaps, which libbpf's reuse check rejects: reuse by fd.
-      if (UniqueFd pinned(bpf_obj_get(path.c_str())); pinned) {
-        if (int err = bpf_map__reuse_fd(map, pinned.get()); err) throw fail("reuse pinned " + path, err);
+  if (adopting) {
+    bpf_object__for_each_map(map, skel->obj) {
+      if (bpf_map__is_internal(map)) continue;
+      const std::string path = pin_path(pin_dir, map);
+      // Reused by fd: the version map just checked, and xdplb_tx_ports (the kernel adds
+      // BPF_F_RDONLY_PROG to devmaps, which libbpf's reuse check rejects).
+      UniqueFd reuse;
+      if (map == skel->maps.xdplb_abi)
+        reuse = std::move(pinned_abi);
+      else if (map == skel->maps.xdplb_tx_ports)
+        reuse = UniqueFd(bpf_obj_get(path.c_str()));
+      if (reuse) {
+        if (int err = bpf_map__reuse_fd(map, reuse.get()); err)
+          throw std::runtime_error("reuse pinned " + path + ": " + errno_text(err));
+      } else if (map != skel->maps.xdplb_tx_ports) {
+        if (int err = bpf_map__set_pin_path(map, path.c_str()); err)
+          throw std::runtime_error("set pin path " + path + ": " + errno_text(err));
       }
-      continue;
     }
-    if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw fail("set pin path " + path, err);
   }
-  if (int err = xdplb_bpf__load(skel); err)
-    throw fail("load BPF program (maps pinned under " + pin_dir +
-                   " by an incompatible xdplb version are refused: remove them)",
-               err);
-  const std::string tx_ports_path = pin_dir + "/xdplb_tx_ports";
-  if (::access(tx_ports_path.c_str(), F_OK) != 0) {
-    if (int err = bpf_map__pin(skel->maps.xdplb_tx_ports, tx_ports_path.c_str()); err) throw fail("pin " + tx_ports_path, err);
+  if (int err = xdplb_bpf__load(skel.get()); err) {
+    if (adopting) throw std::runtime_error("load BPF program (" + incompatible_pins(pin_dir) + "): " + errno_text(err));
+    throw std::runtime_error("load BPF program: " + errno_text(err));
   }
+  // New pins: the version first, so that pins are never without one (a run that dies before the rest
+  // are pinned leaves a version the next run adopts, and that run pins what is missing).
+  if (!adopting) {
+    const __u32 key = 0;
+    const xdplb_abi abi{XDPLB_ABI_VERSION};
+    if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdplb_abi), &key, &abi, BPF_ANY) != 0)
+      throw std::runtime_error("write " + abi_path + ": " + errno_text(errno));
+    if (int err = bpf_map__pin(skel->maps.xdplb_abi, abi_path.c_str()); err)
+      throw std::runtime_error("pin " + abi_path + ": " + errno_text(err));
+  }
+  bpf_object__for_each_map(map, skel->obj) {
+    if (bpf_map__is_internal(map) || bpf_map__is_pinned(map)) continue;
+    const std::string path = pin_path(pin_dir, map);
+    if (pinned(path)) continue;  // reused by fd
+    if (int err = bpf_map__pin(map, path.c_str()); err) throw std::runtime_error("pin " + path + ": " + errno_text(err));
+  }
+  undo.keep();
   spdlog::debug("loaded XDP program, maps pinned under {}{}", pin_dir, reused ? " (reused)" : "");
-  auto program = std::unique_ptr<XdpProgram>(new XdpProgram(skel, pin_dir));
+  auto program = std::unique_ptr<XdpProgram>(new XdpProgram(std::move(skel), pin_dir));
   program->reused_pins_ = reused;
   program->ring_btf_ = ring_btf;
   return program;
 }
 
-XdpProgram::XdpProgram(::xdplb_bpf* skel, std::string pin_dir) : skel_(skel), pin_dir_(std::move(pin_dir)) {}
+XdpProgram::XdpProgram(Skeleton skel, std::string pin_dir) : skel_(std::move(skel)), pin_dir_(std::move(pin_dir)) {}
 
-XdpProgram::~XdpProgram() {
-  detach_all();
-  xdplb_bpf__destroy(skel_);
-}
+XdpProgram::~XdpProgram() { detach_all(); }
 
 int XdpProgram::program_fd() const { return bpf_program__fd(skel_->progs.xdplb_main); }
 

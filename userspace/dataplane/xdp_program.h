@@ -14,6 +14,13 @@ struct xdplb_bpf;  // the libbpf skeleton (xdplb_bpf.skel.h), kept out of this h
 
 namespace xdplb::dataplane {
 
+// Owns a libbpf skeleton from open on: xdplb_bpf__destroy frees it (and closes its maps and program)
+// on every path, also when a load fails half-way.
+struct SkeletonDestroy {
+  void operator()(::xdplb_bpf* skel) const;
+};
+using Skeleton = std::unique_ptr<::xdplb_bpf, SkeletonDestroy>;
+
 enum class AttachMode {
   native,   // driver mode; fail when the driver cannot
   generic,  // skb mode, for drivers without XDP support (slow, with a warning)
@@ -46,8 +53,10 @@ struct FloodTotals {
 class XdpProgram {
  public:
   // Opens and loads the program. Every map is pinned under `pin_dir`; maps already pinned there
-  // (by an earlier run) are reused, which keeps their state across agent restarts. `reused` tells
-  // whether they were.
+  // (by an earlier run) are reused, which keeps their state across agent restarts; reused_pins()
+  // tells whether they were. Pins are adopted only when their xdplb_abi map carries this build's
+  // XDPLB_ABI_VERSION: pins of another version, or without one, are refused (std::runtime_error
+  // saying to remove them) and left as they are.
   static std::unique_ptr<XdpProgram> load(const std::string& pin_dir, const MapSizes& sizes = {});
 
   ~XdpProgram();
@@ -87,14 +96,14 @@ class XdpProgram {
   void write_settings(const xdplb_settings& settings);
 
  private:
-  XdpProgram(::xdplb_bpf* skel, std::string pin_dir);
+  XdpProgram(Skeleton skel, std::string pin_dir);
 
   struct Attachment {
     int ifindex;
     unsigned flags;
   };
 
-  ::xdplb_bpf* skel_;
+  Skeleton skel_;
   std::string pin_dir_;
   bool reused_pins_ = false;
   std::pair<std::uint32_t, std::uint32_t> ring_btf_{0, 0};
