@@ -98,7 +98,7 @@ class Agent {
   // and the drains.
   std::vector<dataplane::VipSpec> desired_dataplane() const;
   void retry_unresolved_later();
-  void on_vrrp_change(const std::string& instance, const std::string& state);
+  void on_vrrp_change(const std::string& instance, vrrp::State state);
   std::vector<std::string> vrrp_interfaces() const;
   // Builds the health checks and the healthy set of the plan; `carried` holds the last known state of
   // real servers (by service and server name) that a reload keeps.

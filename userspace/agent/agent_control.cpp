@@ -78,14 +78,15 @@ nlohmann::json Agent::status_json() const {
   nlohmann::json instances = nlohmann::json::array();
   if (vrrp_) {
     for (const auto& i : vrrp_->status()) {
+      const std::string state(vrrp::to_string(i.state, vrrp::StateSpelling::status));
       nlohmann::json last = nullptr;
       if (i.transitions > 0)
-        last = {{"to", i.state}, {"at", rfc3339(i.last_transition)},
+        last = {{"to", state}, {"at", rfc3339(i.last_transition)},
                 {"seconds_ago", seconds_since(i.last_transition)}, {"reason", i.last_transition_reason}};
       nlohmann::json dropped = nlohmann::json::object();
       for (const auto& [reason, count] : i.adverts_dropped) dropped[reason] = count;
       instances.push_back({{"name", i.name},
-                           {"state", i.state},
+                           {"state", state},
                            {"priority", i.base_priority},
                            {"effective_priority", i.effective_priority},
                            {"interface", i.interface},

@@ -17,13 +17,14 @@
 
 #include "config/address.h"
 #include "config/model.h"
+#include "vrrp/fsm.h"
 
 namespace xdplb::agent {
 
 struct VrrpInstanceStatus {
   std::string name;
   std::string interface;
-  std::string state;  // "INIT", "BACKUP", "MASTER", "FAULT"
+  vrrp::State state = vrrp::State::initialize;
   int base_priority = 0;
   int effective_priority = 0;
   std::vector<std::string> virtual_addresses;
@@ -43,7 +44,7 @@ struct VrrpReconfiguration {
 
 class VrrpService {
  public:
-  using StateChangeHandler = std::function<void(const std::string& instance, const std::string& state)>;
+  using StateChangeHandler = std::function<void(const std::string& instance, vrrp::State state)>;
 
   // Throws std::runtime_error when the configuration cannot run here (interface missing, ...).
   static std::unique_ptr<VrrpService> create(asio::io_context& io, const config::Config& config,

@@ -76,9 +76,9 @@ std::string describe(const IpAddress& source, uint8_t priority) {
 
 }  // namespace
 
-std::string_view to_string(State state) {
+std::string_view to_string(State state, StateSpelling spelling) {
   switch (state) {
-    case State::initialize: return "INIT";
+    case State::initialize: return spelling == StateSpelling::notify ? "STOP" : "INIT";
     case State::backup: return "BACKUP";
     case State::master: return "MASTER";
     case State::fault: return "FAULT";
@@ -462,9 +462,9 @@ Actions VrrpInstance::on_advertisement(const Advertisement& advert, const Receiv
   Actions out;
   const IpAddress& source = ip.source;
   if (!started_ || state_ == State::fault || state_ == State::initialize) {
-    out.emplace_back(AdvertDiscarded{
-        DiscardReason::not_running,
-        describe(source, advert.priority) + ": instance is " + std::string(to_string(state_))});
+    out.emplace_back(AdvertDiscarded{DiscardReason::not_running,
+                                     describe(source, advert.priority) + ": instance is " +
+                                         std::string(to_string(state_, StateSpelling::status))});
     return out;
   }
   if (auto discarded = check_advert(advert, ip)) {

@@ -289,7 +289,8 @@ void Router::update_in_place(Instance& instance, InstanceSettings next) {
   // gets the difference only, so the VIPs that stay are never removed.
   if (instance.fsm.state() == State::master) reconcile_addresses(instance);
   spdlog::info("({}) updated in place by a reload, staying {} (priority {} -> {})", instance.name(),
-               to_string(instance.fsm.state()), priority_before, instance.fsm.effective_priority());
+               to_string(instance.fsm.state(), StateSpelling::status), priority_before,
+               instance.fsm.effective_priority());
 }
 
 void Router::reconcile_addresses(Instance& instance) {
@@ -458,8 +459,8 @@ void Router::arm_timer(Instance& instance, TimerKind kind, TimePoint deadline) {
 void Router::on_state_change(Instance& instance, const StateChange& change) {
   const auto t0 = Clock::now();
   spdlog::info("({}) Entering {} STATE (was {}, priority {}, reason: {})", instance.name(),
-               notify_state_name(change.to) == "STOP" ? "INIT" : notify_state_name(change.to),
-               to_string(change.from), instance.fsm.effective_priority(), to_string(change.reason));
+               to_string(change.to, StateSpelling::status), to_string(change.from, StateSpelling::status),
+               instance.fsm.effective_priority(), to_string(change.reason));
   instance.last_transition = std::chrono::system_clock::now();
   instance.last_reason = std::string(to_string(change.reason));
   ++instance.transitions;
@@ -545,7 +546,7 @@ void Router::follow_sync_group(Instance& instance, const StateChange& change) {
     const auto& group_settings = settings_.sync_groups[g];
     if (move->group_changed) {
       spdlog::info("VRRP_Group({}) Syncing instances to {} state (after {})", group.name(),
-                   notify_state_name(move->target), instance.name());
+                   to_string(move->target, StateSpelling::notify), instance.name());
       notifier_.notify(group_settings.notify, NotifySubject::group, group.name(), move->target, 0);
       if (group_settings.smtp_alert) alert(true, group.name(), move->target);
     }
@@ -561,7 +562,7 @@ void Router::follow_sync_group(Instance& instance, const StateChange& change) {
 
 void Router::alert(bool group, const std::string& name, State state) {
   if (!settings_.smtp.enabled()) return;
-  const std::string state_name(notify_state_name(state));
+  const std::string state_name(to_string(state, StateSpelling::notify));
   send_smtp_alert(io_, settings_.smtp, vrrp_alert_message(settings_.smtp.router_id, group, name, state_name),
                   [name, state_name](const std::string& error) {
                     if (error.empty())
