@@ -176,7 +176,7 @@ class VrrpInstance {
   Actions on_interface_state(bool up, TimePoint now);
   // A tracked object's result (name as in InstanceParameters::tracked). Throws
   // std::invalid_argument for an unknown name.
-  Actions on_tracked_object(std::string_view name, bool healthy, TimePoint now);
+  Actions on_tracked_object(const TrackedId& id, bool healthy, TimePoint now);
   // vrrp_sync_group: the agent, which sees every member, reports the state the group moves to
   // when another member changed state. master: a Backup takes over now. backup: a Master steps
   // down without resigning (the group's new master is elsewhere). fault: the instance faults

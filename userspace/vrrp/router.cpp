@@ -157,12 +157,12 @@ void Router::start_instance(Instance& instance) {
     execute(instance, instance.fsm.on_interface_state(false, Clock::now()));
   }
   for (const auto& tracked : instance.settings.vrrp.tracked) {
-    if (tracked.name.rfind("interface:", 0) != 0) continue;
-    const std::string ifname = tracked.name.substr(10);
+    if (tracked.id.kind != TrackedKind::interface) continue;
+    const std::string& ifname = tracked.id.name;
     const auto facts = links_->link(ifname);
     const bool usable = facts && facts->usable();
     link_usable_[ifname] = usable;
-    if (!usable) execute(instance, instance.fsm.on_tracked_object(tracked.name, false, Clock::now()));
+    if (!usable) execute(instance, instance.fsm.on_tracked_object(tracked.id, false, Clock::now()));
   }
 }
 
@@ -353,18 +353,18 @@ void Router::on_link(const LinkEvent& event) {
   for (auto& instance : instances_) {
     if (instance->settings.interface == event.name && !instance->settings.dont_track_primary)
       execute(*instance, instance->fsm.on_interface_state(event.usable, now));
-    const std::string tracked = tracked_interface_name(event.name);
+    const TrackedId tracked{TrackedKind::interface, event.name};
     for (const auto& object : instance->settings.vrrp.tracked)
-      if (object.name == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, event.usable, now));
+      if (object.id == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, event.usable, now));
   }
 }
 
 void Router::on_script(const std::string& script, bool healthy) {
-  const std::string tracked = tracked_script_name(script);
+  const TrackedId tracked{TrackedKind::script, script};
   const auto now = Clock::now();
   for (auto& instance : instances_)
     for (const auto& object : instance->settings.vrrp.tracked)
-      if (object.name == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, healthy, now));
+      if (object.id == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, healthy, now));
 }
 
 void Router::execute(Instance& instance, Actions actions) {
