@@ -58,7 +58,7 @@ std::vector<MetricFamily> Agent::metric_families() const {
     add(vip_bytes, v, vip.traffic.bytes);
     add(vip_flows, v, vip.traffic.new_flows);
     for (const auto& b : vip.backends) {
-      const std::vector<MetricLabel> l{{"vip", vip.key}, {"backend", b.sorry ? "sorry " + b.key : b.key}};
+      const std::vector<MetricLabel> l{{"vip", vip.key}, {"backend", dataplane::to_string(b.key)}};
       add(be_packets, l, b.traffic.packets);
       add(be_bytes, l, b.traffic.bytes);
       add(be_flows, l, b.traffic.new_flows);

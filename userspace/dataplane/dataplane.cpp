@@ -28,8 +28,6 @@ namespace xdplb::dataplane {
 
 namespace {
 
-constexpr const char* kSorryPrefix = "sorry ";
-
 // The inputs a ring's layout depends on: algorithm, size, and the backends' keys and weights in
 // order. Ids are not among them: a ring built with positions 0..n-1 for ids becomes the ring of any
 // VIP of that shape by replacing each position with that VIP's id.
@@ -204,10 +202,11 @@ void Dataplane::adopt_pinned_state() {
       b.spec.port = ntohs(rec.port);
       b.resolved = rec.ifindex != 0;
       b.record = rec;
-      b.sorry = (value.flags & XDPLB_VIP_F_SORRY) && value.sorry_backend == id;
+      const bool sorry = (value.flags & XDPLB_VIP_F_SORRY) && value.sorry_backend == id;
       backend_ids_.claim(id);
       if (b.resolved) tx_ports_.insert(static_cast<int>(rec.ifindex));
-      vip.backends.emplace((b.sorry ? kSorryPrefix : "") + b.spec.key(), std::move(b));
+      const BackendKey bkey(sorry ? BackendRole::sorry_server : BackendRole::real_server, b.spec);
+      vip.backends.emplace(bkey, std::move(b));
     }
     spdlog::info("adopted pinned VIP {} (id {}, {} backends) from an earlier run", vip.spec.key(), vip.id,
                  vip.backends.size());
@@ -394,19 +393,18 @@ void Dataplane::zero_traffic(int map_fd, std::uint32_t id) {
   bpf_map_update_elem(map_fd, &id, zeros.data(), BPF_ANY);
 }
 
-bool Dataplane::sync_backend(InstalledVip& vip, const std::string& key, const BackendSpec& spec, bool sorry,
+bool Dataplane::sync_backend(InstalledVip& vip, const BackendKey& key, const BackendSpec& spec,
                              SyncReport& report) {
   auto it = vip.backends.find(key);
   if (it == vip.backends.end()) {
     const auto id = backend_ids_.take();
     if (!id) {
-      report.refused.push_back(vip.spec.key() + " " + key + ": more than " + std::to_string(XDPLB_MAX_BACKENDS) +
-                               " backends");
+      report.refused.push_back(vip.spec.key() + " " + to_string(key) + ": more than " +
+                               std::to_string(XDPLB_MAX_BACKENDS) + " backends");
       return false;
     }
     InstalledBackend b;
     b.id = *id;
-    b.sorry = sorry;
     b.record.generation = ++generations_[*id];
     copy_address(b.record.addr, spec.address);
     b.record.family = family_of(spec.address);
@@ -427,7 +425,7 @@ bool Dataplane::sync_backend(InstalledVip& vip, const std::string& key, const Ba
     std::memcpy(record.src_mac, hop->src_mac.data(), 6);
     b.resolved = true;
   } else if (!b.resolved) {
-    report.unresolved.push_back(vip.spec.key() + " " + key);
+    report.unresolved.push_back(vip.spec.key() + " " + to_string(key));
     return false;  // nothing to write until its MAC is known: it is in no ring
   }
   // A MAC that disappeared from the neighbour table keeps its last known value: no flapping.
@@ -497,9 +495,10 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
   vip.spec = spec;
 
   // Backends: retire the ones no longer wanted, then add/update the rest.
-  std::map<std::string, std::pair<const BackendSpec*, bool>> wanted;
-  for (const auto& b : spec.backends) wanted.emplace(b.key(), std::make_pair(&b, false));
-  if (spec.sorry_server) wanted.emplace(kSorryPrefix + spec.sorry_server->key(), std::make_pair(&*spec.sorry_server, true));
+  std::map<BackendKey, const BackendSpec*> wanted;
+  for (const auto& b : spec.backends) wanted.emplace(BackendKey(BackendRole::real_server, b), &b);
+  if (spec.sorry_server)
+    wanted.emplace(BackendKey(BackendRole::sorry_server, *spec.sorry_server), &*spec.sorry_server);
   for (auto b = vip.backends.begin(); b != vip.backends.end();) {
     if (wanted.count(b->first)) {
       ++b;
@@ -510,14 +509,13 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
   }
   std::vector<MaglevBackend> in_ring;
   std::optional<std::uint32_t> sorry_id;
-  for (const auto& [bkey, entry] : wanted) {
-    const auto& [bspec, sorry] = entry;
-    if (!sync_backend(vip, bkey, *bspec, sorry, report)) continue;
+  for (const auto& [bkey, bspec] : wanted) {
+    if (!sync_backend(vip, bkey, *bspec, report)) continue;
     const auto id = vip.backends.at(bkey).id;
-    if (sorry)
+    if (bkey.role == BackendRole::sorry_server)
       sorry_id = id;
     else if (bspec->weight > 0)
-      in_ring.push_back(MaglevBackend{bkey, id, bspec->weight});
+      in_ring.push_back(MaglevBackend{bkey.endpoint(), id, bspec->weight});
   }
 
   // A ring is a pure function of these inputs: while they stay the same (a VRRP transition, a
@@ -576,16 +574,14 @@ std::vector<VipStatus> Dataplane::status() const {
     s.algorithm = vip.spec.algorithm;
     s.ring_size = vip.value.ring_size;
     s.traffic = sum_traffic(maps_.vip_stats, vip.id);
-    for (const auto& [bkey, b] : vip.backends) {
-      BackendStatus bs;
-      bs.key = b.spec.key();
-      bs.id = b.id;
-      bs.weight = b.spec.weight;
-      bs.sorry = b.sorry;
-      bs.resolved = b.resolved;
-      bs.traffic = sum_traffic(maps_.backend_stats, b.id);
-      s.backends.push_back(std::move(bs));
-    }
+    for (const auto& [bkey, b] : vip.backends)
+      s.backends.push_back(BackendStatus{.key = bkey,
+                                         .id = b.id,
+                                         .weight = b.spec.weight,
+                                         .resolved = b.resolved,
+                                         .traffic = sum_traffic(maps_.backend_stats, b.id)});
+    // The order xdplbctl and the metrics have always listed them in.
+    std::ranges::sort(s.backends, {}, [](const BackendStatus& b) { return to_string(b.key); });
     out.push_back(std::move(s));
   }
   return out;

@@ -42,7 +42,7 @@ TEST_CASE("DR: a TCP packet to the VIP leaves with only its MACs rewritten, coun
   uint64_t backend_packets = 0;
   for (const auto& bs : status[0].backends) {
     backend_packets += bs.traffic.packets;
-    if (bs.key == backend_ip(b) + ":80") CHECK(bs.traffic.new_flows == 1);
+    if (bs.key.endpoint() == backend_ip(b) + ":80") CHECK(bs.traffic.new_flows == 1);
   }
   CHECK(backend_packets == 1);
 }
