@@ -18,6 +18,7 @@
 #include "dataplane/id_pool.h"
 #include "dataplane/maglev.h"
 #include "dataplane/neighbours.h"
+#include "dataplane/ring_table.h"
 #include "dataplane/spec.h"
 #include "dataplane/verify.h"
 #include "dataplane/xdp_program.h"
@@ -135,15 +136,12 @@ class Dataplane {
     VipSpec spec;
     xdplb_vip value{};
     std::uint64_t ring_digest = 0;  // of the ring in the map; 0 = unknown, rewrite
-    std::string ring_inputs;        // what that ring was built from: no rebuild while it stays the same
+    RingInputs ring_inputs;         // what that ring was built from: no rebuild while it stays the same
     std::map<BackendKey, InstalledBackend> backends;
   };
 
   struct RingBuild {
-    InstalledVip* vip;
-    Algorithm algorithm;
-    std::uint32_t size;
-    std::vector<MaglevBackend> backends;
+    InstalledVip* vip;                // its ring_inputs say what to build
     std::vector<std::uint32_t> ring;  // built by build_rings when no other VIP shares its shape
   };
 
