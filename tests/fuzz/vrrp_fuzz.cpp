@@ -70,8 +70,8 @@ Addresses addresses_for(bool ipv6) {
           {v4("198.18.0.100"), v4("198.18.0.101"), v4("198.18.0.102")}};
 }
 
-const char* const kWeightedObject = "script:weighted";
-const char* const kFaultObject = "interface:fault";
+const TrackedId kWeightedObject{TrackedKind::script, "weighted"};
+const TrackedId kFaultObject{TrackedKind::interface, "fault"};
 
 // Always a valid configuration: the constructor's validation is not what this target explores.
 InstanceParameters parameters_from(FuzzInput& in, const Addresses& addresses) {
@@ -284,8 +284,8 @@ class Driver {
 
   void track(std::uint8_t choice) {
     if (params().tracked.empty()) return;
-    const char* name = (choice & 1) ? kFaultObject : kWeightedObject;
-    apply(instance_.on_tracked_object(name, (choice & 2) != 0, now_));
+    const TrackedId& id = (choice & 1) ? kFaultObject : kWeightedObject;
+    apply(instance_.on_tracked_object(id, (choice & 2) != 0, now_));
   }
 
   // The event loop's firing: the agent's steady_timer for `kind` has expired (or, when its

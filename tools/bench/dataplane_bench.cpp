@@ -404,7 +404,8 @@ std::uint64_t fill_conntrack(Dataplane& dataplane, std::uint32_t entries) {
     t.flow_template.family = XDPLB_FAMILY_V4;
     for (const auto& b : vip.backends) {
       xdplb_backend record{};
-      if (bpf_map_lookup_elem(m.backends, &b.id, &record) != 0) throw std::runtime_error("read backend " + b.key);
+      if (bpf_map_lookup_elem(m.backends, &b.id, &record) != 0)
+        throw std::runtime_error("read backend " + to_string(b.key));
       t.backends.push_back({b.id, record.generation});
     }
     targets.push_back(std::move(t));

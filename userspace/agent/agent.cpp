@@ -51,7 +51,7 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
   dataplane_->keep_pins_on_exit(options_.keep_pins);
   fifos_ = std::make_unique<NotifyFifos>(io_, config_.global);
   if (!config_.vrrp_instances.empty())
-    vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
+    vrrp_ = VrrpService::create(io_, config_, [this](const std::string& instance, vrrp::State state) {
       on_vrrp_change(instance, state);
     });
   scheduler_ = std::make_unique<check::Scheduler>(io_);
@@ -204,11 +204,12 @@ std::vector<dataplane::VipSpec> Agent::desired_dataplane() const {
       [this](const config::IpAddress& a) { return !vrrp_ || !vrrp_->manages(a) || vrrp_->holds(a); }, drained_);
 }
 
-void Agent::on_vrrp_change(const std::string& instance, const std::string& state) {
+void Agent::on_vrrp_change(const std::string& instance, vrrp::State state) {
   const auto t0 = std::chrono::steady_clock::now();
-  spdlog::info("VRRP instance {} is {}: syncing the data plane", instance, state);
+  const auto state_name = vrrp::to_string(state, vrrp::StateSpelling::status);
+  spdlog::info("VRRP instance {} is {}: syncing the data plane", instance, state_name);
   sync_dataplane(SyncCause::vrrp);
-  spdlog::info("VRRP instance {} {}: data plane updated in {} us", instance, state,
+  spdlog::info("VRRP instance {} {}: data plane updated in {} us", instance, state_name,
                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
 }
 

@@ -99,7 +99,7 @@ class Agent {
   // and the drains.
   std::vector<dataplane::VipSpec> desired_dataplane() const;
   void retry_unresolved_later();
-  void on_vrrp_change(const std::string& instance, const std::string& state);
+  void on_vrrp_change(const std::string& instance, vrrp::State state);
   std::vector<std::string> vrrp_interfaces() const;
   // Sets the health checks to `checks` and rebuilds the healthy set of the plan: every real server
   // keeps the state (up or down, misc_dynamic weight) the checks last gave it, and the scheduler keeps

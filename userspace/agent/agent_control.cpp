@@ -78,14 +78,17 @@ nlohmann::json Agent::status_json() const {
   nlohmann::json instances = nlohmann::json::array();
   if (vrrp_) {
     for (const auto& i : vrrp_->status()) {
+      const std::string state(vrrp::to_string(i.state, vrrp::StateSpelling::status));
       nlohmann::json last = nullptr;
       if (i.transitions > 0)
-        last = {{"from", i.last_transition_from}, {"to", i.state}, {"at", rfc3339(i.last_transition)},
+        last = {{"from", std::string(vrrp::to_string(i.last_transition_from, vrrp::StateSpelling::status))},
+                {"to", state},
+                {"at", rfc3339(i.last_transition)},
                 {"seconds_ago", seconds_since(i.last_transition)}, {"reason", i.last_transition_reason}};
       nlohmann::json dropped = nlohmann::json::object();
       for (const auto& [reason, count] : i.adverts_dropped) dropped[reason] = count;
       instances.push_back({{"name", i.name},
-                           {"state", i.state},
+                           {"state", state},
                            {"priority", i.base_priority},
                            {"effective_priority", i.effective_priority},
                            {"interface", i.interface},
@@ -130,18 +133,18 @@ nlohmann::json Agent::list_json() const {
     const Service* service = found == by_vip.end() ? nullptr : found->second.first;
     nlohmann::json backends = nlohmann::json::array();
     for (const auto& b : vip.backends) {
-      const std::string name = b.sorry ? "sorry " + b.key : b.key;
-      const auto h = service ? health.find({service->name, b.key}) : health.end();
+      const std::string endpoint = b.key.endpoint();
+      const auto h = service ? health.find({service->name, endpoint}) : health.end();
       std::uint32_t configured = b.weight;
-      if (service && service->real_servers.count(b.key)) configured = service->real_servers.at(b.key).weight;
+      if (service && service->real_servers.count(endpoint)) configured = service->real_servers.at(endpoint).weight;
       const auto f = flows.find(b.id);
-      backends.push_back({{"backend", b.key},
+      backends.push_back({{"backend", endpoint},
                           {"forward", "dr"},
                           {"weight", b.weight},
                           {"configured_weight", configured},
                           {"health", h == health.end() || h->second ? "up" : "down"},
-                          {"drained", drained_.count({vip.key, b.key}) > 0},
-                          {"sorry", b.sorry},
+                          {"drained", drained_.count({vip.key, endpoint}) > 0},
+                          {"sorry", b.key.role == dataplane::BackendRole::sorry_server},
                           {"resolved", b.resolved},
                           {"flows", f == flows.end() ? 0 : f->second}});
     }
@@ -164,7 +167,7 @@ nlohmann::json Agent::stats_json() const {
     entry["backends"] = nlohmann::json::array();
     for (const auto& b : vip.backends) {
       nlohmann::json be = traffic_json(b.traffic);
-      be["backend"] = b.key;
+      be["backend"] = b.key.endpoint();
       entry["backends"].push_back(std::move(be));
     }
     services.push_back(std::move(entry));

@@ -30,8 +30,9 @@ std::vector<MetricFamily> Agent::metric_families() const {
                         MetricType::counter);
   if (vrrp_) {
     for (const auto& i : vrrp_->status()) {
-      for (const char* s : {"INIT", "BACKUP", "MASTER", "FAULT"})
-        add(state, {{"instance", i.name}, {"state", s}}, std::uint64_t{i.state == s});
+      for (const auto s : {vrrp::State::initialize, vrrp::State::backup, vrrp::State::master, vrrp::State::fault})
+        add(state, {{"instance", i.name}, {"state", std::string(vrrp::to_string(s, vrrp::StateSpelling::status))}},
+            std::uint64_t{i.state == s});
       add(priority, {{"instance", i.name}}, std::int64_t{i.effective_priority});
       add(transitions, {{"instance", i.name}}, std::uint64_t{i.transitions});
       for (const auto& [reason, count] : i.adverts_dropped) add(dropped, {{"instance", i.name}, {"reason", reason}}, count);
@@ -57,7 +58,7 @@ std::vector<MetricFamily> Agent::metric_families() const {
     add(vip_bytes, v, vip.traffic.bytes);
     add(vip_flows, v, vip.traffic.new_flows);
     for (const auto& b : vip.backends) {
-      const std::vector<MetricLabel> l{{"vip", vip.key}, {"backend", b.sorry ? "sorry " + b.key : b.key}};
+      const std::vector<MetricLabel> l{{"vip", vip.key}, {"backend", dataplane::to_string(b.key)}};
       add(be_packets, l, b.traffic.packets);
       add(be_bytes, l, b.traffic.bytes);
       add(be_flows, l, b.traffic.new_flows);

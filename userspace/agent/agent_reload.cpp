@@ -165,7 +165,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
   const bool in_place = vrrp_changed && !shared_changed && vrrp_ && !next.vrrp_instances.empty();
   if (vrrp_changed && !in_place && !next.vrrp_instances.empty()) {
     try {
-      next_vrrp = VrrpService::create(io_, next, [this](const std::string& instance, const std::string& state) {
+      next_vrrp = VrrpService::create(io_, next, [this](const std::string& instance, vrrp::State state) {
         on_vrrp_change(instance, state);
       });
     } catch (const std::exception& e) {
@@ -235,7 +235,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
       changes.push_back("VRRP configuration changed: every instance restarted");
       if (vrrp_) vrrp_->stop();
       if (!next_vrrp && !config_.vrrp_instances.empty())
-        next_vrrp = VrrpService::create(io_, config_, [this](const std::string& instance, const std::string& state) {
+        next_vrrp = VrrpService::create(io_, config_, [this](const std::string& instance, vrrp::State state) {
           on_vrrp_change(instance, state);
         });
       vrrp_ = std::move(next_vrrp);

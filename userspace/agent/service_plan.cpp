@@ -130,7 +130,7 @@ ServicePlan plan_services(const config::Config& config) {
       b.address.has_prefix = false;
       b.port = vs.sorry_server->port ? vs.sorry_server->port : vs.port;
       s.sorry_server = b;
-      s.rules.sorry_server = check::SorryServerRules{"sorry " + b.key(), 1};
+      s.rules.sorry_server = check::SorryServerRules{b.key(), 1};  // check::Backend::sorry sets it apart
     }
     plan.services.push_back(std::move(s));
   }

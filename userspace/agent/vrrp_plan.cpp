@@ -170,7 +170,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
 
   for (const auto& tracked : vi.track_interfaces) {
     vrrp::TrackedObject object;
-    object.name = vrrp::tracked_interface_name(tracked.name);
+    object.id = {vrrp::TrackedKind::interface, tracked.name};
     object.weight = tracked.weight.value_or(0);
     p.tracked.push_back(object);
   }
@@ -185,7 +185,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
       continue;
     }
     vrrp::TrackedObject object;
-    object.name = vrrp::tracked_script_name(tracked.name);
+    object.id = {vrrp::TrackedKind::script, tracked.name};
     object.weight = tracked.weight.value_or(script->weight);
     object.reverse = script->weight_reverse;
     p.tracked.push_back(object);

@@ -11,22 +11,12 @@ namespace xdplb::agent {
 
 namespace {
 
-std::string status_state_name(vrrp::State state) {
-  switch (state) {
-    case vrrp::State::initialize: return "INIT";
-    case vrrp::State::backup: return "BACKUP";
-    case vrrp::State::master: return "MASTER";
-    case vrrp::State::fault: return "FAULT";
-  }
-  return "INIT";
-}
-
 class RouterVrrpService final : public VrrpService {
  public:
   RouterVrrpService(asio::io_context& io, vrrp::RouterSettings settings, StateChangeHandler on_change)
       : router_(io, std::move(settings),
                 [handler = std::move(on_change)](const std::string& instance, vrrp::State, vrrp::State to) {
-                  if (handler) handler(instance, status_state_name(to));
+                  if (handler) handler(instance, to);
                 }) {}
 
   void start() override { router_.start(); }
@@ -57,12 +47,12 @@ class RouterVrrpService final : public VrrpService {
       VrrpInstanceStatus status;
       status.name = s.name;
       status.interface = s.interface;
-      status.state = status_state_name(s.state);
+      status.state = s.state;
       status.base_priority = s.base_priority;
       status.effective_priority = s.effective_priority;
       for (const auto& address : s.virtual_addresses) status.virtual_addresses.push_back(address.to_string());
       status.last_transition = s.last_transition;
-      status.last_transition_from = status_state_name(s.last_transition_from);
+      status.last_transition_from = s.last_transition_from;
       status.last_transition_reason = s.last_transition_reason;
       status.transitions = s.transitions;
       for (std::size_t r = 0; r < s.adverts_dropped.size(); ++r)

@@ -17,18 +17,19 @@
 
 #include "config/address.h"
 #include "config/model.h"
+#include "vrrp/fsm.h"
 
 namespace xdplb::agent {
 
 struct VrrpInstanceStatus {
   std::string name;
   std::string interface;
-  std::string state;  // "INIT", "BACKUP", "MASTER", "FAULT"
+  vrrp::State state = vrrp::State::initialize;
   int base_priority = 0;
   int effective_priority = 0;
   std::vector<std::string> virtual_addresses;
   std::chrono::system_clock::time_point last_transition{};
-  std::string last_transition_from;  // the state it left
+  vrrp::State last_transition_from = vrrp::State::initialize;  // the state it left
   std::string last_transition_reason;
   unsigned transitions = 0;
   // Received adverts dropped, by reason ("auth_password_mismatch", ...): every reason, zeros too,
@@ -44,7 +45,7 @@ struct VrrpReconfiguration {
 
 class VrrpService {
  public:
-  using StateChangeHandler = std::function<void(const std::string& instance, const std::string& state)>;
+  using StateChangeHandler = std::function<void(const std::string& instance, vrrp::State state)>;
 
   // Throws std::runtime_error when the configuration cannot run here (interface missing, ...).
   static std::unique_ptr<VrrpService> create(asio::io_context& io, const config::Config& config,

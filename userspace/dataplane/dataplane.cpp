@@ -28,30 +28,20 @@ namespace xdplb::dataplane {
 
 namespace {
 
-constexpr const char* kSorryPrefix = "sorry ";
-
-// The inputs a ring's layout depends on: algorithm, size, and the backends' keys and weights in
-// order. Ids are not among them: a ring built with positions 0..n-1 for ids becomes the ring of any
-// VIP of that shape by replacing each position with that VIP's id.
-struct RingShape {
-  std::vector<std::size_t> builds;      // indexes into PendingWrites::ring_builds
-  std::vector<MaglevBackend> backends;  // id = position (shapes shared by several VIPs)
-  std::vector<std::uint32_t> ring;      // of positions
+// The VIPs of one sync whose rings have one shape. A ring built with positions 0..n-1 for ids
+// becomes the ring of each of them by replacing every position with that VIP's id.
+struct ShapeBuilds {
+  std::vector<std::size_t> builds;       // indexes into PendingWrites::ring_builds
+  std::vector<std::uint32_t> positions;  // 0..n-1: the ids of a ring shared by several VIPs
+  std::vector<std::uint32_t> ring;       // of positions
 };
 
 // One ring to compute: a shape shared by several VIPs (positions) or a VIP's own (its ids).
 struct RingJob {
-  Algorithm algorithm;
-  std::uint32_t size;
-  const std::vector<MaglevBackend>* backends;
+  const RingShape* shape;
+  std::span<const std::uint32_t> ids;
   std::vector<std::uint32_t>* ring;
 };
-
-std::string shape_key(Algorithm algorithm, std::uint32_t size, const std::vector<MaglevBackend>& backends) {
-  std::string key = std::to_string(static_cast<int>(algorithm)) + "/" + std::to_string(size);
-  for (const auto& b : backends) key += "|" + b.key + "*" + std::to_string(b.weight);
-  return key;
-}
 
 // Runs build(item) for every item, on every core; the first exception is rethrown after all stop.
 template <typename Item, typename Build>
@@ -204,10 +194,11 @@ void Dataplane::adopt_pinned_state() {
       b.spec.port = ntohs(rec.port);
       b.resolved = rec.ifindex != 0;
       b.record = rec;
-      b.sorry = (value.flags & XDPLB_VIP_F_SORRY) && value.sorry_backend == id;
+      const bool sorry = (value.flags & XDPLB_VIP_F_SORRY) && value.sorry_backend == id;
       backend_ids_.claim(id);
       if (b.resolved) tx_ports_.insert(static_cast<int>(rec.ifindex));
-      vip.backends.emplace((b.sorry ? kSorryPrefix : "") + b.spec.key(), std::move(b));
+      const BackendKey bkey(sorry ? BackendRole::sorry_server : BackendRole::real_server, b.spec);
+      vip.backends.emplace(bkey, std::move(b));
     }
     spdlog::info("adopted pinned VIP {} (id {}, {} backends) from an earlier run", vip.spec.key(), vip.id,
                  vip.backends.size());
@@ -302,29 +293,27 @@ void Dataplane::remove_vip(InstalledVip& vip, PendingWrites& pending) {
 // waiting (the maps are written only after, in order).
 void Dataplane::build_rings(PendingWrites& pending) {
   auto& builds = pending.ring_builds;
-  std::map<std::string, std::size_t> shape_index;
-  std::vector<RingShape> shapes;
+  const auto by_value = [](const RingShape* a, const RingShape* b) { return *a < *b; };
+  std::map<const RingShape*, std::size_t, decltype(by_value)> shape_index(by_value);
+  std::vector<ShapeBuilds> shapes;
   for (std::size_t i = 0; i < builds.size(); ++i) {
-    const auto [it, added] =
-        shape_index.try_emplace(shape_key(builds[i].algorithm, builds[i].size, builds[i].backends), shapes.size());
+    const auto [it, added] = shape_index.try_emplace(&builds[i].vip->ring_inputs.shape, shapes.size());
     if (added) shapes.emplace_back();
     shapes[it->second].builds.push_back(i);
   }
   std::vector<RingJob> jobs;
   for (auto& shape : shapes) {
     RingBuild& first = builds[shape.builds.front()];
+    const RingInputs& inputs = first.vip->ring_inputs;
     if (shape.builds.size() == 1) {
-      jobs.push_back({first.algorithm, first.size, &first.backends, &first.ring});
+      jobs.push_back({&inputs.shape, inputs.ids, &first.ring});
       continue;
     }
-    shape.backends = first.backends;
-    for (std::uint32_t p = 0; p < shape.backends.size(); ++p) shape.backends[p].id = p;
-    jobs.push_back({first.algorithm, first.size, &shape.backends, &shape.ring});
+    shape.positions.resize(inputs.ids.size());
+    for (std::uint32_t p = 0; p < shape.positions.size(); ++p) shape.positions[p] = p;
+    jobs.push_back({&inputs.shape, shape.positions, &shape.ring});
   }
-  build_in_parallel(jobs, [](RingJob& job) {
-    *job.ring = job.algorithm == Algorithm::rotation ? build_rotation_ring(*job.backends, job.size)
-                                                     : MaglevRing::build(*job.backends, job.size);
-  });
+  build_in_parallel(jobs, [](RingJob& job) { *job.ring = build_ring(*job.shape, job.ids); });
 
   std::vector<std::uint32_t> translated;  // one buffer for every VIP of a shared shape
   for (const auto& shape : shapes) {
@@ -332,9 +321,10 @@ void Dataplane::build_rings(PendingWrites& pending) {
       RingBuild& b = builds[i];
       const std::vector<std::uint32_t>* ring = &b.ring;
       if (shape.builds.size() > 1) {
+        const auto& ids = b.vip->ring_inputs.ids;
         translated.resize(shape.ring.size());
         for (std::size_t slot = 0; slot < shape.ring.size(); ++slot)
-          translated[slot] = shape.ring[slot] == kNoBackend ? kNoBackend : b.backends[shape.ring[slot]].id;
+          translated[slot] = shape.ring[slot] == kNoBackend ? kNoBackend : ids[shape.ring[slot]];
         ring = &translated;
       }
       const std::uint64_t digest = ring_digest(*ring);
@@ -395,19 +385,18 @@ void Dataplane::zero_traffic(int map_fd, std::uint32_t id) {
   bpf_map_update_elem(map_fd, &id, zeros.data(), BPF_ANY);
 }
 
-bool Dataplane::sync_backend(InstalledVip& vip, const std::string& key, const BackendSpec& spec, bool sorry,
+bool Dataplane::sync_backend(InstalledVip& vip, const BackendKey& key, const BackendSpec& spec,
                              SyncReport& report) {
   auto it = vip.backends.find(key);
   if (it == vip.backends.end()) {
     const auto id = backend_ids_.take();
     if (!id) {
-      report.refused.push_back(vip.spec.key() + " " + key + ": more than " + std::to_string(XDPLB_MAX_BACKENDS) +
-                               " backends");
+      report.refused.push_back(vip.spec.key() + " " + to_string(key) + ": more than " +
+                               std::to_string(XDPLB_MAX_BACKENDS) + " backends");
       return false;
     }
     InstalledBackend b;
     b.id = *id;
-    b.sorry = sorry;
     b.record.generation = ++generations_[*id];
     copy_address(b.record.addr, spec.address);
     b.record.family = family_of(spec.address);
@@ -428,7 +417,7 @@ bool Dataplane::sync_backend(InstalledVip& vip, const std::string& key, const Ba
     std::memcpy(record.src_mac, hop->src_mac.data(), 6);
     b.resolved = true;
   } else if (!b.resolved) {
-    report.unresolved.push_back(vip.spec.key() + " " + key);
+    report.unresolved.push_back(vip.spec.key() + " " + to_string(key));
     return false;  // nothing to write until its MAC is known: it is in no ring
   }
   // A MAC that disappeared from the neighbour table keeps its last known value: no flapping.
@@ -498,9 +487,10 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
   vip.spec = spec;
 
   // Backends: retire the ones no longer wanted, then add/update the rest.
-  std::map<std::string, std::pair<const BackendSpec*, bool>> wanted;
-  for (const auto& b : spec.backends) wanted.emplace(b.key(), std::make_pair(&b, false));
-  if (spec.sorry_server) wanted.emplace(kSorryPrefix + spec.sorry_server->key(), std::make_pair(&*spec.sorry_server, true));
+  std::map<BackendKey, const BackendSpec*> wanted;
+  for (const auto& b : spec.backends) wanted.emplace(BackendKey(BackendRole::real_server, b), &b);
+  if (spec.sorry_server)
+    wanted.emplace(BackendKey(BackendRole::sorry_server, *spec.sorry_server), &*spec.sorry_server);
   for (auto b = vip.backends.begin(); b != vip.backends.end();) {
     if (wanted.count(b->first)) {
       ++b;
@@ -509,25 +499,24 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
     pending.retired.push_back(b->second);
     b = vip.backends.erase(b);
   }
-  std::vector<MaglevBackend> in_ring;
+  RingInputs inputs{{spec.algorithm, spec.ring_size, {}}, {}};
   std::optional<std::uint32_t> sorry_id;
-  for (const auto& [bkey, entry] : wanted) {
-    const auto& [bspec, sorry] = entry;
-    if (!sync_backend(vip, bkey, *bspec, sorry, report)) continue;
+  for (const auto& [bkey, bspec] : wanted) {
+    if (!sync_backend(vip, bkey, *bspec, report)) continue;
     const auto id = vip.backends.at(bkey).id;
-    if (sorry)
+    if (bkey.role == BackendRole::sorry_server) {
       sorry_id = id;
-    else if (bspec->weight > 0)
-      in_ring.push_back(MaglevBackend{bkey, id, bspec->weight});
+    } else if (bspec->weight > 0) {
+      inputs.shape.members.push_back({bkey, bspec->weight});
+      inputs.ids.push_back(id);
+    }
   }
 
-  // A ring is a pure function of these inputs: while they stay the same (a VRRP transition, a
+  // A ring is a pure function of its inputs: while they stay the same (a VRRP transition, a
   // health change elsewhere) it is neither rebuilt nor rewritten.
-  std::string inputs = std::to_string(static_cast<int>(spec.algorithm)) + "/" + std::to_string(spec.ring_size);
-  for (const auto& b : in_ring) inputs += "|" + b.key + "#" + std::to_string(b.id) + "*" + std::to_string(b.weight);
   if (inputs != vip.ring_inputs || vip.ring_digest == 0) {
     vip.ring_inputs = std::move(inputs);
-    pending.ring_builds.push_back(RingBuild{&vip, spec.algorithm, spec.ring_size, std::move(in_ring), {}});
+    pending.ring_builds.push_back(RingBuild{&vip, {}});
   }
 
   xdplb_vip value{};
@@ -577,16 +566,14 @@ std::vector<VipStatus> Dataplane::status() const {
     s.algorithm = vip.spec.algorithm;
     s.ring_size = vip.value.ring_size;
     s.traffic = sum_traffic(maps_.vip_stats, vip.id);
-    for (const auto& [bkey, b] : vip.backends) {
-      BackendStatus bs;
-      bs.key = b.spec.key();
-      bs.id = b.id;
-      bs.weight = b.spec.weight;
-      bs.sorry = b.sorry;
-      bs.resolved = b.resolved;
-      bs.traffic = sum_traffic(maps_.backend_stats, b.id);
-      s.backends.push_back(std::move(bs));
-    }
+    for (const auto& [bkey, b] : vip.backends)
+      s.backends.push_back(BackendStatus{.key = bkey,
+                                         .id = b.id,
+                                         .weight = b.spec.weight,
+                                         .resolved = b.resolved,
+                                         .traffic = sum_traffic(maps_.backend_stats, b.id)});
+    // The order xdplbctl and the metrics have always listed them in.
+    std::ranges::sort(s.backends, {}, [](const BackendStatus& b) { return to_string(b.key); });
     out.push_back(std::move(s));
   }
   return out;

@@ -18,6 +18,7 @@
 #include "dataplane/id_pool.h"
 #include "dataplane/maglev.h"
 #include "dataplane/neighbours.h"
+#include "dataplane/ring_table.h"
 #include "dataplane/spec.h"
 #include "dataplane/verify.h"
 #include "dataplane/xdp_program.h"
@@ -62,10 +63,9 @@ struct TrafficCounters {
 };
 
 struct BackendStatus {
-  std::string key;
+  BackendKey key;  // to_string(key) is how the operator reads it
   std::uint32_t id = 0;
   std::uint32_t weight = 0;
-  bool sorry = false;
   bool resolved = false;  // MAC known, in the ring when weight > 0
   TrafficCounters traffic;
 };
@@ -77,7 +77,7 @@ struct VipStatus {
   Algorithm algorithm = Algorithm::maglev;
   std::uint32_t ring_size = 0;
   TrafficCounters traffic;
-  std::vector<BackendStatus> backends;
+  std::vector<BackendStatus> backends;  // by the text of their keys, the sorry server last
 };
 
 class Dataplane {
@@ -129,7 +129,6 @@ class Dataplane {
   struct InstalledBackend {
     std::uint32_t id = 0;
     BackendSpec spec;
-    bool sorry = false;
     bool resolved = false;
     xdplb_backend record{};
   };
@@ -138,15 +137,12 @@ class Dataplane {
     VipSpec spec;
     xdplb_vip value{};
     std::uint64_t ring_digest = 0;  // of the ring in the map; 0 = unknown, rewrite
-    std::string ring_inputs;        // what that ring was built from: no rebuild while it stays the same
-    std::map<std::string, InstalledBackend> backends;  // by BackendSpec::key(), "sorry " prefix for the sorry server
+    RingInputs ring_inputs;         // what that ring was built from: no rebuild while it stays the same
+    std::map<BackendKey, InstalledBackend> backends;
   };
 
   struct RingBuild {
-    InstalledVip* vip;
-    Algorithm algorithm;
-    std::uint32_t size;
-    std::vector<MaglevBackend> backends;
+    InstalledVip* vip;                // its ring_inputs say what to build
     std::vector<std::uint32_t> ring;  // built by build_rings when no other VIP shares its shape
   };
 
@@ -166,8 +162,7 @@ class Dataplane {
   void adopt_pinned_state();
   void remove_vip(InstalledVip& vip, PendingWrites& pending);
   void sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport& report);
-  bool sync_backend(InstalledVip& vip, const std::string& key, const BackendSpec& spec, bool sorry,
-                    SyncReport& report);
+  bool sync_backend(InstalledVip& vip, const BackendKey& key, const BackendSpec& spec, SyncReport& report);
   void build_rings(PendingWrites& pending);
   void apply(PendingWrites& pending, SyncReport& report);
   UniqueFd make_ring(const std::vector<std::uint32_t>& ring) const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace xdplb::dataplane {
@@ -35,6 +37,18 @@ std::vector<std::uint32_t> build_rotation_ring(std::span<const MaglevBackend> ba
   }
   for (std::uint64_t slot = period; slot < size; ++slot) ring[slot] = ring[slot % period];
   return ring;
+}
+
+std::vector<std::uint32_t> build_ring(const RingShape& shape, std::span<const std::uint32_t> ids) {
+  if (ids.size() != shape.members.size())
+    throw std::invalid_argument("a ring of " + std::to_string(shape.members.size()) + " members given " +
+                                std::to_string(ids.size()) + " ids");
+  std::vector<MaglevBackend> backends;
+  backends.reserve(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    backends.push_back({shape.members[i].backend.endpoint(), ids[i], shape.members[i].weight});
+  return shape.algorithm == Algorithm::rotation ? build_rotation_ring(backends, shape.size)
+                                                : MaglevRing::build(backends, shape.size);
 }
 
 std::uint64_t ring_digest(std::span<const std::uint32_t> ring) {

@@ -4,18 +4,31 @@ namespace xdplb::dataplane {
 
 namespace {
 
-std::string endpoint(const config::IpAddress& a, std::uint16_t port, bool any_port = false) {
+std::string endpoint_text(const config::IpAddress& a, std::uint16_t port, bool any_port = false) {
   const std::string host = a.is_ipv4() ? a.to_string() : "[" + a.to_string() + "]";
   return host + ":" + (any_port ? std::string("*") : std::to_string(port));
 }
 
 }  // namespace
 
-std::string BackendSpec::key() const { return endpoint(address, port); }
+std::string BackendSpec::key() const { return endpoint_text(address, port); }
+
+BackendKey::BackendKey(BackendRole backend_role, const config::IpAddress& backend_address,
+                       std::uint16_t backend_port)
+    : role(backend_role), address(backend_address), port(backend_port) {
+  address.prefix_length = address.max_prefix_length();
+  address.has_prefix = false;
+}
+
+std::string BackendKey::endpoint() const { return endpoint_text(address, port); }
+
+std::string to_string(const BackendKey& key) {
+  return (key.role == BackendRole::sorry_server ? "sorry " : "") + key.endpoint();
+}
 
 std::string VipSpec::key() const {
   const char* proto = protocol == 17 ? "udp/" : protocol == 6 ? "tcp/" : "ip/";
-  return proto + endpoint(address, port, port == 0);
+  return proto + endpoint_text(address, port, port == 0);
 }
 
 std::string to_string(Algorithm a) {

@@ -3,6 +3,7 @@
 // Dataplane turns it into map writes (Dataplane::sync).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,30 @@ struct BackendSpec {
   std::string key() const;
   friend bool operator==(const BackendSpec&, const BackendSpec&) = default;
 };
+
+// What a backend is to its VIP. The sorry server is a backend of its own (its own id, record and
+// counters) even at the address and port of one of the VIP's real servers.
+enum class BackendRole : std::uint8_t { real_server, sorry_server };
+
+// Which backend of a VIP: how the Dataplane keys the backends it installed, and how status()
+// names them.
+struct BackendKey {
+  BackendKey(BackendRole backend_role, const config::IpAddress& backend_address, std::uint16_t backend_port);
+  BackendKey(BackendRole backend_role, const BackendSpec& spec)
+      : BackendKey(backend_role, spec.address, spec.port) {}
+
+  BackendRole role;
+  config::IpAddress address;  // the address alone: its prefix is set to the host length
+  std::uint16_t port;
+
+  // "198.18.0.11:80", "[fd00::11]:80", whatever the role: BackendSpec::key() of its spec.
+  std::string endpoint() const;
+  friend auto operator<=>(const BackendKey&, const BackendKey&) = default;
+};
+
+// "198.18.0.11:80", "sorry 198.18.0.99:80": a backend as the operator reads it (metrics labels,
+// verify findings, log lines), the sorry server set apart from a real server at the same endpoint.
+std::string to_string(const BackendKey& key);
 
 struct VipSpec {
   config::IpAddress address;

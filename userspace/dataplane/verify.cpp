@@ -26,13 +26,13 @@ VipKeyBytes bytes_of(const xdplb_vip_key& key) {
   return b;
 }
 
-// "198.18.0.11:80" / "[fd00::11]:80": the BackendSpec::key() of a live record.
-std::string key_of(const xdplb_backend& record) {
-  BackendSpec spec;
-  spec.address = address_from(record.addr, record.family);
-  spec.port = ntohs(record.port);
-  return spec.key();
+// A live record as a real server of its VIP (which is what it is, unless the VIP's sorry server).
+BackendKey real_server_of(const xdplb_backend& record) {
+  return BackendKey(BackendRole::real_server, address_from(record.addr, record.family), ntohs(record.port));
 }
+
+// "198.18.0.11:80" / "[fd00::11]:80": the BackendSpec::key() of a live record.
+std::string key_of(const xdplb_backend& record) { return real_server_of(record).endpoint(); }
 
 std::string vip_key_text(const xdplb_vip_key& key) {
   VipSpec spec;
@@ -84,7 +84,7 @@ std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) 
     const xdplb_vip& v = it->second;
     port_any_live += spec.port == 0;
     const auto installed = vips_.find(vkey);
-    auto installed_backend = [&](const std::string& bkey) -> const InstalledBackend* {
+    auto installed_backend = [&](const BackendKey& bkey) -> const InstalledBackend* {
       if (installed == vips_.end()) return nullptr;
       const auto b = installed->second.backends.find(bkey);
       return b == installed->second.backends.end() ? nullptr : &b->second;
@@ -140,7 +140,7 @@ std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) 
           continue;
         }
         in_ring.emplace(key_of(*rec), id);
-        check_record(vkey + " " + key_of(*rec), id, *rec, installed_backend(key_of(*rec)));
+        check_record(vkey + " " + key_of(*rec), id, *rec, installed_backend(real_server_of(*rec)));
       }
       if (installed != vips_.end() && installed->second.ring_digest != ring_digest(slots))
         report(vkey, "ring in xdplb_rings[" + std::to_string(v.vip_id) + "] is not the one last built");
@@ -149,7 +149,7 @@ std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) 
     for (const auto& b : spec.backends) {
       const std::string bkey = b.key();
       backends_of_vip.insert(bkey);
-      const InstalledBackend* mine = installed_backend(bkey);
+      const InstalledBackend* mine = installed_backend(BackendKey(BackendRole::real_server, b));
       const bool is_in_ring = in_ring.count(bkey) > 0;
       if (b.weight > 0 && !is_in_ring && ring_readable)
         report(vkey + " " + bkey, mine && !mine->resolved ? "not in the ring: its MAC is not known yet"
@@ -166,17 +166,18 @@ std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) 
         report(vkey + " " + bkey, "in the ring but not wanted (removed, down or drained)");
 
     if (spec.sorry_server) {
-      const std::string skey = spec.sorry_server->key();
-      backends_of_vip.insert(skey);
+      const BackendKey sorry(BackendRole::sorry_server, *spec.sorry_server);
+      const std::string subject = vkey + " " + to_string(sorry);
+      backends_of_vip.insert(sorry.endpoint());
       const auto rec = (v.flags & XDPLB_VIP_F_SORRY) ? read_live_backend(maps_.backends, v.sorry_backend) : std::nullopt;
-      const InstalledBackend* mine = installed_backend("sorry " + skey);
+      const InstalledBackend* mine = installed_backend(sorry);
       if (!rec)
-        report(vkey + " sorry " + skey, mine && !mine->resolved ? "not in xdplb_vips: its MAC is not known yet"
-                                                                : "not in xdplb_vips: no sorry server is used");
-      else if (key_of(*rec) != skey)
-        report(vkey + " sorry " + skey, "the sorry backend in xdplb_vips is " + key_of(*rec));
+        report(subject, mine && !mine->resolved ? "not in xdplb_vips: its MAC is not known yet"
+                                                : "not in xdplb_vips: no sorry server is used");
+      else if (key_of(*rec) != sorry.endpoint())
+        report(subject, "the sorry backend in xdplb_vips is " + key_of(*rec));
       else
-        check_record(vkey + " sorry " + skey, v.sorry_backend, *rec, mine);
+        check_record(subject, v.sorry_backend, *rec, mine);
     } else if (v.flags & XDPLB_VIP_F_SORRY) {
       report(vkey, "a sorry server is set in xdplb_vips, none wanted");
     }

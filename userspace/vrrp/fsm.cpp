@@ -76,9 +76,9 @@ std::string describe(const IpAddress& source, uint8_t priority) {
 
 }  // namespace
 
-std::string_view to_string(State state) {
+std::string_view to_string(State state, StateSpelling spelling) {
   switch (state) {
-    case State::initialize: return "INIT";
+    case State::initialize: return spelling == StateSpelling::notify ? "STOP" : "INIT";
     case State::backup: return "BACKUP";
     case State::master: return "MASTER";
     case State::fault: return "FAULT";
@@ -294,7 +294,7 @@ Actions VrrpInstance::update(InstanceParameters next, TimePoint now) {
     invalid(parameters_,
             "only priority, advert_int, nopreempt, preempt_delay, virtual addresses and track weights change in place");
   PriorityCalculator priority = make_priority(next);  // validates `next` before anything changes
-  for (const auto& object : priority_.tracked()) priority.set_healthy(object.name, object.healthy);
+  for (const auto& object : priority_.tracked()) priority.set_healthy(object.id, object.healthy);
 
   Actions out;
   const uint8_t before = effective_priority();
@@ -353,11 +353,11 @@ Actions VrrpInstance::on_interface_state(bool up, TimePoint now) {
   return out;
 }
 
-Actions VrrpInstance::on_tracked_object(std::string_view name, bool healthy, TimePoint now) {
+Actions VrrpInstance::on_tracked_object(const TrackedId& id, bool healthy, TimePoint now) {
   Actions out;
   const uint8_t before = effective_priority();
   try {
-    priority_.set_healthy(name, healthy);
+    priority_.set_healthy(id, healthy);
   } catch (const std::invalid_argument& e) {
     invalid(parameters_, e.what());
   }
@@ -462,9 +462,9 @@ Actions VrrpInstance::on_advertisement(const Advertisement& advert, const Receiv
   Actions out;
   const IpAddress& source = ip.source;
   if (!started_ || state_ == State::fault || state_ == State::initialize) {
-    out.emplace_back(AdvertDiscarded{
-        DiscardReason::not_running,
-        describe(source, advert.priority) + ": instance is " + std::string(to_string(state_))});
+    out.emplace_back(AdvertDiscarded{DiscardReason::not_running,
+                                     describe(source, advert.priority) + ": instance is " +
+                                         std::string(to_string(state_, StateSpelling::status))});
     return out;
   }
   if (auto discarded = check_advert(advert, ip)) {

@@ -41,7 +41,13 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
 enum class State : uint8_t { initialize, backup, master, fault };
-std::string_view to_string(State state);
+
+// Where a state's name is read, since keepalived names Initialize two ways:
+//   status  INIT BACKUP MASTER FAULT: its log lines and status dumps (xdplbctl status, metrics);
+//   notify  MASTER BACKUP FAULT STOP: the state argument of notify scripts, notify FIFO lines and
+//           SMTP alerts, which report Initialize as STOP because an instance enters it only to stop.
+enum class StateSpelling : uint8_t { status, notify };
+std::string_view to_string(State state, StateSpelling spelling);
 
 // keepalived's `state`: MASTER starts as Backup but waits only one advert interval (plus the
 // smallest skew) before taking over, so it still yields to any higher-priority router it hears.
@@ -170,7 +176,7 @@ class VrrpInstance {
   Actions on_interface_state(bool up, TimePoint now);
   // A tracked object's result (name as in InstanceParameters::tracked). Throws
   // std::invalid_argument for an unknown name.
-  Actions on_tracked_object(std::string_view name, bool healthy, TimePoint now);
+  Actions on_tracked_object(const TrackedId& id, bool healthy, TimePoint now);
   // vrrp_sync_group: the agent, which sees every member, reports the state the group moves to
   // when another member changed state. master: a Backup takes over now. backup: a Master steps
   // down without resigning (the group's new master is elsewhere). fault: the instance faults

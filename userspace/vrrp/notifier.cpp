@@ -8,16 +8,6 @@
 
 namespace xdplb::vrrp {
 
-std::string_view notify_state_name(State state) {
-  switch (state) {
-    case State::master: return "MASTER";
-    case State::backup: return "BACKUP";
-    case State::fault: return "FAULT";
-    case State::initialize: return "STOP";
-  }
-  return "STOP";
-}
-
 std::vector<NotifyCall> notify_calls(const NotifyCommands& commands, NotifySubject subject, const std::string& name,
                                      State state, int priority) {
   std::vector<NotifyCall> calls;
@@ -35,7 +25,7 @@ std::vector<NotifyCall> notify_calls(const NotifyCommands& commands, NotifySubje
     NotifyCall call{"notify", split_command_line(commands.any), commands.any_as};
     call.argv.emplace_back(subject == NotifySubject::instance ? "INSTANCE" : "GROUP");
     call.argv.push_back(name);
-    call.argv.emplace_back(notify_state_name(state));
+    call.argv.emplace_back(to_string(state, StateSpelling::notify));
     call.argv.push_back(std::to_string(priority));
     calls.push_back(std::move(call));
   }

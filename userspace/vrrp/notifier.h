@@ -40,9 +40,6 @@ struct NotifyCommands {
 
 enum class NotifySubject : uint8_t { instance, group };
 
-// "MASTER", "BACKUP", "FAULT", "STOP" (Initialize is reported as STOP, it is only entered then).
-std::string_view notify_state_name(State state);
-
 struct NotifyCall {
   std::string which;  // "notify_master", ..., "notify": for the log
   std::vector<std::string> argv;

@@ -4,7 +4,7 @@ namespace xdplb::vrrp {
 
 std::string notify_fifo_line(NotifySubject subject, const std::string& name, State state, int priority) {
   return std::string(subject == NotifySubject::group ? "GROUP" : "INSTANCE") + " \"" + name + "\" " +
-         std::string(notify_state_name(state)) + " " + std::to_string(priority) + "\n";
+         std::string(to_string(state, StateSpelling::notify)) + " " + std::to_string(priority) + "\n";
 }
 
 }  // namespace xdplb::vrrp

@@ -10,24 +10,27 @@ constexpr int kMaxWeight = 254;
 constexpr uint8_t kOwner = 255;
 }  // namespace
 
+std::string to_string(const TrackedId& id) {
+  return (id.kind == TrackedKind::interface ? "interface:" : "script:") + id.name;
+}
+
 PriorityCalculator::PriorityCalculator(uint8_t base_priority, std::vector<TrackedObject> tracked)
     : base_(base_priority), tracked_(std::move(tracked)) {
   if (base_ == 0) throw std::invalid_argument("priority 0 is reserved for resignation; use 1..255");
   for (size_t i = 0; i < tracked_.size(); ++i) {
     const auto& object = tracked_[i];
     if (object.weight < -kMaxWeight || object.weight > kMaxWeight)
-      throw std::invalid_argument("tracked object " + object.name + ": weight " +
+      throw std::invalid_argument("tracked object " + to_string(object.id) + ": weight " +
                                   std::to_string(object.weight) + " is outside -254..254");
     for (size_t j = 0; j < i; ++j)
-      if (tracked_[j].name == object.name)
-        throw std::invalid_argument("tracked object " + object.name + " is listed twice");
+      if (tracked_[j].id == object.id)
+        throw std::invalid_argument("tracked object " + to_string(object.id) + " is listed twice");
   }
 }
 
-bool PriorityCalculator::set_healthy(std::string_view name, bool healthy) {
-  const auto it =
-      std::find_if(tracked_.begin(), tracked_.end(), [&](const auto& o) { return o.name == name; });
-  if (it == tracked_.end()) throw std::invalid_argument("no tracked object named " + std::string(name));
+bool PriorityCalculator::set_healthy(const TrackedId& id, bool healthy) {
+  const auto it = std::find_if(tracked_.begin(), tracked_.end(), [&](const auto& o) { return o.id == id; });
+  if (it == tracked_.end()) throw std::invalid_argument("no tracked object named " + to_string(id));
   const uint8_t priority_before = effective();
   const bool fault_before = faulted();
   it->healthy = healthy;
@@ -56,11 +59,11 @@ bool PriorityCalculator::faulted() const {
   return std::any_of(tracked_.begin(), tracked_.end(), causes_fault);
 }
 
-std::vector<std::string> PriorityCalculator::fault_causes() const {
-  std::vector<std::string> names;
+std::vector<TrackedId> PriorityCalculator::fault_causes() const {
+  std::vector<TrackedId> ids;
   for (const auto& object : tracked_)
-    if (causes_fault(object)) names.push_back(object.name);
-  return names;
+    if (causes_fault(object)) ids.push_back(object.id);
+  return ids;
 }
 
 }  // namespace xdplb::vrrp

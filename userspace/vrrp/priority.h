@@ -10,15 +10,30 @@
 // address ownership (255); an address owner (base 255) keeps 255 whatever its weights say.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace xdplb::vrrp {
 
+// What a tracked object follows: an interface's link (track_interface) or a vrrp_script's result
+// (track_script).
+enum class TrackedKind : uint8_t { interface, script };
+
+// Which tracked object: link and script results find theirs by it. Unique within an instance.
+struct TrackedId {
+  TrackedKind kind = TrackedKind::script;
+  std::string name;  // the interface, or the vrrp_script block
+
+  friend auto operator<=>(const TrackedId&, const TrackedId&) = default;
+};
+
+// "interface:eth1", "script:chk_haproxy": how logs and errors name a tracked object.
+std::string to_string(const TrackedId& id);
+
 struct TrackedObject {
-  std::string name;  // unique within the instance, e.g. "script:chk_haproxy", "interface:eth1"
+  TrackedId id;
   int weight = 0;    // -254..254
   bool reverse = false;
   bool healthy = true;  // initial state (keepalived's init_fail sets false)
@@ -28,19 +43,19 @@ struct TrackedObject {
 
 class PriorityCalculator {
  public:
-  // Throws std::invalid_argument for base priority 0, a weight outside -254..254, or a
-  // duplicate name.
+  // Throws std::invalid_argument for base priority 0, a weight outside -254..254, or an object
+  // listed twice.
   explicit PriorityCalculator(uint8_t base_priority, std::vector<TrackedObject> tracked = {});
 
   // Records a new health state. Returns true when the effective priority or the fault state
-  // changed. Throws std::invalid_argument for a name that is not tracked.
-  bool set_healthy(std::string_view name, bool healthy);
+  // changed. Throws std::invalid_argument for an object that is not tracked.
+  bool set_healthy(const TrackedId& id, bool healthy);
 
   uint8_t base() const { return base_; }
   uint8_t effective() const;
   bool faulted() const;
-  // Names of the weight-0 objects currently holding the instance in Fault, for the log.
-  std::vector<std::string> fault_causes() const;
+  // The weight-0 objects currently holding the instance in Fault.
+  std::vector<TrackedId> fault_causes() const;
   const std::vector<TrackedObject>& tracked() const { return tracked_; }
 
  private:

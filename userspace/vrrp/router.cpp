@@ -158,12 +158,12 @@ void Router::start_instance(Instance& instance) {
     execute(instance, instance.fsm.on_interface_state(false, Clock::now()));
   }
   for (const auto& tracked : instance.settings.vrrp.tracked) {
-    if (tracked.name.rfind("interface:", 0) != 0) continue;
-    const std::string ifname = tracked.name.substr(10);
+    if (tracked.id.kind != TrackedKind::interface) continue;
+    const std::string& ifname = tracked.id.name;
     const auto facts = links_->link(ifname);
     const bool usable = facts && facts->usable();
     link_usable_[ifname] = usable;
-    if (!usable) execute(instance, instance.fsm.on_tracked_object(tracked.name, false, Clock::now()));
+    if (!usable) execute(instance, instance.fsm.on_tracked_object(tracked.id, false, Clock::now()));
   }
 }
 
@@ -290,7 +290,8 @@ void Router::update_in_place(Instance& instance, InstanceSettings next) {
   // gets the difference only, so the VIPs that stay are never removed.
   if (instance.fsm.state() == State::master) reconcile_addresses(instance);
   spdlog::info("({}) updated in place by a reload, staying {} (priority {} -> {})", instance.name(),
-               to_string(instance.fsm.state()), priority_before, instance.fsm.effective_priority());
+               to_string(instance.fsm.state(), StateSpelling::status), priority_before,
+               instance.fsm.effective_priority());
 }
 
 void Router::reconcile_addresses(Instance& instance) {
@@ -354,18 +355,18 @@ void Router::on_link(const LinkEvent& event) {
   for (auto& instance : instances_) {
     if (instance->settings.interface == event.name && !instance->settings.dont_track_primary)
       execute(*instance, instance->fsm.on_interface_state(event.usable, now));
-    const std::string tracked = tracked_interface_name(event.name);
+    const TrackedId tracked{TrackedKind::interface, event.name};
     for (const auto& object : instance->settings.vrrp.tracked)
-      if (object.name == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, event.usable, now));
+      if (object.id == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, event.usable, now));
   }
 }
 
 void Router::on_script(const std::string& script, bool healthy) {
-  const std::string tracked = tracked_script_name(script);
+  const TrackedId tracked{TrackedKind::script, script};
   const auto now = Clock::now();
   for (auto& instance : instances_)
     for (const auto& object : instance->settings.vrrp.tracked)
-      if (object.name == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, healthy, now));
+      if (object.id == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, healthy, now));
 }
 
 void Router::execute(Instance& instance, Actions actions) {
@@ -460,8 +461,8 @@ void Router::arm_timer(Instance& instance, TimerKind kind, TimePoint deadline) {
 void Router::on_state_change(Instance& instance, const StateChange& change) {
   const auto t0 = Clock::now();
   spdlog::info("({}) Entering {} STATE (was {}, priority {}, reason: {})", instance.name(),
-               notify_state_name(change.to) == "STOP" ? "INIT" : notify_state_name(change.to),
-               to_string(change.from), instance.fsm.effective_priority(), to_string(change.reason));
+               to_string(change.to, StateSpelling::status), to_string(change.from, StateSpelling::status),
+               instance.fsm.effective_priority(), to_string(change.reason));
   instance.last_transition = std::chrono::system_clock::now();
   instance.last_from = change.from;
   instance.last_reason = std::string(to_string(change.reason));
@@ -548,7 +549,7 @@ void Router::follow_sync_group(Instance& instance, const StateChange& change) {
     const auto& group_settings = settings_.sync_groups[g];
     if (move->group_changed) {
       spdlog::info("VRRP_Group({}) Syncing instances to {} state (after {})", group.name(),
-                   notify_state_name(move->target), instance.name());
+                   to_string(move->target, StateSpelling::notify), instance.name());
       notifier_.notify(group_settings.notify, NotifySubject::group, group.name(), move->target, 0);
       if (group_settings.smtp_alert) alert(true, group.name(), move->target);
     }
@@ -564,7 +565,7 @@ void Router::follow_sync_group(Instance& instance, const StateChange& change) {
 
 void Router::alert(bool group, const std::string& name, State state) {
   if (!settings_.smtp.enabled()) return;
-  const std::string state_name(notify_state_name(state));
+  const std::string state_name(to_string(state, StateSpelling::notify));
   send_smtp_alert(io_, settings_.smtp, vrrp_alert_message(settings_.smtp.router_id, group, name, state_name),
                   [name, state_name](const std::string& error) {
                     if (error.empty())

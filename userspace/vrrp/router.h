@@ -34,10 +34,6 @@ class VrrpSocket;
 class LinkMonitor;
 class SyncGroup;
 
-// Tracked object names in InstanceParameters::tracked, so link and script results find them.
-inline std::string tracked_interface_name(const std::string& interface) { return "interface:" + interface; }
-inline std::string tracked_script_name(const std::string& script) { return "script:" + script; }
-
 struct InstanceSettings {
   InstanceParameters vrrp;  // primary_address already resolved
   std::string interface;

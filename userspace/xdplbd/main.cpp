@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
@@ -46,7 +49,7 @@ constexpr const char* pid_directory = "/run/xdplb";
 struct Options {
   std::string instance = "xdplb";
   std::string interface;
-  std::string xdp_mode = "native";
+  std::optional<xdplb::config::XdpMode> xdp_mode;  // unset: global_defs xdp_mode
   std::string config_file = default_config_file;
   std::string pid_file;  // empty: /run/xdplb/<instance>.pid
   bool dont_fork = false;
@@ -59,10 +62,26 @@ struct Options {
   std::string metrics_listen;  // empty: no metrics endpoint
 };
 
-xdplb::dataplane::AttachMode parse_mode(const std::string& m) {
-  if (m == "generic") return xdplb::dataplane::AttachMode::generic;
-  if (m == "best") return xdplb::dataplane::AttachMode::best;
-  return xdplb::dataplane::AttachMode::native;
+// How the program is attached for an xdp_mode (of global_defs, or --xdp-mode).
+xdplb::dataplane::AttachMode attach_mode_of(xdplb::config::XdpMode mode) {
+  using xdplb::config::XdpMode;
+  using xdplb::dataplane::AttachMode;
+  switch (mode) {
+    case XdpMode::native: return AttachMode::native;
+    case XdpMode::generic: return AttachMode::generic;
+    case XdpMode::best: return AttachMode::best;
+  }
+  return AttachMode::native;
+}
+
+// --xdp-mode takes the words of global_defs xdp_mode.
+using XdpModeWords = std::vector<std::pair<std::string, xdplb::config::XdpMode>>;
+XdpModeWords xdp_mode_words() {
+  using xdplb::config::XdpMode;
+  XdpModeWords words;
+  for (const auto mode : {XdpMode::native, XdpMode::generic, XdpMode::best})
+    words.emplace_back(xdplb::config::to_string(mode), mode);
+  return words;
 }
 
 // The pid file, locked for the agent's lifetime so that a second agent of the same instance refuses
@@ -266,8 +285,14 @@ See also: xdplbctl --help)");
       "--interface", opt.interface,
       "Serve every virtual_server on this interface (default: global_defs xdp_interface, else the "
       "interfaces of the vrrp_instances holding the VIPs)");
-  app.add_option("--xdp-mode", opt.xdp_mode, "XDP attach mode (default: global_defs xdp_mode, else native)")
-      ->check(CLI::IsMember({"native", "generic", "best"}));
+  const XdpModeWords mode_words = xdp_mode_words();
+  app.add_option_function<std::string>(
+         "--xdp-mode",
+         [&opt, &mode_words](const std::string& word) {
+           opt.xdp_mode = std::ranges::find(mode_words, word, &XdpModeWords::value_type::first)->second;
+         },
+         "XDP attach mode (default: global_defs xdp_mode, else native)")
+      ->check(CLI::IsMember(mode_words));
   app.add_flag("-n,--dont-fork", opt.dont_fork, "Stay in the foreground");
   app.add_flag("-l,--log-console", opt.log_console, "Log to the console");
   app.add_flag("-D,--log-detail", opt.log_detail, "Detailed (debug) logging");
@@ -312,9 +337,7 @@ See also: xdplbctl --help)");
   if (interface.empty() && config.vrrp_instances.empty())
     return usage_error(app, "--interface (or global_defs xdp_interface) is required to run the agent "
                             "without vrrp_instance blocks");
-  const auto attach_mode = app.count("--xdp-mode") > 0
-                               ? parse_mode(opt.xdp_mode)
-                               : parse_mode(xdplb::config::to_string(config.global.xdp_mode));
+  const auto attach_mode = attach_mode_of(opt.xdp_mode.value_or(config.global.xdp_mode));
   // Like keepalived: detach into the background unless -n, log to syslog unless -l.
   if (!opt.log_console) spdlog::set_default_logger(spdlog::syslog_logger_mt("xdplbd-syslog", "xdplbd", LOG_PID, LOG_DAEMON));
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);

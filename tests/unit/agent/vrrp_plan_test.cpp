@@ -129,9 +129,9 @@ TEST_CASE("vrrp plan: an instance with every common keyword") {
   CHECK(s.announce.delay == std::chrono::seconds(2));
   CHECK(s.announce.repeat == 3);
   REQUIRE(p.tracked.size() == 2);
-  CHECK(p.tracked[0].name == "interface:eth1");
+  CHECK(p.tracked[0].id == vrrp::TrackedId{vrrp::TrackedKind::interface, "eth1"});
   CHECK(p.tracked[0].weight == -30);
-  CHECK(p.tracked[1].name == "script:chk_haproxy");
+  CHECK(p.tracked[1].id == vrrp::TrackedId{vrrp::TrackedKind::script, "chk_haproxy"});
   CHECK(p.tracked[1].weight == -40);  // track_script's weight overrides the script's
   CHECK(s.notify.any == "/bin/true");
   CHECK(s.notify.any_as->uid == uid_t{990});
@@ -324,7 +324,7 @@ vrrp_instance VI_1 {
   CHECK(plan.scripts[0].uid == uid_t{0});
   const auto& tracked = plan.instances[0].vrrp.tracked;
   REQUIRE(tracked.size() == 1);  // the disabled script's tracking goes with it
-  CHECK(tracked[0].name == "script:safe");
+  CHECK(tracked[0].id == vrrp::TrackedId{vrrp::TrackedKind::script, "safe"});
   CHECK(plan.instances[0].notify.master.empty());
   CHECK(plan.instances[0].notify.backup == ok);
 }

@@ -76,8 +76,8 @@ std::map<int, dataplane::TrafficCounters> backend_moves(const dataplane::VipStat
     dataplane::TrafficCounters was;
     if (before)
       for (const auto& old : before->backends)
-        if (old.key == b.key && old.sorry == b.sorry) was = old.traffic;
-    auto& m = moves[lab_backend_number(b.key)];
+        if (old.key == b.key) was = old.traffic;  // role included: the sorry server apart
+    auto& m = moves[lab_backend_number(b.key.endpoint())];
     m.packets += b.traffic.packets - was.packets;
     m.new_flows += b.traffic.new_flows - was.new_flows;
   }

@@ -570,16 +570,16 @@ TEST_CASE("fault: interface down makes the master resign, recovery returns to ba
 TEST_CASE("fault: a failed weight-0 tracked object; a backup faults silently") {
   FakeLan lan;
   auto p = v2_params(100);
-  p.tracked = {{"script:chk", 0, false, true}};
+  p.tracked = {{{TrackedKind::script, "chk"}, 0, false, true}};
   Router& r = lan.add(p);
   lan.start(r);
-  lan.apply(r, r.vrrp.on_tracked_object("script:chk", false, lan.now));
+  lan.apply(r, r.vrrp.on_tracked_object({TrackedKind::script, "chk"}, false, lan.now));
   CHECK(r.state() == State::fault);
   CHECK(r.sent.empty());
   CHECK(r.vrrp.faulted());
-  lan.apply(r, r.vrrp.on_tracked_object("script:chk", true, lan.now));
+  lan.apply(r, r.vrrp.on_tracked_object({TrackedKind::script, "chk"}, true, lan.now));
   CHECK(r.state() == State::backup);
-  CHECK_THROWS_WITH_AS(r.vrrp.on_tracked_object("script:nope", true, lan.now),
+  CHECK_THROWS_WITH_AS(r.vrrp.on_tracked_object({TrackedKind::script, "nope"}, true, lan.now),
                        "VRRP instance VI_1: no tracked object named script:nope", std::invalid_argument);
 }
 
@@ -598,7 +598,7 @@ TEST_CASE("fault before start: the instance starts in Fault") {
 TEST_CASE("tracking weights move the master to the better router") {
   FakeLan lan;
   auto pa = v2_params(100, "198.18.0.1");
-  pa.tracked = {{"script:haproxy", -60, false, true}};
+  pa.tracked = {{{TrackedKind::script, "haproxy"}, -60, false, true}};
   Router& a = lan.add(pa);
   Router& b = lan.add(v2_params(90, "198.18.0.2"));
   lan.start(a);
@@ -607,7 +607,7 @@ TEST_CASE("tracking weights move the master to the better router") {
   REQUIRE(a.state() == State::master);
 
   const TimePoint failed = lan.now;
-  lan.apply(a, a.vrrp.on_tracked_object("script:haproxy", false, lan.now));
+  lan.apply(a, a.vrrp.on_tracked_object({TrackedKind::script, "haproxy"}, false, lan.now));
   REQUIRE(a.priority_changes.size() == 1);
   CHECK(a.priority_changes[0].from == 100);
   CHECK(a.priority_changes[0].to == 40);
@@ -619,7 +619,7 @@ TEST_CASE("tracking weights move the master to the better router") {
   CHECK(*b.entered(State::master) - failed <= 1s + 3s + 648437us);  // next advert + b's MDI
 
   // Healthy again: a preempts back.
-  lan.apply(a, a.vrrp.on_tracked_object("script:haproxy", true, lan.now));
+  lan.apply(a, a.vrrp.on_tracked_object({TrackedKind::script, "haproxy"}, true, lan.now));
   lan.run_for(10s);
   CHECK(a.state() == State::master);
   CHECK(b.state() == State::backup);
@@ -628,11 +628,11 @@ TEST_CASE("tracking weights move the master to the better router") {
 TEST_CASE("a priority change moves a backup's running Master_Down_Timer by the skew difference") {
   FakeLan lan;
   auto p = v2_params(100);
-  p.tracked = {{"script:bonus", 50, false, false}};
+  p.tracked = {{{TrackedKind::script, "bonus"}, 50, false, false}};
   Router& r = lan.add(p);
   lan.start(r);
   const TimePoint before = *r.timer(TimerKind::master_down);
-  lan.apply(r, r.vrrp.on_tracked_object("script:bonus", true, lan.now));
+  lan.apply(r, r.vrrp.on_tracked_object({TrackedKind::script, "bonus"}, true, lan.now));
   CHECK(r.vrrp.effective_priority() == 150);
   // skew 106/256 s = 414062 us instead of 609375 us
   CHECK(*r.timer(TimerKind::master_down) == before - 195313us);
@@ -707,8 +707,8 @@ TEST_CASE("instance parameters are validated") {
   p.unicast_peers = {ip("fd00::2")};
   rejects(p, "VRRP instance VI_1: unicast peer fd00::2 is not of the family of 198.18.0.1");
   p = v2_params(100);
-  p.tracked = {{"a", 300, false, true}};
-  rejects(p, "VRRP instance VI_1: tracked object a: weight 300 is outside -254..254");
+  p.tracked = {{{TrackedKind::script, "a"}, 300, false, true}};
+  rejects(p, "VRRP instance VI_1: tracked object script:a: weight 300 is outside -254..254");
 }
 
 TEST_CASE("sync group: members follow the group to master, backup and fault") {

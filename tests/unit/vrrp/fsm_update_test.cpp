@@ -113,10 +113,10 @@ TEST_CASE("update: advert_int and the address list change in place and are adver
 TEST_CASE("update: track weights change, tracked objects keep their health") {
   FakeLan lan;
   auto p = params(100, "198.18.0.1");
-  p.tracked = {TrackedObject{"script:chk", -20, false, true}};
+  p.tracked = {TrackedObject{{TrackedKind::script, "chk"}, -20, false, true}};
   LanRouter& r = lan.add(p);
   lan.start(r);
-  lan.apply(r, r.vrrp.on_tracked_object("script:chk", false, lan.now));
+  lan.apply(r, r.vrrp.on_tracked_object({TrackedKind::script, "chk"}, false, lan.now));
   CHECK(r.vrrp.effective_priority() == 80);
   p.tracked[0].weight = -50;
   update(lan, r, p);
@@ -131,7 +131,7 @@ TEST_CASE("update: anything else is refused, naming the instance") {
   other_auth.auth_type = AuthType::simple_password;
   other_auth.auth_password = "secret";
   auto more_tracked = running;
-  more_tracked.tracked = {TrackedObject{"script:chk", -20, false, true}};
+  more_tracked.tracked = {TrackedObject{{TrackedKind::script, "chk"}, -20, false, true}};
   for (const auto& next : {other_vrid, other_auth, more_tracked}) {
     CHECK_FALSE(VrrpInstance::updatable_in_place(running, next));
     VrrpInstance instance(running);

@@ -5,7 +5,34 @@
 #include <stdexcept>
 
 using xdplb::vrrp::PriorityCalculator;
+using xdplb::vrrp::TrackedId;
+using xdplb::vrrp::TrackedKind;
 using xdplb::vrrp::TrackedObject;
+
+namespace {
+
+TrackedId script(const char* name) { return {TrackedKind::script, name}; }
+TrackedId interface(const char* name) { return {TrackedKind::interface, name}; }
+
+}  // namespace
+
+TEST_CASE("a tracked object is its kind and its name, spelled kind:name") {
+  CHECK(interface("eth1") == interface("eth1"));
+  CHECK(interface("eth1") != script("eth1"));  // same name, other kind: another object
+  CHECK(interface("eth1") != interface("eth2"));
+  CHECK(interface("zzz") < script("aaa"));  // by kind first, then by name
+  CHECK(script("a") < script("b"));
+  CHECK(to_string(interface("eth1")) == "interface:eth1");
+  CHECK(to_string(script("chk_haproxy")) == "script:chk_haproxy");
+}
+
+TEST_CASE("an interface and a script of the same name are two tracked objects") {
+  PriorityCalculator p(100, {{interface("chk"), -10, false, true}, {script("chk"), -20, false, true}});
+  CHECK(p.set_healthy(script("chk"), false));
+  CHECK(p.effective() == 80);
+  CHECK(p.set_healthy(interface("chk"), false));
+  CHECK(p.effective() == 70);
+}
 
 TEST_CASE("no tracking: effective priority is the base priority") {
   CHECK(PriorityCalculator(100).effective() == 100);
@@ -14,53 +41,53 @@ TEST_CASE("no tracking: effective priority is the base priority") {
 }
 
 TEST_CASE("positive weight adds while healthy, negative weight adds while failed") {
-  PriorityCalculator p(100, {{"script:up", 10, false, true}, {"script:down", -30, false, true}});
+  PriorityCalculator p(100, {{script("up"), 10, false, true}, {script("down"), -30, false, true}});
   CHECK(p.effective() == 110);
-  CHECK(p.set_healthy("script:down", false));
+  CHECK(p.set_healthy(script("down"), false));
   CHECK(p.effective() == 80);
-  CHECK(p.set_healthy("script:up", false));
+  CHECK(p.set_healthy(script("up"), false));
   CHECK(p.effective() == 70);
-  CHECK_FALSE(p.set_healthy("script:up", false));  // no change, says so
-  CHECK(p.set_healthy("script:down", true));
+  CHECK_FALSE(p.set_healthy(script("up"), false));  // no change, says so
+  CHECK(p.set_healthy(script("down"), true));
   CHECK(p.effective() == 100);
   CHECK_FALSE(p.faulted());
 }
 
 TEST_CASE("reverse negates a weighted object's adjustment") {
-  PriorityCalculator p(100, {{"plus", 10, true, true}, {"minus", -20, true, false}});
+  PriorityCalculator p(100, {{script("plus"), 10, true, true}, {script("minus"), -20, true, false}});
   CHECK(p.effective() == 100 - 10 + 20);
-  p.set_healthy("plus", false);
-  p.set_healthy("minus", true);
+  p.set_healthy(script("plus"), false);
+  p.set_healthy(script("minus"), true);
   CHECK(p.effective() == 100);
 }
 
 TEST_CASE("weight 0 failure is a fault, and reverse makes success the fault") {
-  PriorityCalculator p(100, {{"interface:eth1", 0, false, true}, {"script:maint", 0, true, false}});
+  PriorityCalculator p(100, {{interface("eth1"), 0, false, true}, {script("maint"), 0, true, false}});
   CHECK_FALSE(p.faulted());
-  CHECK(p.set_healthy("interface:eth1", false));
+  CHECK(p.set_healthy(interface("eth1"), false));
   CHECK(p.faulted());
-  CHECK(p.fault_causes() == std::vector<std::string>{"interface:eth1"});
+  CHECK(p.fault_causes() == std::vector<TrackedId>{interface("eth1")});
   CHECK(p.effective() == 100);  // a fault is not a priority
-  p.set_healthy("script:maint", true);
-  CHECK(p.fault_causes() == std::vector<std::string>{"interface:eth1", "script:maint"});
-  p.set_healthy("interface:eth1", true);
-  p.set_healthy("script:maint", false);
+  p.set_healthy(script("maint"), true);
+  CHECK(p.fault_causes() == std::vector<TrackedId>{interface("eth1"), script("maint")});
+  p.set_healthy(interface("eth1"), true);
+  p.set_healthy(script("maint"), false);
   CHECK_FALSE(p.faulted());
 }
 
 TEST_CASE("effective priority is clamped to 1..254") {
-  PriorityCalculator low(50, {{"a", -254, false, false}});
+  PriorityCalculator low(50, {{script("a"), -254, false, false}});
   CHECK(low.effective() == 1);
-  PriorityCalculator high(250, {{"a", 254, false, true}});
+  PriorityCalculator high(250, {{script("a"), 254, false, true}});
   CHECK(high.effective() == 254);
-  PriorityCalculator at_edge(200, {{"a", 54, false, true}});
+  PriorityCalculator at_edge(200, {{script("a"), 54, false, true}});
   CHECK(at_edge.effective() == 254);
 }
 
 TEST_CASE("the address owner keeps 255 whatever its weights, but still faults") {
-  PriorityCalculator p(255, {{"a", -100, false, false}, {"b", 0, false, true}});
+  PriorityCalculator p(255, {{script("a"), -100, false, false}, {script("b"), 0, false, true}});
   CHECK(p.effective() == 255);
-  p.set_healthy("b", false);
+  p.set_healthy(script("b"), false);
   CHECK(p.faulted());
   CHECK(p.effective() == 255);
 }
@@ -68,12 +95,13 @@ TEST_CASE("the address owner keeps 255 whatever its weights, but still faults") 
 TEST_CASE("bad tracking input is refused with a clear error") {
   CHECK_THROWS_WITH_AS(PriorityCalculator(0), "priority 0 is reserved for resignation; use 1..255",
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(PriorityCalculator(100, {{"a", 255, false, true}}),
-                       "tracked object a: weight 255 is outside -254..254", std::invalid_argument);
-  CHECK_THROWS_AS(PriorityCalculator(100, {{"a", -255, false, true}}), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(PriorityCalculator(100, {{"a", 1, false, true}, {"a", 2, false, true}}),
-                       "tracked object a is listed twice", std::invalid_argument);
-  PriorityCalculator p(100, {{"a", 1, false, true}});
-  CHECK_THROWS_WITH_AS(p.set_healthy("b", false), "no tracked object named b", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(PriorityCalculator(100, {{script("a"), 255, false, true}}),
+                       "tracked object script:a: weight 255 is outside -254..254", std::invalid_argument);
+  CHECK_THROWS_AS(PriorityCalculator(100, {{script("a"), -255, false, true}}), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(PriorityCalculator(100, {{script("a"), 1, false, true}, {script("a"), 2, false, true}}),
+                       "tracked object script:a is listed twice", std::invalid_argument);
+  PriorityCalculator p(100, {{script("a"), 1, false, true}});
+  CHECK_THROWS_WITH_AS(p.set_healthy(script("b"), false), "no tracked object named script:b",
+                       std::invalid_argument);
   CHECK(p.effective() == 101);  // the bad call changed nothing
 }
