@@ -9,16 +9,8 @@
 #include "dataplane/maglev.h"
 #include "dataplane/ring_table.h"
 
+using namespace xdplb::dataplane;
 using xdplb::config::IpAddress;
-using xdplb::dataplane::Algorithm;
-using xdplb::dataplane::BackendKey;
-using xdplb::dataplane::BackendRole;
-using xdplb::dataplane::build_ring;
-using xdplb::dataplane::MaglevBackend;
-using xdplb::dataplane::MaglevRing;
-using xdplb::dataplane::RingInputs;
-using xdplb::dataplane::RingMember;
-using xdplb::dataplane::RingShape;
 
 namespace {
 
