@@ -35,7 +35,10 @@ def write_script(path, body, mode):
 def test_notify_runs_as_script_user_and_an_unsafe_root_script_is_disabled(lab, procs, tmp_path, script_dir):
     nobody = pwd.getpwnam("nobody").pw_uid
     out = script_dir / "out"
-    as_user = write_script(script_dir / "as-user.sh", f'id -u > {out}/uid-$1\n', 0o755)
+    # Written aside and renamed: the test may look between the shell's open (which truncates) and
+    # its write, and `notify` runs on the BACKUP transition too, rewriting uid-any.
+    as_user = write_script(script_dir / "as-user.sh",
+                           f'id -u > {out}/.uid-$1.$$ && mv {out}/.uid-$1.$$ {out}/uid-$1\n', 0o755)
     unsafe = write_script(script_dir / "unsafe.sh", f'touch {out}/unsafe-ran\n', 0o777)
 
     dr = DrLab(lab, procs, tmp_path, servers=1)
