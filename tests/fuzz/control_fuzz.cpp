@@ -16,16 +16,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/control_server.h"
+#include "control/control_server.h"
 
 namespace {
 
 using Json = nlohmann::json;
-using xdplb::agent::control_commands;
-using xdplb::agent::control_failure;
-using xdplb::agent::control_success;
-using xdplb::agent::ControlError;
-using xdplb::agent::parse_control_request;
+using xdplb::control::control_commands;
+using xdplb::control::control_failure;
+using xdplb::control::control_success;
+using xdplb::control::ControlError;
+using xdplb::control::parse_control_request;
 
 [[noreturn]] void violated(const char* invariant) {
   std::fprintf(stderr, "control_fuzz: invariant violated: %s\n", invariant);

@@ -209,8 +209,10 @@ void Agent::on_vrrp_change(const std::string& instance, vrrp::State state) {
   const auto state_name = vrrp::to_string(state, vrrp::StateSpelling::status);
   spdlog::info("VRRP instance {} is {}: syncing the data plane", instance, state_name);
   sync_dataplane(SyncCause::vrrp);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  transition_sync_ms_[instance] = std::chrono::duration<double, std::milli>(took).count();
   spdlog::info("VRRP instance {} {}: data plane updated in {} us", instance, state_name,
-               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+               std::chrono::duration_cast<std::chrono::microseconds>(took).count());
 }
 
 std::vector<std::string> Agent::vrrp_interfaces() const {

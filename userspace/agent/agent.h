@@ -14,10 +14,8 @@
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
-#include <nlohmann/json.hpp>
 
 #include "agent/checker_notify_scripts.h"
-#include "agent/metrics_format.h"
 #include "agent/health_plan.h"
 #include "agent/service_plan.h"
 #include "agent/stats_baseline.h"
@@ -27,6 +25,7 @@
 #include "check/healthy_set.h"
 #include "check/scheduler.h"
 #include "config/model.h"
+#include "contract/answers.h"
 #include "dataplane/dataplane.h"
 
 namespace xdplb::agent {
@@ -58,33 +57,42 @@ class Agent {
   // Null when the configuration has no vrrp_instance.
   const VrrpService* vrrp() const { return vrrp_.get(); }
 
-  // The control socket's commands (docs/control.md); throws ControlError to refuse.
-  nlohmann::json handle_control(const std::string& command, const nlohmann::json& request);
-  // Everything the metrics endpoint exposes.
-  std::vector<MetricFamily> metric_families() const;
+  const std::string& instance() const { return options_.instance; }
+
+  // The operator's views (contract/answers.h, docs/control.md), taken now.
+  contract::Status status() const;
+  // Counting the flows of each backend walks the whole conntrack table: the metrics skip it.
+  enum class FlowCounting { count, skip };
+  contract::List list(FlowCounting flows = FlowCounting::count) const;
+  // The counters count from the last clear_stats() (keepalived's STATS_CLEAR), or from the start
+  // for the metrics, whose counters must only grow.
+  enum class Counting { since_clear, since_start };
+  contract::Stats stats(Counting counting = Counting::since_clear) const;
+  // The checkers' verdict on every checked real server.
+  std::vector<contract::RealServerHealth> health() const;
+  // The intended state against the live maps; changes nothing.
+  contract::Verify verify() const;
+  // Holds the real server at weight 0 (drain) or gives its weight back, in every VIP that has it or
+  // in the one named; throws Refused when nothing matches.
+  contract::Drain drain(const contract::DrainRequest& request, bool drain);
+
   // Re-reads the configuration file and applies only the difference: unchanged VIPs keep their rings
   // and flows, unchanged real servers their health. An invalid file changes nothing and throws
-  // Refused with every diagnostic. Returns the reload result of docs/control.md.
-  nlohmann::json reload();
+  // Refused with every diagnostic.
+  contract::Reload reload();
   // The same without stalling the loop: the file is read and planned on a thread of its own while
   // adverts, checkers and the control socket go on; the difference is applied on the loop and `done`
   // gets the result (or the refusal, as the exception reload() would throw). Requests during a
   // reload are answered by one more reload after it.
-  using ReloadCompletion = std::function<void(std::exception_ptr error, nlohmann::json result)>;
+  using ReloadCompletion = std::function<void(std::exception_ptr error, contract::Reload result)>;
   void reload_async(ReloadCompletion done);
-  // keepalived's SIGUSR1 / SIGUSR2: a readable state dump / stats dump, written to `path`; and its
-  // JSON signal: status, list and stats as one JSON object. Each file is replaced whole (a reader
-  // never sees half a dump); throws std::runtime_error naming the path when it cannot be written.
-  void write_state_dump(const std::string& path) const;
-  void write_stats_dump(const std::string& path) const;
-  void write_json_dump(const std::string& path) const;
   // keepalived's STATS_CLEAR: the counters of `stats` (and of the dumps) restart at zero. The data
   // plane's counters and the metrics keep counting.
   void clear_stats();
 
  private:
   PreparedReload prepare_reload() const;
-  nlohmann::json apply_reload(PreparedReload prepared);
+  contract::Reload apply_reload(PreparedReload prepared);
   void start_reload();
 
   void on_health_event(const check::HealthEvent& event);
@@ -105,11 +113,6 @@ class Agent {
   // keeps the state (up or down, misc_dynamic weight) the checks last gave it, and the scheduler keeps
   // the checkers it already runs as they were planned.
   void apply_health(HealthPlan checks);
-  nlohmann::json status_json() const;
-  nlohmann::json list_json() const;
-  nlohmann::json stats_json() const;
-  nlohmann::json drain_json(const nlohmann::json& request, bool drain);
-  nlohmann::json verify_json() const;
 
   asio::io_context& io_;
   AgentOptions options_;
@@ -131,6 +134,8 @@ class Agent {
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
   bool sync_posted_ = false;
+  // How long the data plane sync of each VRRP instance's last transition took (status duration_ms).
+  std::map<std::string, double> transition_sync_ms_;
   // What building, writing and freeing one ring took in the last syncs (see sync_dataplane).
   std::chrono::microseconds ring_cost_{1000};
   bool reload_in_flight_ = false;

@@ -95,7 +95,7 @@ PreparedReload Agent::prepare_reload() const {
   return r;
 }
 
-nlohmann::json Agent::reload() { return apply_reload(prepare_reload()); }
+contract::Reload Agent::reload() { return apply_reload(prepare_reload()); }
 
 void Agent::reload_async(ReloadCompletion done) {
   next_reload_waiters_.push_back(std::move(done));
@@ -118,7 +118,7 @@ void Agent::start_reload() {
       error = std::current_exception();
     }
     asio::post(io_, [this, waiters, prepared, error] {
-      nlohmann::json result;
+      contract::Reload result;
       std::exception_ptr failure = error;
       if (!failure && stopped_)
         failure = std::make_exception_ptr(Refused("the agent is stopping; the reload was not applied"));
@@ -130,16 +130,16 @@ void Agent::start_reload() {
         }
       }
       reload_in_flight_ = false;
-      for (auto& done : *waiters) done(failure, failure ? nullptr : result);
+      for (auto& done : *waiters) done(failure, failure ? contract::Reload{} : result);
       if (next_reload_waiters_.empty()) return;
       if (!stopped_) return start_reload();
       const auto stopping = std::make_exception_ptr(Refused("the agent is stopping; the reload was not applied"));
-      for (auto& waiting : std::exchange(next_reload_waiters_, {})) waiting(stopping, nullptr);
+      for (auto& waiting : std::exchange(next_reload_waiters_, {})) waiting(stopping, {});
     });
   });
 }
 
-nlohmann::json Agent::apply_reload(PreparedReload r) {
+contract::Reload Agent::apply_reload(PreparedReload r) {
   if (!r.next) {
     for (const auto& e : r.errors) spdlog::error("reload: {}", e);
     spdlog::error("reload refused: {} has {} error(s); the running configuration stays", options_.config_file,
@@ -151,7 +151,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
   const auto t0 = std::chrono::steady_clock::now();
   config::Config next = std::move(*r.next);
   ServicePlan next_plan = std::move(r.next_plan);
-  nlohmann::json warnings = r.warnings;
+  auto warnings = std::move(r.warnings);
   auto changes = std::move(r.changes);
   const auto& replace = r.replace;
   const bool instances_changed = r.instances_changed;
@@ -254,7 +254,7 @@ nlohmann::json Agent::apply_reload(PreparedReload r) {
   spdlog::info("reload of {} applied in {} ms: {} change(s)", options_.config_file,
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
                changes.size());
-  return {{"config_file", options_.config_file}, {"changes", changes}, {"warnings", warnings}};
+  return {options_.config_file, std::move(changes), std::move(warnings)};
 }
 
 }  // namespace xdplb::agent

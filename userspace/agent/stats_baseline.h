@@ -3,21 +3,23 @@
 // counters of that moment and later answers count from there.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "contract/answers.h"
 
 namespace xdplb::agent {
 
 class StatsBaseline {
  public:
-  // `stats` is a `stats` answer (docs/control.md) of the moment of the clear.
-  void clear(const nlohmann::json& stats);
+  // `stats`: the counters of the moment of the clear.
+  void clear(contract::Stats stats) { baseline_ = std::move(stats); }
   // `stats` less the counters of the last clear. A counter below its baseline started again (its
   // VIP or backend was removed and added back) and is shown as it is.
-  nlohmann::json since_clear(nlohmann::json stats) const;
-  bool cleared() const { return !baseline_.is_null(); }
+  contract::Stats since_clear(contract::Stats stats) const;
+  bool cleared() const { return baseline_.has_value(); }
 
  private:
-  nlohmann::json baseline_;
+  std::optional<contract::Stats> baseline_;
 };
 
 }  // namespace xdplb::agent

@@ -47,6 +47,7 @@ class RouterVrrpService final : public VrrpService {
       VrrpInstanceStatus status;
       status.name = s.name;
       status.interface = s.interface;
+      status.virtual_router_id = s.vrid;
       status.state = s.state;
       status.base_priority = s.base_priority;
       status.effective_priority = s.effective_priority;

@@ -24,6 +24,7 @@ namespace xdplb::agent {
 struct VrrpInstanceStatus {
   std::string name;
   std::string interface;
+  unsigned virtual_router_id = 0;
   vrrp::State state = vrrp::State::initialize;
   int base_priority = 0;
   int effective_priority = 0;

@@ -627,6 +627,7 @@ std::vector<InstanceStatus> Router::status() const {
     InstanceStatus s;
     s.name = instance->name();
     s.interface = instance->settings.interface;
+    s.vrid = instance->settings.vrrp.vrid;
     s.state = instance->fsm.state();
     s.base_priority = instance->settings.vrrp.priority;
     s.effective_priority = instance->fsm.effective_priority();

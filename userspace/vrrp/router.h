@@ -84,6 +84,7 @@ struct RouterSettings {
 struct InstanceStatus {
   std::string name;
   std::string interface;
+  uint8_t vrid = 0;
   State state = State::initialize;
   int base_priority = 0;
   int effective_priority = 0;

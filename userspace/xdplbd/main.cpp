@@ -29,8 +29,11 @@
 #include <asio/steady_timer.hpp>
 
 #include "agent/agent.h"
-#include "agent/control_server.h"
-#include "agent/metrics_server.h"
+#include "control/agent_commands.h"
+#include "control/agent_metrics.h"
+#include "control/control_server.h"
+#include "control/dumps.h"
+#include "control/metrics_server.h"
 #include "common/process.h"
 #include "common/sd_notify.h"
 #include "common/unique_fd.h"
@@ -157,27 +160,18 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
   xdplb::agent::Agent agent(io, agent_options, config);
 
   // Declared after the agent: destroyed first, so no request reaches a half-destroyed agent.
-  xdplb::agent::ControlServerOptions control_options;
-  control_options.socket_path = xdplb::agent::control_socket_path(opt.instance);
+  xdplb::control::ControlServerOptions control_options;
+  control_options.socket_path = xdplb::control::control_socket_path(opt.instance);
   // A reload reads and plans the file off the loop and answers when applied; the rest answer at once.
-  xdplb::agent::ControlServer control(
-      io, control_options,
-      xdplb::agent::DeferredControlHandler([&agent](const std::string& command, const nlohmann::json& request,
-                                                    xdplb::agent::ControlCompletion done) {
-        if (command == "reload") return agent.reload_async(std::move(done));
-        nlohmann::json result;
-        try {
-          result = agent.handle_control(command, request);
-        } catch (...) {
-          return done(std::current_exception(), nullptr);
-        }
-        done(nullptr, std::move(result));
-      }));
-  std::optional<xdplb::agent::MetricsServer> metrics;
+  xdplb::control::ControlServer control(io, control_options, xdplb::control::agent_commands(agent));
+  std::optional<xdplb::control::MetricsServer> metrics;
   if (!opt.metrics_listen.empty()) {
-    xdplb::agent::MetricsServerOptions metrics_options;
-    metrics_options.listen = xdplb::agent::parse_listen_address(opt.metrics_listen);
-    metrics.emplace(io, metrics_options, [&agent] { return xdplb::agent::format_metrics(agent.metric_families()); });
+    xdplb::control::MetricsServerOptions metrics_options;
+    metrics_options.listen = xdplb::control::parse_listen_address(opt.metrics_listen);
+    metrics.emplace(io, metrics_options, [&agent] {
+      return xdplb::control::format_metrics(
+          xdplb::control::agent_metric_families(xdplb::control::snapshots_for_metrics(agent)));
+    });
     spdlog::info("instance {}: metrics on http://{}/metrics", opt.instance, opt.metrics_listen);
   }
 
@@ -205,14 +199,14 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
       case SignalAction::reload:
         xdplb::sd_notify("RELOADING=1");
         // A refused reload has logged its reasons; the agent runs on as it was either way.
-        return agent.reload_async([](std::exception_ptr, const nlohmann::json&) { xdplb::sd_notify("READY=1"); });
-      case SignalAction::state_dump: return agent.write_state_dump(dumps.state());
-      case SignalAction::stats_dump: return agent.write_stats_dump(dumps.stats());
+        return agent.reload_async([](std::exception_ptr, const xdplb::contract::Reload&) { xdplb::sd_notify("READY=1"); });
+      case SignalAction::state_dump: return xdplb::control::write_state_dump(agent, dumps.state());
+      case SignalAction::stats_dump: return xdplb::control::write_stats_dump(agent, dumps.stats());
       case SignalAction::stats_clear:
         // keepalived's order: the dump shows the counters being cleared.
-        agent.write_stats_dump(dumps.stats());
+        xdplb::control::write_stats_dump(agent, dumps.stats());
         return agent.clear_stats();
-      case SignalAction::json_dump: return agent.write_json_dump(dumps.json());
+      case SignalAction::json_dump: return xdplb::control::write_json_dump(agent, dumps.json());
       case SignalAction::ignore:
         spdlog::warn("instance {}: {} ({}) has no meaning for xdplbd; ignored", opt.instance,
                      xdplb::xdplbd::signal_name(sig), sig);

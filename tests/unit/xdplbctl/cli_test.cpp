@@ -16,7 +16,8 @@
 #include <asio/post.hpp>
 #include <nlohmann/json.hpp>
 
-#include "agent/control_server.h"
+#include "contract/answers_json.h"
+#include "control/control_server.h"
 
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
@@ -47,40 +48,51 @@ std::size_t count_lines(const std::string& text) {
   return lines;
 }
 
-// A canned agent: each stats call adds 100 packets so that --rate has something to measure.
+// A canned agent answering in the contract's encoding: each stats call adds 100 packets so that
+// --rate has something to measure. `broken` makes status leave out a field.
 class CannedAgent {
  public:
   Json handle(const std::string& command, const Json& request) {
-    if (command == "status")
-      return {{"instance", "test"},
-              {"version", "0.1.0"},
-              {"vrrp_instances",
-               {{{"name", "VI_1"}, {"state", "MASTER"}, {"priority", 150}, {"vips", {"198.18.0.100/32"}}}}}};
-    if (command == "list")
-      return {{"version", "0.1.0"},
-              {"virtual_servers",
-               {{{"vip", "tcp/198.18.0.100:80"},
-                 {"algorithm", "mh"},
-                 {"backends",
-                  {{{"backend", "198.18.0.11:80"}, {"weight", 1}, {"health", "up"}, {"flows", 3}}}}}}}};
+    using namespace xdplb::contract;
+    if (command == "status") {
+      Status status;
+      status.instance = "test";
+      status.version = "0.1.0";
+      VrrpInstance instance;
+      instance.name = "VI_1";
+      instance.state = VrrpState::master;
+      instance.priority = instance.effective_priority = 150;
+      instance.vips = {"198.18.0.100/32"};
+      status.vrrp_instances.push_back(instance);
+      Json answer = encode(status);
+      if (broken) answer["vrrp_instances"][0].erase("state");
+      return answer;
+    }
+    if (command == "list") {
+      List list;
+      list.version = "0.1.0";
+      list.virtual_servers.push_back(
+          {"tcp/198.18.0.100:80", "mh", true, 0, 65537,
+           {{"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, false, true, 3}}});
+      return encode(list);
+    }
     if (command == "stats") {
       const std::uint64_t packets = 100 * ++stats_calls;
-      return {{"virtual_servers",
-               {{{"vip", "tcp/198.18.0.100:80"},
-                 {"packets", packets},
-                 {"bytes", packets * 100},
-                 {"new_flows", 1},
-                 {"backends", Json::array()}}}},
-              {"verdicts", {{"fwd_tx", {{"packets", packets}, {"bytes", packets * 100}}}}}};
+      Stats stats;
+      stats.virtual_servers.push_back({"tcp/198.18.0.100:80", {packets, packets * 100, 1}, {}});
+      stats.verdicts["fwd_tx"] = {packets, packets * 100};
+      return encode(stats);
     }
-    if (command == "reload") return {{"config_file", "/etc/xdplb/xdplb.conf"}, {"changes", Json::array()}};
+    if (command == "reload") return encode(Reload{"/etc/xdplb/xdplb.conf", {}, {}});
+    if (command == "verify") return encode(Verify{1, 1, {}});
     const auto backend = request["backend"].get<std::string>();
     if (backend != "198.18.0.11:80")
-      throw xdplb::agent::ControlError("no real server " + backend, Json::array({"known: 198.18.0.11:80"}));
-    return {{"backend", backend}, {"vips", {request.value("vip", "tcp/198.18.0.100:80")}}, {"changed", true}};
+      throw xdplb::control::ControlError("no real server " + backend, Json::array({"known: 198.18.0.11:80"}));
+    return encode(Drain{backend, {request.value("vip", "tcp/198.18.0.100:80")}, true});
   }
 
   std::atomic<unsigned> stats_calls{0};
+  std::atomic<bool> broken{false};
 };
 
 class AgentUnderTest {
@@ -89,7 +101,7 @@ class AgentUnderTest {
     char pattern[] = "/tmp/xdplbctl-test-XXXXXX";
     REQUIRE(::mkdtemp(pattern));
     directory_ = pattern;
-    xdplb::agent::ControlServerOptions options;
+    xdplb::control::ControlServerOptions options;
     options.socket_path = socket();
     server_.emplace(io_, options, [this](const std::string& command, const Json& request) {
       return agent.handle(command, request);
@@ -117,7 +129,7 @@ class AgentUnderTest {
   fs::path directory_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
-  std::optional<xdplb::agent::ControlServer> server_;
+  std::optional<xdplb::control::ControlServer> server_;
   std::thread thread_;
 };
 
@@ -158,6 +170,21 @@ TEST_CASE("every command prints its text, and --json the agent's result") {
   const auto stats = Json::parse(run.output);
   CHECK(stats["source"] == "agent");
   CHECK(stats["verdicts"]["fwd_tx"]["packets"].is_number_unsigned());
+
+  run = run_xdplbctl(agent.with_socket("verify"));
+  CHECK(run.status == 0);
+  CHECK(run.output == "OK: the data plane serves what the agent intends (1 VIP, 1 backend)\n");
+}
+
+TEST_CASE("an answer that is not the contract's is an error naming the field, and nothing is printed") {
+  AgentUnderTest agent;
+  agent.agent.broken = true;
+  for (const std::string arguments : {"status", "status --json"}) {
+    CAPTURE(arguments);
+    const auto run = run_xdplbctl(agent.with_socket(arguments));
+    CHECK(run.status == 1);
+    CHECK(run.output == "xdplbctl: agent answer: status.vrrp_instances[0].state is missing\n");
+  }
 }
 
 TEST_CASE("stats --rate samples twice one second apart") {

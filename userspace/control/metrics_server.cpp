@@ -1,4 +1,4 @@
-#include "agent/metrics_server.h"
+#include "control/metrics_server.h"
 
 #include <array>
 #include <charconv>
@@ -12,10 +12,10 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
-#include "agent/accept_loop.h"
-#include "agent/metrics_format.h"
+#include "control/accept_loop.h"
+#include "control/metrics_format.h"
 
-namespace xdplb::agent {
+namespace xdplb::control {
 namespace {
 
 using Tcp = asio::ip::tcp;
@@ -290,4 +290,4 @@ void MetricsServer::stop() {
   state.connections.clear();
 }
 
-}  // namespace xdplb::agent
+}  // namespace xdplb::control

@@ -1,4 +1,4 @@
-#include "agent/control_server.h"
+#include "control/control_server.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -20,11 +20,11 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
-#include "agent/accept_loop.h"
+#include "control/accept_loop.h"
 #include "agent/refused.h"
 #include "common/unique_fd.h"
 
-namespace xdplb::agent {
+namespace xdplb::control {
 namespace {
 
 using Json = nlohmann::json;
@@ -389,7 +389,7 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
     } catch (const ControlError& e) {
       spdlog::info("control: request from {} refused: {}", peer_, e.what());
       return control_failure(e.what(), e.details(), id);
-    } catch (const Refused& e) {
+    } catch (const agent::Refused& e) {
       spdlog::info("control: request from {} refused: {}", peer_, e.what());
       return control_failure(e.what(), e.reasons().empty() ? Json(nullptr) : Json(e.reasons()), id);
     } catch (const std::exception& e) {
@@ -581,4 +581,4 @@ void ControlServer::stop() {
   }
 }
 
-}  // namespace xdplb::agent
+}  // namespace xdplb::control

@@ -13,20 +13,17 @@
 
 namespace xdplb::ctl {
 
-nlohmann::json read_pinned_stats(const std::string& instance) {
+contract::Stats read_pinned_stats(const std::string& instance) {
   const std::string path = dataplane::pin_dir_for_instance(instance) + "/xdplb_verdicts";
   UniqueFd fd(bpf_obj_get(path.c_str()));
   if (!fd) throw std::runtime_error("cannot open pinned map " + path + ": " + std::strerror(errno));
-  nlohmann::json verdicts = nlohmann::json::object();
+  contract::Stats stats;
+  stats.source = contract::StatsSource::maps;
   for (unsigned reason = 0; reason < XDPLB_R__COUNT; ++reason) {
     const auto counter = dataplane::read_percpu_counter(fd.get(), reason);
-    verdicts[std::string(dataplane::reason_name(reason))] = {{"packets", counter.packets},
-                                                             {"bytes", counter.bytes}};
+    stats.verdicts[std::string(dataplane::reason_name(reason))] = {counter.packets, counter.bytes};
   }
-  return {{"source", "maps"},
-          {"instance", instance},
-          {"virtual_servers", nlohmann::json::array()},
-          {"verdicts", std::move(verdicts)}};
+  return stats;
 }
 
 }  // namespace xdplb::ctl

@@ -5,14 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/control_server.h"
+#include "control/control_server.h"
 
-using xdplb::agent::control_commands;
-using xdplb::agent::control_failure;
-using xdplb::agent::control_socket_path;
-using xdplb::agent::control_success;
-using xdplb::agent::ControlError;
-using xdplb::agent::parse_control_request;
+using xdplb::control::control_commands;
+using xdplb::control::control_failure;
+using xdplb::control::control_socket_path;
+using xdplb::control::control_success;
+using xdplb::control::ControlError;
+using xdplb::control::parse_control_request;
 using Json = nlohmann::json;
 
 namespace {

@@ -1,4 +1,4 @@
-#include "agent/metrics_format.h"
+#include "control/metrics_format.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace xdplb::agent {
+namespace xdplb::control {
 namespace {
 
 bool is_name_start(char c, bool allow_colon) {
@@ -144,4 +144,4 @@ std::string format_metrics(const std::vector<MetricFamily>& families) {
   return out;
 }
 
-}  // namespace xdplb::agent
+}  // namespace xdplb::control

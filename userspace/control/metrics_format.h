@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-namespace xdplb::agent {
+namespace xdplb::control {
 
 enum class MetricType { counter, gauge, histogram, summary, untyped };
 
@@ -54,4 +54,4 @@ std::string format_metric_value(const MetricValue& value);
 bool is_valid_metric_name(std::string_view name);
 bool is_valid_label_name(std::string_view name);
 
-}  // namespace xdplb::agent
+}  // namespace xdplb::control

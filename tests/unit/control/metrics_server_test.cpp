@@ -19,13 +19,13 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "agent/metrics_format.h"
-#include "agent/metrics_server.h"
+#include "control/metrics_format.h"
+#include "control/metrics_server.h"
 #include "common/unique_fd.h"
 
 using namespace std::chrono_literals;
 using xdplb::UniqueFd;
-using namespace xdplb::agent;
+using namespace xdplb::control;
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "agent/metrics_format.h"
+#include "control/metrics_format.h"
 
-using namespace xdplb::agent;
+using namespace xdplb::control;
 
 TEST_CASE("a family renders HELP, TYPE and one line per sample, labels in the given order") {
   const std::vector<MetricFamily> families = {

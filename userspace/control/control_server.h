@@ -20,7 +20,7 @@
 #include <asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-namespace xdplb::agent {
+namespace xdplb::control {
 
 // Answers one validated request: returns the "result" of {"ok":true,"result":...}. Throwing
 // (ControlError or any std::exception) answers {"ok":false,"error":what()} and keeps the
@@ -118,4 +118,4 @@ class ControlServer {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace xdplb::agent
+}  // namespace xdplb::control

@@ -1,13 +1,16 @@
 #include "xdplbctl/commands.h"
 
 #include <cstdio>
+#include <stdexcept>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "contract/answers_json.h"
 #include "xdplbctl/client.h"
 #include "xdplbctl/format.h"
 #include "xdplbctl/maps_stats.h"
+#include "xdplbctl/rates.h"
 
 namespace xdplb::ctl {
 namespace {
@@ -17,9 +20,17 @@ using Json = nlohmann::json;
 // Between the two samples of --rate.
 constexpr auto kRateInterval = std::chrono::seconds(1);
 
-Json ask(const Invocation& invocation, const Json& request) {
+// Asks the agent and decodes its answer with the contract's decoder: an answer that is not the
+// contract's is an error naming the field ("agent answer: status.vrrp_instances[0].state is missing").
+template <typename Decode>
+auto ask(const Invocation& invocation, const Json& request, Decode decode) {
   AgentClient client(invocation.socket, invocation.timeout);
-  return client.call(request);
+  const Json result = client.call(request);
+  try {
+    return decode(result);
+  } catch (const contract::ContractError& e) {
+    throw std::runtime_error(std::string("agent answer: ") + e.what());
+  }
 }
 
 void print(const std::string& text) {
@@ -30,20 +41,30 @@ void print_json(const Json& value) {
   print(value.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
 }
 
+// Prints the answer as JSON (in the contract's encoding, so that --json shows exactly what was
+// understood) or as text.
+template <typename Answer, typename Format>
+void show(const Invocation& invocation, const Answer& answer, Format format) {
+  if (invocation.json)
+    print_json(contract::encode(answer));
+  else
+    print(format(answer));
+}
+
 // One stats sample from the agent, or from the pinned maps when no agent runs (said once on stderr).
 class StatsSource {
  public:
   explicit StatsSource(const Invocation& invocation) : invocation_(invocation) {}
 
-  Json sample() {
+  contract::Stats sample() {
     if (!use_maps_) {
       try {
-        Json stats = ask(invocation_, {{"command", "stats"}});
-        stats["source"] = "agent";
+        auto stats = ask(invocation_, {{"command", "stats"}}, contract::decode_stats);
+        stats.source = contract::StatsSource::agent;
         return stats;
       } catch (const AgentNotRunning& not_running) {
         try {
-          Json stats = read_pinned_stats(invocation_.instance);
+          auto stats = read_pinned_stats(invocation_.instance);
           std::fprintf(stderr, "xdplbctl: %s; showing the verdict counters of the pinned maps only\n",
                        not_running.what());
           use_maps_ = true;
@@ -64,76 +85,55 @@ class StatsSource {
 }  // namespace
 
 int run_status(const Invocation& invocation) {
-  const Json status = ask(invocation, {{"command", "status"}});
-  if (invocation.json)
-    print_json(status);
-  else
-    print(format_status(status));
+  show(invocation, ask(invocation, {{"command", "status"}}, contract::decode_status),
+       [](const auto& a) { return format_status(a); });
   return 0;
 }
 
 int run_list(const Invocation& invocation) {
-  const Json list = ask(invocation, {{"command", "list"}});
-  if (invocation.json)
-    print_json(list);
-  else
-    print(format_list(list));
+  show(invocation, ask(invocation, {{"command", "list"}}, contract::decode_list),
+       [](const auto& a) { return format_list(a); });
   return 0;
 }
 
 int run_stats(const Invocation& invocation, bool rate) {
   StatsSource source(invocation);
   if (!rate) {
-    const Json stats = source.sample();
-    if (invocation.json)
-      print_json(stats);
-    else
-      print(format_stats(stats));
+    show(invocation, source.sample(), [](const auto& a) { return format_stats(a); });
     return 0;
   }
-  const Json before = source.sample();
+  const auto before = source.sample();
   const auto started = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(kRateInterval);
-  const Json after = source.sample();
+  const auto after = source.sample();
   // The real interval, not the nominal one: the second request may wait for a busy agent.
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  Json rates = compute_rates(before, after, seconds);
-  rates["source"] = after.value("source", "agent");
+  const Rates rates = compute_rates(before, after, seconds);
   if (invocation.json)
-    print_json(rates);
+    print_json(encode(rates));
   else
     print(format_rates(rates));
   return 0;
 }
 
 int run_reload(const Invocation& invocation) {
-  const Json reload = ask(invocation, {{"command", "reload"}});
-  if (invocation.json)
-    print_json(reload);
-  else
-    print(format_reload(reload));
+  show(invocation, ask(invocation, {{"command", "reload"}}, contract::decode_reload),
+       [](const auto& a) { return format_reload(a); });
   return 0;
 }
 
 int run_verify(const Invocation& invocation) {
-  const Json verify = ask(invocation, {{"command", "verify"}});
-  const bool clean = verify_is_clean(verify);
-  if (invocation.json)
-    print_json(verify);
-  else
-    print(format_verify(verify));
-  return clean ? 0 : 1;
+  const auto verify = ask(invocation, {{"command", "verify"}}, contract::decode_verify);
+  show(invocation, verify, [](const auto& a) { return format_verify(a); });
+  return verify.discrepancies.empty() ? 0 : 1;
 }
 
 int run_drain(const Invocation& invocation, const std::string& backend, const std::optional<std::string>& vip,
               bool drain) {
   Json request = {{"command", drain ? "drain" : "undrain"}, {"backend", backend}};
   if (vip) request["vip"] = *vip;
-  const Json result = ask(invocation, request);
-  if (invocation.json)
-    print_json(result);
-  else
-    print(format_drain(result, drain));
+  show(invocation, ask(invocation, request, contract::decode_drain),
+       [drain](const auto& a) { return format_drain(a, drain); });
   return 0;
 }
 

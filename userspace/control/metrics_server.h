@@ -13,7 +13,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
-namespace xdplb::agent {
+namespace xdplb::control {
 
 // Returns the exposition text. Throwing answers 500 and the scrape fails visibly.
 using MetricsSource = std::function<std::string()>;
@@ -55,4 +55,4 @@ class MetricsServer {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace xdplb::agent
+}  // namespace xdplb::control

@@ -27,15 +27,15 @@
 #include <asio/post.hpp>
 #include <nlohmann/json.hpp>
 
-#include "agent/control_server.h"
+#include "control/control_server.h"
 #include "agent/refused.h"
 #include "common/unique_fd.h"
 
 using namespace std::chrono_literals;
 using xdplb::UniqueFd;
-using xdplb::agent::ControlError;
-using xdplb::agent::ControlServer;
-using xdplb::agent::ControlServerOptions;
+using xdplb::control::ControlError;
+using xdplb::control::ControlServer;
+using xdplb::control::ControlServerOptions;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -607,11 +607,11 @@ TEST_CASE("a deferred answer arrives when the handler completes; the loop serves
   TempDir dir;
   asio::io_context io;
   auto work = asio::make_work_guard(io);
-  std::vector<xdplb::agent::ControlCompletion> pending;  // loop thread only
+  std::vector<xdplb::control::ControlCompletion> pending;  // loop thread only
   std::optional<ControlServer> server;
   server.emplace(io, options_for(dir.path() / "xdplb.sock"),
-                 xdplb::agent::DeferredControlHandler(
-                     [&](const std::string& command, const Json&, xdplb::agent::ControlCompletion done) {
+                 xdplb::control::DeferredControlHandler(
+                     [&](const std::string& command, const Json&, xdplb::control::ControlCompletion done) {
                        if (command == "reload") return pending.push_back(std::move(done));
                        done(nullptr, Json{{"command", command}});
                      }));

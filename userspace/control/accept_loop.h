@@ -13,7 +13,7 @@
 #include <asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-namespace xdplb::agent {
+namespace xdplb::control {
 
 // After a failed accept (EMFILE and friends) retrying at once would spin the loop.
 inline constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(200);
@@ -83,4 +83,4 @@ void close_connection(Socket& socket, asio::steady_timer& timer, State& state, s
   if (!state.stopped) state.connections.erase(id);
 }
 
-}  // namespace xdplb::agent
+}  // namespace xdplb::control

@@ -1,0 +1,207 @@
+// What the Agent tells the operator: typed snapshots of its state (contract/answers.h), and the two
+// operator actions on the data plane (drain, verify). How they are sent is control/'s business.
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/agent.h"
+#include "agent/refused.h"
+#include "dataplane/reasons.h"
+
+namespace xdplb::agent {
+
+namespace {
+
+contract::Time to_contract_time(std::chrono::system_clock::time_point t) {
+  return std::chrono::floor<std::chrono::seconds>(t);
+}
+
+double seconds_since(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::system_clock::now() - t).count();
+}
+
+contract::Traffic to_contract(const dataplane::TrafficCounters& t) { return {t.packets, t.bytes, t.new_flows}; }
+
+// "tcp/198.18.0.100:80" matches "tcp/198.18.0.100:80" and, without the protocol, "198.18.0.100:80".
+bool vip_matches(const std::string& key, const std::string& wanted) {
+  if (key == wanted) return true;
+  const auto slash = key.find('/');
+  return wanted.find('/') == std::string::npos && slash != std::string::npos && key.substr(slash + 1) == wanted;
+}
+
+contract::VrrpState to_contract(vrrp::State state) {
+  switch (state) {
+    case vrrp::State::initialize: return contract::VrrpState::init;
+    case vrrp::State::backup: return contract::VrrpState::backup;
+    case vrrp::State::master: return contract::VrrpState::master;
+    case vrrp::State::fault: return contract::VrrpState::fault;
+  }
+  return contract::VrrpState::init;
+}
+
+}  // namespace
+
+contract::Status Agent::status() const {
+  contract::Status out;
+  out.instance = options_.instance;
+  out.version = XDPLB_VERSION;
+  out.pid = ::getpid();
+  out.uptime_seconds = seconds_since(started_at_);
+  out.config_file = options_.config_file;
+  out.config_loaded_at = to_contract_time(config_loaded_at_);
+  if (vrrp_) {
+    for (const auto& i : vrrp_->status()) {
+      contract::VrrpInstance instance;
+      instance.name = i.name;
+      instance.state = to_contract(i.state);
+      instance.priority = i.base_priority;
+      instance.effective_priority = i.effective_priority;
+      instance.interface = i.interface;
+      instance.virtual_router_id = i.virtual_router_id;
+      instance.vips = i.virtual_addresses;
+      instance.transitions = i.transitions;
+      if (i.transitions > 0) {
+        contract::Transition last{to_contract(i.last_transition_from), instance.state,
+                                  to_contract_time(i.last_transition), seconds_since(i.last_transition),
+                                  i.last_transition_reason, std::nullopt};
+        if (const auto synced = transition_sync_ms_.find(i.name); synced != transition_sync_ms_.end())
+          last.duration_ms = synced->second;
+        instance.last_transition = std::move(last);
+      }
+      for (const auto& [reason, count] : i.adverts_dropped) instance.adverts_dropped[reason] = count;
+      out.vrrp_instances.push_back(std::move(instance));
+    }
+  }
+  const auto vips = dataplane_->status();
+  for (const auto& v : vips) out.dataplane.vips_active += v.active;
+  out.dataplane.vips_total = vips.size();
+  for (const auto& a : dataplane_->attachments())
+    out.dataplane.interfaces.push_back({a.interface, dataplane::to_string(a.mode)});
+  out.dataplane.pin_dir = dataplane_->pin_dir();
+  return out;
+}
+
+contract::List Agent::list(FlowCounting counting) const {
+  std::map<std::uint32_t, std::uint64_t> flows;
+  if (counting == FlowCounting::count) flows = dataplane_->flows_per_backend();
+  std::map<std::pair<std::string, std::string>, bool> health;
+  for (const auto& s : scheduler_->statuses()) health[{s.virtual_server, s.real_server}] = s.up;
+
+  std::map<std::string, std::pair<const Service*, const dataplane::VipSpec*>> by_vip;
+  for (const auto& s : plan_.services)
+    for (const auto& v : s.vips) by_vip[v.key()] = {&s, &v};
+
+  contract::List out;
+  out.version = XDPLB_VERSION;
+  out.conntrack_size = dataplane_->conntrack_size();
+  for (const auto& vip : dataplane_->status()) {
+    const auto found = by_vip.find(vip.key);
+    const Service* service = found == by_vip.end() ? nullptr : found->second.first;
+    contract::ListedVirtualServer server;
+    server.vip = vip.key;
+    server.algorithm = dataplane::to_string(vip.algorithm);
+    server.active = vip.active;
+    server.persistence_timeout = found == by_vip.end() ? 0 : found->second.second->persistence_timeout;
+    server.ring_size = vip.ring_size;
+    for (const auto& b : vip.backends) {
+      const std::string endpoint = b.key.endpoint();
+      const bool sorry = b.key.role == dataplane::BackendRole::sorry_server;
+      const auto h = service && !sorry ? health.find({service->name, endpoint}) : health.end();
+      contract::ListedBackend backend;
+      backend.backend = endpoint;
+      backend.forward = contract::Forwarding::dr;
+      backend.weight = b.weight;
+      backend.configured_weight = b.weight;
+      if (service && !sorry && service->real_servers.count(endpoint))
+        backend.configured_weight = service->real_servers.at(endpoint).weight;
+      backend.health = h == health.end() || h->second ? contract::Health::up : contract::Health::down;
+      backend.drained = !sorry && drained_.count({vip.key, endpoint}) > 0;
+      backend.sorry = sorry;
+      backend.resolved = b.resolved;
+      if (counting == FlowCounting::count) {
+        const auto f = flows.find(b.id);
+        backend.flows = f == flows.end() ? 0 : f->second;
+      }
+      server.backends.push_back(std::move(backend));
+    }
+    out.virtual_servers.push_back(std::move(server));
+  }
+  return out;
+}
+
+contract::Stats Agent::stats(Counting counting) const {
+  contract::Stats out;
+  for (const auto& vip : dataplane_->status()) {
+    contract::VirtualServerTraffic server{vip.key, to_contract(vip.traffic), {}};
+    for (const auto& b : vip.backends)
+      server.backends.push_back(
+          {b.key.endpoint(), b.key.role == dataplane::BackendRole::sorry_server, to_contract(b.traffic)});
+    out.virtual_servers.push_back(std::move(server));
+  }
+  const auto totals = dataplane_->verdicts();
+  for (unsigned r = 0; r < totals.size(); ++r)
+    out.verdicts[std::string(dataplane::reason_name(r))] = {totals[r].packets, totals[r].bytes};
+  const auto flood = dataplane_->flood();
+  out.conntrack_guard =
+      contract::ConntrackGuard{dataplane_->flood_rate(), dataplane_->flood_rate_auto(), flood.untracked,
+                               flood.windows_flooded};
+  if (counting == Counting::since_start) return out;
+  out = stats_baseline_.since_clear(std::move(out));
+  if (stats_cleared_at_) out.cleared_at = to_contract_time(*stats_cleared_at_);
+  return out;
+}
+
+std::vector<contract::RealServerHealth> Agent::health() const {
+  std::vector<contract::RealServerHealth> out;
+  for (const auto& s : scheduler_->statuses())
+    out.push_back({s.virtual_server, s.real_server, s.up ? contract::Health::up : contract::Health::down, s.checks,
+                   s.failures, std::chrono::duration<double>(s.last_latency).count()});
+  return out;
+}
+
+void Agent::clear_stats() {
+  stats_baseline_.clear(stats(Counting::since_start));
+  stats_cleared_at_ = std::chrono::system_clock::now();
+  spdlog::info("statistics cleared: stats and the dumps count from now (metrics keep counting)");
+}
+
+contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) {
+  contract::Drain out;
+  out.backend = request.backend;
+  bool changed = false;
+  for (const auto& service : plan_.services) {
+    if (!service.real_servers.count(request.backend)) continue;
+    for (const auto& v : service.vips) {
+      const std::string key = v.key();
+      if (request.vip && !vip_matches(key, *request.vip)) continue;
+      out.vips.push_back(key);
+      changed |= drain ? drained_.insert({key, request.backend}).second : drained_.erase({key, request.backend}) > 0;
+    }
+  }
+  if (out.vips.empty())
+    throw Refused(request.vip ? "no real server " + request.backend + " in " + *request.vip
+                              : "no real server " + request.backend);
+  out.changed = changed;
+  if (changed) {
+    std::string vips;
+    for (const auto& v : out.vips) vips += (vips.empty() ? "" : ", ") + v;
+    spdlog::info("{} {} in {}", drain ? "drained" : "undrained", request.backend, vips);
+    sync_dataplane(drain ? SyncCause::drain : SyncCause::undrain);
+  }
+  return out;
+}
+
+// The operator's self-check: what the agent intends (the same desired state a sync would be given)
+// against what the kernel's maps hold now.
+contract::Verify Agent::verify() const {
+  const auto desired = desired_dataplane();
+  contract::Verify out;
+  out.vips = desired.size();
+  for (const auto& v : desired) out.backends += v.backends.size() + (v.sorry_server ? 1 : 0);
+  for (const auto& d : dataplane_->verify(desired)) out.discrepancies.push_back({d.subject, d.problem});
+  if (!out.discrepancies.empty())
+    spdlog::warn("verify: the data plane differs from the intended state in {} place(s)", out.discrepancies.size());
+  return out;
+}
+
+}  // namespace xdplb::agent

@@ -1,0 +1,219 @@
+// The operator contract: the typed answers of the control socket (docs/control.md). The agent
+// produces them, the control socket sends them as JSON (answers_json.h), xdplbctl decodes them with
+// the same code: one definition, so the two sides cannot drift. Plain values only; nothing here
+// knows the agent, the data plane or VRRP.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xdplb::contract {
+
+// Times travel as RFC 3339 UTC strings with whole seconds.
+using Time = std::chrono::sys_seconds;
+
+enum class VrrpState { init, backup, master, fault };
+// "INIT", "BACKUP", "MASTER", "FAULT": the wire and the operator see the same word.
+std::string_view to_string(VrrpState state);
+inline constexpr VrrpState kVrrpStates[] = {VrrpState::init, VrrpState::backup, VrrpState::master,
+                                            VrrpState::fault};
+
+// ---- status ----
+
+struct Transition {
+  VrrpState from = VrrpState::init;
+  VrrpState to = VrrpState::init;
+  Time at{};
+  double seconds_ago = 0;
+  std::string reason;  // "master down timer expired", "priority 0 received", ...
+  // How long attaching and programming the maps took for this transition; unset while it has not
+  // been synced yet.
+  std::optional<double> duration_ms;
+  bool operator==(const Transition&) const = default;
+};
+
+struct VrrpInstance {
+  std::string name;
+  VrrpState state = VrrpState::init;
+  int priority = 0;            // configured
+  int effective_priority = 0;  // after tracking weights
+  std::string interface;
+  unsigned virtual_router_id = 0;
+  std::vector<std::string> vips;  // "198.18.0.100/32"
+  std::uint64_t transitions = 0;
+  std::optional<Transition> last_transition;  // none before the first
+  // Received adverts dropped, by reason: every reason, zeros too.
+  std::map<std::string, std::uint64_t> adverts_dropped;
+  bool operator==(const VrrpInstance&) const = default;
+};
+
+struct Attachment {
+  std::string interface;
+  std::string mode;  // "native", "generic", ...
+  bool operator==(const Attachment&) const = default;
+};
+
+struct DataplaneStatus {
+  std::vector<Attachment> interfaces;
+  std::string pin_dir;
+  std::uint64_t vips_active = 0;
+  std::uint64_t vips_total = 0;
+  bool operator==(const DataplaneStatus&) const = default;
+};
+
+struct Status {
+  std::string instance;
+  std::string version;
+  std::int64_t pid = 0;
+  double uptime_seconds = 0;
+  std::string config_file;
+  Time config_loaded_at{};
+  DataplaneStatus dataplane;
+  std::vector<VrrpInstance> vrrp_instances;  // empty: virtual servers run whenever the agent runs
+  bool operator==(const Status&) const = default;
+};
+
+// ---- list ----
+
+enum class Forwarding { dr, nat, tun };
+std::string_view to_string(Forwarding forwarding);  // "dr", "nat", "tun"
+inline constexpr Forwarding kForwardings[] = {Forwarding::dr, Forwarding::nat, Forwarding::tun};
+
+enum class Health { up, down };
+std::string_view to_string(Health health);  // "up", "down"
+inline constexpr Health kHealths[] = {Health::up, Health::down};
+
+struct ListedBackend {
+  std::string backend;  // "198.18.0.11:80", "[fd00::11]:80"
+  Forwarding forward = Forwarding::dr;
+  std::uint32_t weight = 0;             // in the data plane now
+  std::uint32_t configured_weight = 0;  // the configuration's
+  Health health = Health::up;
+  bool drained = false;
+  bool sorry = false;  // the virtual server's sorry server
+  bool resolved = false;
+  std::optional<std::uint64_t> flows;  // unset: not counted
+  bool operator==(const ListedBackend&) const = default;
+};
+
+struct ListedVirtualServer {
+  std::string vip;        // "tcp/198.18.0.100:80"
+  std::string algorithm;  // "mh", "sh", "wrr"
+  bool active = false;
+  std::uint32_t persistence_timeout = 0;
+  std::uint32_t ring_size = 0;
+  std::vector<ListedBackend> backends;
+  bool operator==(const ListedVirtualServer&) const = default;
+};
+
+struct List {
+  std::string version;
+  std::uint64_t conntrack_size = 0;
+  std::vector<ListedVirtualServer> virtual_servers;
+  bool operator==(const List&) const = default;
+};
+
+// ---- stats ----
+
+struct Traffic {
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t new_flows = 0;
+  bool operator==(const Traffic&) const = default;
+};
+
+struct BackendTraffic {
+  std::string backend;
+  bool sorry = false;
+  Traffic traffic;
+  bool operator==(const BackendTraffic&) const = default;
+};
+
+struct VirtualServerTraffic {
+  std::string vip;
+  Traffic traffic;
+  std::vector<BackendTraffic> backends;
+  bool operator==(const VirtualServerTraffic&) const = default;
+};
+
+struct VerdictCounters {
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  bool operator==(const VerdictCounters&) const = default;
+};
+
+struct ConntrackGuard {
+  std::uint64_t flood_rate = 0;  // new flows per second per CPU; 0: off
+  bool flood_rate_auto = false;
+  std::uint64_t untracked_packets = 0;
+  std::uint64_t windows_flooded = 0;
+  bool operator==(const ConntrackGuard&) const = default;
+};
+
+// Who produced a stats answer: the agent, or xdplbctl from the pinned maps when no agent runs.
+enum class StatsSource { agent, maps };
+std::string_view to_string(StatsSource source);  // "agent", "maps"
+inline constexpr StatsSource kStatsSources[] = {StatsSource::agent, StatsSource::maps};
+
+struct Stats {
+  std::vector<VirtualServerTraffic> virtual_servers;
+  std::map<std::string, VerdictCounters> verdicts;  // by the data plane's reason name
+  std::optional<ConntrackGuard> conntrack_guard;   // unset from the pinned maps
+  std::optional<Time> cleared_at;                  // the last STATS_CLEAR
+  std::optional<StatsSource> source;               // set by xdplbctl, never by the agent
+  bool operator==(const Stats&) const = default;
+};
+
+// ---- health (the checkers' view of each real server) ----
+
+struct RealServerHealth {
+  std::string virtual_server;  // the checkers' name of the virtual_server block
+  std::string real_server;     // "198.18.0.11:80"
+  Health health = Health::up;
+  std::uint64_t checks = 0;
+  std::uint64_t failures = 0;
+  double last_latency_seconds = 0;
+  bool operator==(const RealServerHealth&) const = default;
+};
+
+// ---- reload, drain, verify ----
+
+struct Reload {
+  std::string config_file;
+  std::vector<std::string> changes;
+  std::vector<std::string> warnings;
+  bool operator==(const Reload&) const = default;
+};
+
+struct DrainRequest {
+  std::string backend;
+  std::optional<std::string> vip;  // every VIP of the backend when unset
+  bool operator==(const DrainRequest&) const = default;
+};
+
+struct Drain {
+  std::string backend;
+  std::vector<std::string> vips;  // where the command applied
+  bool changed = false;
+  bool operator==(const Drain&) const = default;
+};
+
+struct Discrepancy {
+  std::string subject;
+  std::string problem;
+  bool operator==(const Discrepancy&) const = default;
+};
+
+struct Verify {
+  std::uint64_t vips = 0;
+  std::uint64_t backends = 0;
+  std::vector<Discrepancy> discrepancies;  // empty: the maps serve what the agent intends
+  bool operator==(const Verify&) const = default;
+};
+
+}  // namespace xdplb::contract
