@@ -2,6 +2,9 @@
 // operator actions on the data plane (drain, verify). How they are sent is control/'s business.
 #include <unistd.h>
 
+#include <algorithm>
+#include <set>
+
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
@@ -84,12 +87,25 @@ contract::Status Agent::status() const {
 contract::List Agent::list(FlowCounting counting) const {
   std::map<std::uint32_t, std::uint64_t> flows;
   if (counting == FlowCounting::count) flows = dataplane_->flows_per_backend();
-  std::map<std::pair<std::string, std::string>, bool> health;
-  for (const auto& s : scheduler_->statuses()) health[{s.virtual_server, s.real_server}] = s.up;
+  std::map<std::pair<std::string, std::string>, check::ServerStatus> health;
+  for (auto& s : scheduler_->statuses()) health.emplace(std::pair(s.virtual_server, s.real_server), std::move(s));
 
   std::map<std::string, std::pair<const Service*, const dataplane::VipSpec*>> by_vip;
   for (const auto& s : plan_.services)
     for (const auto& v : s.vips) by_vip[v.key()] = {&s, &v};
+
+  const auto system_now = std::chrono::system_clock::now();
+  const auto steady_now = check::Clock::now();
+  // The checkers' verdict on a real server of `service`, as the list shows it.
+  auto add_health = [&](contract::ListedBackend& backend, const Service& service) {
+    const auto h = health.find({service.name, backend.backend});
+    if (h == health.end()) return;
+    const auto& status = h->second;
+    backend.health = status.up ? contract::Health::up : contract::Health::down;
+    backend.health_since = to_contract_time(system_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                                             steady_now - status.last_transition));
+    if (status.last_check_healthy == false) backend.last_check_error = status.reason;
+  };
 
   contract::List out;
   out.version = XDPLB_VERSION;
@@ -103,27 +119,48 @@ contract::List Agent::list(FlowCounting counting) const {
     server.active = vip.active;
     server.persistence_timeout = found == by_vip.end() ? 0 : found->second.second->persistence_timeout;
     server.ring_size = vip.ring_size;
+    std::vector<contract::ListedBackend> real_servers, sorry_servers;
+    std::set<std::string> held;
     for (const auto& b : vip.backends) {
-      const std::string endpoint = b.key.endpoint();
       const bool sorry = b.key.role == dataplane::BackendRole::sorry_server;
-      const auto h = service && !sorry ? health.find({service->name, endpoint}) : health.end();
       contract::ListedBackend backend;
-      backend.backend = endpoint;
-      backend.forward = contract::Forwarding::dr;
+      backend.backend = b.key.endpoint();
       backend.weight = b.weight;
       backend.configured_weight = b.weight;
-      if (service && !sorry && service->real_servers.count(endpoint))
-        backend.configured_weight = service->real_servers.at(endpoint).weight;
-      backend.health = h == health.end() || h->second ? contract::Health::up : contract::Health::down;
-      backend.drained = !sorry && drained_.count({vip.key, endpoint}) > 0;
       backend.sorry = sorry;
       backend.resolved = b.resolved;
       if (counting == FlowCounting::count) {
         const auto f = flows.find(b.id);
         backend.flows = f == flows.end() ? 0 : f->second;
       }
-      server.backends.push_back(std::move(backend));
+      if (service && !sorry) {
+        if (const auto rs = service->real_servers.find(backend.backend); rs != service->real_servers.end())
+          backend.configured_weight = rs->second.weight;
+        backend.drained = drained_.count({vip.key, backend.backend}) > 0;
+        add_health(backend, *service);
+        held.insert(backend.backend);
+      }
+      (sorry ? sorry_servers : real_servers).push_back(std::move(backend));
     }
+    // The real servers the data plane does not hold now (they failed): listed at weight 0.
+    if (service)
+      for (const auto& [name, spec] : service->real_servers) {
+        if (held.count(name)) continue;
+        contract::ListedBackend backend;
+        backend.backend = name;
+        backend.weight = 0;
+        backend.configured_weight = spec.weight;
+        backend.health = contract::Health::down;
+        backend.drained = drained_.count({vip.key, name}) > 0;
+        backend.in_dataplane = false;
+        if (counting == FlowCounting::count) backend.flows = 0;
+        add_health(backend, *service);
+        real_servers.push_back(std::move(backend));
+      }
+    std::sort(real_servers.begin(), real_servers.end(),
+              [](const auto& a, const auto& b) { return a.backend < b.backend; });
+    server.backends = std::move(real_servers);
+    for (auto& sorry : sorry_servers) server.backends.push_back(std::move(sorry));
     out.virtual_servers.push_back(std::move(server));
   }
   return out;

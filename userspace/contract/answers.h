@@ -98,6 +98,11 @@ struct ListedBackend {
   bool sorry = false;  // the virtual server's sorry server
   bool resolved = false;
   std::optional<std::uint64_t> flows;  // unset: not counted
+  // False for a real server the data plane does not hold now (failed, without inhibit_on_failure):
+  // listed all the same, at weight 0.
+  bool in_dataplane = true;
+  std::optional<Time> health_since;             // when the checkers last changed their verdict
+  std::optional<std::string> last_check_error;  // why the last check failed; unset when it passed
   bool operator==(const ListedBackend&) const = default;
 };
 

@@ -172,7 +172,10 @@ Json encode_backend(const ListedBackend& b) {
           {"weight", b.weight},     {"configured_weight", b.configured_weight},
           {"health", std::string(to_string(b.health))}, {"drained", b.drained},
           {"sorry", b.sorry},       {"resolved", b.resolved},
-          {"flows", optional_json(b.flows)}};
+          {"flows", optional_json(b.flows)},
+          {"in_dataplane", b.in_dataplane},
+          {"health_since", b.health_since ? Json(to_rfc3339(*b.health_since)) : Json(nullptr)},
+          {"last_check_error", optional_json(b.last_check_error)}};
 }
 
 ListedBackend decode_backend(const Field& f) {
@@ -186,6 +189,9 @@ ListedBackend decode_backend(const Field& f) {
   b.sorry = f.at("sorry").flag();
   b.resolved = f.at("resolved").flag();
   if (const auto flows = f.maybe("flows")) b.flows = flows->count();
+  b.in_dataplane = f.at("in_dataplane").flag();
+  if (const auto since = f.maybe("health_since")) b.health_since = since->time();
+  if (const auto error = f.maybe("last_check_error")) b.last_check_error = error->text();
   return b;
 }
 

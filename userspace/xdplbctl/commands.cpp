@@ -92,7 +92,7 @@ int run_status(const Invocation& invocation) {
 
 int run_list(const Invocation& invocation) {
   show(invocation, ask(invocation, {{"command", "list"}}, contract::decode_list),
-       [](const auto& a) { return format_list(a); });
+       [](const auto& a) { return format_list(a, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())); });
   return 0;
 }
 

@@ -115,19 +115,25 @@ std::string format_status(const contract::Status& status) {
   return out + render_table(rows) + dropped_adverts(status.vrrp_instances);
 }
 
-std::string format_list(const contract::List& list) {
+std::string format_list(const contract::List& list, contract::Time now) {
   std::string out = "IP Virtual Server version xdplb " + list.version + " (size=" + number_text(list.conntrack_size) +
                     ")\nProt LocalAddress:Port Scheduler Flags\n";
-  out += "  -> " + pad("RemoteAddress:Port", 28) + " Forward Weight Health   Flows\n";
+  out += "  -> " + pad("RemoteAddress:Port", 28) + " Forward Weight Health   Flows  Since   Last check error\n";
   for (const auto& server : list.virtual_servers) {
-    std::string line = vip_column(server.vip) + " " + server.algorithm;
-    if (server.persistence_timeout > 0) line += " persistent " + number_text(server.persistence_timeout);
-    if (!server.active) line += " standby";
-    out += line + '\n';
-    for (const auto& backend : server.backends)
-      out += "  -> " + pad(backend.backend, 28) + " " + pad(forward_name(backend.forward), 7) + " " +
-             pad(number_text(backend.weight), 6) + " " + pad(backend_health(backend), 8) + " " +
-             (backend.flows ? number_text(*backend.flows) : "-") + '\n';
+    std::string header = vip_column(server.vip) + " " + server.algorithm;
+    if (server.persistence_timeout > 0) header += " persistent " + number_text(server.persistence_timeout);
+    if (!server.active) header += " standby";
+    out += header + '\n';
+    for (const auto& backend : server.backends) {
+      std::string line = "  -> " + pad(backend.backend, 28) + " " + pad(forward_name(backend.forward), 7) + " " +
+                         pad(number_text(backend.weight), 6) + " " + pad(backend_health(backend), 8) + " " +
+                         pad(backend.flows ? number_text(*backend.flows) : "-", 6) + " " +
+                         pad(backend.health_since ? format_duration(double((now - *backend.health_since).count())) : "-",
+                             7) +
+                         " " + backend.last_check_error.value_or("");
+      line.erase(line.find_last_not_of(' ') + 1);
+      out += line + '\n';
+    }
   }
   return out;
 }

@@ -12,8 +12,10 @@ namespace xdplb::ctl {
 // `xdplbctl status`: the agent, its data plane and one line per VRRP instance.
 std::string format_status(const contract::Status& status);
 
-// `xdplbctl list`: an `ipvsadm -Ln` style table with xdplb's columns (weight, health, tracked flows).
-std::string format_list(const contract::List& list);
+// `xdplbctl list`: an `ipvsadm -Ln` style table with xdplb's columns (weight, health, tracked flows,
+// how long the health has been what it is at `now`, why the last check failed). Every real server is
+// listed, failed ones too.
+std::string format_list(const contract::List& list, contract::Time now);
 
 // `xdplbctl stats`: counters per VIP and backend, then the verdict counters.
 std::string format_stats(const contract::Stats& stats);

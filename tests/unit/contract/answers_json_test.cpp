@@ -50,9 +50,10 @@ List sample_list() {
   v.active = true;
   v.persistence_timeout = 50;
   v.ring_size = 65537;
-  v.backends.push_back({"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, false, true, 3});
-  v.backends.push_back({"198.18.0.12:80", Forwarding::dr, 0, 2, Health::down, true, false, false, std::nullopt});
-  v.backends.push_back({"198.18.0.99:80", Forwarding::dr, 1, 1, Health::up, false, true, true, 0});
+  v.backends.push_back({"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, false, true, 3, true, std::nullopt, std::nullopt});
+  v.backends.push_back({"198.18.0.12:80", Forwarding::dr, 0, 2, Health::down, true, false, false, std::nullopt,
+                        false, *parse_rfc3339("2025-01-01T11:00:00Z"), "connect: Connection refused"});
+  v.backends.push_back({"198.18.0.99:80", Forwarding::dr, 1, 1, Health::up, false, true, true, 0, true, std::nullopt, std::nullopt});
   l.virtual_servers = {v};
   return l;
 }

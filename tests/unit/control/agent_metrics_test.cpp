@@ -20,8 +20,8 @@ AgentSnapshots sample() {
   s.status.vrrp_instances.push_back(instance);
   s.list.virtual_servers.push_back(
       {"tcp/198.18.0.100:80", "mh", false, 0, 65537,
-       {{"198.18.0.11:80", Forwarding::dr, 3, 3, Health::up, false, false, true, std::nullopt},
-        {"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, true, true, std::nullopt}}});
+       {{"198.18.0.11:80", Forwarding::dr, 3, 3, Health::up, false, false, true, std::nullopt, true, std::nullopt, std::nullopt},
+        {"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, true, true, std::nullopt, true, std::nullopt, std::nullopt}}});
   s.stats.virtual_servers.push_back({"tcp/198.18.0.100:80",
                                      {10, 1000, 2},
                                      {{"198.18.0.11:80", false, {7, 700, 1}}, {"198.18.0.11:80", true, {3, 300, 1}}}});

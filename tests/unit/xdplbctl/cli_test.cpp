@@ -73,7 +73,7 @@ class CannedAgent {
       list.version = "0.1.0";
       list.virtual_servers.push_back(
           {"tcp/198.18.0.100:80", "mh", true, 0, 65537,
-           {{"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, false, true, 3}}});
+           {{"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, false, true, 3, true, std::nullopt, std::nullopt}}});
       return encode(list);
     }
     if (command == "stats") {

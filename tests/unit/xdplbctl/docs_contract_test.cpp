@@ -72,28 +72,25 @@ void check_example(const Json& example, Decode decode, const std::string& name) 
   for (const auto& d : differences) FAIL_CHECK(d);
 }
 
+// The section's only JSON block.
+Json only_example(const std::string& docs, const std::string& name) {
+  const auto blocks = examples(docs, name);
+  REQUIRE_MESSAGE(blocks.size() == 1, "docs/control.md section " << name << " has " << blocks.size() << " JSON blocks");
+  return blocks.front();
+}
+
 }  // namespace
 
 TEST_CASE("every example answer of docs/control.md is the contract's") {
   const auto docs = read_docs();
-  const auto status = examples(docs, "status");
-  REQUIRE(status.size() == 1);
-  check_example(status[0], decode_status, "status");
-  const auto list = examples(docs, "list");
-  REQUIRE(list.size() == 1);
-  check_example(list[0], decode_list, "list");
+  check_example(only_example(docs, "status"), decode_status, "status");
+  check_example(only_example(docs, "list"), decode_list, "list");
+  check_example(only_example(docs, "reload"), decode_reload, "reload");
+  check_example(only_example(docs, "verify"), decode_verify, "verify");
+  check_example(only_example(docs, "drain` and `undrain"), decode_drain, "drain");
   const auto stats = examples(docs, "stats");
   REQUIRE(stats.size() == 2);  // stats, then stats --rate --json
   check_example(stats[0], decode_stats, "stats");
-  const auto reload = examples(docs, "reload");
-  REQUIRE(reload.size() == 1);
-  check_example(reload[0], decode_reload, "reload");
-  const auto verify = examples(docs, "verify");
-  REQUIRE(verify.size() == 1);
-  check_example(verify[0], decode_verify, "verify");
-  const auto drain = examples(docs, "drain` and `undrain");
-  REQUIRE(drain.size() == 1);
-  check_example(drain[0], decode_drain, "drain");
 }
 
 TEST_CASE("the stats --rate example of docs/control.md has the keys xdplbctl prints") {

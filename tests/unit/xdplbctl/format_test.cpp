@@ -12,9 +12,14 @@ using namespace xdplb::contract;
 
 namespace {
 
+const Time kNow = *parse_rfc3339("2025-01-01T12:00:00Z");
+
 ListedBackend backend(std::string name, std::uint32_t weight, std::uint32_t configured, Health health,
                       std::optional<std::uint64_t> flows, bool drained = false, bool sorry = false) {
-  return {std::move(name), Forwarding::dr, weight, configured, health, drained, sorry, true, flows};
+  ListedBackend b{std::move(name), Forwarding::dr, weight, configured, health, drained, sorry, true, flows,
+                  true, std::nullopt, std::nullopt};
+  if (!sorry) b.health_since = kNow - std::chrono::seconds(65);
+  return b;
 }
 
 List sample_list() {
@@ -25,6 +30,10 @@ List sample_list() {
                                {backend("198.18.0.11:80", 1, 1, Health::up, 3),
                                 backend("198.18.0.12:80", 0, 2, Health::up, 12, true),
                                 backend("198.18.0.13:80", 0, 1, Health::down, std::nullopt)}});
+  // Failed and out of the data plane, listed all the same.
+  l.virtual_servers[0].backends[2].in_dataplane = false;
+  l.virtual_servers[0].backends[2].health_since = kNow - std::chrono::seconds(3725);
+  l.virtual_servers[0].backends[2].last_check_error = "connect: Connection refused";
   l.virtual_servers.push_back({"udp/[fd00::100]:53", "sh", false, 300, 65537,
                                {backend("[fd00::11]:53", 5, 5, Health::up, 0),
                                 backend("[fd00::99]:53", 1, 1, Health::up, 0, false, true)}});
@@ -43,27 +52,27 @@ Stats sample_stats() {
 }  // namespace
 
 TEST_CASE("list prints an ipvsadm -Ln style table with weight, health and tracked flows") {
-  CHECK(format_list(sample_list()) ==
+  CHECK(format_list(sample_list(), kNow) ==
         "IP Virtual Server version xdplb 0.1.0 (size=1048576)\n"
         "Prot LocalAddress:Port Scheduler Flags\n"
-        "  -> RemoteAddress:Port           Forward Weight Health   Flows\n"
+        "  -> RemoteAddress:Port           Forward Weight Health   Flows  Since   Last check error\n"
         "TCP  198.18.0.100:80 mh\n"
-        "  -> 198.18.0.11:80               Route   1      up       3\n"
-        "  -> 198.18.0.12:80               Route   0      drained  12\n"
-        "  -> 198.18.0.13:80               Route   0      down     -\n"
+        "  -> 198.18.0.11:80               Route   1      up       3      1m05s\n"
+        "  -> 198.18.0.12:80               Route   0      drained  12     1m05s\n"
+        "  -> 198.18.0.13:80               Route   0      down     -      1h02m05s connect: Connection refused\n"
         "UDP  [fd00::100]:53 sh persistent 300 standby\n"
-        "  -> [fd00::11]:53                Route   5      up       0\n"
-        "  -> [fd00::99]:53                Route   1      sorry    0\n");
+        "  -> [fd00::11]:53                Route   5      up       0      1m05s\n"
+        "  -> [fd00::99]:53                Route   1      sorry    0      -\n");
 }
 
 TEST_CASE("list of an agent without virtual servers prints the headers only") {
   List empty;
   empty.version = "0.1.0";
   empty.conntrack_size = 4096;
-  CHECK(format_list(empty) ==
+  CHECK(format_list(empty, kNow) ==
         "IP Virtual Server version xdplb 0.1.0 (size=4096)\n"
         "Prot LocalAddress:Port Scheduler Flags\n"
-        "  -> RemoteAddress:Port           Forward Weight Health   Flows\n");
+        "  -> RemoteAddress:Port           Forward Weight Health   Flows  Since   Last check error\n");
 }
 
 TEST_CASE("stats prints per VIP and backend counters, then the verdicts") {
