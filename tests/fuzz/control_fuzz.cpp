@@ -68,7 +68,7 @@ void check_request(const Json& request) {
   require(request.is_object(), "an accepted request is an object");
   require(request.contains("command") && request["command"].is_string(), "an accepted request names its command");
   const auto& name = request["command"].get_ref<const std::string&>();
-  const xdplb::agent::ControlCommand* command = nullptr;
+  const xdplb::control::ControlCommand* command = nullptr;
   for (const auto& known : control_commands())
     if (known.name == name) command = &known;
   require(command != nullptr, "an accepted request's command exists");

@@ -70,6 +70,14 @@ class Agent {
   contract::Stats stats(Counting counting = Counting::since_clear) const;
   // The checkers' verdict on every checked real server.
   std::vector<contract::RealServerHealth> health() const;
+  // All four at one moment, from one read of the maps' counters (a metrics scrape, a dump).
+  struct Snapshot {
+    contract::Status status;
+    contract::List list;
+    contract::Stats stats;
+    std::vector<contract::RealServerHealth> health;
+  };
+  Snapshot snapshot(FlowCounting flows, Counting counting) const;
   // The intended state against the live maps; changes nothing.
   contract::Verify verify() const;
   // Holds the real server at weight 0 (drain) or gives its weight back, in every VIP that has it or
@@ -113,6 +121,11 @@ class Agent {
   // keeps the state (up or down, misc_dynamic weight) the checks last gave it, and the scheduler keeps
   // the checkers it already runs as they were planned.
   void apply_health(HealthPlan checks);
+  contract::Status status_of(const std::vector<dataplane::VipStatus>& vips) const;
+  contract::List list_of(const std::vector<dataplane::VipStatus>& vips, std::vector<check::ServerStatus> statuses,
+                         FlowCounting counting) const;
+  contract::Stats stats_of(const std::vector<dataplane::VipStatus>& vips, Counting counting) const;
+  static std::vector<contract::RealServerHealth> health_of(const std::vector<check::ServerStatus>& statuses);
 
   asio::io_context& io_;
   AgentOptions options_;

@@ -44,7 +44,9 @@ contract::VrrpState to_contract(vrrp::State state) {
 
 }  // namespace
 
-contract::Status Agent::status() const {
+contract::Status Agent::status() const { return status_of(dataplane_->status()); }
+
+contract::Status Agent::status_of(const std::vector<dataplane::VipStatus>& vips) const {
   contract::Status out;
   out.instance = options_.instance;
   out.version = XDPLB_VERSION;
@@ -75,7 +77,6 @@ contract::Status Agent::status() const {
       out.vrrp_instances.push_back(std::move(instance));
     }
   }
-  const auto vips = dataplane_->status();
   for (const auto& v : vips) out.dataplane.vips_active += v.active;
   out.dataplane.vips_total = vips.size();
   for (const auto& a : dataplane_->attachments())
@@ -85,10 +86,15 @@ contract::Status Agent::status() const {
 }
 
 contract::List Agent::list(FlowCounting counting) const {
+  return list_of(dataplane_->status(), scheduler_->statuses(), counting);
+}
+
+contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std::vector<check::ServerStatus> statuses,
+                              FlowCounting counting) const {
   std::map<std::uint32_t, std::uint64_t> flows;
   if (counting == FlowCounting::count) flows = dataplane_->flows_per_backend();
   std::map<std::pair<std::string, std::string>, check::ServerStatus> health;
-  for (auto& s : scheduler_->statuses()) health.emplace(std::pair(s.virtual_server, s.real_server), std::move(s));
+  for (auto& s : statuses) health.emplace(std::pair(s.virtual_server, s.real_server), std::move(s));
 
   std::map<std::string, std::pair<const Service*, const dataplane::VipSpec*>> by_vip;
   for (const auto& s : plan_.services)
@@ -110,7 +116,7 @@ contract::List Agent::list(FlowCounting counting) const {
   contract::List out;
   out.version = XDPLB_VERSION;
   out.conntrack_size = dataplane_->conntrack_size();
-  for (const auto& vip : dataplane_->status()) {
+  for (const auto& vip : vips) {
     const auto found = by_vip.find(vip.key);
     const Service* service = found == by_vip.end() ? nullptr : found->second.first;
     contract::ListedVirtualServer server;
@@ -150,7 +156,6 @@ contract::List Agent::list(FlowCounting counting) const {
         backend.backend = name;
         backend.weight = 0;
         backend.configured_weight = spec.weight;
-        backend.health = contract::Health::down;
         backend.drained = drained_.count({vip.key, name}) > 0;
         backend.in_dataplane = false;
         if (counting == FlowCounting::count) backend.flows = 0;
@@ -166,9 +171,11 @@ contract::List Agent::list(FlowCounting counting) const {
   return out;
 }
 
-contract::Stats Agent::stats(Counting counting) const {
+contract::Stats Agent::stats(Counting counting) const { return stats_of(dataplane_->status(), counting); }
+
+contract::Stats Agent::stats_of(const std::vector<dataplane::VipStatus>& vips, Counting counting) const {
   contract::Stats out;
-  for (const auto& vip : dataplane_->status()) {
+  for (const auto& vip : vips) {
     contract::VirtualServerTraffic server{vip.key, to_contract(vip.traffic), {}};
     for (const auto& b : vip.backends)
       server.backends.push_back(
@@ -188,11 +195,21 @@ contract::Stats Agent::stats(Counting counting) const {
   return out;
 }
 
-std::vector<contract::RealServerHealth> Agent::health() const {
+std::vector<contract::RealServerHealth> Agent::health() const { return health_of(scheduler_->statuses()); }
+
+std::vector<contract::RealServerHealth> Agent::health_of(const std::vector<check::ServerStatus>& statuses) {
   std::vector<contract::RealServerHealth> out;
-  for (const auto& s : scheduler_->statuses())
+  for (const auto& s : statuses)
     out.push_back({s.virtual_server, s.real_server, s.up ? contract::Health::up : contract::Health::down, s.checks,
                    s.failures, std::chrono::duration<double>(s.last_latency).count()});
+  return out;
+}
+
+Agent::Snapshot Agent::snapshot(FlowCounting flows, Counting counting) const {
+  const auto vips = dataplane_->status();
+  auto statuses = scheduler_->statuses();
+  Snapshot out{status_of(vips), {}, stats_of(vips, counting), health_of(statuses)};
+  out.list = list_of(vips, std::move(statuses), flows);
   return out;
 }
 

@@ -43,7 +43,8 @@ struct VrrpInstance {
   int priority = 0;            // configured
   int effective_priority = 0;  // after tracking weights
   std::string interface;
-  unsigned virtual_router_id = 0;
+  // Unset in answers of agents older than the contract (they did not send it).
+  std::optional<unsigned> virtual_router_id;
   std::vector<std::string> vips;  // "198.18.0.100/32"
   std::uint64_t transitions = 0;
   std::optional<Transition> last_transition;  // none before the first
@@ -174,7 +175,7 @@ struct Stats {
   bool operator==(const Stats&) const = default;
 };
 
-// ---- health (the checkers' view of each real server) ----
+// ---- health (the checkers' view of each real server: the metrics' source, no socket command) ----
 
 struct RealServerHealth {
   std::string virtual_server;  // the checkers' name of the virtual_server block

@@ -145,7 +145,7 @@ Json encode_instance(const VrrpInstance& i) {
           {"priority", i.priority},
           {"effective_priority", i.effective_priority},
           {"interface", i.interface},
-          {"virtual_router_id", i.virtual_router_id},
+          {"virtual_router_id", optional_json(i.virtual_router_id)},
           {"vips", i.vips},
           {"transitions", i.transitions},
           {"last_transition", i.last_transition ? encode_transition(*i.last_transition) : Json(nullptr)},
@@ -159,7 +159,7 @@ VrrpInstance decode_instance(const Field& f) {
   i.priority = f.at("priority").small_integer();
   i.effective_priority = f.at("effective_priority").small_integer();
   i.interface = f.at("interface").text();
-  i.virtual_router_id = f.at("virtual_router_id").count32();
+  if (const auto vrid = f.maybe("virtual_router_id")) i.virtual_router_id = vrid->count32();
   i.vips = f.at("vips").texts();
   i.transitions = f.at("transitions").count();
   if (const auto last = f.maybe("last_transition")) i.last_transition = decode_transition(*last);
@@ -189,7 +189,7 @@ ListedBackend decode_backend(const Field& f) {
   b.sorry = f.at("sorry").flag();
   b.resolved = f.at("resolved").flag();
   if (const auto flows = f.maybe("flows")) b.flows = flows->count();
-  b.in_dataplane = f.at("in_dataplane").flag();
+  if (const auto held = f.maybe("in_dataplane")) b.in_dataplane = held->flag();  // older agents: held
   if (const auto since = f.maybe("health_since")) b.health_since = since->time();
   if (const auto error = f.maybe("last_check_error")) b.last_check_error = error->text();
   return b;
@@ -371,7 +371,8 @@ DrainRequest decode_drain_request(const Json& request) {
   const Field f(request, "request");
   DrainRequest r;
   r.backend = f.at("backend").text();
-  if (const auto vip = f.maybe("vip")) r.vip = vip->text();
+  // An empty "vip" has always meant every VIP of the backend.
+  if (const auto vip = f.maybe("vip"); vip && !vip->text().empty()) r.vip = vip->text();
   return r;
 }
 

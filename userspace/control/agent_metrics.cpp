@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "agent/agent.h"
 
 namespace xdplb::control {
 
@@ -51,7 +50,8 @@ void add_traffic(std::vector<MetricFamily>& out, const contract::List& list, con
   for (const auto& vip : list.virtual_servers) {
     add(vip_active, {{"vip", vip.vip}}, std::uint64_t{vip.active});
     for (const auto& b : vip.backends)
-      add(be_weight, {{"vip", vip.vip}, {"backend", backend_label(b.backend, b.sorry)}}, std::uint64_t{b.weight});
+      if (b.in_dataplane)  // the traffic series exist for these only
+        add(be_weight, {{"vip", vip.vip}, {"backend", backend_label(b.backend, b.sorry)}}, std::uint64_t{b.weight});
   }
   for (const auto& vip : stats.virtual_servers) {
     const std::vector<MetricLabel> v{{"vip", vip.vip}};
@@ -113,12 +113,11 @@ void add_dataplane(std::vector<MetricFamily>& out, const contract::Stats& stats)
 
 }  // namespace
 
-AgentSnapshots snapshots_for_metrics(const agent::Agent& agent) {
-  return {agent.status(), agent.list(agent::Agent::FlowCounting::skip),
-          agent.stats(agent::Agent::Counting::since_start), agent.health()};
+agent::Agent::Snapshot snapshot_for_metrics(const agent::Agent& agent) {
+  return agent.snapshot(agent::Agent::FlowCounting::skip, agent::Agent::Counting::since_start);
 }
 
-std::vector<MetricFamily> agent_metric_families(const AgentSnapshots& s) {
+std::vector<MetricFamily> agent_metric_families(const agent::Agent::Snapshot& s) {
   std::vector<MetricFamily> out;
   add_vrrp(out, s.status);
   add_traffic(out, s.list, s.stats);

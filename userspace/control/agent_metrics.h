@@ -5,25 +5,15 @@
 
 #include <vector>
 
-#include "contract/answers.h"
+#include "agent/agent.h"
 #include "control/metrics_format.h"
-
-namespace xdplb::agent {
-class Agent;
-}
 
 namespace xdplb::control {
 
-struct AgentSnapshots {
-  contract::Status status;
-  contract::List list;    // flows need not be counted
-  contract::Stats stats;  // counted from the start: Prometheus counters only grow
-  std::vector<contract::RealServerHealth> health;
-};
+// What one scrape shows of a running agent: its snapshot without the flow count (a walk of the
+// whole conntrack table), counters from the start (Prometheus counters only grow).
+agent::Agent::Snapshot snapshot_for_metrics(const agent::Agent& agent);
 
-// What one scrape shows of a running agent.
-AgentSnapshots snapshots_for_metrics(const agent::Agent& agent);
-
-std::vector<MetricFamily> agent_metric_families(const AgentSnapshots& snapshots);
+std::vector<MetricFamily> agent_metric_families(const agent::Agent::Snapshot& snapshot);
 
 }  // namespace xdplb::control

@@ -64,13 +64,14 @@ void write_stats_dump(const agent::Agent& agent, const std::filesystem::path& pa
 }
 
 void write_json_dump(const agent::Agent& agent, const std::filesystem::path& path) {
+  const auto snapshot = agent.snapshot(agent::Agent::FlowCounting::count, agent::Agent::Counting::since_clear);
   const nlohmann::json dump = {
       {"instance", agent.instance()},
       {"version", XDPLB_VERSION},
       {"written_at", contract::to_rfc3339(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()))},
-      {"status", contract::encode(agent.status())},
-      {"list", contract::encode(agent.list())},
-      {"stats", contract::encode(agent.stats())}};
+      {"status", contract::encode(snapshot.status)},
+      {"list", contract::encode(snapshot.list)},
+      {"stats", contract::encode(snapshot.stats)}};
   replace_file(path, indented(dump) + "\n");
   spdlog::info("JSON dump written to {}", path.native());
 }

@@ -31,6 +31,8 @@ const char* forward_name(contract::Forwarding forwarding) {
 std::string backend_health(const contract::ListedBackend& backend) {
   if (backend.sorry) return "sorry";
   if (backend.drained) return "drained";
+  // Healthy but not served: its virtual server is out of service (quorum lost, say).
+  if (!backend.in_dataplane && backend.health == contract::Health::up) return "unused";
   return std::string(contract::to_string(backend.health));
 }
 
@@ -109,7 +111,7 @@ std::string format_status(const contract::Status& status) {
     if (instance.effective_priority != instance.priority)
       priority = std::to_string(instance.effective_priority) + " (" + priority + ")";
     rows.push_back({instance.name, std::string(contract::to_string(instance.state)), priority, instance.interface,
-                    number_text(instance.virtual_router_id), transition_text(instance.last_transition),
+                    instance.virtual_router_id ? number_text(*instance.virtual_router_id) : "-", transition_text(instance.last_transition),
                     join(instance.vips)});
   }
   return out + render_table(rows) + dropped_adverts(status.vrrp_instances);
@@ -118,7 +120,7 @@ std::string format_status(const contract::Status& status) {
 std::string format_list(const contract::List& list, contract::Time now) {
   std::string out = "IP Virtual Server version xdplb " + list.version + " (size=" + number_text(list.conntrack_size) +
                     ")\nProt LocalAddress:Port Scheduler Flags\n";
-  out += "  -> " + pad("RemoteAddress:Port", 28) + " Forward Weight Health   Flows  Since   Last check error\n";
+  out += "  -> " + pad("RemoteAddress:Port", 28) + " Forward Weight Health   Flows  Since    Last check error\n";
   for (const auto& server : list.virtual_servers) {
     std::string header = vip_column(server.vip) + " " + server.algorithm;
     if (server.persistence_timeout > 0) header += " persistent " + number_text(server.persistence_timeout);
@@ -129,7 +131,7 @@ std::string format_list(const contract::List& list, contract::Time now) {
                          pad(number_text(backend.weight), 6) + " " + pad(backend_health(backend), 8) + " " +
                          pad(backend.flows ? number_text(*backend.flows) : "-", 6) + " " +
                          pad(backend.health_since ? format_duration(double((now - *backend.health_since).count())) : "-",
-                             7) +
+                             8) +
                          " " + backend.last_check_error.value_or("");
       line.erase(line.find_last_not_of(' ') + 1);
       out += line + '\n';

@@ -170,7 +170,7 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
     metrics_options.listen = xdplb::control::parse_listen_address(opt.metrics_listen);
     metrics.emplace(io, metrics_options, [&agent] {
       return xdplb::control::format_metrics(
-          xdplb::control::agent_metric_families(xdplb::control::snapshots_for_metrics(agent)));
+          xdplb::control::agent_metric_families(xdplb::control::snapshot_for_metrics(agent)));
     });
     spdlog::info("instance {}: metrics on http://{}/metrics", opt.instance, opt.metrics_listen);
   }

@@ -9,8 +9,8 @@ using namespace xdplb::contract;
 
 namespace {
 
-AgentSnapshots sample() {
-  AgentSnapshots s;
+xdplb::agent::Agent::Snapshot sample() {
+  xdplb::agent::Agent::Snapshot s;
   VrrpInstance instance;
   instance.name = "VI_1";
   instance.state = VrrpState::backup;

@@ -55,7 +55,7 @@ TEST_CASE("list prints an ipvsadm -Ln style table with weight, health and tracke
   CHECK(format_list(sample_list(), kNow) ==
         "IP Virtual Server version xdplb 0.1.0 (size=1048576)\n"
         "Prot LocalAddress:Port Scheduler Flags\n"
-        "  -> RemoteAddress:Port           Forward Weight Health   Flows  Since   Last check error\n"
+        "  -> RemoteAddress:Port           Forward Weight Health   Flows  Since    Last check error\n"
         "TCP  198.18.0.100:80 mh\n"
         "  -> 198.18.0.11:80               Route   1      up       3      1m05s\n"
         "  -> 198.18.0.12:80               Route   0      drained  12     1m05s\n"
@@ -65,6 +65,19 @@ TEST_CASE("list prints an ipvsadm -Ln style table with weight, health and tracke
         "  -> [fd00::99]:53                Route   1      sorry    0      -\n");
 }
 
+TEST_CASE("list tells a healthy server its virtual server does not use apart, and an old agent's VRID") {
+  List l = sample_list();
+  l.virtual_servers[0].backends[0].in_dataplane = false;
+  l.virtual_servers[0].backends[0].weight = 0;
+  CHECK(format_list(l, kNow).find("  -> 198.18.0.11:80               Route   0      unused   3      1m05s\n") !=
+        std::string::npos);
+  Status status;
+  VrrpInstance old;
+  old.name = "VI_1";
+  status.vrrp_instances = {old};
+  CHECK(format_status(status).find("VI_1           INIT   0     ") != std::string::npos);
+}
+
 TEST_CASE("list of an agent without virtual servers prints the headers only") {
   List empty;
   empty.version = "0.1.0";
@@ -72,7 +85,7 @@ TEST_CASE("list of an agent without virtual servers prints the headers only") {
   CHECK(format_list(empty, kNow) ==
         "IP Virtual Server version xdplb 0.1.0 (size=4096)\n"
         "Prot LocalAddress:Port Scheduler Flags\n"
-        "  -> RemoteAddress:Port           Forward Weight Health   Flows  Since   Last check error\n");
+        "  -> RemoteAddress:Port           Forward Weight Health   Flows  Since    Last check error\n");
 }
 
 TEST_CASE("stats prints per VIP and backend counters, then the verdicts") {
