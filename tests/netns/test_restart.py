@@ -41,3 +41,31 @@ def test_established_connections_survive_an_agent_restart(lab, procs, tmp_path, 
         assert answers[-1] == "done", f"{s.name} broke: {answers[-3:]}"
         assert len(set(answers[:-1])) == 1, f"{s.name} changed server: {sorted(set(answers[:-1]))}"
     assert again.stop() == 0
+
+
+def test_a_second_agent_of_the_same_instance_refuses_before_touching_anything(lab, procs, tmp_path):
+    """Issue 13: even with a pid file of its own, a second xdplbd of a running instance stops at the
+    instance lock; the first one's pins, socket and traffic are untouched."""
+    import os
+
+    from xdplab import bin_path, verify_clean
+
+    dr = DrLab(lab, procs, tmp_path, servers=1)
+    lb = dr.lbs[0]
+    dr.hold_vips(lb)
+    config = dr.write_config("xdplb.conf", dr_config(dr))
+    first = dr.start_agent(lb, config, "--interface", "eth0")
+    wait_until(lambda: dr.get(f"http://{dr.vip4}/"), 15, what="first answer through the VIP")
+    pins = sorted(os.listdir(first.pin_dir))
+
+    second = procs.start("xdplbd-second", [bin_path("xdplbd"), "-f", config, "--instance", first.instance, "-n", "-l",
+                                           "-p", tmp_path / "second.pid", "--interface", "eth0"],
+                         ns=lb, share_bpffs=True)
+    assert second.wait(10) != 0
+    assert f"instance {first.instance} is already running" in second.log()
+    assert not (tmp_path / "second.pid").exists()
+    assert sorted(os.listdir(first.pin_dir)) == pins
+    assert first.alive()
+    assert dr.get(f"http://{dr.vip4}/") is not None
+    verify_clean(first)
+    assert first.stop() == 0

@@ -42,6 +42,7 @@
 #include "dataplane/bpffs.h"
 #include "dataplane/xdp_program.h"
 #include "xdplbd/dump_files.h"
+#include "xdplbd/instance_lock.h"
 #include "xdplbd/signals.h"
 
 namespace {
@@ -144,6 +145,10 @@ void wait_for_scripts_then_stop(asio::io_context& io, asio::steady_timer& timer,
 
 int run(const Options& opt, const xdplb::config::Config& config, const std::string& interface,
         xdplb::dataplane::AttachMode attach_mode) {
+  // First of all: a second agent of this instance must stop here, before it touches pins or VIPs.
+  // (control_socket_path refuses an instance name that is not a plain file name.)
+  (void)xdplb::control::control_socket_path(opt.instance);
+  const xdplb::xdplbd::InstanceLock instance_lock(pid_directory, opt.instance);
   const PidFile pid_file(opt.pid_file.empty() ? std::string(pid_directory) + "/" + opt.instance + ".pid"
                                               : opt.pid_file);
   spdlog::info("instance {}: configuration {} loaded: {} vrrp_instance(s), {} virtual_server(s)",
