@@ -123,6 +123,9 @@ def test_every_command_in_plain_and_json_through_the_states_of_a_pair(lab, procs
         backend = next(b for b in listing["virtual_servers"][0]["backends"] if b["backend"] == down)
         return backend if backend["health"] == "down" and not backend["in_dataplane"] else None
     failed = wait_until(listed_down, 15, what=f"{down} marked down")
+    # One log line for the event, at warning level.
+    assert master.log().count(f"{down}: real server DOWN") == 1, master.log()
+    assert f"[warning] tcp/{VIP}:80 / {down}: real server DOWN" in master.log()
     # Still listed (ipvsadm would have dropped it), with why and since when.
     assert failed["weight"] == 0 and failed["health_since"] and "refused" in failed["last_check_error"].lower()
     text = plain(master, "list")

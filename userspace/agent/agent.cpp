@@ -111,7 +111,6 @@ void Agent::stop() {
 }
 
 void Agent::on_health_event(const check::HealthEvent& event) {
-  spdlog::info("{} {}: {} ({})", event.virtual_server, event.real_server, event.up ? "UP" : "DOWN", event.reason);
   const bool was_up = health_.real_server_up(event.virtual_server, event.real_server);
   const bool had_quorum = health_.state(event.virtual_server).quorum_up;
   for (const auto& action : health_.apply(event)) run_notify(action);

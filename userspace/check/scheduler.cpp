@@ -203,7 +203,7 @@ void Scheduler::on_outcome(const std::shared_ptr<Slot>& slot, const CheckOutcome
       spdlog::info("{} / {}: real server UP{} ({})", event->virtual_server, event->real_server,
                    event->weight ? " weight " + std::to_string(*event->weight) : std::string(), event->reason);
     } else {
-      spdlog::info("{} / {}: real server DOWN ({})", event->virtual_server, event->real_server, event->reason);
+      spdlog::warn("{} / {}: real server DOWN ({})", event->virtual_server, event->real_server, event->reason);
     }
     std::weak_ptr<Scheduler*> alive = alive_;
     if (on_event_) on_event_(*event);

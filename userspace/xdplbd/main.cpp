@@ -177,7 +177,6 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
       return xdplb::control::format_metrics(
           xdplb::control::agent_metric_families(xdplb::control::snapshot_for_metrics(agent)));
     });
-    spdlog::info("instance {}: metrics on http://{}/metrics", opt.instance, opt.metrics_listen);
   }
 
   // After the control socket: the dumps go first on the way out, the socket and the pid file next.
