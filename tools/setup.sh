@@ -17,7 +17,7 @@ packages=(
   # run
   iproute2 iputils-ping ethtool procps psmisc kmod openssl util-linux
   # test: peers, traffic, dissectors
-  python3 python3-pytest python3-scapy keepalived frr tshark nginx-light dnsmasq-base
+  python3 python3-pytest python3-pytest-xdist python3-scapy keepalived frr tshark nginx-light dnsmasq-base
   curl iperf3 wrk hping3 netsniff-ng xdp-tools gnuplot-nox nftables
 )
 

@@ -68,6 +68,7 @@ def test_bpftool_shows_the_vips(dr):
         assert info.get("btf_id"), info
 
 
+@pytest.mark.serial  # time until a dead server leaves the ring (< 3 s + 1.5 s)
 @pytest.mark.parametrize("family", ["ipv4", "ipv6"])
 def test_established_connection_keeps_its_server_while_another_leaves_and_returns(dr, procs, tmp_path, family):
     host = dr.vip4 if family == "ipv4" else dr.vip6
@@ -141,6 +142,7 @@ def test_checker_lines_reach_notify_fifo_and_lvs_notify_fifo(dr, procs, tmp_path
         assert max(lines.index(d) for d in down) < min(lines.index(u) for u in up), lines
 
 
+@pytest.mark.serial  # time until a dead server leaves the ring (< 3 s + 1.5 s)
 def test_reloads_faster_than_the_checks_do_not_keep_a_dead_server_in_the_ring(dr):
     """A reload that does not change a real server's checkers leaves them running: their timers and
     failure counts go on. (Every reload used to restart every check, so reloads more often than

@@ -121,6 +121,7 @@ def test_xdplbd_with_higher_priority_wins_and_keepalived_backs_off(lan):
     assert ka.entered("MASTER") == 0 or "Entering BACKUP" in ka.log().rsplit("Entering MASTER", 1)[1]
 
 
+@pytest.mark.serial  # takeover time after kill -9 (< 3.61 s + 0.5 s)
 def test_keepalived_wins_then_crash_and_return_with_preemption(lan):
     ka = lan.start_keepalived("lb2", conf(instance(150)))
     lan.assert_master("lb2")
@@ -143,6 +144,7 @@ def test_keepalived_wins_then_crash_and_return_with_preemption(lan):
     assert ka2.entered("MASTER") >= 1
 
 
+@pytest.mark.serial  # takeover time after a graceful stop (< Skew_Time + 0.5 s)
 def test_graceful_stop_of_xdplbd_master_hands_over_within_skew_time(lan):
     agent = lan.start_xdplbd("lb1", conf(instance(150)))
     lan.assert_master("lb1")
@@ -159,6 +161,7 @@ def test_graceful_stop_of_xdplbd_master_hands_over_within_skew_time(lan):
     lan.assert_master("lb2")
 
 
+@pytest.mark.serial  # takeover time after kill -9 (< 3.61 s + 0.5 s)
 def test_crash_of_xdplbd_master_and_nopreempt_return(lan):
     agent = lan.start_xdplbd("lb1", conf(instance(150)))
     lan.assert_master("lb1")
@@ -216,6 +219,7 @@ def test_unicast_peers(lan):
     lan.assert_master("lb1", timeout=8, crashed="lb2")
 
 
+@pytest.mark.serial  # 0.1 s adverts and takeover time (< 0.3 s + 0.5 s)
 def test_ipv6_instance_v3_fast_adverts(lan):
     agent = lan.start_xdplbd("lb1", conf(instance(150, version=3, advert="0.1", vip=VIP6, prefix=64)))
     lan.assert_master("lb1", vip=VIP6)
@@ -233,6 +237,7 @@ def test_ipv6_instance_v3_fast_adverts(lan):
     assert took < 0.3 + 0.5
 
 
+@pytest.mark.serial  # 0.1 s adverts and takeover time (< 0.36 s + 0.5 s)
 def test_v3_fast_adverts_keepalived_crash(lan):
     ka = lan.start_keepalived("lb2", conf(instance(150, version=3, advert="0.1")))
     lan.assert_master("lb2")
@@ -246,6 +251,7 @@ def test_v3_fast_adverts_keepalived_crash(lan):
     assert took < 0.3 + 0.61 * 0.1 + 0.5
 
 
+@pytest.mark.serial  # 0.1 s adverts: a master starved for 0.36 s is preempted
 def test_failing_tracked_script_lowers_priority_and_moves_master(lan, tmp_path):
     flag = tmp_path / "healthy"
     flag.write_text("ok")
@@ -271,6 +277,7 @@ vrrp_script chk_flag {{
     lan.assert_master("lb1", timeout=5)
 
 
+@pytest.mark.serial  # 0.1 s adverts: a master starved for 0.36 s is preempted
 def test_sync_group_moves_together(lan):
     vip_b = "198.18.0.101"
     group = "vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n}\n"

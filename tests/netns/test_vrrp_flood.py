@@ -14,6 +14,10 @@ import pytest
 
 from xdplab import bin_path, run, wait_until
 
+# It makes load (scapy sends as fast as one core allows) and measures the master's advert gaps under
+# it: beside other tests it would slow them and be slowed by them.
+pytestmark = pytest.mark.serial
+
 MASTER = "198.18.0.1"
 ATTACKER = "198.18.0.66"
 VIP = "198.18.0.100"

@@ -5,7 +5,7 @@ is removed by Lab.close(), which runs on every exit path (normal end, exception,
 Nothing is ever configured in the root namespace.
 """
 from .wait import wait_until, TimeoutExpired
-from .topology import Lab, Netns, run
+from .topology import Lab, Netns, hold_pin_root, run
 from .process import ProcessLauncher, Process
 from .paths import REPO, BUILD_DIR, BIN_DIR, bin_path, bpf_object
 from . import configs
@@ -15,7 +15,7 @@ from .keepalived import Keepalived
 from .control import ctl, verify_clean
 
 __all__ = [
-    "Lab", "Netns", "run", "wait_until", "TimeoutExpired", "ProcessLauncher", "Process",
+    "Lab", "Netns", "hold_pin_root", "run", "wait_until", "TimeoutExpired", "ProcessLauncher", "Process",
     "REPO", "BUILD_DIR", "BIN_DIR", "bin_path", "bpf_object", "start_nginx", "start_http_stream",
     "stream_answers", "DrLab", "configs", "ctl", "verify_clean",
 ]

@@ -6,6 +6,7 @@ inside their namespace, so links are created directly between lab namespaces: th
 sees them.
 """
 import atexit
+import contextlib
 import os
 import secrets
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 BPFFS_XDPLB = Path("/sys/fs/bpf/xdplb")
+NETNS_DIR = Path("/run/netns")
 
 _open_labs = []
 
@@ -121,12 +123,57 @@ class Netns:
         return f"Netns({self.name})"
 
 
+def _unused_tag(prefix):
+    """prefix + 6 hex digits that no namespace or pin directory carries yet: labs of parallel test
+    workers (and of other runs on the machine) must never share a tag."""
+    while True:
+        tag = f"{prefix}{secrets.token_hex(3)}"
+        taken = [d for d in (NETNS_DIR, BPFFS_XDPLB) if d.is_dir() and any(e.name.startswith(tag) for e in d.iterdir())]
+        if not taken:
+            return tag
+
+
+def _bpffs_mounted():
+    with open("/proc/self/mounts") as mounts:
+        return any(line.split()[1:3] == [str(BPFFS_XDPLB.parent), "bpf"] for line in mounts)
+
+
+@contextlib.contextmanager
+def hold_pin_root(prefix="xl"):
+    """Keeps /sys/fs/bpf/xdplb from being removed while this process's labs run.
+
+    The shared parent of every instance's pin directory is removed by whoever leaves it empty: an agent
+    that unpins on exit, Lab.close(). An agent of another lab (another pytest worker) that starts at
+    that moment finds the parent gone between its mkdir of the parent and of its own directory, and
+    fails. An anchor directory <tag>-anchor keeps the parent non-empty for the whole session; it goes
+    on exit, and with it the parent when nothing else remains.
+    """
+    if not _bpffs_mounted():
+        yield None  # the first agent mounts it; nothing to hold before that
+        return
+    anchor = BPFFS_XDPLB / f"{_unused_tag(prefix)}-anchor"
+    while True:
+        try:
+            BPFFS_XDPLB.mkdir(mode=0o700, exist_ok=True)
+            anchor.mkdir(mode=0o700)
+            break
+        except FileNotFoundError:
+            continue  # the parent was removed between the two mkdirs: again
+    try:
+        yield anchor
+    finally:
+        with contextlib.suppress(OSError):
+            anchor.rmdir()
+        with contextlib.suppress(OSError):
+            BPFFS_XDPLB.rmdir()  # only when no other run's pins remain
+
+
 class Lab:
     """A set of namespaces and links with one owner and one cleanup."""
 
     def __init__(self, prefix="xl"):
         _install_exit_handlers()
-        self.tag = f"{prefix}{secrets.token_hex(3)}"
+        self.tag = _unused_tag(prefix)
         self.namespaces = []
         self.cleanups = []  # callables run (last first) before namespaces are deleted
         self.closed = False
