@@ -27,17 +27,34 @@ static always_inline struct xdplb_backend *backend_in_service(__u32 id, __u32 ge
 	return b;
 }
 
-/* The backend an established flow is pinned to, or NULL when the flow must be (re)chosen. */
-static always_inline struct xdplb_backend *conntrack_lookup(const struct xdplb_flow *flow, __u32 *id)
+/* Conntrack time (abi.h): coarse monotonic milliseconds, modulo 2^32. */
+static always_inline __u32 conntrack_now_ms(void)
+{
+	return (__u32)(bpf_ktime_get_coarse_ns() / 1000000);
+}
+
+/*
+ * The backend an established flow is pinned to, or NULL when the flow must be (re)chosen. With
+ * `touch` (a packet of the flow, not an ICMP error about it) the entry's last_seen moves to now when
+ * it is XDPLB_CT_TOUCH_MS or more behind: one write per flow and second at most.
+ */
+static always_inline struct xdplb_backend *conntrack_lookup(const struct xdplb_flow *flow, __u32 *id, int touch)
 {
 	struct xdplb_ct_entry *ct = bpf_map_lookup_elem(&xdplb_conntrack, flow);
 	struct xdplb_backend *b;
+	__u32 now;
 
 	if (!ct)
 		return NULL;
 	b = backend_in_service(ct->backend_id, ct->generation);
-	if (b)
-		*id = ct->backend_id;
+	if (!b)
+		return NULL;
+	*id = ct->backend_id;
+	if (touch) {
+		now = conntrack_now_ms();
+		if (now - ct->last_seen >= XDPLB_CT_TOUCH_MS)
+			ct->last_seen = now;
+	}
 	return b;
 }
 
@@ -74,7 +91,7 @@ static always_inline int conntrack_flooded(void)
 
 static always_inline void conntrack_record(const struct xdplb_flow *flow, __u32 id, __u32 generation)
 {
-	struct xdplb_ct_entry ct = {.backend_id = id, .generation = generation};
+	struct xdplb_ct_entry ct = {.backend_id = id, .generation = generation, .last_seen = conntrack_now_ms()};
 
 	bpf_map_update_elem(&xdplb_conntrack, flow, &ct, BPF_ANY);
 }

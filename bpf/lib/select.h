@@ -93,7 +93,7 @@ static always_inline struct choice choose_backend(const struct xdplb_vip *vip, c
 	 * changed, and then the handshake simply restarts on the new backend).
 	 */
 	if (!new_connection) {
-		c.backend = conntrack_lookup(flow, &c.id);
+		c.backend = conntrack_lookup(flow, &c.id, track);
 		if (c.backend)
 			return c;
 	}

@@ -25,7 +25,7 @@
  * records it in the pinned map xdplb_abi (struct xdplb_abi) when it creates the pins and checks it
  * before adopting them.
  */
-#define XDPLB_ABI_VERSION 2
+#define XDPLB_ABI_VERSION 3
 
 /* Address families as stored in maps (independent of the host's AF_* values). */
 #define XDPLB_FAMILY_V4 4
@@ -165,12 +165,23 @@ struct xdplb_backend {
 };
 XDPLB_STATIC_ASSERT(sizeof(struct xdplb_backend) == 48, "xdplb_backend layout");
 
+/*
+ * Conntrack time: milliseconds of the kernel's coarse monotonic clock (bpf_ktime_get_coarse_ns() /
+ * 1e6, CLOCK_MONOTONIC_COARSE for userspace), kept in 32 bits: differences are taken modulo 2^32, so
+ * idle times are right up to 49 days. A packet of a tracked flow writes last_seen only when it is
+ * XDPLB_CT_TOUCH_MS or more behind, so a busy flow dirties its entry once a second, not per packet;
+ * last_seen is then at most that much older than the flow's last packet.
+ */
+#define XDPLB_CT_TOUCH_MS 1000
+
 /* Value of xdplb_conntrack (LRU hash keyed by struct xdplb_flow). */
 struct xdplb_ct_entry {
 	__u32 backend_id;
 	__u32 generation; /* of the backend when the flow was pinned to it */
+	__u32 last_seen;  /* conntrack time (above) of the flow's last packet, within XDPLB_CT_TOUCH_MS */
+	__u32 pad;
 };
-XDPLB_STATIC_ASSERT(sizeof(struct xdplb_ct_entry) == 8, "xdplb_ct_entry layout");
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_ct_entry) == 16, "xdplb_ct_entry layout");
 
 /* Key and value of xdplb_affinity (persistence_timeout): one client of one VIP. */
 struct xdplb_affinity_key {

@@ -406,7 +406,7 @@ std::uint64_t fill_conntrack(Dataplane& dataplane, std::uint32_t entries) {
       xdplb_backend record{};
       if (bpf_map_lookup_elem(m.backends, &b.id, &record) != 0)
         throw std::runtime_error("read backend " + to_string(b.key));
-      t.backends.push_back({b.id, record.generation});
+      t.backends.push_back({b.id, record.generation, conntrack_clock_ms(), 0});
     }
     targets.push_back(std::move(t));
   }

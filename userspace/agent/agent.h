@@ -78,6 +78,9 @@ class Agent {
     std::vector<contract::RealServerHealth> health;
   };
   Snapshot snapshot(FlowCounting flows, Counting counting) const;
+  // The conntrack table decoded (xdplbctl conns), filtered, most recently seen first. Walks the whole
+  // table on the loop: tens of milliseconds per 100k entries.
+  contract::Conns conns(const contract::ConnsRequest& request) const;
   // The intended state against the live maps; changes nothing.
   contract::Verify verify() const;
   // Holds the real server at weight 0 (drain) or gives its weight back, in every VIP that has it or

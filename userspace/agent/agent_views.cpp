@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <queue>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -24,6 +25,7 @@ double seconds_since(std::chrono::system_clock::time_point t) {
 }
 
 contract::Traffic to_contract(const dataplane::TrafficCounters& t) { return {t.packets, t.bytes, t.new_flows}; }
+
 
 // "tcp/198.18.0.100:80" matches "tcp/198.18.0.100:80" and, without the protocol, "198.18.0.100:80".
 bool vip_matches(const std::string& key, const std::string& wanted) {
@@ -116,6 +118,7 @@ contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std
   contract::List out;
   out.version = XDPLB_VERSION;
   out.conntrack_size = dataplane_->conntrack_size();
+  if (counting == FlowCounting::count) out.flow_window_seconds = dataplane::kActiveFlowWindow.count();
   for (const auto& vip : vips) {
     const auto found = by_vip.find(vip.key);
     const Service* service = found == by_vip.end() ? nullptr : found->second.first;
@@ -236,11 +239,63 @@ contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) 
     throw Refused(request.vip ? "no real server " + request.backend + " in " + *request.vip
                               : "no real server " + request.backend);
   out.changed = changed;
+  // What the real server still carries there (flows idle longer than the active window are done).
+  std::set<std::string> where(out.vips.begin(), out.vips.end());
+  std::uint64_t active = 0;
+  dataplane_->for_each_flow([&](const dataplane::FlowEntry& flow, const dataplane::Dataplane::BackendOwner* owner) {
+    if (owner && owner->backend.role == dataplane::BackendRole::real_server && where.count(owner->vip) &&
+        owner->backend.endpoint() == request.backend && flow.idle < dataplane::kActiveFlowWindow)
+      ++active;
+  });
+  out.active_flows = active;
   if (changed) {
     std::string vips;
     for (const auto& v : out.vips) vips += (vips.empty() ? "" : ", ") + v;
     spdlog::info("{} {} in {}", drain ? "drained" : "undrained", request.backend, vips);
     sync_dataplane(drain ? SyncCause::drain : SyncCause::undrain);
+  }
+  return out;
+}
+
+contract::Conns Agent::conns(const contract::ConnsRequest& request) const {
+  struct Match {
+    dataplane::FlowEntry flow;
+    const dataplane::Dataplane::BackendOwner* owner;
+  };
+  // Most recently seen first; with a limit only that many are kept while walking (a max-heap on idle).
+  const auto later = [](const Match& a, const Match& b) { return a.flow.idle < b.flow.idle; };
+  std::priority_queue<Match, std::vector<Match>, decltype(later)> kept(later);
+  contract::Conns out;
+  out.conntrack_size = dataplane_->conntrack_size();
+  out.active_window_seconds = dataplane::kActiveFlowWindow.count();
+  out.entries = dataplane_->for_each_flow([&](const dataplane::FlowEntry& flow, const dataplane::Dataplane::BackendOwner* owner) {
+    if (request.vip) {
+      const std::string sent_to = dataplane::protocol_name(flow.protocol) + "/" + dataplane::endpoint_text(flow.destination, flow.destination_port);
+      if (!(owner && vip_matches(owner->vip, *request.vip)) && !vip_matches(sent_to, *request.vip)) return;
+    }
+    if (request.backend && !(owner && (owner->backend.endpoint() == *request.backend ||
+                                       dataplane::to_string(owner->backend) == *request.backend)))
+      return;
+    ++out.matched;
+    kept.push(Match{flow, owner});
+    if (request.limit && kept.size() > request.limit) kept.pop();
+  });
+  out.conns.resize(kept.size());
+  for (auto slot = out.conns.rbegin(); slot != out.conns.rend(); ++slot, kept.pop()) {
+    const auto& [flow, owner] = kept.top();
+    auto& c = *slot;
+    c.protocol = dataplane::protocol_name(flow.protocol);
+    c.client = dataplane::endpoint_text(flow.client, flow.client_port);
+    c.idle_seconds = std::chrono::duration<double>(flow.idle).count();
+    if (owner) {
+      c.vip = owner->vip;
+      c.backend = owner->backend.endpoint();
+      c.sorry = owner->backend.role == dataplane::BackendRole::sorry_server;
+      c.state = flow.idle < dataplane::kActiveFlowWindow ? contract::FlowState::active : contract::FlowState::idle;
+    } else {
+      c.vip = dataplane::endpoint_text(flow.destination, flow.destination_port);
+      c.state = contract::FlowState::stale;
+    }
   }
   return out;
 }

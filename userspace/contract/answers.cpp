@@ -24,6 +24,15 @@ std::string_view to_string(Forwarding forwarding) {
 
 std::string_view to_string(Health health) { return health == Health::up ? "up" : "down"; }
 
+std::string_view to_string(FlowState state) {
+  switch (state) {
+    case FlowState::active: return "active";
+    case FlowState::idle: return "idle";
+    case FlowState::stale: return "stale";
+  }
+  return "?";
+}
+
 std::string_view to_string(StatsSource source) { return source == StatsSource::agent ? "agent" : "maps"; }
 
 }  // namespace xdplb::contract

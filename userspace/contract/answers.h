@@ -120,6 +120,9 @@ struct ListedVirtualServer {
 struct List {
   std::string version;
   std::uint64_t conntrack_size = 0;
+  // The backends' `flows` count conntrack entries seen within this many seconds (conns' "active");
+  // unset from older agents, whose flows counted every entry.
+  std::optional<std::uint64_t> flow_window_seconds;
   std::vector<ListedVirtualServer> virtual_servers;
   bool operator==(const List&) const = default;
 };
@@ -206,7 +209,46 @@ struct Drain {
   std::string backend;
   std::vector<std::string> vips;  // where the command applied
   bool changed = false;
+  // Active flows (conns' sense) the real server still has in those VIPs; unset from older agents.
+  std::optional<std::uint64_t> active_flows;
   bool operator==(const Drain&) const = default;
+};
+
+// ---- conns (the conntrack table, like ipvsadm -Lnc) ----
+
+// active: its backend serves it and it was seen within active_window_seconds; idle: seen before
+// that (its entry stays until the table reuses it); stale: its backend left or its id went to another
+// server since, so its next packet chooses afresh.
+enum class FlowState { active, idle, stale };
+std::string_view to_string(FlowState state);  // "active", "idle", "stale"
+inline constexpr FlowState kFlowStates[] = {FlowState::active, FlowState::idle, FlowState::stale};
+
+struct ConnsRequest {
+  std::optional<std::string> vip;      // "tcp/198.18.0.100:80" or "198.18.0.100:80"; unset: every VIP
+  std::optional<std::string> backend;  // "198.18.0.11:80"; unset: every backend
+  std::uint64_t limit = 1000;          // most entries answered; 0: all of them
+  bool operator==(const ConnsRequest&) const = default;
+};
+
+struct Conn {
+  std::string protocol;  // "tcp", "udp"
+  std::string client;    // "198.18.0.50:40312", "[fd00::50]:40312"
+  std::string vip;       // the VIP's key when its backend is known ("tcp/198.18.0.100:80"), else the
+                         // address the client sent to ("198.18.0.100:80")
+  std::optional<std::string> backend;  // unset when stale
+  bool sorry = false;                  // pinned to the sorry server
+  double idle_seconds = 0;             // since the last packet, within a second
+  FlowState state = FlowState::active;
+  bool operator==(const Conn&) const = default;
+};
+
+struct Conns {
+  std::uint64_t conntrack_size = 0;  // capacity of the table
+  std::uint64_t entries = 0;         // entries walked (every flow in the table)
+  std::uint64_t matched = 0;         // of which the request's filter took; conns holds the first `limit`
+  std::uint64_t active_window_seconds = 0;
+  std::vector<Conn> conns;  // most recently seen first
+  bool operator==(const Conns&) const = default;
 };
 
 struct Discrepancy {

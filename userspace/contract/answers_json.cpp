@@ -279,7 +279,10 @@ Json encode(const List& l) {
                        {"ring_size", v.ring_size},
                        {"backends", backends}});
   }
-  return {{"version", l.version}, {"conntrack_size", l.conntrack_size}, {"virtual_servers", servers}};
+  return {{"version", l.version},
+          {"conntrack_size", l.conntrack_size},
+          {"flow_window_seconds", optional_json(l.flow_window_seconds)},
+          {"virtual_servers", servers}};
 }
 
 List decode_list(const Json& value) {
@@ -287,6 +290,7 @@ List decode_list(const Json& value) {
   List l;
   l.version = f.at("version").text();
   l.conntrack_size = f.at("conntrack_size").count();
+  if (const auto window = f.maybe("flow_window_seconds")) l.flow_window_seconds = window->count();
   for (const auto& item : f.at("virtual_servers").items()) {
     ListedVirtualServer v;
     v.vip = item.at("vip").text();
@@ -360,11 +364,15 @@ Reload decode_reload(const Json& value) {
   return {f.at("config_file").text(), f.at("changes").texts(), f.at("warnings").texts()};
 }
 
-Json encode(const Drain& d) { return {{"backend", d.backend}, {"vips", d.vips}, {"changed", d.changed}}; }
+Json encode(const Drain& d) {
+  return {{"backend", d.backend}, {"vips", d.vips}, {"changed", d.changed}, {"active_flows", optional_json(d.active_flows)}};
+}
 
 Drain decode_drain(const Json& value) {
   const Field f(value, "drain");
-  return {f.at("backend").text(), f.at("vips").texts(), f.at("changed").flag()};
+  Drain d{f.at("backend").text(), f.at("vips").texts(), f.at("changed").flag(), std::nullopt};
+  if (const auto flows = f.maybe("active_flows")) d.active_flows = flows->count();
+  return d;
 }
 
 DrainRequest decode_drain_request(const Json& request) {
@@ -390,6 +398,60 @@ Verify decode_verify(const Json& value) {
   for (const auto& item : f.at("discrepancies").items())
     v.discrepancies.push_back({item.at("subject").text(), item.at("problem").text()});
   return v;
+}
+
+Json encode(const Conns& c) {
+  Json conns = Json::array();
+  for (const auto& e : c.conns)
+    conns.push_back({{"protocol", e.protocol},
+                     {"client", e.client},
+                     {"vip", e.vip},
+                     {"backend", optional_json(e.backend)},
+                     {"sorry", e.sorry},
+                     {"idle_seconds", e.idle_seconds},
+                     {"state", std::string(to_string(e.state))}});
+  return {{"conntrack_size", c.conntrack_size},
+          {"entries", c.entries},
+          {"matched", c.matched},
+          {"active_window_seconds", c.active_window_seconds},
+          {"conns", conns}};
+}
+
+Conns decode_conns(const Json& value) {
+  const Field f(value, "conns");
+  Conns c;
+  c.conntrack_size = f.at("conntrack_size").count();
+  c.entries = f.at("entries").count();
+  c.matched = f.at("matched").count();
+  c.active_window_seconds = f.at("active_window_seconds").count();
+  for (const auto& item : f.at("conns").items()) {
+    Conn e;
+    e.protocol = item.at("protocol").text();
+    e.client = item.at("client").text();
+    e.vip = item.at("vip").text();
+    if (const auto backend = item.maybe("backend")) e.backend = backend->text();
+    e.sorry = item.at("sorry").flag();
+    e.idle_seconds = item.at("idle_seconds").number();
+    e.state = named(item.at("state"), kFlowStates);
+    c.conns.push_back(std::move(e));
+  }
+  return c;
+}
+
+Json encode(const ConnsRequest& r) {
+  Json out = {{"limit", r.limit}};
+  if (r.vip) out["vip"] = *r.vip;
+  if (r.backend) out["backend"] = *r.backend;
+  return out;
+}
+
+ConnsRequest decode_conns_request(const Json& request) {
+  const Field f(request, "request");
+  ConnsRequest r;
+  if (const auto vip = f.maybe("vip")) r.vip = vip->text();
+  if (const auto backend = f.maybe("backend")) r.backend = backend->text();
+  if (const auto limit = f.maybe("limit")) r.limit = limit->count();
+  return r;
 }
 
 }  // namespace xdplb::contract

@@ -27,6 +27,9 @@ nlohmann::json encode(const Stats& stats);
 nlohmann::json encode(const Reload& reload);
 nlohmann::json encode(const Drain& drain);
 nlohmann::json encode(const Verify& verify);
+nlohmann::json encode(const Conns& conns);
+// The request's fields besides "command" (xdplbctl builds its request with it).
+nlohmann::json encode(const ConnsRequest& request);
 
 Status decode_status(const nlohmann::json& value);
 List decode_list(const nlohmann::json& value);
@@ -34,6 +37,9 @@ Stats decode_stats(const nlohmann::json& value);
 Reload decode_reload(const nlohmann::json& value);
 Drain decode_drain(const nlohmann::json& value);
 Verify decode_verify(const nlohmann::json& value);
+Conns decode_conns(const nlohmann::json& value);
+// The fields of a conns request ({"command":"conns","vip":...,"backend":...,"limit":...}); all optional.
+ConnsRequest decode_conns_request(const nlohmann::json& request);
 // The fields of a drain or undrain request ({"command":"drain","backend":...,"vip":...}).
 DrainRequest decode_drain_request(const nlohmann::json& request);
 

@@ -16,6 +16,7 @@ Json answer_now(agent::Agent& agent, const std::string& command, const Json& req
   if (command == "list") return contract::encode(agent.list());
   if (command == "stats") return contract::encode(agent.stats());
   if (command == "verify") return contract::encode(agent.verify());
+  if (command == "conns") return contract::encode(agent.conns(contract::decode_conns_request(request)));
   if (command == "drain" || command == "undrain")
     return contract::encode(agent.drain(contract::decode_drain_request(request), command == "drain"));
   throw ControlError("command " + command + " is not served by this agent");

@@ -539,20 +539,23 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
                  spec.ring_size, spec.active ? "" : " (inactive)");
 }
 
+std::uint64_t Dataplane::for_each_flow(const FlowVisitor& visit) const {
+  std::map<std::uint32_t, BackendOwner> owners;
+  for (const auto& [vip_key, vip] : vips_)
+    for (const auto& [backend_key, b] : vip.backends)
+      owners.emplace(b.id, BackendOwner{vip_key, backend_key, b.record.generation});
+  return walk_conntrack(maps_.conntrack, [&](const FlowEntry& flow) {
+    const auto owner = owners.find(flow.backend_id);
+    const bool current = owner != owners.end() && owner->second.generation == flow.generation;
+    visit(flow, current ? &owner->second : nullptr);
+  });
+}
+
 std::map<std::uint32_t, std::uint64_t> Dataplane::flows_per_backend() const {
   std::map<std::uint32_t, std::uint64_t> flows;
-  constexpr std::uint32_t kBatch = 4096;
-  std::vector<xdplb_flow> keys(kBatch);
-  std::vector<xdplb_ct_entry> values(kBatch);
-  xdplb_flow out_batch{};
-  void* in_batch = nullptr;
-  for (;;) {
-    std::uint32_t count = kBatch;
-    const int err = bpf_map_lookup_batch(maps_.conntrack, in_batch, &out_batch, keys.data(), values.data(), &count, nullptr);
-    for (std::uint32_t i = 0; i < count; ++i) ++flows[values[i].backend_id];
-    if (err) break;  // ENOENT: the walk is complete (other errors end it early: counts are best effort)
-    in_batch = &out_batch;
-  }
+  for_each_flow([&](const FlowEntry& flow, const BackendOwner* owner) {
+    if (owner && flow.idle < kActiveFlowWindow) ++flows[flow.backend_id];
+  });
   return flows;
 }
 

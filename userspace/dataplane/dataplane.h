@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <xdplb/abi.h>
 
 #include "common/unique_fd.h"
+#include "dataplane/flow_table.h"
 #include "dataplane/id_pool.h"
 #include "dataplane/maglev.h"
 #include "dataplane/neighbours.h"
@@ -107,7 +109,18 @@ class Dataplane {
   std::vector<Discrepancy> verify(const std::vector<VipSpec>& desired) const;
 
   std::vector<VipStatus> status() const;
-  // Conntrack entries per backend id (a walk over the whole flow table: for xdplbctl list, not hot paths).
+  // Which VIP and backend hold a backend id now, at which generation.
+  struct BackendOwner {
+    std::string vip;  // VipSpec::key()
+    BackendKey backend;
+    std::uint32_t generation = 0;
+  };
+  // Every conntrack entry (a walk over the whole flow table: for operators, not hot paths), with
+  // the backend serving it now; null when its id is free or went to another server since the flow
+  // was pinned (the flow's next packet chooses again). Returns the number of entries visited.
+  using FlowVisitor = std::function<void(const FlowEntry&, const BackendOwner*)>;
+  std::uint64_t for_each_flow(const FlowVisitor& visit) const;
+  // Active flows per backend id: entries of its current generation seen within kActiveFlowWindow.
   std::map<std::uint32_t, std::uint64_t> flows_per_backend() const;
   std::uint32_t conntrack_size() const { return options_.map_sizes.conntrack; }
   struct Attachment {

@@ -2,14 +2,14 @@
 
 namespace xdplb::dataplane {
 
-namespace {
-
-std::string endpoint_text(const config::IpAddress& a, std::uint16_t port, bool any_port = false) {
+std::string endpoint_text(const config::IpAddress& a, std::uint16_t port, bool any_port) {
   const std::string host = a.is_ipv4() ? a.to_string() : "[" + a.to_string() + "]";
   return host + ":" + (any_port ? std::string("*") : std::to_string(port));
 }
 
-}  // namespace
+std::string protocol_name(std::uint8_t protocol) {
+  return protocol == 17 ? "udp" : protocol == 6 ? "tcp" : "ip";
+}
 
 std::string BackendSpec::key() const { return endpoint_text(address, port); }
 
@@ -27,8 +27,7 @@ std::string to_string(const BackendKey& key) {
 }
 
 std::string VipSpec::key() const {
-  const char* proto = protocol == 17 ? "udp/" : protocol == 6 ? "tcp/" : "ip/";
-  return proto + endpoint_text(address, port, port == 0);
+  return protocol_name(protocol) + "/" + endpoint_text(address, port, port == 0);
 }
 
 std::string to_string(Algorithm a) {

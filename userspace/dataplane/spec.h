@@ -77,4 +77,9 @@ struct VipSpec {
 
 std::string to_string(Algorithm a);
 
+// "198.18.0.11:80", "[fd00::11]:80" ("...:*" with any_port): how every key here writes an endpoint.
+std::string endpoint_text(const config::IpAddress& address, std::uint16_t port, bool any_port = false);
+// "tcp", "udp", "ip" (any other protocol): the prefix of VipSpec::key().
+std::string protocol_name(std::uint8_t protocol);
+
 }  // namespace xdplb::dataplane

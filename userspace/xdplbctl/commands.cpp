@@ -129,11 +129,36 @@ int run_verify(const Invocation& invocation) {
 }
 
 int run_drain(const Invocation& invocation, const std::string& backend, const std::optional<std::string>& vip,
-              bool drain) {
+              bool drain, std::optional<std::chrono::seconds> wait) {
   Json request = {{"command", drain ? "drain" : "undrain"}, {"backend", backend}};
   if (vip) request["vip"] = *vip;
-  show(invocation, ask(invocation, request, contract::decode_drain),
-       [drain](const auto& a) { return format_drain(a, drain); });
+  auto answer = ask(invocation, request, contract::decode_drain);
+  show(invocation, answer, [drain](const auto& a) { return format_drain(a, drain); });
+  if (!drain || !wait) return 0;
+  if (!answer.active_flows) throw std::runtime_error("this agent does not count a drained server's flows: --wait cannot work");
+  // Draining again changes nothing and answers the count anew.
+  const auto deadline = std::chrono::steady_clock::now() + *wait;
+  const auto started = std::chrono::steady_clock::now();
+  while (*answer.active_flows > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::fprintf(stderr, "xdplbctl: %s still has %llu active flows after %lld s\n", backend.c_str(),
+                   static_cast<unsigned long long>(*answer.active_flows), static_cast<long long>(wait->count()));
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    answer = ask(invocation, request, contract::decode_drain);
+  }
+  const auto waited = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  if (!invocation.json)
+    print(backend + ": no active flows left" +
+          (waited.count() > 0 ? " after " + format_duration(double(waited.count())) : std::string()) + "\n");
+  return 0;
+}
+
+int run_conns(const Invocation& invocation, const ConnsFilter& filter) {
+  Json request = contract::encode(contract::ConnsRequest{filter.vip, filter.backend, filter.limit});
+  request["command"] = "conns";
+  show(invocation, ask(invocation, request, contract::decode_conns), [](const auto& a) { return format_conns(a); });
   return 0;
 }
 

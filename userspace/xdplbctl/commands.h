@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -23,7 +24,15 @@ int run_stats(const Invocation& invocation, bool rate);
 int run_reload(const Invocation& invocation);
 // Exit status 1 when the live maps differ from what the agent intends.
 int run_verify(const Invocation& invocation);
+// With `wait` (drain only), asks again every second until the real server has no active flows left
+// in those VIPs (exit 0) or `wait` has passed (exit 1).
 int run_drain(const Invocation& invocation, const std::string& backend, const std::optional<std::string>& vip,
-              bool drain);
+              bool drain, std::optional<std::chrono::seconds> wait = std::nullopt);
+struct ConnsFilter {
+  std::optional<std::string> vip;
+  std::optional<std::string> backend;
+  std::uint64_t limit = 1000;  // 0: every entry
+};
+int run_conns(const Invocation& invocation, const ConnsFilter& filter);
 
 }  // namespace xdplb::ctl

@@ -137,6 +137,9 @@ std::string format_list(const contract::List& list, contract::Time now) {
       out += line + '\n';
     }
   }
+  if (list.flow_window_seconds)
+    out += "Flows: conntrack entries seen in the last " + number_text(*list.flow_window_seconds) +
+           " s (xdplbctl conns lists them)\n";
   return out;
 }
 
@@ -181,9 +184,34 @@ std::string format_reload(const contract::Reload& reload) {
 
 std::string format_drain(const contract::Drain& drain, bool drained) {
   const std::string on = join(drain.vips);
-  if (!drain.changed) return drain.backend + (drained ? " was already drained" : " was not drained") + " on " + on + "\n";
-  return (drained ? "drained " : "undrained ") + drain.backend + " on " + on +
-         (drained ? " (weight 0: established flows stay, new flows go elsewhere)\n" : " (configured weight restored)\n");
+  std::string out =
+      !drain.changed ? drain.backend + (drained ? " was already drained" : " was not drained") + " on " + on + "\n"
+                     : (drained ? "drained " : "undrained ") + drain.backend + " on " + on +
+                           (drained ? " (weight 0: established flows stay, new flows go elsewhere)\n"
+                                    : " (configured weight restored)\n");
+  if (drained && drain.active_flows)
+    out += *drain.active_flows == 0 ? "no active flows left\n"
+                                    : number_text(*drain.active_flows) +
+                                          (*drain.active_flows == 1 ? " active flow left\n" : " active flows left\n");
+  return out;
+}
+
+std::string format_conns(const contract::Conns& conns) {
+  std::vector<std::vector<std::string>> rows = {{"Pro", "Idle", "State", "Source", "Virtual", "Destination"}};
+  for (const auto& c : conns.conns) {
+    std::string protocol = c.protocol;
+    std::transform(protocol.begin(), protocol.end(), protocol.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    rows.push_back({protocol, format_duration(c.idle_seconds), std::string(to_string(c.state)), c.client, c.vip,
+                    c.backend ? (c.sorry ? "sorry " : "") + *c.backend : "-"});
+  }
+  std::string out = render_table(rows);
+  out += number_text(conns.matched) + (conns.matched == 1 ? " entry" : " entries");
+  if (conns.matched != conns.entries) out += " matched of " + number_text(conns.entries);
+  out += " in a table of " + number_text(conns.conntrack_size);
+  if (conns.conns.size() < conns.matched)
+    out += "; showing the " + number_text(conns.conns.size()) + " seen last (--limit 0 shows all)";
+  out += "; active: seen in the last " + number_text(conns.active_window_seconds) + " s\n";
+  return out;
 }
 
 std::string format_verify(const contract::Verify& verify) {

@@ -24,6 +24,9 @@ std::string format_stats(const contract::Stats& stats);
 std::string format_reload(const contract::Reload& reload);
 std::string format_drain(const contract::Drain& drain, bool drained);
 
+// `xdplbctl conns`: an `ipvsadm -Lnc` style table, one line per conntrack entry, and a summary line.
+std::string format_conns(const contract::Conns& conns);
+
 // `xdplbctl verify`: one line saying the maps match, or one line per difference.
 std::string format_verify(const contract::Verify& verify);
 

@@ -57,10 +57,22 @@ int main(int argc, char** argv) {
   auto* verify = app.add_subcommand(
       "verify", "Compare what the agent intends with the live BPF maps; exit 1 on any difference");
 
+  xdplb::ctl::ConnsFilter conns_filter;
+  std::string conns_vip, conns_backend;
+  auto* conns = app.add_subcommand("conns", "Connection tracking entries, like ipvsadm -Lnc: client, VIP, backend, idle time");
+  conns->add_option("--vip", conns_vip, "Only this virtual server, [tcp/|udp/]ADDRESS:PORT")
+      ->check(checked_by(&xdplb::ctl::vip_argument_error, "VIP"));
+  conns->add_option("--backend", conns_backend, "Only flows pinned to this real server, ADDRESS:PORT")
+      ->check(checked_by(&xdplb::ctl::backend_argument_error, "ADDRESS:PORT"));
+  conns->add_option("--limit", conns_filter.limit, "Show at most this many, the most recently seen (0: all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+
   struct DrainArguments {
     std::string backend;
     std::string vip;
   } drain_arguments, undrain_arguments;
+  double drain_wait_seconds = 0;
   auto* drain = app.add_subcommand(
       "drain", "Weight 0 for a real server: established flows stay, new ones go elsewhere");
   auto* undrain = app.add_subcommand("undrain", "Give a drained real server its configured weight back");
@@ -74,6 +86,9 @@ int main(int argc, char** argv) {
     command->add_option("--vip", arguments->vip, "Only in this virtual server, [tcp/|udp/]ADDRESS:PORT")
         ->check(checked_by(&xdplb::ctl::vip_argument_error, "VIP"));
   }
+  drain->add_option("--wait", drain_wait_seconds,
+                    "Then wait up to SECONDS until the server has no active flows left (exit 1 if it still has)")
+      ->check(CLI::Range(1.0, 86400.0));
 
   try {
     app.parse(argc, argv);
@@ -100,9 +115,16 @@ int main(int argc, char** argv) {
     const auto optional_vip = [](const std::string& vip) {
       return vip.empty() ? std::nullopt : std::optional<std::string>(vip);
     };
+    if (conns->parsed()) {
+      conns_filter.vip = optional_vip(conns_vip);
+      conns_filter.backend = optional_vip(conns_backend);
+      return xdplb::ctl::run_conns(invocation, conns_filter);
+    }
     if (drain->parsed())
-      return xdplb::ctl::run_drain(invocation, drain_arguments.backend, optional_vip(drain_arguments.vip),
-                                   true);
+      return xdplb::ctl::run_drain(invocation, drain_arguments.backend, optional_vip(drain_arguments.vip), true,
+                                   drain_wait_seconds > 0 ? std::optional(std::chrono::seconds(
+                                                                static_cast<long long>(drain_wait_seconds)))
+                                                          : std::nullopt);
     if (undrain->parsed())
       return xdplb::ctl::run_drain(invocation, undrain_arguments.backend, optional_vip(undrain_arguments.vip),
                                    false);

@@ -81,8 +81,21 @@ TEST_CASE("every answer survives encode then decode unchanged") {
   CHECK(decode_stats(encode(from_maps)) == from_maps);
   const Reload reload{"/etc/xdplb/xdplb.conf", {"tcp/198.18.0.100:80: added real server 198.18.0.13:80"}, {"w"}};
   CHECK(decode_reload(encode(reload)) == reload);
-  const Drain drain{"198.18.0.11:80", {"tcp/198.18.0.100:80", "udp/198.18.0.100:53"}, true};
+  const Drain drain{"198.18.0.11:80", {"tcp/198.18.0.100:80", "udp/198.18.0.100:53"}, true, 3};
   CHECK(decode_drain(encode(drain)) == drain);
+  const Drain from_older_agent{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, false, std::nullopt};
+  CHECK(decode_drain(encode(from_older_agent)) == from_older_agent);
+  Conns conns;
+  conns.conntrack_size = 1048576;
+  conns.entries = 3;
+  conns.matched = 2;
+  conns.active_window_seconds = 60;
+  conns.conns = {{"tcp", "198.18.0.50:40312", "tcp/198.18.0.100:80", "198.18.0.11:80", false, 0.5, FlowState::active},
+                 {"udp", "[fd00::50]:5353", "[fd00::100]:53", std::nullopt, false, 75, FlowState::stale}};
+  CHECK(decode_conns(encode(conns)) == conns);
+  const ConnsRequest request{"tcp/198.18.0.100:80", "198.18.0.11:80", 0};
+  CHECK(decode_conns_request(encode(request)) == request);
+  CHECK(decode_conns_request(Json::object()) == ConnsRequest{});
   const Verify verify{2, 6, {{"tcp/198.18.0.100:80", "no ring in xdplb_rings[0]: its new flows are dropped"}}};
   CHECK(decode_verify(encode(verify)) == verify);
 }
@@ -126,6 +139,12 @@ TEST_CASE("a decoder names the first field that is missing or mistyped") {
   stats["conntrack_guard"]["flood_rate_auto"] = "yes";
   CHECK_THROWS_WITH_AS(decode_stats(stats), "stats.conntrack_guard.flood_rate_auto is not a boolean", ContractError);
   CHECK_THROWS_WITH_AS(decode_stats(Json{{"virtual_servers", Json::array()}}), "stats.verdicts is missing",
+                       ContractError);
+  Json bad_conns = encode(Conns{1, 1, 1, 60, {{"tcp", "c", "v", std::nullopt, false, 1, FlowState::idle}}});
+  bad_conns["conns"][0]["state"] = "ESTABLISHED";
+  CHECK_THROWS_WITH_AS(decode_conns(bad_conns), "conns.conns[0].state is \"ESTABLISHED\", not one of active, idle, stale",
+                       ContractError);
+  CHECK_THROWS_WITH_AS(decode_conns_request(Json{{"limit", -5}}), "request.limit is not a non-negative integer",
                        ContractError);
   CHECK_THROWS_WITH_AS(decode_verify(Json{{"vips", 1}, {"backends", 1}, {"discrepancies", {{{"subject", "x"}}}}}),
                        "verify.discrepancies[0].problem is missing", ContractError);

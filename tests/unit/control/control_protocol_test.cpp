@@ -40,7 +40,7 @@ TEST_CASE("every documented command is accepted with its fields") {
   CHECK(refusal(R"({"command":"undrain","backend":"[fd00::11]:443","vip":null})").empty());
   CHECK(refusal(R"({"command":"status","id":17})").empty());
   CHECK(refusal(R"({"id":{"any":"json"},"command":"list"})").empty());
-  CHECK(control_commands().size() == 7);
+  CHECK(control_commands().size() == 8);
 }
 
 TEST_CASE("a request that is not JSON is refused as malformed, naming the position") {
@@ -62,7 +62,7 @@ TEST_CASE("a request must be an object with a string command") {
 TEST_CASE("an unknown command is refused with the list of commands") {
   const auto message = refusal(R"({"command":"restart"})");
   CHECK(message.find(R"(unknown command "restart")") == 0);
-  CHECK(message.find("status, list, stats, reload, verify, drain, undrain") != std::string::npos);
+  CHECK(message.find("status, list, stats, reload, verify, conns, drain, undrain") != std::string::npos);
 }
 
 TEST_CASE("missing, mistyped and unknown fields are refused with the command and field named") {

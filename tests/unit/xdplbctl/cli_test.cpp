@@ -85,13 +85,25 @@ class CannedAgent {
     }
     if (command == "reload") return encode(Reload{"/etc/xdplb/xdplb.conf", {}, {}});
     if (command == "verify") return encode(Verify{1, 1, {}});
+    if (command == "conns") {
+      last_conns_request = decode_conns_request(request);
+      Conns conns{1048576, 5, 2, 60, {}};
+      conns.conns = {{"tcp", "198.18.0.50:40312", "tcp/198.18.0.100:80", "198.18.0.11:80", false, 0.4, FlowState::active},
+                     {"tcp", "198.18.0.51:40000", "198.18.0.100:80", std::nullopt, false, 125, FlowState::stale}};
+      return encode(conns);
+    }
     const auto backend = request["backend"].get<std::string>();
     if (backend != "198.18.0.11:80")
       throw xdplb::control::ControlError("no real server " + backend, Json::array({"known: 198.18.0.11:80"}));
-    return encode(Drain{backend, {request.value("vip", "tcp/198.18.0.100:80")}, true});
+    // The first drain finds two active flows, the next one, then none: what --wait waits for.
+    const unsigned calls = drain_calls++;
+    return encode(Drain{backend, {request.value("vip", "tcp/198.18.0.100:80")}, true,
+                        std::uint64_t(calls < 2 ? 2 - calls : 0)});
   }
 
   std::atomic<unsigned> stats_calls{0};
+  std::atomic<unsigned> drain_calls{0};
+  xdplb::contract::ConnsRequest last_conns_request;
   std::atomic<bool> broken{false};
 };
 
@@ -157,6 +169,7 @@ TEST_CASE("every command prints its text, and --json the agent's result") {
   run = run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --vip tcp/198.18.0.100:80"));
   CHECK(run.status == 0);
   CHECK(run.output.starts_with("drained 198.18.0.11:80 on tcp/198.18.0.100:80"));
+  CHECK(run.output.ends_with("\n2 active flows left\n"));
   run = run_xdplbctl(agent.with_socket("undrain 198.18.0.11:80"));
   CHECK(run.status == 0);
   CHECK(run.output.starts_with("undrained 198.18.0.11:80"));
@@ -174,6 +187,38 @@ TEST_CASE("every command prints its text, and --json the agent's result") {
   run = run_xdplbctl(agent.with_socket("verify"));
   CHECK(run.status == 0);
   CHECK(run.output == "OK: the data plane serves what the agent intends (1 VIP, 1 backend)\n");
+}
+
+TEST_CASE("conns sends its filter and prints an ipvsadm -Lnc style table with a summary") {
+  AgentUnderTest agent;
+  auto run = run_xdplbctl(agent.with_socket("conns --vip 198.18.0.100:80 --backend 198.18.0.11:80 --limit 1"));
+  CHECK(run.status == 0);
+  CHECK(agent.agent.last_conns_request == xdplb::contract::ConnsRequest{"198.18.0.100:80", "198.18.0.11:80", 1});
+  CHECK(run.output ==
+        "Pro  Idle   State   Source             Virtual              Destination\n"
+        "TCP  0s     active  198.18.0.50:40312  tcp/198.18.0.100:80  198.18.0.11:80\n"
+        "TCP  2m05s  stale   198.18.0.51:40000  198.18.0.100:80      -\n"
+        "2 entries matched of 5 in a table of 1048576; active: seen in the last 60 s\n");
+  run = run_xdplbctl(agent.with_socket("conns --json"));
+  CHECK(run.status == 0);
+  CHECK(agent.agent.last_conns_request == xdplb::contract::ConnsRequest{});
+  CHECK(Json::parse(run.output)["conns"][1]["backend"].is_null());
+  CHECK(run_xdplbctl(agent.with_socket("conns --limit -1")).status == 2);
+  CHECK(run_xdplbctl(agent.with_socket("conns --backend nowhere")).status == 2);
+}
+
+TEST_CASE("drain --wait asks again until the server has no active flows left") {
+  AgentUnderTest agent;
+  auto run = run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 10"));
+  CHECK(run.status == 0);
+  CHECK(agent.agent.drain_calls == 3);
+  CHECK(run.output.find("2 active flows left\n") != std::string::npos);
+  CHECK(run.output.ends_with("198.18.0.11:80: no active flows left after 2s\n"));
+  agent.agent.drain_calls = 0;
+  run = run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 1"));
+  CHECK(run.status == 1);
+  CHECK(run.output.find("still has 1 active flows after 1 s") != std::string::npos);
+  CHECK(run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 0")).status == 2);
 }
 
 TEST_CASE("an answer that is not the contract's is an error naming the field, and nothing is printed") {

@@ -88,6 +88,7 @@ TEST_CASE("every example answer of docs/control.md is the contract's") {
   check_example(only_example(docs, "reload"), decode_reload, "reload");
   check_example(only_example(docs, "verify"), decode_verify, "verify");
   check_example(only_example(docs, "drain` and `undrain"), decode_drain, "drain");
+  check_example(only_example(docs, "conns"), decode_conns, "conns");
   const auto stats = examples(docs, "stats");
   REQUIRE(stats.size() == 2);  // stats, then stats --rate --json
   check_example(stats[0], decode_stats, "stats");

@@ -238,13 +238,19 @@ TEST_CASE("reload, drain and undrain print one summary line and their changes") 
         "  tcp/198.18.0.100:80: added real server 198.18.0.13:80\n"
         "  warning: line 12: notify_up ignored\n");
   CHECK(format_reload({"/etc/xdplb/xdplb.conf", {}, {}}) == "reloaded /etc/xdplb/xdplb.conf: no change\n");
-  Drain drained{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, true};
+  Drain drained{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, true, std::nullopt};
   CHECK(format_drain(drained, true) ==
         "drained 198.18.0.11:80 on tcp/198.18.0.100:80 (weight 0: established flows stay, new flows go "
         "elsewhere)\n");
   CHECK(format_drain(drained, false) == "undrained 198.18.0.11:80 on tcp/198.18.0.100:80 (configured weight restored)\n");
   drained.changed = false;
   CHECK(format_drain(drained, true) == "198.18.0.11:80 was already drained on tcp/198.18.0.100:80\n");
+  CHECK(format_drain(drained, false) == "198.18.0.11:80 was not drained on tcp/198.18.0.100:80\n");
+  // With the agent's count of what the server still carries (an undrain does not mention it).
+  drained.active_flows = 0;
+  CHECK(format_drain(drained, true) == "198.18.0.11:80 was already drained on tcp/198.18.0.100:80\nno active flows left\n");
+  drained.active_flows = 1;
+  CHECK(format_drain(drained, true).ends_with("\n1 active flow left\n"));
   CHECK(format_drain(drained, false) == "198.18.0.11:80 was not drained on tcp/198.18.0.100:80\n");
 }
 

@@ -1,0 +1,41 @@
+// The conntrack table read back: every entry decoded (5-tuple, backend id and generation, idle time)
+// by a batched walk. For operators (xdplbctl conns, the flow counts of list), never for hot paths: a
+// walk over a million entries costs on the order of a hundred milliseconds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+#include <xdplb/abi.h>
+
+#include "config/address.h"
+
+namespace xdplb::dataplane {
+
+// How long after its last packet a flow still counts as active (list's and stats' "flows",
+// conns' state). A flow's entry stays in the table past that, until the LRU reuses it.
+inline constexpr std::chrono::seconds kActiveFlowWindow{60};
+
+// The data plane's conntrack clock now (abi.h: coarse monotonic milliseconds, modulo 2^32).
+std::uint32_t conntrack_clock_ms();
+
+struct FlowEntry {
+  std::uint8_t protocol = 0;  // IPPROTO_TCP, IPPROTO_UDP
+  config::IpAddress client;
+  std::uint16_t client_port = 0;  // host order
+  config::IpAddress destination;  // the VIP address the client sent to
+  std::uint16_t destination_port = 0;
+  std::uint32_t backend_id = 0;
+  std::uint32_t generation = 0;  // of the backend id when the flow was pinned to it
+  // Since the flow's last packet, give or take XDPLB_CT_TOUCH_MS.
+  std::chrono::milliseconds idle{0};
+};
+
+FlowEntry decode_flow(const xdplb_flow& key, const xdplb_ct_entry& value, std::uint32_t now_ms);
+
+// Calls `visit` for every entry of the conntrack map `fd` (entries added or evicted during the walk
+// may or may not be seen). Returns the number of entries visited.
+std::uint64_t walk_conntrack(int fd, const std::function<void(const FlowEntry&)>& visit);
+
+}  // namespace xdplb::dataplane
