@@ -81,6 +81,20 @@ def check_every_command(agent, state):
     text, verify = both(agent, "verify")
     assert verify["discrepancies"] == [] and text.startswith("OK: ")
 
+    text, conns = both(agent, "conns")
+    assert conns["matched"] == len(conns["conns"]) <= conns["entries"] and conns["active_window_seconds"] == 60
+    summary = text.splitlines()[-1]
+    assert summary.startswith(f"{conns['matched']} entr") and f"of {conns['conntrack_size']}" in summary, text
+    for flow in conns["conns"]:
+        # The flows the client opened through the VIP (a backup knows them only when it served them).
+        # A server taken out of the data plane leaves its flows stale: they choose afresh.
+        assert flow["protocol"] == "tcp" and flow["vip"] == f"tcp/{VIP}:80", flow
+        assert flow["state"] == "active" if flow["backend"] else flow["state"] == "stale", flow
+        line = next(line for line in text.splitlines() if f" {flow['client']} " in line)
+        assert line.split()[0] == "TCP" and line.split()[2] == flow["state"], line
+        assert line.split()[-1] == (flow["backend"] or "-"), line
+    return conns
+
 
 def test_every_command_in_plain_and_json_through_the_states_of_a_pair(lab, procs, tmp_path):
     dr = DrLab(lab, procs, tmp_path, lbs=2, servers=3)
@@ -96,16 +110,36 @@ def test_every_command_in_plain_and_json_through_the_states_of_a_pair(lab, procs
     for _ in range(10):
         dr.get(f"http://{VIP}/")
 
-    check_every_command(master, "MASTER")
-    check_every_command(backup, "BACKUP")
+    conns = check_every_command(master, "MASTER")
+    clients = {flow["client"].rsplit(":", 1)[0] for flow in conns["conns"]}
+    assert conns["matched"] >= 10 and clients == {dr.client.address4}, conns
+    assert all(flow["idle_seconds"] < 30 for flow in conns["conns"]), conns
+    rs1 = f"{dr.server_address(0)}:80"
+    text, only_rs1 = both(master, "conns", "--backend", rs1, "--limit", "2")
+    assert len(only_rs1["conns"]) <= 2 and all(f["backend"] == rs1 for f in only_rs1["conns"]), only_rs1
+    assert only_rs1["matched"] == sum(f["backend"] == rs1 for f in conns["conns"]), (only_rs1, conns)
+    assert check_every_command(backup, "BACKUP")["matched"] == 0
 
     # Drained: plain list says so, JSON too; undrain gives the weight back. (These commands change
     # the agent, so the plain and the JSON form run one after the other, each with its own answer.)
     rs2_key = f"{dr.server_address(1)}:80"
+    rs2_flows = sum(flow["backend"] == rs2_key for flow in conns["conns"])
+    assert rs2_flows > 0, conns
     text = plain(master, "drain", rs2_key)
     assert text.startswith(f"drained {rs2_key} on tcp/{VIP}:80 (weight 0"), text
-    assert json_answer(master, "drain", rs2_key) == {"backend": rs2_key, "vips": [f"tcp/{VIP}:80"], "changed": False}
-    assert plain(master, "drain", rs2_key) == f"{rs2_key} was already drained on tcp/{VIP}:80\n"
+    # The client's connections closed, but without TCP state a flow counts until it is a minute idle.
+    assert f"{rs2_flows} active flow" in text, text
+    assert json_answer(master, "drain", rs2_key) == {"backend": rs2_key, "vips": [f"tcp/{VIP}:80"], "changed": False,
+                                                     "active_flows": rs2_flows, "persistence_error": None}
+    assert plain(master, "drain", rs2_key) == (f"{rs2_key} was already drained on tcp/{VIP}:80\n"
+                                               f"{rs2_flows} active flow{'s' if rs2_flows > 1 else ''} left\n")
+    waited = xdplbctl(master, "drain", rs2_key, "--wait", "1")
+    assert waited.returncode == 1, waited
+    assert f"xdplbctl: {rs2_key} still has {rs2_flows} active flow" in waited.stderr, waited.stderr
+    # The backup forwarded nothing: its drain has no flow to wait for.
+    waited = xdplbctl(backup, "drain", rs2_key, "--wait", "5")
+    assert waited.returncode == 0 and waited.stdout.endswith("no active flows left\n"), waited
+    assert plain(backup, "undrain", rs2_key).startswith(f"undrained {rs2_key}")
     text, listing = both(master, "list")
     rs2 = next(b for b in listing["virtual_servers"][0]["backends"] if b["backend"] == rs2_key)
     assert rs2["drained"] and rs2["weight"] == 0
@@ -167,4 +201,21 @@ def test_an_agent_without_vrrp_answers_every_command(lab, procs, tmp_path):
     assert f"TCP  {VIP}:80 mh\n" in text and listing["virtual_servers"][0]["active"] is True
     both(agent, "stats")
     both(agent, "verify")
+
+    # A drain outlives the agent: the next run of the instance starts with the server drained.
+    rs1 = f"{dr.server_address(0)}:80"
+    assert plain(agent, "drain", rs1).startswith(f"drained {rs1}")
     assert agent.stop() == 0
+    again = dr.start_agent(dr.lbs[0], tmp_path / "lb.conf", "--interface", "eth0", name="xdplbd-again")
+    wait_until(lambda: xdplbctl(again, "--json", "list").returncode == 0, 15, what="the agent again")
+    assert f"{rs1} in tcp/{VIP}:80 stays drained" in again.log()
+    text, listing = both(again, "list")
+    [backend] = listing["virtual_servers"][0]["backends"]
+    assert backend["drained"] and backend["weight"] == 0, listing
+    assert plain(again, "undrain", rs1).startswith(f"undrained {rs1}")
+    assert again.stop() == 0
+    # Undrained before this stop: the run after it serves with the configured weight.
+    third = dr.start_agent(dr.lbs[0], tmp_path / "lb.conf", "--interface", "eth0", name="xdplbd-third")
+    wait_until(lambda: dr.get(f"http://{VIP}/"), 15, what="the VIP answering again")
+    assert not json_answer(third, "list")["virtual_servers"][0]["backends"][0]["drained"]
+    assert third.stop() == 0

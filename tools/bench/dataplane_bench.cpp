@@ -474,6 +474,21 @@ void measure_memory() {
   print_memory(empty, full);
   std::printf("conntrack: %llu flows written in %.0f ms, %llu tracked afterwards\n",
               static_cast<unsigned long long>(XDPLB_DEFAULT_CONNTRACK), fill_ms, static_cast<unsigned long long>(tracked));
+  // What the operator's views cost at that size: conns and drain walk the table on the agent's loop,
+  // list adds a count per backend (the same walk).
+  const auto walk_start = Clock::now();
+  std::uint64_t owned = 0;
+  const std::uint64_t walked = dataplane->for_each_flow([&](const xdplb::dataplane::FlowEntry&, const auto* owner) {
+    owned += owner != nullptr;
+  });
+  const double walk_ms = ms_since(walk_start);
+  const auto count_start = Clock::now();
+  const auto per_backend = dataplane->flows_per_backend();
+  const double count_ms = ms_since(count_start);
+  std::printf("conntrack walk: %llu entries decoded in %.0f ms (%llu with a current backend); "
+              "flows per backend (%zu backends) in %.0f ms\n",
+              static_cast<unsigned long long>(walked), walk_ms, static_cast<unsigned long long>(owned),
+              per_backend.size(), count_ms);
   std::printf("cross-check: MemAvailable fell by %.1f MiB while the data plane was loaded, programmed and filled\n"
               "             (includes this process's own buffers and any page-cache movement: a rough check only)\n\n",
               static_cast<double>(available_before) / 1024 - static_cast<double>(available_after) / 1024);

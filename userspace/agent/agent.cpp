@@ -39,6 +39,8 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
       config_(std::move(config)),
       plan_(plan_services(config_)),
       retry_timer_(io),
+      drain_store_(options_.state_directory.empty() ? std::filesystem::path{}
+                                                    : options_.state_directory / "drains.json"),
       interfaces_from_command_line_(!options_.interfaces.empty()) {
   for (const auto& w : plan_.warnings) spdlog::warn("{}", w);
 
@@ -57,6 +59,28 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
   scheduler_ = std::make_unique<check::Scheduler>(io_);
   scheduler_->on_event([this](const check::HealthEvent& e) { on_health_event(e); });
   apply_health(plan_health(config_, plan_));
+  restore_drains();
+}
+
+void Agent::restore_drains() {
+  const auto loaded = drain_store_.load();
+  if (loaded.problem) spdlog::error("drains of the last run lost: {}", *loaded.problem);
+  drained_ = drains_in_plan(loaded.drains, plan_);
+  for (const auto& [vip, real_server] : drained_) spdlog::info("{} in {} stays drained (drained before the restart)", real_server, vip);
+  for (const auto& [vip, real_server] : loaded.drains)
+    if (!drained_.count({vip, real_server}))
+      spdlog::info("drain of {} in {} forgotten: the configuration no longer has it", real_server, vip);
+  if (drained_ != loaded.drains || loaded.problem)
+    if (const auto error = keep_drains()) spdlog::error("{}", *error);
+}
+
+std::optional<std::string> Agent::keep_drains() const {
+  try {
+    drain_store_.save(drained_);
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string("drains not kept across a restart: ") + e.what();
+  }
 }
 
 Agent::~Agent() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "agent/checker_notify_scripts.h"
+#include "agent/drain_store.h"
 #include "agent/health_plan.h"
 #include "agent/service_plan.h"
 #include "agent/stats_baseline.h"
@@ -37,6 +39,8 @@ struct AgentOptions {
   std::vector<std::string> interfaces;  // where the XDP program is attached
   dataplane::AttachMode attach_mode = dataplane::AttachMode::native;
   bool keep_pins = false;               // leave the maps pinned on exit (restart without loss)
+  // Where the drains are kept across restarts (drains.json); empty: they last as long as the agent.
+  std::filesystem::path state_directory;
 };
 
 class Agent {
@@ -124,6 +128,10 @@ class Agent {
   // keeps the state (up or down, misc_dynamic weight) the checks last gave it, and the scheduler keeps
   // the checkers it already runs as they were planned.
   void apply_health(HealthPlan checks);
+  // Reads the drains of the last run, keeping those the plan still has.
+  void restore_drains();
+  // Writes drained_ to the state file; the error when it could not.
+  std::optional<std::string> keep_drains() const;
   contract::Status status_of(const std::vector<dataplane::VipStatus>& vips) const;
   contract::List list_of(const std::vector<dataplane::VipStatus>& vips, std::vector<check::ServerStatus> statuses,
                          FlowCounting counting) const;
@@ -143,6 +151,7 @@ class Agent {
   asio::steady_timer retry_timer_;
   bool retry_pending_ = false;
   bool stopped_ = false;
+  DrainStore drain_store_;
   DrainSet drained_;
   StatsBaseline stats_baseline_;
   std::optional<std::chrono::system_clock::time_point> stats_cleared_at_;

@@ -199,12 +199,10 @@ contract::Reload Agent::apply_reload(PreparedReload r) {
 
   config_ = std::move(next);
   plan_ = std::move(next_plan);
-  DrainSet still_drained;
-  for (const auto& d : drained_)
-    for (const auto& s : plan_.services)
-      for (const auto& v : s.vips)
-        if (v.key() == d.first && s.real_servers.count(d.second)) still_drained.insert(d);
-  drained_ = std::move(still_drained);
+  if (auto still_drained = drains_in_plan(drained_, plan_); still_drained != drained_) {
+    drained_ = std::move(still_drained);
+    if (const auto error = keep_drains()) spdlog::error("{}", *error);
+  }
   // Real servers keep the health they had (no flap, no notify); unchanged checkers keep running, new
   // ones confirm the state they start in.
   apply_health(std::move(r.next_health));

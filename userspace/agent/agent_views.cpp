@@ -26,7 +26,6 @@ double seconds_since(std::chrono::system_clock::time_point t) {
 
 contract::Traffic to_contract(const dataplane::TrafficCounters& t) { return {t.packets, t.bytes, t.new_flows}; }
 
-
 // "tcp/198.18.0.100:80" matches "tcp/198.18.0.100:80" and, without the protocol, "198.18.0.100:80".
 bool vip_matches(const std::string& key, const std::string& wanted) {
   if (key == wanted) return true;
@@ -239,6 +238,10 @@ contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) 
     throw Refused(request.vip ? "no real server " + request.backend + " in " + *request.vip
                               : "no real server " + request.backend);
   out.changed = changed;
+  if (changed) {
+    out.persistence_error = keep_drains();
+    if (out.persistence_error) spdlog::error("{}", *out.persistence_error);
+  }
   // What the real server still carries there (flows idle longer than the active window are done).
   std::set<std::string> where(out.vips.begin(), out.vips.end());
   std::uint64_t active = 0;
@@ -260,7 +263,7 @@ contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) 
 contract::Conns Agent::conns(const contract::ConnsRequest& request) const {
   struct Match {
     dataplane::FlowEntry flow;
-    const dataplane::Dataplane::BackendOwner* owner;
+    std::optional<dataplane::Dataplane::BackendOwner> owner;  // a copy: the walk's pointer dies with it
   };
   // Most recently seen first; with a limit only that many are kept while walking (a max-heap on idle).
   const auto later = [](const Match& a, const Match& b) { return a.flow.idle < b.flow.idle; };
@@ -277,7 +280,7 @@ contract::Conns Agent::conns(const contract::ConnsRequest& request) const {
                                        dataplane::to_string(owner->backend) == *request.backend)))
       return;
     ++out.matched;
-    kept.push(Match{flow, owner});
+    kept.push(Match{flow, owner ? std::optional(*owner) : std::nullopt});
     if (request.limit && kept.size() > request.limit) kept.pop();
   });
   out.conns.resize(kept.size());
@@ -293,7 +296,7 @@ contract::Conns Agent::conns(const contract::ConnsRequest& request) const {
       c.sorry = owner->backend.role == dataplane::BackendRole::sorry_server;
       c.state = flow.idle < dataplane::kActiveFlowWindow ? contract::FlowState::active : contract::FlowState::idle;
     } else {
-      c.vip = dataplane::endpoint_text(flow.destination, flow.destination_port);
+      c.vip = dataplane::protocol_name(flow.protocol) + "/" + dataplane::endpoint_text(flow.destination, flow.destination_port);
       c.state = contract::FlowState::stale;
     }
   }

@@ -137,6 +137,15 @@ ServicePlan plan_services(const config::Config& config) {
   return plan;
 }
 
+DrainSet drains_in_plan(const DrainSet& drained, const ServicePlan& plan) {
+  DrainSet kept;
+  for (const auto& d : drained)
+    for (const auto& s : plan.services)
+      for (const auto& v : s.vips)
+        if (v.key() == d.first && s.real_servers.count(d.second)) kept.insert(d);
+  return kept;
+}
+
 std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const check::HealthySet& health,
                                              const AddressActive& active, const DrainSet& drained) {
   std::vector<dataplane::VipSpec> out;

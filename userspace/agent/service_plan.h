@@ -49,6 +49,10 @@ using AddressActive = std::function<bool(const config::IpAddress&)>;
 // Operator drains (xdplbctl drain): (VIP key, real server name) pairs held at weight 0.
 using DrainSet = std::set<std::pair<std::string, std::string>>;
 
+// The drains of `drained` whose VIP and real server the plan still has (a reload or a restart with
+// another file forgets the others).
+DrainSet drains_in_plan(const DrainSet& drained, const ServicePlan& plan);
+
 std::vector<dataplane::VipSpec> desired_vips(const ServicePlan& plan, const check::HealthySet& health,
                                              const AddressActive& active, const DrainSet& drained = {});
 

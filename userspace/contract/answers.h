@@ -211,6 +211,9 @@ struct Drain {
   bool changed = false;
   // Active flows (conns' sense) the real server still has in those VIPs; unset from older agents.
   std::optional<std::uint64_t> active_flows;
+  // Why the change will not survive an agent restart (the state file could not be written); unset
+  // when it is kept, or from older agents.
+  std::optional<std::string> persistence_error;
   bool operator==(const Drain&) const = default;
 };
 
@@ -233,8 +236,8 @@ struct ConnsRequest {
 struct Conn {
   std::string protocol;  // "tcp", "udp"
   std::string client;    // "198.18.0.50:40312", "[fd00::50]:40312"
-  std::string vip;       // the VIP's key when its backend is known ("tcp/198.18.0.100:80"), else the
-                         // address the client sent to ("198.18.0.100:80")
+  std::string vip;       // the VIP's key when its backend is known ("tcp/198.18.0.100:80"), else
+                         // where the client sent to, in the same form
   std::optional<std::string> backend;  // unset when stale
   bool sorry = false;                  // pinned to the sorry server
   double idle_seconds = 0;             // since the last packet, within a second

@@ -365,13 +365,15 @@ Reload decode_reload(const Json& value) {
 }
 
 Json encode(const Drain& d) {
-  return {{"backend", d.backend}, {"vips", d.vips}, {"changed", d.changed}, {"active_flows", optional_json(d.active_flows)}};
+  return {{"backend", d.backend}, {"vips", d.vips}, {"changed", d.changed}, {"active_flows", optional_json(d.active_flows)},
+          {"persistence_error", optional_json(d.persistence_error)}};
 }
 
 Drain decode_drain(const Json& value) {
   const Field f(value, "drain");
-  Drain d{f.at("backend").text(), f.at("vips").texts(), f.at("changed").flag(), std::nullopt};
+  Drain d{f.at("backend").text(), f.at("vips").texts(), f.at("changed").flag(), std::nullopt, std::nullopt};
   if (const auto flows = f.maybe("active_flows")) d.active_flows = flows->count();
+  if (const auto error = f.maybe("persistence_error")) d.persistence_error = error->text();
   return d;
 }
 

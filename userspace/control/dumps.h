@@ -18,8 +18,4 @@ void write_stats_dump(const agent::Agent& agent, const std::filesystem::path& pa
 // {"instance", "version", "written_at", "status", "list", "stats"}.
 void write_json_dump(const agent::Agent& agent, const std::filesystem::path& path);
 
-// Writes `text` to a temporary file next to `path` and renames it over `path`. Throws
-// std::runtime_error naming the path when it cannot be written.
-void replace_file(const std::filesystem::path& path, const std::string& text);
-
 }  // namespace xdplb::control

@@ -117,7 +117,8 @@ class Dataplane {
   };
   // Every conntrack entry (a walk over the whole flow table: for operators, not hot paths), with
   // the backend serving it now; null when its id is free or went to another server since the flow
-  // was pinned (the flow's next packet chooses again). Returns the number of entries visited.
+  // was pinned (the flow's next packet chooses again); the owner lives only for the visit. Returns the
+  // number of entries visited.
   using FlowVisitor = std::function<void(const FlowEntry&, const BackendOwner*)>;
   std::uint64_t for_each_flow(const FlowVisitor& visit) const;
   // Active flows per backend id: entries of its current generation seen within kActiveFlowWindow.

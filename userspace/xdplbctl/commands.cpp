@@ -1,6 +1,7 @@
 #include "xdplbctl/commands.h"
 
 #include <cstdio>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -136,22 +137,32 @@ int run_drain(const Invocation& invocation, const std::string& backend, const st
   show(invocation, answer, [drain](const auto& a) { return format_drain(a, drain); });
   if (!drain || !wait) return 0;
   if (!answer.active_flows) throw std::runtime_error("this agent does not count a drained server's flows: --wait cannot work");
-  // Draining again changes nothing and answers the count anew.
-  const auto deadline = std::chrono::steady_clock::now() + *wait;
+  if (*answer.active_flows == 0) return 0;  // the answer said so already
+  // Then the server's flows in those VIPs, from list (read-only: an undrain meanwhile stays undone).
+  const std::set<std::string> where(answer.vips.begin(), answer.vips.end());
+  const auto active_flows = [&] {
+    const auto listing = ask(invocation, {{"command", "list"}}, contract::decode_list);
+    std::uint64_t flows = 0;
+    for (const auto& vs : listing.virtual_servers)
+      if (where.count(vs.vip))
+        for (const auto& b : vs.backends)
+          if (b.backend == backend && !b.sorry) flows += b.flows.value_or(0);
+    return flows;
+  };
   const auto started = std::chrono::steady_clock::now();
-  while (*answer.active_flows > 0) {
+  const auto deadline = started + *wait;
+  for (std::uint64_t left = *answer.active_flows; left > 0;) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      std::fprintf(stderr, "xdplbctl: %s still has %llu active flows after %lld s\n", backend.c_str(),
-                   static_cast<unsigned long long>(*answer.active_flows), static_cast<long long>(wait->count()));
+      std::fprintf(stderr, "xdplbctl: %s still has %llu active %s after %lld s\n", backend.c_str(),
+                   static_cast<unsigned long long>(left), left == 1 ? "flow" : "flows",
+                   static_cast<long long>(wait->count()));
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    answer = ask(invocation, request, contract::decode_drain);
+    left = active_flows();
   }
   const auto waited = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
-  if (!invocation.json)
-    print(backend + ": no active flows left" +
-          (waited.count() > 0 ? " after " + format_duration(double(waited.count())) : std::string()) + "\n");
+  if (!invocation.json) print(backend + ": no active flows left after " + format_duration(double(waited.count())) + "\n");
   return 0;
 }
 

@@ -193,6 +193,7 @@ std::string format_drain(const contract::Drain& drain, bool drained) {
     out += *drain.active_flows == 0 ? "no active flows left\n"
                                     : number_text(*drain.active_flows) +
                                           (*drain.active_flows == 1 ? " active flow left\n" : " active flows left\n");
+  if (drain.persistence_error) out += "warning: " + *drain.persistence_error + "\n";
   return out;
 }
 

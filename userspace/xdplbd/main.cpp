@@ -60,6 +60,7 @@ struct Options {
   bool log_console = false;
   bool log_detail = false;
   bool keep_pins = false;
+  std::string state_directory = "/var/lib/xdplb";  // drains live in <this>/<instance>/
   bool config_test = false;
   bool dump_config = false;
   bool strict = false;
@@ -162,6 +163,8 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
   if (!interface.empty()) agent_options.interfaces.push_back(interface);
   agent_options.attach_mode = attach_mode;
   agent_options.keep_pins = opt.keep_pins;
+  if (!opt.state_directory.empty())
+    agent_options.state_directory = std::filesystem::path(opt.state_directory) / opt.instance;
   xdplb::agent::Agent agent(io, agent_options, config);
 
   // Declared after the agent: destroyed first, so no request reaches a half-destroyed agent.
@@ -296,6 +299,10 @@ See also: xdplbctl --help)");
   app.add_flag("-D,--log-detail", opt.log_detail, "Detailed (debug) logging");
   app.add_flag("--keep-pins", opt.keep_pins,
                "On exit leave the maps pinned and the program attached: a restart keeps established flows");
+  app.add_option("--state-directory", opt.state_directory,
+                 "Keep the operator's drains across restarts in DIR/INSTANCE/drains.json (empty: not kept)")
+      ->option_text("DIR")
+      ->capture_default_str();
   app.add_option("--metrics-listen", opt.metrics_listen,
                  "Serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9469; a bare port means 127.0.0.1)");
   try {

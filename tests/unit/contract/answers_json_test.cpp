@@ -81,9 +81,12 @@ TEST_CASE("every answer survives encode then decode unchanged") {
   CHECK(decode_stats(encode(from_maps)) == from_maps);
   const Reload reload{"/etc/xdplb/xdplb.conf", {"tcp/198.18.0.100:80: added real server 198.18.0.13:80"}, {"w"}};
   CHECK(decode_reload(encode(reload)) == reload);
-  const Drain drain{"198.18.0.11:80", {"tcp/198.18.0.100:80", "udp/198.18.0.100:53"}, true, 3};
+  const Drain drain{"198.18.0.11:80", {"tcp/198.18.0.100:80", "udp/198.18.0.100:53"}, true, 3, std::nullopt};
   CHECK(decode_drain(encode(drain)) == drain);
-  const Drain from_older_agent{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, false, std::nullopt};
+  const Drain not_kept{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, true, 0,
+                       "drains not kept across a restart: cannot write /var/lib/xdplb/x/drains.json: Read-only file system"};
+  CHECK(decode_drain(encode(not_kept)) == not_kept);
+  const Drain from_older_agent{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, false, std::nullopt, std::nullopt};
   CHECK(decode_drain(encode(from_older_agent)) == from_older_agent);
   Conns conns;
   conns.conntrack_size = 1048576;

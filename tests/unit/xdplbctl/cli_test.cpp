@@ -71,9 +71,16 @@ class CannedAgent {
     if (command == "list") {
       List list;
       list.version = "0.1.0";
+      // After a drain of two active flows, list counts one, then none: what drain --wait waits for.
+      std::uint64_t flows = 3;
+      if (drained) {
+        const unsigned polls = lists_after_drain++;
+        flows = polls < 1 ? 1 : 0;
+      }
       list.virtual_servers.push_back(
           {"tcp/198.18.0.100:80", "mh", true, 0, 65537,
-           {{"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, false, false, true, 3, true, std::nullopt, std::nullopt}}});
+           {{"198.18.0.11:80", Forwarding::dr, 1, 1, Health::up, drained, false, true, flows, true, std::nullopt,
+             std::nullopt}}});
       return encode(list);
     }
     if (command == "stats") {
@@ -89,20 +96,22 @@ class CannedAgent {
       last_conns_request = decode_conns_request(request);
       Conns conns{1048576, 5, 2, 60, {}};
       conns.conns = {{"tcp", "198.18.0.50:40312", "tcp/198.18.0.100:80", "198.18.0.11:80", false, 0.4, FlowState::active},
-                     {"tcp", "198.18.0.51:40000", "198.18.0.100:80", std::nullopt, false, 125, FlowState::stale}};
+                     {"tcp", "198.18.0.51:40000", "tcp/198.18.0.100:80", std::nullopt, false, 125, FlowState::stale}};
       return encode(conns);
     }
     const auto backend = request["backend"].get<std::string>();
     if (backend != "198.18.0.11:80")
       throw xdplb::control::ControlError("no real server " + backend, Json::array({"known: 198.18.0.11:80"}));
-    // The first drain finds two active flows, the next one, then none: what --wait waits for.
-    const unsigned calls = drain_calls++;
-    return encode(Drain{backend, {request.value("vip", "tcp/198.18.0.100:80")}, true,
-                        std::uint64_t(calls < 2 ? 2 - calls : 0)});
+    drained = command == "drain";
+    drain_calls += drained;
+    lists_after_drain = 0;
+    return encode(Drain{backend, {request.value("vip", "tcp/198.18.0.100:80")}, true, std::uint64_t{2}, std::nullopt});
   }
 
   std::atomic<unsigned> stats_calls{0};
   std::atomic<unsigned> drain_calls{0};
+  std::atomic<unsigned> lists_after_drain{0};
+  std::atomic<bool> drained{false};
   xdplb::contract::ConnsRequest last_conns_request;
   std::atomic<bool> broken{false};
 };
@@ -197,7 +206,7 @@ TEST_CASE("conns sends its filter and prints an ipvsadm -Lnc style table with a 
   CHECK(run.output ==
         "Pro  Idle   State   Source             Virtual              Destination\n"
         "TCP  0s     active  198.18.0.50:40312  tcp/198.18.0.100:80  198.18.0.11:80\n"
-        "TCP  2m05s  stale   198.18.0.51:40000  198.18.0.100:80      -\n"
+        "TCP  2m05s  stale   198.18.0.51:40000  tcp/198.18.0.100:80  -\n"
         "2 entries matched of 5 in a table of 1048576; active: seen in the last 60 s\n");
   run = run_xdplbctl(agent.with_socket("conns --json"));
   CHECK(run.status == 0);
@@ -207,17 +216,18 @@ TEST_CASE("conns sends its filter and prints an ipvsadm -Lnc style table with a 
   CHECK(run_xdplbctl(agent.with_socket("conns --backend nowhere")).status == 2);
 }
 
-TEST_CASE("drain --wait asks again until the server has no active flows left") {
+TEST_CASE("drain --wait drains once, then reads list until the server has no active flows left") {
   AgentUnderTest agent;
   auto run = run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 10"));
   CHECK(run.status == 0);
-  CHECK(agent.agent.drain_calls == 3);
+  CHECK(agent.agent.drain_calls == 1);
+  CHECK(agent.agent.lists_after_drain == 2);
   CHECK(run.output.find("2 active flows left\n") != std::string::npos);
   CHECK(run.output.ends_with("198.18.0.11:80: no active flows left after 2s\n"));
-  agent.agent.drain_calls = 0;
   run = run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 1"));
   CHECK(run.status == 1);
-  CHECK(run.output.find("still has 1 active flows after 1 s") != std::string::npos);
+  CHECK(agent.agent.drain_calls == 2);
+  CHECK(run.output.find("still has 1 active flow after 1 s") != std::string::npos);
   CHECK(run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 0")).status == 2);
 }
 

@@ -238,7 +238,7 @@ TEST_CASE("reload, drain and undrain print one summary line and their changes") 
         "  tcp/198.18.0.100:80: added real server 198.18.0.13:80\n"
         "  warning: line 12: notify_up ignored\n");
   CHECK(format_reload({"/etc/xdplb/xdplb.conf", {}, {}}) == "reloaded /etc/xdplb/xdplb.conf: no change\n");
-  Drain drained{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, true, std::nullopt};
+  Drain drained{"198.18.0.11:80", {"tcp/198.18.0.100:80"}, true, std::nullopt, std::nullopt};
   CHECK(format_drain(drained, true) ==
         "drained 198.18.0.11:80 on tcp/198.18.0.100:80 (weight 0: established flows stay, new flows go "
         "elsewhere)\n");
@@ -252,6 +252,12 @@ TEST_CASE("reload, drain and undrain print one summary line and their changes") 
   drained.active_flows = 1;
   CHECK(format_drain(drained, true).ends_with("\n1 active flow left\n"));
   CHECK(format_drain(drained, false) == "198.18.0.11:80 was not drained on tcp/198.18.0.100:80\n");
+  // A change the agent could not write down holds until the agent stops: the operator is told.
+  drained.changed = true;
+  drained.persistence_error = "drains not kept across a restart: cannot write /var/lib/xdplb/x/drains.json: EROFS";
+  CHECK(format_drain(drained, false).ends_with(
+      "(configured weight restored)\nwarning: drains not kept across a restart: cannot write "
+      "/var/lib/xdplb/x/drains.json: EROFS\n"));
 }
 
 TEST_CASE("VIP keys and durations are shown the way operators read them") {

@@ -61,7 +61,7 @@ class DrLab:
     def start_agent(self, lb, config_path, *extra, name=None):
         instance = f"{self.lab.tag}-{lb.role}"
         argv = [bin_path("xdplbd"), "-f", config_path, "--instance", instance, "-n", "-l",
-                "-p", self.workdir / f"{instance}.pid", *extra]
+                "-p", self.workdir / f"{instance}.pid", "--state-directory", self.workdir / "state", *extra]
         proc = self.procs.start(name or f"xdplbd-{lb.role}", argv, ns=lb, share_bpffs=True)
         proc.instance = instance
         proc.pin_dir = f"/sys/fs/bpf/xdplb/{instance}"
