@@ -67,7 +67,9 @@ def test_status_list_and_stats(served):
 def test_drain_keeps_flows_and_sends_new_ones_elsewhere(served):
     dr = served
     result = ctl(dr.agent, "drain", "198.18.0.12:80", "--vip", "198.18.0.100:80")
-    assert result == {"backend": "198.18.0.12:80", "vips": ["tcp/198.18.0.100:80"], "changed": True}
+    assert result == {"backend": "198.18.0.12:80", "vips": ["tcp/198.18.0.100:80"], "changed": True,
+                      "active_flows": result["active_flows"], "persistence_error": None}
+    assert isinstance(result["active_flows"], int)
     assert all(dr.get(f"http://{dr.vip4}/") != "rs2" for _ in range(30))
     assert "rs2" in {dr.get(f"http://[{dr.vip6}]/") for _ in range(30)}, "only the named VIP is drained"
     assert ctl(dr.agent, "undrain", "198.18.0.12:80")["changed"] is True

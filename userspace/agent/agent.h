@@ -83,13 +83,22 @@ class Agent {
   };
   Snapshot snapshot(FlowCounting flows, Counting counting) const;
   // The conntrack table decoded (xdplbctl conns), filtered, most recently seen first. Walks the whole
-  // table on the loop: tens of milliseconds per 100k entries.
+  // table at once: about 40 ms per 100k entries (BENCHMARKS.md).
   contract::Conns conns(const contract::ConnsRequest& request) const;
   // The intended state against the live maps; changes nothing.
   contract::Verify verify() const;
   // Holds the real server at weight 0 (drain) or gives its weight back, in every VIP that has it or
   // in the one named; throws Refused when nothing matches.
   contract::Drain drain(const contract::DrainRequest& request, bool drain);
+
+  // list, conns and drain for the control socket: the same answers, after a walk of the flow table
+  // that runs one batch per loop turn, so that adverts, checkers and other requests go on meanwhile
+  // (a million entries take about 0.4 s). `done` runs on the loop, with the refusal or the answer.
+  template <class Answer>
+  using Completion = std::function<void(std::exception_ptr error, Answer answer)>;
+  void list_async(Completion<contract::List> done);
+  void conns_async(contract::ConnsRequest request, Completion<contract::Conns> done);
+  void drain_async(contract::DrainRequest request, bool drain, Completion<contract::Drain> done);
 
   // Re-reads the configuration file and applies only the difference: unchanged VIPs keep their rings
   // and flows, unchanged real servers their health. An invalid file changes nothing and throws
@@ -133,8 +142,25 @@ class Agent {
   // Writes drained_ to the state file; the error when it could not.
   std::optional<std::string> keep_drains() const;
   contract::Status status_of(const std::vector<dataplane::VipStatus>& vips) const;
+  // `flows`: active flows per backend id, or null to leave them uncounted.
   contract::List list_of(const std::vector<dataplane::VipStatus>& vips, std::vector<check::ServerStatus> statuses,
-                         FlowCounting counting) const;
+                         const std::map<std::uint32_t, std::uint64_t>* flows) const;
+  // drain() without counting the flows.
+  contract::Drain apply_drain(const contract::DrainRequest& request, bool drain);
+  // A walk of the flow table, or nothing after `done` was given the error that prevented it.
+  template <class Answer>
+  std::optional<dataplane::Dataplane::FlowWalk> start_flow_walk(const Completion<Answer>& done) const {
+    try {
+      return dataplane_->walk_flows();
+    } catch (...) {
+      done(std::current_exception(), {});
+      return std::nullopt;
+    }
+  }
+  // Runs `flows` a batch per loop turn, feeding `visit`, then calls `done` with the number of entries
+  // walked. Nothing runs once the agent is gone.
+  void walk_flows_then(dataplane::Dataplane::FlowWalk flows, dataplane::Dataplane::FlowVisitor visit,
+                       std::function<void(std::uint64_t entries)> done);
   contract::Stats stats_of(const std::vector<dataplane::VipStatus>& vips, Counting counting) const;
   static std::vector<contract::RealServerHealth> health_of(const std::vector<check::ServerStatus>& statuses);
 
@@ -165,6 +191,8 @@ class Agent {
   std::chrono::microseconds ring_cost_{1000};
   bool reload_in_flight_ = false;
   std::vector<ReloadCompletion> next_reload_waiters_;
+  // Handlers posted to the loop hold a weak reference: they do nothing once the agent is gone.
+  std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
   std::thread reload_thread_;  // last: joined first when the agent goes
 };
 

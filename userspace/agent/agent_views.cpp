@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <queue>
+#include <memory>
 #include <set>
 
+#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
+#include "agent/flow_views.h"
 #include "agent/refused.h"
 #include "dataplane/reasons.h"
 
@@ -25,13 +27,6 @@ double seconds_since(std::chrono::system_clock::time_point t) {
 }
 
 contract::Traffic to_contract(const dataplane::TrafficCounters& t) { return {t.packets, t.bytes, t.new_flows}; }
-
-// "tcp/198.18.0.100:80" matches "tcp/198.18.0.100:80" and, without the protocol, "198.18.0.100:80".
-bool vip_matches(const std::string& key, const std::string& wanted) {
-  if (key == wanted) return true;
-  const auto slash = key.find('/');
-  return wanted.find('/') == std::string::npos && slash != std::string::npos && key.substr(slash + 1) == wanted;
-}
 
 contract::VrrpState to_contract(vrrp::State state) {
   switch (state) {
@@ -87,13 +82,13 @@ contract::Status Agent::status_of(const std::vector<dataplane::VipStatus>& vips)
 }
 
 contract::List Agent::list(FlowCounting counting) const {
-  return list_of(dataplane_->status(), scheduler_->statuses(), counting);
+  if (counting == FlowCounting::skip) return list_of(dataplane_->status(), scheduler_->statuses(), nullptr);
+  const auto flows = dataplane_->flows_per_backend();
+  return list_of(dataplane_->status(), scheduler_->statuses(), &flows);
 }
 
 contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std::vector<check::ServerStatus> statuses,
-                              FlowCounting counting) const {
-  std::map<std::uint32_t, std::uint64_t> flows;
-  if (counting == FlowCounting::count) flows = dataplane_->flows_per_backend();
+                              const std::map<std::uint32_t, std::uint64_t>* flows) const {
   std::map<std::pair<std::string, std::string>, check::ServerStatus> health;
   for (auto& s : statuses) health.emplace(std::pair(s.virtual_server, s.real_server), std::move(s));
 
@@ -117,7 +112,7 @@ contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std
   contract::List out;
   out.version = XDPLB_VERSION;
   out.conntrack_size = dataplane_->conntrack_size();
-  if (counting == FlowCounting::count) out.flow_window_seconds = dataplane::kActiveFlowWindow.count();
+  if (flows) out.flow_window_seconds = dataplane::kActiveFlowWindow.count();
   for (const auto& vip : vips) {
     const auto found = by_vip.find(vip.key);
     const Service* service = found == by_vip.end() ? nullptr : found->second.first;
@@ -137,9 +132,9 @@ contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std
       backend.configured_weight = b.weight;
       backend.sorry = sorry;
       backend.resolved = b.resolved;
-      if (counting == FlowCounting::count) {
-        const auto f = flows.find(b.id);
-        backend.flows = f == flows.end() ? 0 : f->second;
+      if (flows) {
+        const auto f = flows->find(b.id);
+        backend.flows = f == flows->end() ? 0 : f->second;
       }
       if (service && !sorry) {
         if (const auto rs = service->real_servers.find(backend.backend); rs != service->real_servers.end())
@@ -160,7 +155,7 @@ contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std
         backend.configured_weight = spec.weight;
         backend.drained = drained_.count({vip.key, name}) > 0;
         backend.in_dataplane = false;
-        if (counting == FlowCounting::count) backend.flows = 0;
+        if (flows) backend.flows = 0;
         add_health(backend, *service);
         real_servers.push_back(std::move(backend));
       }
@@ -211,7 +206,9 @@ Agent::Snapshot Agent::snapshot(FlowCounting flows, Counting counting) const {
   const auto vips = dataplane_->status();
   auto statuses = scheduler_->statuses();
   Snapshot out{status_of(vips), {}, stats_of(vips, counting), health_of(statuses)};
-  out.list = list_of(vips, std::move(statuses), flows);
+  std::optional<std::map<std::uint32_t, std::uint64_t>> per_backend;
+  if (flows == FlowCounting::count) per_backend = dataplane_->flows_per_backend();
+  out.list = list_of(vips, std::move(statuses), per_backend ? &*per_backend : nullptr);
   return out;
 }
 
@@ -222,6 +219,31 @@ void Agent::clear_stats() {
 }
 
 contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) {
+  auto out = apply_drain(request, drain);
+  ActiveFlowsOfRealServer flows(request.backend, out.vips);
+  dataplane_->for_each_flow([&](const auto& flow, const auto* owner) { flows.visit(flow, owner); });
+  out.active_flows = flows.count();
+  return out;
+}
+
+void Agent::drain_async(contract::DrainRequest request, bool drain, Completion<contract::Drain> done) {
+  contract::Drain out;
+  try {
+    out = apply_drain(request, drain);
+  } catch (...) {
+    return done(std::current_exception(), {});
+  }
+  auto walk = start_flow_walk(done);
+  if (!walk) return;
+  auto flows = std::make_shared<ActiveFlowsOfRealServer>(request.backend, out.vips);
+  walk_flows_then(std::move(*walk), [flows](const auto& flow, const auto* owner) { flows->visit(flow, owner); },
+                  [flows, out = std::move(out), done = std::move(done)](std::uint64_t) mutable {
+                    out.active_flows = flows->count();
+                    done(nullptr, std::move(out));
+                  });
+}
+
+contract::Drain Agent::apply_drain(const contract::DrainRequest& request, bool drain) {
   contract::Drain out;
   out.backend = request.backend;
   bool changed = false;
@@ -229,7 +251,7 @@ contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) 
     if (!service.real_servers.count(request.backend)) continue;
     for (const auto& v : service.vips) {
       const std::string key = v.key();
-      if (request.vip && !vip_matches(key, *request.vip)) continue;
+      if (request.vip && !vip_key_matches(key, *request.vip)) continue;
       out.vips.push_back(key);
       changed |= drain ? drained_.insert({key, request.backend}).second : drained_.erase({key, request.backend}) > 0;
     }
@@ -242,15 +264,6 @@ contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) 
     out.persistence_error = keep_drains();
     if (out.persistence_error) spdlog::error("{}", *out.persistence_error);
   }
-  // What the real server still carries there (flows idle longer than the active window are done).
-  std::set<std::string> where(out.vips.begin(), out.vips.end());
-  std::uint64_t active = 0;
-  dataplane_->for_each_flow([&](const dataplane::FlowEntry& flow, const dataplane::Dataplane::BackendOwner* owner) {
-    if (owner && owner->backend.role == dataplane::BackendRole::real_server && where.count(owner->vip) &&
-        owner->backend.endpoint() == request.backend && flow.idle < dataplane::kActiveFlowWindow)
-      ++active;
-  });
-  out.active_flows = active;
   if (changed) {
     std::string vips;
     for (const auto& v : out.vips) vips += (vips.empty() ? "" : ", ") + v;
@@ -261,46 +274,52 @@ contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) 
 }
 
 contract::Conns Agent::conns(const contract::ConnsRequest& request) const {
-  struct Match {
-    dataplane::FlowEntry flow;
-    std::optional<dataplane::Dataplane::BackendOwner> owner;  // a copy: the walk's pointer dies with it
+  ConnsCollector collector(request);
+  const auto entries =
+      dataplane_->for_each_flow([&](const auto& flow, const auto* owner) { collector.visit(flow, owner); });
+  return collector.finish(entries, dataplane_->conntrack_size());
+}
+
+void Agent::conns_async(contract::ConnsRequest request, Completion<contract::Conns> done) {
+  auto walk = start_flow_walk(done);
+  if (!walk) return;
+  auto collector = std::make_shared<ConnsCollector>(std::move(request));
+  walk_flows_then(std::move(*walk), [collector](const auto& flow, const auto* owner) { collector->visit(flow, owner); },
+                  [this, collector, done = std::move(done)](std::uint64_t entries) {
+                    done(nullptr, collector->finish(entries, dataplane_->conntrack_size()));
+                  });
+}
+
+void Agent::list_async(Completion<contract::List> done) {
+  auto walk = start_flow_walk(done);
+  if (!walk) return;
+  auto flows = std::make_shared<ActiveFlowsPerBackend>();
+  // The servers' state is taken when the walk ends: the flows are the only part that is older.
+  walk_flows_then(std::move(*walk), [flows](const auto& flow, const auto* owner) { flows->visit(flow, owner); },
+                  [this, flows, done = std::move(done)](std::uint64_t) {
+                    done(nullptr, list_of(dataplane_->status(), scheduler_->statuses(), &flows->counts()));
+                  });
+}
+
+void Agent::walk_flows_then(dataplane::Dataplane::FlowWalk flows, dataplane::Dataplane::FlowVisitor visit,
+                            std::function<void(std::uint64_t)> done) {
+  struct Walk {
+    dataplane::Dataplane::FlowWalk flows;
+    dataplane::Dataplane::FlowVisitor visit;
+    std::function<void(std::uint64_t)> done;
   };
-  // Most recently seen first; with a limit only that many are kept while walking (a max-heap on idle).
-  const auto later = [](const Match& a, const Match& b) { return a.flow.idle < b.flow.idle; };
-  std::priority_queue<Match, std::vector<Match>, decltype(later)> kept(later);
-  contract::Conns out;
-  out.conntrack_size = dataplane_->conntrack_size();
-  out.active_window_seconds = dataplane::kActiveFlowWindow.count();
-  out.entries = dataplane_->for_each_flow([&](const dataplane::FlowEntry& flow, const dataplane::Dataplane::BackendOwner* owner) {
-    if (request.vip) {
-      const std::string sent_to = dataplane::protocol_name(flow.protocol) + "/" + dataplane::endpoint_text(flow.destination, flow.destination_port);
-      if (!(owner && vip_matches(owner->vip, *request.vip)) && !vip_matches(sent_to, *request.vip)) return;
-    }
-    if (request.backend && !(owner && (owner->backend.endpoint() == *request.backend ||
-                                       dataplane::to_string(owner->backend) == *request.backend)))
+  auto walk = std::make_shared<Walk>(Walk{std::move(flows), std::move(visit), std::move(done)});
+  // One batch now, the rest a batch per loop turn behind whatever else is queued.
+  auto turn = std::make_shared<std::function<void()>>();
+  *turn = [this, walk, turn_ref = std::weak_ptr(turn), alive = std::weak_ptr(lifetime_)] {
+    if (alive.expired()) return;
+    if (walk->flows.step(walk->visit)) {
+      if (const auto again = turn_ref.lock()) asio::post(io_, [again] { (*again)(); });
       return;
-    ++out.matched;
-    kept.push(Match{flow, owner ? std::optional(*owner) : std::nullopt});
-    if (request.limit && kept.size() > request.limit) kept.pop();
-  });
-  out.conns.resize(kept.size());
-  for (auto slot = out.conns.rbegin(); slot != out.conns.rend(); ++slot, kept.pop()) {
-    const auto& [flow, owner] = kept.top();
-    auto& c = *slot;
-    c.protocol = dataplane::protocol_name(flow.protocol);
-    c.client = dataplane::endpoint_text(flow.client, flow.client_port);
-    c.idle_seconds = std::chrono::duration<double>(flow.idle).count();
-    if (owner) {
-      c.vip = owner->vip;
-      c.backend = owner->backend.endpoint();
-      c.sorry = owner->backend.role == dataplane::BackendRole::sorry_server;
-      c.state = flow.idle < dataplane::kActiveFlowWindow ? contract::FlowState::active : contract::FlowState::idle;
-    } else {
-      c.vip = dataplane::protocol_name(flow.protocol) + "/" + dataplane::endpoint_text(flow.destination, flow.destination_port);
-      c.state = contract::FlowState::stale;
     }
-  }
-  return out;
+    walk->done(walk->flows.visited());
+  };
+  (*turn)();
 }
 
 // The operator's self-check: what the agent intends (the same desired state a sync would be given)

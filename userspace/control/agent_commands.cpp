@@ -1,5 +1,6 @@
 #include "control/agent_commands.h"
 
+#include <optional>
 #include <utility>
 
 #include "agent/agent.h"
@@ -10,29 +11,47 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Every command but reload, which answers later. Throws to refuse (agent::Refused, ControlError).
-Json answer_now(agent::Agent& agent, const std::string& command, const Json& request) {
+// The commands that answer at once. Throws to refuse (agent::Refused, ControlError).
+Json answer_now(agent::Agent& agent, const std::string& command) {
   if (command == "status") return contract::encode(agent.status());
-  if (command == "list") return contract::encode(agent.list());
   if (command == "stats") return contract::encode(agent.stats());
   if (command == "verify") return contract::encode(agent.verify());
-  if (command == "conns") return contract::encode(agent.conns(contract::decode_conns_request(request)));
-  if (command == "drain" || command == "undrain")
-    return contract::encode(agent.drain(contract::decode_drain_request(request), command == "drain"));
   throw ControlError("command " + command + " is not served by this agent");
+}
+
+// An agent answer, encoded, to the connection.
+template <class Answer>
+agent::Agent::Completion<Answer> encoded(ControlCompletion done) {
+  return [done = std::move(done)](std::exception_ptr error, Answer answer) {
+    done(error, error ? Json(nullptr) : contract::encode(answer));
+  };
 }
 
 }  // namespace
 
 DeferredControlHandler agent_commands(agent::Agent& agent) {
   return [&agent](const std::string& command, const Json& request, ControlCompletion done) {
-    if (command == "reload")
-      return agent.reload_async([done = std::move(done)](std::exception_ptr error, contract::Reload result) {
-        done(error, error ? Json(nullptr) : contract::encode(result));
-      });
+    // The ones that read the file or walk the flow table answer later, from the loop. (The request
+    // is decoded before `done` moves: a bad one is refused here.)
+    if (command == "reload") return agent.reload_async(encoded<contract::Reload>(std::move(done)));
+    if (command == "list") return agent.list_async(encoded<contract::List>(std::move(done)));
+    if (command == "conns" || command == "drain" || command == "undrain") {
+      std::optional<contract::ConnsRequest> conns;
+      std::optional<contract::DrainRequest> drain;
+      try {
+        if (command == "conns")
+          conns = contract::decode_conns_request(request);
+        else
+          drain = contract::decode_drain_request(request);
+      } catch (...) {
+        return done(std::current_exception(), nullptr);
+      }
+      if (conns) return agent.conns_async(std::move(*conns), encoded<contract::Conns>(std::move(done)));
+      return agent.drain_async(std::move(*drain), command == "drain", encoded<contract::Drain>(std::move(done)));
+    }
     Json result;
     try {
-      result = answer_now(agent, command, request);
+      result = answer_now(agent, command);
     } catch (...) {
       return done(std::current_exception(), nullptr);
     }

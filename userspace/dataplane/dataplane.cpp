@@ -539,22 +539,33 @@ void Dataplane::sync_vip(const VipSpec& spec, PendingWrites& pending, SyncReport
                  spec.ring_size, spec.active ? "" : " (inactive)");
 }
 
-std::uint64_t Dataplane::for_each_flow(const FlowVisitor& visit) const {
+Dataplane::FlowWalk Dataplane::walk_flows() const {
   std::map<std::uint32_t, BackendOwner> owners;
   for (const auto& [vip_key, vip] : vips_)
     for (const auto& [backend_key, b] : vip.backends)
       owners.emplace(b.id, BackendOwner{vip_key, backend_key, b.record.generation});
-  return walk_conntrack(maps_.conntrack, [&](const FlowEntry& flow) {
-    const auto owner = owners.find(flow.backend_id);
-    const bool current = owner != owners.end() && owner->second.generation == flow.generation;
+  return FlowWalk(std::move(owners), maps_.conntrack);
+}
+
+bool Dataplane::FlowWalk::step(const FlowVisitor& visit) {
+  return walk_.step([&](const FlowEntry& flow) {
+    const auto owner = owners_.find(flow.backend_id);
+    const bool current = owner != owners_.end() && owner->second.generation == flow.generation;
     visit(flow, current ? &owner->second : nullptr);
   });
+}
+
+std::uint64_t Dataplane::for_each_flow(const FlowVisitor& visit) const {
+  auto walk = walk_flows();
+  while (walk.step(visit)) {
+  }
+  return walk.visited();
 }
 
 std::map<std::uint32_t, std::uint64_t> Dataplane::flows_per_backend() const {
   std::map<std::uint32_t, std::uint64_t> flows;
   for_each_flow([&](const FlowEntry& flow, const BackendOwner* owner) {
-    if (owner && flow.idle < kActiveFlowWindow) ++flows[flow.backend_id];
+    if (owner && seen_within_active_window(flow)) ++flows[flow.backend_id];
   });
   return flows;
 }

@@ -121,6 +121,23 @@ class Dataplane {
   // number of entries visited.
   using FlowVisitor = std::function<void(const FlowEntry&, const BackendOwner*)>;
   std::uint64_t for_each_flow(const FlowVisitor& visit) const;
+  // The same walk in steps of ConntrackWalk::kBatch entries, so that an event loop can run between
+  // them, against the owners of the backend ids as they were when it started. Independent of this
+  // object once made.
+  class FlowWalk {
+   public:
+    // Visits the next batch; false once the walk is complete.
+    bool step(const FlowVisitor& visit);
+    std::uint64_t visited() const { return walk_.visited(); }
+
+   private:
+    friend class Dataplane;
+    FlowWalk(std::map<std::uint32_t, BackendOwner> owners, int conntrack_fd)
+        : owners_(std::move(owners)), walk_(conntrack_fd) {}
+    std::map<std::uint32_t, BackendOwner> owners_;
+    ConntrackWalk walk_;
+  };
+  FlowWalk walk_flows() const;
   // Active flows per backend id: entries of its current generation seen within kActiveFlowWindow.
   std::map<std::uint32_t, std::uint64_t> flows_per_backend() const;
   std::uint32_t conntrack_size() const { return options_.map_sizes.conntrack; }

@@ -1,9 +1,13 @@
 #include "dataplane/flow_table.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <time.h>
 
-#include <vector>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include <bpf/bpf.h>
 
@@ -34,23 +38,33 @@ FlowEntry decode_flow(const xdplb_flow& key, const xdplb_ct_entry& value, std::u
   return e;
 }
 
+ConntrackWalk::ConntrackWalk(int map_fd)
+    : fd_(::fcntl(map_fd, F_DUPFD_CLOEXEC, 0)), keys_(kBatch), values_(kBatch), now_ms_(conntrack_clock_ms()) {
+  if (fd_.get() < 0) throw std::runtime_error(std::string("conntrack walk: cannot duplicate the map's descriptor: ") +
+                                              std::strerror(errno));
+}
+
+bool ConntrackWalk::step(const std::function<void(const FlowEntry&)>& visit) {
+  if (done_) return false;
+  std::uint32_t count = kBatch;
+  xdplb_flow next{};
+  const int err = bpf_map_lookup_batch(fd_.get(), started_ ? &cursor_ : nullptr, &next, keys_.data(), values_.data(),
+                                       &count, nullptr);
+  for (std::uint32_t i = 0; i < count; ++i) visit(decode_flow(keys_[i], values_[i], now_ms_));
+  visited_ += count;
+  cursor_ = next;
+  started_ = true;
+  // ENOENT: the walk is complete (other errors end it early: best effort, like a reader of
+  // /proc/net/ip_vs_conn racing the table).
+  done_ = err != 0;
+  return !done_;
+}
+
 std::uint64_t walk_conntrack(int fd, const std::function<void(const FlowEntry&)>& visit) {
-  constexpr std::uint32_t kBatch = 4096;
-  std::vector<xdplb_flow> keys(kBatch);
-  std::vector<xdplb_ct_entry> values(kBatch);
-  xdplb_flow out_batch{};
-  void* in_batch = nullptr;
-  std::uint64_t visited = 0;
-  const std::uint32_t now = conntrack_clock_ms();
-  for (;;) {
-    std::uint32_t count = kBatch;
-    const int err = bpf_map_lookup_batch(fd, in_batch, &out_batch, keys.data(), values.data(), &count, nullptr);
-    for (std::uint32_t i = 0; i < count; ++i) visit(decode_flow(keys[i], values[i], now));
-    visited += count;
-    if (err) break;  // ENOENT: the walk is complete (other errors end it early: best effort)
-    in_batch = &out_batch;
+  ConntrackWalk walk(fd);
+  while (walk.step(visit)) {
   }
-  return visited;
+  return walk.visited();
 }
 
 }  // namespace xdplb::dataplane

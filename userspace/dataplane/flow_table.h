@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include <xdplb/abi.h>
 
+#include "common/unique_fd.h"
 #include "config/address.h"
 
 namespace xdplb::dataplane {
@@ -32,10 +34,33 @@ struct FlowEntry {
   std::chrono::milliseconds idle{0};
 };
 
+inline bool seen_within_active_window(const FlowEntry& flow) { return flow.idle < kActiveFlowWindow; }
+
 FlowEntry decode_flow(const xdplb_flow& key, const xdplb_ct_entry& value, std::uint32_t now_ms);
 
-// Calls `visit` for every entry of the conntrack map `fd` (entries added or evicted during the walk
-// may or may not be seen). Returns the number of entries visited.
+// A walk over the conntrack map in batches, so that a caller on an event loop can let other work run
+// between them (entries added or evicted during the walk may or may not be seen). It holds its own
+// descriptor of the map: it may outlive the data plane that started it.
+class ConntrackWalk {
+ public:
+  static constexpr std::uint32_t kBatch = 4096;  // entries per step: about 1.5 ms of decoding
+  explicit ConntrackWalk(int map_fd);
+  // Visits the next batch; false once the walk is complete (it then visits nothing more).
+  bool step(const std::function<void(const FlowEntry&)>& visit);
+  std::uint64_t visited() const { return visited_; }
+
+ private:
+  UniqueFd fd_;
+  std::vector<xdplb_flow> keys_;
+  std::vector<xdplb_ct_entry> values_;
+  xdplb_flow cursor_{};
+  bool started_ = false;
+  bool done_ = false;
+  std::uint32_t now_ms_;  // idle times are taken against the walk's start
+  std::uint64_t visited_ = 0;
+};
+
+// The whole walk at once. Returns the number of entries visited.
 std::uint64_t walk_conntrack(int fd, const std::function<void(const FlowEntry&)>& visit);
 
 }  // namespace xdplb::dataplane

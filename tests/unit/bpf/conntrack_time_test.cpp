@@ -1,10 +1,12 @@
 // Conntrack time: a recorded flow carries the time of its last packet (abi.h), a packet of the flow
 // moves it forward only when it is XDPLB_CT_TOUCH_MS or more behind, an ICMP error about the flow
 // does not, and the walk that xdplbctl conns and the flow counts use reads it back as idle time.
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include <doctest/doctest.h>
 
@@ -132,4 +134,37 @@ TEST_CASE("the walk reports the idle time and decodes the 5-tuple") {
 
   f.age(std::chrono::duration_cast<std::chrono::milliseconds>(xdplb::dataplane::kActiveFlowWindow).count() + 1000);
   CHECK(f.lb.dp().flows_per_backend().empty());
+}
+
+TEST_CASE("the walk goes in batches, each entry once, and outlives nothing it needs") {
+  OneFlow f;
+  REQUIRE(f.send() != 0);
+  auto e = f.entry();
+  REQUIRE(e);
+  // 10,000 more flows of the same VIP and backend from other client ports.
+  constexpr int kMore = 10000;
+  for (int i = 0; i < kMore; ++i) {
+    auto key = e->first;
+    key.sport = htons(static_cast<std::uint16_t>(1000 + i));
+    REQUIRE(bpf_map_update_elem(f.conntrack.get(), &key, &e->second, BPF_NOEXIST) == 0);
+  }
+  auto walk = f.lb.dp().walk_flows();
+  std::set<std::uint16_t> ports;
+  int steps = 0;
+  std::uint64_t owned = 0;
+  for (bool more = true; more; ++steps) {
+    std::uint64_t in_step = 0;
+    more = walk.step([&](const xdplb::dataplane::FlowEntry& flow, const auto* owner) {
+      ++in_step;
+      owned += owner != nullptr;
+      CHECK(ports.insert(flow.client_port).second);
+    });
+    CHECK(in_step <= xdplb::dataplane::ConntrackWalk::kBatch);
+  }
+  CHECK(ports.size() == kMore + 1);
+  CHECK(walk.visited() == kMore + 1);
+  CHECK(owned == kMore + 1);
+  CHECK(steps >= 3);
+  // Done is done.
+  CHECK_FALSE(walk.step([](const auto&, const auto*) { FAIL("visited after the end"); }));
 }
