@@ -208,3 +208,24 @@ def test_alert_rules_pass_promtool():
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tested = run([promtool, "test", "rules", str(RULES_TEST)], check=False)
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_dashboard_is_a_grafana_dashboard():
+    """What Grafana's import needs and checks: unique panel ids, panels on its 24-column grid, a query
+    and a unique refId per target, and every $variable a query uses defined in the templating."""
+    dashboard = json.loads(DASHBOARD.read_text())
+    assert dashboard["title"] and dashboard["uid"] and isinstance(dashboard["schemaVersion"], int)
+    variables = {v["name"] for v in dashboard["templating"]["list"]} | {"__rate_interval", "__interval"}
+    ids = [p["id"] for p in dashboard["panels"]]
+    assert len(ids) == len(set(ids)), ids
+    for panel in dashboard["panels"]:
+        grid = panel["gridPos"]
+        assert grid["x"] >= 0 and grid["w"] > 0 and grid["x"] + grid["w"] <= 24, panel["title"]
+        assert panel["type"] in {"timeseries", "stat", "table", "state-timeline"}, panel["type"]
+        assert panel["targets"], panel["title"]
+        ref_ids = [t["refId"] for t in panel["targets"]]
+        assert len(ref_ids) == len(set(ref_ids)), panel["title"]
+        for target in panel["targets"]:
+            assert target["expr"].strip(), panel["title"]
+            used = set(re.findall(r"\$\{?([a-zA-Z_]+)", target["expr"] + json.dumps(target["datasource"])))
+            assert used <= variables, (panel["title"], used - variables)
