@@ -130,6 +130,18 @@ def test_last_reload_refused_then_applied(metered):
     assert s.value("xdplb_config_last_reload_success_timestamp_seconds") >= int(before) - 1
 
 
+def test_an_ipv6_listen_address_without_civetweb_ipv6_is_refused_and_leaves_nothing(lab, procs, tmp_path):
+    """Debian 12's civetweb has no IPv6: the agent says so and exits, its pins and VIPs gone with it."""
+    dr = DrLab(lab, procs, tmp_path, servers=1)
+    dr.hold_vips(dr.lbs[0])
+    config = dr.write_config("xdplb.conf", configs.config("LB_TEST", configs.virtual_server(
+        dr.vip4, [dr.server_address(0)])))
+    agent = dr.start_agent(dr.lbs[0], config, "--interface", "eth0", "--metrics-listen", "[::1]:9469")
+    assert agent.wait(30) != 0
+    assert "cannot listen on [::1]:9469: the civetweb library under prometheus-cpp was built without IPv6" in agent.log()
+    assert not Path(agent.pin_dir).exists()
+
+
 # ---- the rules and the dashboard against what the agent exports ----
 
 METRIC_NAME = re.compile(r"\b((?:xdplb|process)_[a-zA-Z0-9_]+)")

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <civetweb.h>
 #include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
 
@@ -70,6 +71,8 @@ std::string civetweb_listening_port(const Tcp::endpoint& endpoint) {
   return endpoint.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
 }
 
+bool civetweb_has_ipv6() { return mg_check_feature(8) != 0; }  // 8: USE_IPV6 (civetweb.h)
+
 MetricsServer::MetricsServer(asio::io_context& io, MetricsServerOptions options,
                              LoopCollectable::Collector agent_families)
     : listen_(options.listen),
@@ -78,6 +81,10 @@ MetricsServer::MetricsServer(asio::io_context& io, MetricsServerOptions options,
   std::vector<std::string> civetweb{"listening_ports", civetweb_listening_port(listen_), "num_threads",
                                     std::to_string(options.threads), "request_timeout_ms",
                                     std::to_string(options.request_timeout.count())};
+  if (listen_.address().is_v6() && !civetweb_has_ipv6())
+    throw std::runtime_error("metrics: cannot listen on " + endpoint_text(listen_) +
+                             ": the civetweb library under prometheus-cpp was built without IPv6 (Debian's is); "
+                             "use an IPv4 address");
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(std::move(civetweb));
   } catch (const std::exception& e) {

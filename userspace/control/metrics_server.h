@@ -30,6 +30,10 @@ asio::ip::tcp::endpoint parse_listen_address(std::string_view text);
 // The same endpoint in civetweb's listening_ports syntax: "127.0.0.1:9469", "[::1]:9469".
 std::string civetweb_listening_port(const asio::ip::tcp::endpoint& endpoint);
 
+// Whether the civetweb library the exposer runs on listens on IPv6 at all: Debian 12's is built
+// without it, so an IPv6 listen address is refused there with that reason.
+bool civetweb_has_ipv6();
+
 struct MetricsServerOptions {
   asio::ip::tcp::endpoint listen;
   std::size_t threads = 2;  // civetweb's workers: scrapes answered at once
@@ -38,7 +42,8 @@ struct MetricsServerOptions {
 
 class MetricsServer {
  public:
-  // Binds and listens. Throws std::runtime_error naming the address on failure. `agent_families`
+  // Binds and listens. Throws std::runtime_error naming the address on failure (an IPv6 one too,
+  // where civetweb has no IPv6). `agent_families`
   // runs on `io`'s thread, once per scrape.
   MetricsServer(asio::io_context& io, MetricsServerOptions options, LoopCollectable::Collector agent_families);
   ~MetricsServer();

@@ -155,6 +155,24 @@ TEST_CASE("stopping takes milliseconds, not civetweb's 2 s poll, also after the 
   CHECK(std::chrono::steady_clock::now() - t0 < 1s);
 }
 
+TEST_CASE("IPv6: served where civetweb has it, refused with the reason where it has not (Debian 12)") {
+  asio::io_context io;
+  MetricsServerOptions options;
+  options.listen = parse_listen_address("[::1]:0");
+  if (civetweb_has_ipv6()) {
+    MetricsServer server(io, options, [] { return one_gauge(1); });
+    CHECK(server.local_endpoint().address().is_v6());
+    return;
+  }
+  try {
+    MetricsServer server(io, options, [] { return one_gauge(1); });
+    FAIL("listened on IPv6 without civetweb's IPv6");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("[::1]:0") != std::string::npos);
+    CHECK(std::string(e.what()).find("without IPv6") != std::string::npos);
+  }
+}
+
 TEST_CASE("a port already taken is a clear error naming the address") {
   LiveMetrics first([] { return one_gauge(1); });
   asio::io_context io;
