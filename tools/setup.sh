@@ -19,7 +19,8 @@ packages=(
   # test: peers, traffic, dissectors
   python3 python3-pytest python3-pytest-xdist python3-scapy keepalived frr tshark nginx-light dnsmasq-base
   curl iperf3 wrk hping3 netsniff-ng xdp-tools gnuplot-nox nftables
-  # test: promtool checks the alert rules (Debian ships it with the server); the rules are YAML
+  # test: promtool checks the alert rules (Debian ships it with the server, whose unit a systemd
+  # machine then starts on :9090; the tests need only promtool); the rules are YAML
   prometheus python3-yaml
 )
 
