@@ -13,7 +13,7 @@ packages=(
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libnl-3-dev libnl-route-3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev
-  libasio-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev
+  libasio-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev libcivetweb-dev
   # run
   iproute2 iputils-ping ethtool procps psmisc kmod openssl util-linux
   # test: peers, traffic, dissectors
