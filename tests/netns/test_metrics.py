@@ -213,6 +213,18 @@ def test_rules_and_dashboard_use_only_names_the_agent_exports(metered, what):
     assert not labels, f"{what} use labels the agent does not export: {sorted(labels)}"
 
 
+def test_docs_name_every_family_the_agent_exports_and_no_other(metered):
+    """docs/control.md's Metrics section against a scrape: no family undocumented, none documented
+    that the agent does not export."""
+    docs = (REPO / "docs" / "control.md").read_text()
+    section = docs[docs.index("## Metrics\n"):]
+    table = section[:section.index("Renamed from earlier versions")]
+    documented = set(re.findall(r"`((?:xdplb|process|exposer)_[a-z0-9_]+)`", table))
+    exported = set(scrape(metered).types)
+    assert exported - documented == set(), "exported but not in docs/control.md"
+    assert documented - exported == set(), "in docs/control.md but not exported"
+
+
 def test_alert_rules_pass_promtool():
     promtool = shutil.which("promtool")
     assert promtool, "promtool is missing: tools/setup.sh installs Debian's prometheus package"
