@@ -13,12 +13,15 @@ packages=(
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libnl-3-dev libnl-route-3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev
-  libasio-dev libssl-dev nlohmann-json3-dev
+  libasio-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev libcivetweb-dev
   # run
   iproute2 iputils-ping ethtool procps psmisc kmod openssl util-linux
   # test: peers, traffic, dissectors
   python3 python3-pytest python3-pytest-xdist python3-scapy keepalived frr tshark nginx-light dnsmasq-base
   curl iperf3 wrk hping3 netsniff-ng xdp-tools gnuplot-nox nftables
+  # test: promtool checks the alert rules (Debian ships it with the server, whose unit a systemd
+  # machine then starts on :9090; the tests need only promtool); the rules are YAML
+  prometheus python3-yaml
 )
 
 missing=()

@@ -162,7 +162,7 @@ def test_metrics_and_dump_signals(served):
     dr.get(f"http://{dr.vip4}/")
     text = dr.lbs[0].run("curl", "-s", "http://127.0.0.1:9469/metrics").stdout
     assert 'xdplb_vip_packets_total{vip="tcp/198.18.0.100:80"}' in text
-    assert 'xdplb_real_server_up{virtual_server="tcp/198.18.0.100:80",real_server="198.18.0.11:80"} 1' in text
+    assert 'xdplb_backend_up{vip="tcp/198.18.0.100:80",backend="198.18.0.11:80"} 1' in text
     assert "# TYPE xdplb_verdict_packets_total counter" in text
     assert f"\nxdplb_conntrack_flood_rate {auto_flood_rate()}\n" in text
     assert "# TYPE xdplb_conntrack_untracked_packets_total counter" in text

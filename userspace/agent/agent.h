@@ -113,6 +113,13 @@ class Agent {
   // keepalived's STATS_CLEAR: the counters of `stats` (and of the dumps) restart at zero. The data
   // plane's counters and the metrics keep counting.
   void clear_stats();
+  // The last reload asked for (SIGHUP, xdplbctl reload): applied, or refused with the running
+  // configuration kept. Unset before the first.
+  struct ReloadOutcome {
+    bool applied = false;
+    std::chrono::system_clock::time_point at;
+  };
+  const std::optional<ReloadOutcome>& last_reload() const { return last_reload_; }
 
  private:
   PreparedReload prepare_reload() const;
@@ -184,6 +191,7 @@ class Agent {
   bool interfaces_from_command_line_ = false;
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
+  std::optional<ReloadOutcome> last_reload_;
   bool sync_posted_ = false;
   // How long the data plane sync of each VRRP instance's last transition took (status duration_ms).
   std::map<std::string, double> transition_sync_ms_;

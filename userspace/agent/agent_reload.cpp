@@ -95,7 +95,16 @@ PreparedReload Agent::prepare_reload() const {
   return r;
 }
 
-contract::Reload Agent::reload() { return apply_reload(prepare_reload()); }
+contract::Reload Agent::reload() {
+  try {
+    auto result = apply_reload(prepare_reload());
+    last_reload_ = ReloadOutcome{true, std::chrono::system_clock::now()};
+    return result;
+  } catch (...) {
+    last_reload_ = ReloadOutcome{false, std::chrono::system_clock::now()};
+    throw;
+  }
+}
 
 void Agent::reload_async(ReloadCompletion done) {
   next_reload_waiters_.push_back(std::move(done));
@@ -130,6 +139,7 @@ void Agent::start_reload() {
         }
       }
       reload_in_flight_ = false;
+      if (!stopped_) last_reload_ = ReloadOutcome{!failure, std::chrono::system_clock::now()};
       for (auto& done : *waiters) done(failure, failure ? contract::Reload{} : result);
       if (next_reload_waiters_.empty()) return;
       if (!stopped_) return start_reload();

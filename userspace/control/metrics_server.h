@@ -1,11 +1,11 @@
-// The metrics endpoint: Prometheus scrapes GET /metrics over HTTP/1.1 on an optional listen address
-// (e.g. 127.0.0.1:9469). It runs on the agent's loop without blocking it; the body comes from a
-// callback (usually format_metrics() over the agent's state) called once per scrape.
+// The metrics endpoint: Prometheus scrapes GET /metrics on an optional listen address (e.g.
+// 127.0.0.1:9469). prometheus-cpp's Exposer serves it on civetweb threads of its own; the agent's
+// families are collected on the agent's loop (loop_collectable.h), the process metrics on the
+// exposer's threads (process_metrics.h).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,46 +13,53 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "control/loop_collectable.h"
+
+namespace prometheus {
+class Exposer;
+}
+
 namespace xdplb::control {
 
-// Returns the exposition text. Throwing answers 500 and the scrape fails visibly.
-using MetricsSource = std::function<std::string()>;
+class ProcessCollector;
 
 // "127.0.0.1:9469", "[::1]:9469", "0.0.0.0:9469", or a bare port "9469" (meaning 127.0.0.1, so that
 // metrics are never exposed to the network by accident). Throws std::invalid_argument naming the
 // problem.
 asio::ip::tcp::endpoint parse_listen_address(std::string_view text);
+// The same endpoint in civetweb's listening_ports syntax: "127.0.0.1:9469", "[::1]:9469".
+std::string civetweb_listening_port(const asio::ip::tcp::endpoint& endpoint);
 
-// What the server answers to one request head (everything up to the blank line). Pure, for tests.
-struct HttpAnswer {
-  int status = 200;
-  bool include_body = true;  // false for HEAD
-};
-HttpAnswer route_metrics_request(std::string_view request_head);
+// Whether the civetweb library the exposer runs on listens on IPv6 at all: Debian 12's is built
+// without it, so an IPv6 listen address is refused there with that reason.
+bool civetweb_has_ipv6();
 
 struct MetricsServerOptions {
   asio::ip::tcp::endpoint listen;
-  std::size_t max_request_bytes = 8 * 1024;  // request head; longer is answered 431
-  std::size_t max_connections = 16;  // at the limit, the oldest one still sending its head gives way
-  std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};  // to receive the head and send
+  std::size_t threads = 2;  // civetweb's workers: scrapes answered at once
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};  // to receive a request and send the answer
 };
 
 class MetricsServer {
  public:
-  // Binds and listens (SO_REUSEADDR). Throws std::runtime_error naming the address on failure.
-  MetricsServer(asio::io_context& io, MetricsServerOptions options, MetricsSource source);
+  // Binds and listens. Throws std::runtime_error naming the address on failure (an IPv6 one too,
+  // where civetweb has no IPv6). `agent_families`
+  // runs on `io`'s thread, once per scrape.
+  MetricsServer(asio::io_context& io, MetricsServerOptions options, LoopCollectable::Collector agent_families);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
   // The bound address (the real port when the options asked for port 0).
   asio::ip::tcp::endpoint local_endpoint() const;
+  // On the loop: answers no more scrapes and joins civetweb's threads.
   void stop();
 
-  struct State;  // shared with the connections, which may outlive the server on the loop
-
  private:
-  std::shared_ptr<State> state_;
+  asio::ip::tcp::endpoint listen_;
+  std::shared_ptr<LoopCollectable> agent_;
+  std::shared_ptr<ProcessCollector> process_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
 };
 
 }  // namespace xdplb::control

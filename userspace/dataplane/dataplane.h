@@ -141,6 +141,8 @@ class Dataplane {
   // Active flows per backend id: entries of its current generation seen within kActiveFlowWindow.
   std::map<std::uint32_t, std::uint64_t> flows_per_backend() const;
   std::uint32_t conntrack_size() const { return options_.map_sizes.conntrack; }
+  // The conntrack map, for readers that only look (the metrics' entry count); valid while this lives.
+  int conntrack_map_fd() const { return maps_.conntrack; }
   struct Attachment {
     std::string interface;
     AttachMode mode;

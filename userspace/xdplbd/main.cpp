@@ -172,13 +172,14 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
   control_options.socket_path = xdplb::control::control_socket_path(opt.instance);
   // A reload reads and plans the file off the loop and answers when applied; the rest answer at once.
   xdplb::control::ControlServer control(io, control_options, xdplb::control::agent_commands(agent));
-  std::optional<xdplb::control::MetricsServer> metrics;
+  std::optional<xdplb::control::MetricsSnapshotSource> metrics_source;
+  std::optional<xdplb::control::MetricsServer> metrics;  // after its source: stopped first
   if (!opt.metrics_listen.empty()) {
     xdplb::control::MetricsServerOptions metrics_options;
     metrics_options.listen = xdplb::control::parse_listen_address(opt.metrics_listen);
-    metrics.emplace(io, metrics_options, [&agent] {
-      return xdplb::control::format_metrics(
-          xdplb::control::agent_metric_families(xdplb::control::snapshot_for_metrics(agent)));
+    metrics_source.emplace(agent);
+    metrics.emplace(io, metrics_options, [&metrics_source] {
+      return xdplb::control::agent_metric_families(metrics_source->take());
     });
   }
 

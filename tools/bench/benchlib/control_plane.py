@@ -1,5 +1,5 @@
 """Control plane (issue 8): a real xdplbd serving 1,000 VIPs x 10 backends -- time to program them,
-reload time of that configuration with one change and with none, agent RSS, kernel memory of the
+reload time of that configuration with one change and with none, a metrics scrape, agent RSS, kernel memory of the
 maps -- plus the C++ benchmarks' control figures in the same run: Maglev build time against the
 number of backends, and the health checkers' CPU at 1,000 servers checked every second."""
 import json
@@ -17,6 +17,7 @@ TITLE = "Control plane: programming, reload, memory, Maglev, checkers"
 REQUIRES = ["ip", "bpftool"]
 
 BACKENDS = 10
+METRICS_LISTEN = "127.0.0.1:9469"  # inside the bench's own namespace
 
 
 def vip_address(i):
@@ -78,6 +79,7 @@ def measure_agent(ctx, vips):
                     continue
                 rows.append({"what": "agent RSS after start", "value": rss_mib(agent.pid), "unit": "MiB",
                              "detail": ""})
+                rows += measure_scrapes(lb, vips)
                 rows.append({"what": "kernel memory of the maps (memlock)", "value": maps_mib(), "unit": "MiB",
                              "detail": f"{vips} rings of 65537 slots, 1M-entry conntrack"})
                 ctl = [bin_path("xdplbctl"), "--instance", instance, "--json", "reload"]
@@ -95,13 +97,30 @@ def measure_agent(ctx, vips):
     return rows
 
 
+def measure_scrapes(lb, vips, scrapes=20):
+    """GET /metrics as Prometheus would, one scrape after the other: the median and worst time to the
+    last byte (curl's own timer, so curl's start-up is not counted) and the size of the answer."""
+    times = []
+    size = 0
+    for _ in range(scrapes):
+        out = lb.run("curl", "-s", "-o", "/dev/null", "-w", "%{time_total} %{size_download}",
+                     f"http://{METRICS_LISTEN}/metrics").stdout.split()
+        times.append(float(out[0]) * 1000)
+        size = int(out[1])
+    times.sort()
+    detail = f"{scrapes} scrapes, worst {times[-1]:.1f} ms, {size / 1024:.0f} KiB of text"
+    return [{"what": f"metrics scrape, {vips} VIPs x {BACKENDS} backends (median)", "value": times[len(times) // 2],
+             "unit": "ms", "detail": detail}]
+
+
 def _start_agent(procs, lb, config, instance, work):
     """Starts xdplbd on `config` and waits until it has programmed every VIP: (process, seconds, detail)."""
     # bench.py keeps itself on the control CPU; the agent gets every CPU, as it would in service (its
     # first sync builds the rings on all of them).
     every_cpu = f"0-{os.cpu_count() - 1}"
     agent = procs.start(instance, ["taskset", "-c", every_cpu, bin_path("xdplbd"), "-f", config, "--instance",
-                                   instance, "--interface", "eth0", "-n", "-l", "-p", work / f"{instance}.pid"],
+                                   instance, "--interface", "eth0", "-n", "-l", "-p", work / f"{instance}.pid",
+                                   "--metrics-listen", METRICS_LISTEN],
                         ns=lb, share_bpffs=True)
     t0 = time.monotonic()
     wait_until(lambda: "started in" in agent.log(), 120, what="the agent programming every VIP")
