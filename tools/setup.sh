@@ -13,15 +13,14 @@ packages=(
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libnl-3-dev libnl-route-3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev
-  libasio-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev libcivetweb-dev
+  libasio-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev libcivetweb-dev libsystemd-dev
   # run
   iproute2 iputils-ping ethtool procps psmisc kmod openssl util-linux
   # test: peers, traffic, dissectors
   python3 python3-pytest python3-pytest-xdist python3-scapy keepalived frr tshark nginx-light dnsmasq-base
   curl iperf3 wrk hping3 netsniff-ng xdp-tools gnuplot-nox nftables
-  # test: promtool checks the alert rules (Debian ships it with the server, whose unit a systemd
-  # machine then starts on :9090; the tests need only promtool); the rules are YAML
-  prometheus python3-yaml
+  # test: the rules are YAML (promtool: below)
+  python3-yaml
 )
 
 missing=()
@@ -35,6 +34,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "setup: all ${#packages[@]} packages present"
+fi
+
+# promtool checks the alert rules. Debian ships it only with the Prometheus server, whose unit a
+# systemd machine would start listening on :9090: take the one binary out of the package instead.
+promtool=/usr/local/lib/xdplb-test/promtool
+if [ ! -x "$promtool" ]; then
+  scratch=$(mktemp -d)
+  trap 'rm -rf "$scratch"' EXIT
+  [ -d /var/lib/apt/lists ] && ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
+  (cd "$scratch" && apt-get download -qq prometheus 2>/dev/null && dpkg-deb -x prometheus_*.deb root)
+  install -D -m 0755 "$scratch/root/usr/bin/promtool" "$promtool"
+  rm -rf "$scratch"
+  trap - EXIT
+  echo "setup: promtool from Debian's prometheus package at $promtool"
 fi
 
 if ! mount -t bpf | grep -q ' /sys/fs/bpf '; then

@@ -20,8 +20,6 @@
 #include <utility>
 #include <vector>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
@@ -43,6 +41,7 @@
 #include "dataplane/xdp_program.h"
 #include "xdplbd/dump_files.h"
 #include "xdplbd/instance_lock.h"
+#include "xdplbd/log_target.h"
 #include "xdplbd/signals.h"
 
 namespace {
@@ -319,7 +318,10 @@ See also: xdplbctl --help)");
   // A write to a reader that went away (a notify FIFO, a client) fails with EPIPE where it happens;
   // the signal would end the agent without its clean-up. Scripts get the default back (process.cpp).
   ::signal(SIGPIPE, SIG_IGN);
-  spdlog::set_default_logger(spdlog::stderr_color_mt("xdplbd"));
+  const auto log_target = xdplb::xdplbd::choose_log_target(opt.log_console);
+  // Until the agent runs (and for -t) lines go to the terminal, or to the journal under systemd.
+  spdlog::set_default_logger(xdplb::xdplbd::make_logger(
+      log_target == xdplb::xdplbd::LogTarget::journal ? log_target : xdplb::xdplbd::LogTarget::console));
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
 
   if (opt.config_test || opt.dump_config) {
@@ -345,7 +347,8 @@ See also: xdplbctl --help)");
                             "without vrrp_instance blocks");
   const auto attach_mode = attach_mode_of(opt.xdp_mode.value_or(config.global.xdp_mode));
   // Like keepalived: detach into the background unless -n, log to syslog unless -l.
-  if (!opt.log_console) spdlog::set_default_logger(spdlog::syslog_logger_mt("xdplbd-syslog", "xdplbd", LOG_PID, LOG_DAEMON));
+  if (log_target == xdplb::xdplbd::LogTarget::syslog)
+    spdlog::set_default_logger(xdplb::xdplbd::make_logger(log_target));
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
   if (!opt.dont_fork && ::daemon(0, 0) != 0) {
     spdlog::error("cannot go to the background: {}", std::strerror(errno));

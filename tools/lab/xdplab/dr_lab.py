@@ -58,11 +58,12 @@ class DrLab:
         path.write_text(text)
         return path
 
-    def start_agent(self, lb, config_path, *extra, name=None):
+    def start_agent(self, lb, config_path, *extra, name=None, wrap=(), env=None):
+        """xdplbd on `lb`; `wrap` is a command line it runs under (it must exec the rest)."""
         instance = f"{self.lab.tag}-{lb.role}"
-        argv = [bin_path("xdplbd"), "-f", config_path, "--instance", instance, "-n", "-l",
+        argv = [*wrap, bin_path("xdplbd"), "-f", config_path, "--instance", instance, "-n", "-l",
                 "-p", self.workdir / f"{instance}.pid", "--state-directory", self.workdir / "state", *extra]
-        proc = self.procs.start(name or f"xdplbd-{lb.role}", argv, ns=lb, share_bpffs=True)
+        proc = self.procs.start(name or f"xdplbd-{lb.role}", argv, ns=lb, share_bpffs=True, env=env)
         proc.instance = instance
         proc.pin_dir = f"/sys/fs/bpf/xdplb/{instance}"
         return proc
