@@ -1,0 +1,24 @@
+# What `cmake --install` puts beside the binaries (which their own CMakeLists install to
+# CMAKE_INSTALL_SBINDIR): the systemd unit, the options file, docs and examples.
+#
+# The unit names the agent by its installed path, and the install prefix is known only when
+# installing (`cmake --install build --prefix /usr` of an existing build must give /usr/sbin), so the
+# unit is generated then, by cmake/InstallUnit.cmake. Configuration and options stay in /etc whatever
+# the prefix: /etc/xdplb/xdplb.conf is also the agent's built-in default for -f.
+set(XDPLB_CONFIG_FILE /etc/xdplb/xdplb.conf)
+set(XDPLB_DEFAULTS_FILE /etc/default/xdplbd)
+
+install(CODE "
+set(XDPLB_UNIT_TEMPLATE \"${PROJECT_SOURCE_DIR}/conf/xdplbd.service.in\")
+set(XDPLB_UNIT_WORK_DIR \"${PROJECT_BINARY_DIR}/install-time\")
+set(XDPLB_INSTALL_SBINDIR \"${CMAKE_INSTALL_SBINDIR}\")
+set(XDPLB_CONFIG \"${XDPLB_CONFIG_FILE}\")
+set(XDPLB_DEFAULTS \"${XDPLB_DEFAULTS_FILE}\")
+")
+install(SCRIPT ${PROJECT_SOURCE_DIR}/cmake/InstallUnit.cmake)
+
+# A commented file: every line is an example, nothing is set. Absolute, like the unit's path to it.
+install(FILES conf/xdplbd.default DESTINATION /etc/default RENAME xdplbd)
+
+install(FILES README.md docs/configuration.md docs/control.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY conf/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples FILES_MATCHING PATTERN "*.conf")
