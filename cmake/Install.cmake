@@ -1,5 +1,5 @@
 # What `cmake --install` puts beside the binaries (which their own CMakeLists install to
-# CMAKE_INSTALL_SBINDIR): the systemd unit, the options file, docs and examples.
+# CMAKE_INSTALL_SBINDIR): the systemd unit, the options file, docs, examples and man pages.
 #
 # The unit names the agent by its installed path, and the install prefix is known only when
 # installing (`cmake --install build --prefix /usr` of an existing build must give /usr/sbin), so the
@@ -22,3 +22,5 @@ install(FILES conf/xdplbd.default DESTINATION /etc/default RENAME xdplbd)
 
 install(FILES README.md docs/configuration.md docs/control.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY conf/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples FILES_MATCHING PATTERN "*.conf")
+
+include(ManPages)

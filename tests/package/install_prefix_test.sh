@@ -33,6 +33,11 @@ for prefix in "$configured_prefix" /usr; do
   [ -f "$root/etc/default/xdplbd" ] || fail "prefix $prefix: no /etc/default/xdplbd"
   if grep -vE '^(#|$)' "$root/etc/default/xdplbd"; then fail "/etc/default/xdplbd sets something"; fi
   ls "$root$prefix/share/doc/xdplb/examples/"*.conf >/dev/null 2>&1 || fail "prefix $prefix: no examples"
+  if [ -d "$build/man" ]; then
+    for page in man8/xdplbd.8 man8/xdplbctl.8 man5/xdplb.conf.5; do
+      [ -f "$root$prefix/share/man/$page" ] || fail "prefix $prefix: no man page $page"
+    done
+  fi
   # The unit as systemd reads it, with the agent it names present under the same root (and the
   # host's targets and slices, which it refers to). Man pages are checked by their own test.
   if command -v systemd-analyze >/dev/null; then

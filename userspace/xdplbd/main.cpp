@@ -249,7 +249,7 @@ int usage_error(const CLI::App& app, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"xdplbd - keepalived-compatible load balancer with an XDP data plane"};
+  CLI::App app{"xdplbd - keepalived-compatible load balancer with an XDP data plane", "xdplbd"};
   app.set_version_flag("-v,--version", std::string("xdplbd ") + XDPLB_VERSION);
   app.footer(R"(Signals:
   SIGHUP          re-read the configuration and apply the difference; a file with errors changes nothing
