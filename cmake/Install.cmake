@@ -1,5 +1,6 @@
 # What `cmake --install` puts beside the binaries (which their own CMakeLists install to
-# CMAKE_INSTALL_SBINDIR): the systemd unit, the options file, docs, examples and man pages.
+# CMAKE_INSTALL_SBINDIR): the systemd unit, the options file, docs, examples, man pages and bash
+# completion.
 #
 # The unit names the agent by its installed path, and the install prefix is known only when
 # installing (`cmake --install build --prefix /usr` of an existing build must give /usr/sbin), so the
@@ -21,6 +22,19 @@ install(SCRIPT ${PROJECT_SOURCE_DIR}/cmake/InstallUnit.cmake)
 install(FILES conf/xdplbd.default DESTINATION /etc/default RENAME xdplbd)
 
 install(FILES README.md docs/configuration.md docs/control.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY conf/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples FILES_MATCHING PATTERN "*.conf")
+install(DIRECTORY conf/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples FILES_MATCHING PATTERN "*.conf"
+        PATTERN bash-completion EXCLUDE)
+
+# One completion file for both commands; bash-completion looks a command's up by its name.
+install(FILES conf/bash-completion/xdplb DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+        RENAME xdplbctl)
+install(CODE "
+file(CREATE_LINK xdplbctl
+     \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/bash-completion/completions/xdplbd\"
+     SYMBOLIC)
+list(APPEND CMAKE_INSTALL_MANIFEST_FILES
+     \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/bash-completion/completions/xdplbd\")
+message(STATUS \"Installing: \$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/bash-completion/completions/xdplbd -> xdplbctl\")
+")
 
 include(ManPages)

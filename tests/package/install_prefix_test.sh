@@ -32,6 +32,9 @@ for prefix in "$configured_prefix" /usr; do
   grep -qx 'EnvironmentFile=-/etc/default/xdplbd' "$unit" || fail "prefix $prefix: no EnvironmentFile"
   [ -f "$root/etc/default/xdplbd" ] || fail "prefix $prefix: no /etc/default/xdplbd"
   if grep -vE '^(#|$)' "$root/etc/default/xdplbd"; then fail "/etc/default/xdplbd sets something"; fi
+  completions=$root$prefix/share/bash-completion/completions
+  [ -f "$completions/xdplbctl" ] && [ "$(readlink "$completions/xdplbd")" = xdplbctl ] ||
+    fail "prefix $prefix: bash completion not installed as xdplbctl + xdplbd -> xdplbctl"
   ls "$root$prefix/share/doc/xdplb/examples/"*.conf >/dev/null 2>&1 || fail "prefix $prefix: no examples"
   if [ -d "$build/man" ]; then
     for page in man8/xdplbd.8 man8/xdplbctl.8 man5/xdplb.conf.5; do
