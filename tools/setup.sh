@@ -21,6 +21,7 @@ packages=(
   # test: peers, traffic, dissectors
   python3 python3-pytest python3-pytest-xdist python3-scapy keepalived frr tshark nginx-light dnsmasq-base
   curl iperf3 wrk hping3 netsniff-ng xdp-tools gnuplot-nox nftables
+  systemd  # systemd-analyze verify of the unit (tests/package)
 )
 
 missing=()
