@@ -18,7 +18,7 @@ if(HELP2MAN_EXECUTABLE)
       OUTPUT ${page}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${XDPLB_MAN_DIR}
       COMMAND ${HELP2MAN_EXECUTABLE} --no-info --no-discard-stderr --section=8
-              --manual="System Administration" --source="xdplb ${PROJECT_VERSION}"
+              "--manual=System Administration" "--source=xdplb ${PROJECT_VERSION}"
               --include=${include} --output=${page} $<TARGET_FILE:${command}>
       DEPENDS ${command} ${include}
       COMMENT "Generating man page ${command}(8)"

@@ -80,8 +80,34 @@ local function include(div)
   return out
 end
 
+-- A table becomes a list of tagged paragraphs (.TP): the last cell of a row is the text, the ones
+-- before it the tag ("keyword VALUES (default)"). A reference table's cells hold long words and code
+-- (keyword lists, paths), which tbl cannot fit in 80 columns without warnings; as tagged paragraphs
+-- they read like any man page's options.
+local function table_to_list(tbl)
+  local simple = pandoc.utils.to_simple_table(tbl)
+  local items = {}
+  for _, row in ipairs(simple.rows) do
+    local term = pandoc.List()
+    for column = 1, math.max(1, #row - 1) do
+      local cell = pandoc.utils.blocks_to_inlines(row[column])
+      if #cell > 0 then
+        if #term > 0 then term:insert(pandoc.Space()) end
+        term:extend(cell)
+      end
+    end
+    local text = {}
+    if #row > 1 then
+      for _, block in ipairs(row[#row]) do table.insert(text, block) end
+    end
+    if #text == 0 then text = { pandoc.Plain({}) } end
+    table.insert(items, { term, { text } })
+  end
+  return pandoc.DefinitionList(items)
+end
+
 local function unlink(link)
   if not link.target:match("^%a[%w+.-]*:") then return link.content end
 end
 
-return { { Div = include }, { Link = unlink } }
+return { { Div = include }, { Link = unlink, Table = table_to_list } }

@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Renders each built man page with `man -l` and checks a heading and a keyword of each.
+# Renders each built man page with `man --warnings -l` (no warning may be printed) and checks
+# headings and keywords of each.
 #   man_pages_test.sh MAN_DIR
 set -euo pipefail
 dir=$1
 status=0
 
-check() {  # PAGE TEXT...: the rendered page holds every TEXT (a fixed string)
+warnings=$(mktemp)
+trap 'rm -f "$warnings"' EXIT
+
+check() {  # PAGE TEXT...: the page renders without a warning and holds every TEXT (a fixed string)
   local page=$dir/$1 rendered
   shift
-  if ! rendered=$(MANWIDTH=80 man -l "$page" 2>/dev/null) || [ -z "$rendered" ]; then
+  if ! rendered=$(MANWIDTH=80 man --warnings -l "$page" 2>"$warnings") || [ -z "$rendered" ]; then
     echo "FAIL: man -l $page renders nothing" >&2
+    cat "$warnings" >&2
     status=1
     return
+  fi
+  # groff's and tbl's warnings (a line it cannot adjust, a table wider than the page, an unknown
+  # request): the page is not what its source means.
+  if [ -s "$warnings" ]; then
+    echo "FAIL: man --warnings -l $page warns:" >&2
+    cat "$warnings" >&2
+    status=1
   fi
   for text in "$@"; do
     grep -qF -- "$text" <<<"$rendered" || { echo "FAIL: $page: no \"$text\" in the rendered page" >&2; status=1; }
