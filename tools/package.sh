@@ -2,7 +2,8 @@
 # Builds the Debian package of xdplb: xdplb_<version>_<arch>.deb, and xdplb-dbgsym_<version>_<arch>.deb
 # with the debug symbols of its binaries (by build id, under /usr/lib/debug/.build-id/).
 #
-#   tools/package.sh                          configure and build build-package/, then package it
+#   tools/package.sh                          configure and build build-package/ (with ccache when it is
+#                                             installed), then package it
 #   XDPLB_BUILD_DIR=build tools/package.sh    package an existing build: `cmake --install` of it with
 #                                             prefix /usr (a build that is up to date compiles nothing)
 #   OUT=DIR                                   where the packages go (default build-package/)
@@ -11,14 +12,19 @@
 # for Depends, dpkg-deb. Needs dpkg-dev, binutils and, for the man pages, help2man and pandoc
 # (tools/setup.sh installs them). Prints the path of each package made.
 set -euo pipefail
+# Relative paths in XDPLB_BUILD_DIR and OUT are the caller's.
+build=$(realpath -m "${XDPLB_BUILD_DIR:-$(dirname "$0")/../build-package}")
+out=$(realpath -m "${OUT:-$(dirname "$0")/../build-package}")
 cd "$(dirname "$0")/.."
 source_dir=$PWD
-build=${XDPLB_BUILD_DIR:-build-package}
-out=${OUT:-$source_dir/build-package}
 maintainer=${XDPLB_MAINTAINER:-xdplb developers <devel@xdplb.invalid>}
 
 if [ -z "${XDPLB_BUILD_DIR:-}" ]; then
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXDPLB_BUILD_TESTS=OFF >/dev/null
+  launcher=()
+  if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXDPLB_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
 fi
 [ -f "$build/CMakeCache.txt" ] || { echo "package.sh: $build is not a configured build directory" >&2; exit 1; }
 # Only what the package holds; in a build that is up to date this is a no-op.
@@ -35,6 +41,7 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
 arch=$(dpkg --print-architecture)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/xdplb-package.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
+trap 'exit 1' INT TERM HUP
 # dpkg-shlibdeps' layout: debian/control and each package's tree under debian/.
 root=$stage/debian/xdplb
 dbg=$stage/debian/xdplb-dbgsym
@@ -65,12 +72,13 @@ for binary in "$root"/usr/sbin/*; do
   build_ids+=("$id")
 done
 
-# Depends: the shared libraries the binaries link, as dpkg-shlibdeps finds their packages.
+# Depends: the shared libraries the binaries link, as dpkg-shlibdeps finds their packages (it
+# recognises a package's tree by its DEBIAN directory).
+mkdir -p "$root/DEBIAN" "$dbg/DEBIAN"
 depends=$(cd "$stage" && dpkg-shlibdeps -O debian/xdplb/usr/sbin/* | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "package.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 
 installed_size() { du -sk --exclude=DEBIAN "$1" | cut -f1; }
-mkdir -p "$root/DEBIAN" "$dbg/DEBIAN"
 cat >"$root/DEBIAN/control" <<EOF
 Package: xdplb
 Version: $version
@@ -90,6 +98,9 @@ Description: keepalived-compatible load balancer with an XDP data plane
  The service starts once /etc/xdplb/xdplb.conf exists and is not empty.
 EOF
 echo /etc/default/xdplbd >"$root/DEBIAN/conffiles"
+# As dh_md5sums: every file but the conffiles (dpkg keeps their sums itself), for dpkg --verify.
+(cd "$root" && find . -type f ! -path './DEBIAN/*' ! -path './etc/*' -printf '%P\0' | LC_ALL=C sort -z |
+  xargs -0 md5sum) >"$root/DEBIAN/md5sums"
 install -m 0755 "$source_dir/tools/package/postinst" "$source_dir/tools/package/prerm" \
   "$source_dir/tools/package/postrm" "$root/DEBIAN/"
 
