@@ -11,7 +11,7 @@ status=0
 fail() { echo "FAIL: $*" >&2; status=1; }
 
 configured_prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
-for prefix in "$configured_prefix" /usr; do
+for prefix in "$configured_prefix" /usr /opt/xdplb; do
   root=$work/root${prefix//\//_}
   if ! DESTDIR=$root cmake --install "$build" ${prefix:+--prefix "$prefix"} >"$work/install.log" 2>&1; then
     cat "$work/install.log" >&2
@@ -43,13 +43,22 @@ for prefix in "$configured_prefix" /usr; do
   fi
   # The unit as systemd reads it, with the agent it names present under the same root (and the
   # host's targets and slices, which it refers to). Man pages are checked by their own test.
-  if command -v systemd-analyze >/dev/null; then
+  # systemd-analyze is part of systemd, which tools/setup.sh installs: its absence is a failure.
+  if ! command -v systemd-analyze >/dev/null; then
+    fail "systemd-analyze is missing (apt-get install systemd)"
+  else
     mkdir -p "$root/etc/systemd/system"
     cp /lib/systemd/system/*.target /lib/systemd/system/*.slice "$root/etc/systemd/system/"
+    # systemd reads units under /usr/lib and /usr/local/lib; from another prefix the operator
+    # copies (or `systemctl link`s) the unit to /etc/systemd/system, as docs/install.md says.
+    case $prefix in
+      /usr | /usr/local) ;;
+      *) cp "$unit" "$root/etc/systemd/system/" && unit=$root/etc/systemd/system/xdplbd.service ;;
+    esac
     if ! out=$(systemd-analyze verify --man=no --root="$root" "$unit" 2>&1) || [ -n "$out" ]; then
       fail "prefix $prefix: systemd-analyze verify: $out"
     fi
   fi
 done
-[ $status -eq 0 ] && echo "cmake --install: the unit names $configured_prefix/sbin/xdplbd and, with --prefix /usr, /usr/sbin/xdplbd; it verifies"
+[ $status -eq 0 ] && echo "cmake --install: the unit names PREFIX/sbin/xdplbd for $configured_prefix, /usr and /opt/xdplb; it verifies"
 exit $status

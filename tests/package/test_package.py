@@ -10,7 +10,9 @@ where an xdplb package is installed already: it would replace the operator's.
 import os
 import re
 import shutil
+import signal
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,38 @@ APT_ENV = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
 APT_LOCK = ["-o", "DPkg::Lock::Timeout=120"]
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="installs a package: needs root")
+
+# Where the maintainer scripts and dpkg leave traces outside the package's own files: systemd's
+# enablement links and deb-systemd-helper's state, the agent's directories.
+TRACES = [Path(p) for p in ("/etc/systemd/system", "/var/lib/systemd/deb-systemd-helper-enabled",
+                            "/var/lib/systemd/deb-systemd-helper-masked", "/etc/xdplb", "/var/lib/xdplb",
+                            "/etc/default/xdplbd")]
+
+
+def _interrupted(signum, _frame):
+    # SIGTERM or SIGHUP (a CI timeout, a closed terminal) end the run like Ctrl-C, so that pytest
+    # tears the fixtures down and the package is purged.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _interrupted)
+signal.signal(signal.SIGHUP, _interrupted)
+
+
+def snapshot(paths):
+    """Every path under PATHS (the paths themselves included) that exists."""
+    found = set()
+    for root in paths:
+        if os.path.lexists(root):
+            found.add(str(root))
+        if root.is_dir() and not root.is_symlink():
+            for directory, subdirs, files in os.walk(root):
+                found.update(os.path.join(directory, name) for name in subdirs + files)
+    return found
+
+
+def installed_packages():
+    return set(run("dpkg-query", "-W", "-f=${binary:Package}\n").stdout.split())
 
 
 def run(*argv, check=True, env=None, timeout=120):
@@ -41,7 +75,7 @@ def purge():
     # Also a package removed but not purged (its conffiles are still known to dpkg).
     packages = [p for p in ("xdplb-dbgsym", "xdplb") if run("dpkg-query", "-W", p, check=False).returncode == 0]
     if packages:
-        run("apt-get", "remove", "--purge", "-y", *APT_LOCK, *packages, env=APT_ENV)
+        run("apt-get", "purge", "-y", *APT_LOCK, *packages, env=APT_ENV)
 
 
 def agents_running_installed_binary():
@@ -62,30 +96,61 @@ def systemd_runs():
 
 
 @pytest.fixture(scope="module")
-def debs(tmp_path_factory):
+def debs():
     if installed("xdplb") or installed("xdplb-dbgsym"):
         pytest.fail("an xdplb package is installed on this machine already; this test would replace it")
     if not (BUILD / "CMakeCache.txt").is_file():
         pytest.fail(f"{BUILD} is not a build directory (set XDPLB_BUILD_DIR)")
-    out = tmp_path_factory.mktemp("debs")
-    made = run(str(REPO / "tools/package.sh"),
-               env={**os.environ, "XDPLB_BUILD_DIR": str(BUILD), "OUT": str(out)}, timeout=600)
-    paths = [Path(line) for line in made.stdout.split()]
-    main = [p for p in paths if re.fullmatch(r"xdplb_[0-9][^_]*_amd64\.deb", p.name)]
-    dbgsym = [p for p in paths if p.name.startswith("xdplb-dbgsym_")]
-    assert len(main) == 1 and len(dbgsym) == 1, made.stdout
-    return main[0], dbgsym[0]
+    # Not pytest's tmp_path: it keeps the last runs' directories, and these packages are 40 MB.
+    out = Path(tempfile.mkdtemp(prefix="xdplb-debs."))
+    try:
+        made = run(str(REPO / "tools/package.sh"),
+                   env={**os.environ, "XDPLB_BUILD_DIR": str(BUILD), "OUT": str(out)}, timeout=600)
+        paths = [Path(line) for line in made.stdout.split()]
+        main = [p for p in paths if re.fullmatch(r"xdplb_[0-9][^_]*_amd64\.deb", p.name)]
+        dbgsym = [p for p in paths if p.name.startswith("xdplb-dbgsym_")]
+        assert len(main) == 1 and len(dbgsym) == 1, made.stdout
+        yield main[0], dbgsym[0]
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def directories_in(deb):
+    """The directories a .deb holds, as absolute paths ("./usr/share/doc/xdplb/" -> "/usr/share/doc/xdplb")."""
+    listing = run("dpkg-deb", "-c", str(deb)).stdout.splitlines()
+    return {line.split()[5].rstrip("/")[1:] for line in listing if line.startswith("d")} - {""}
 
 
 @pytest.fixture(scope="module")
-def package(debs):
-    """The packages, installed; purged afterwards whatever happened."""
+def machine_before(debs):
+    """What the machine looked like before the install: traces, installed packages, and which of
+    the packages' directories existed."""
+    existing = {d for deb in debs for d in directories_in(deb) if os.path.isdir(d)}
+    return snapshot(TRACES), installed_packages(), existing
+
+
+@pytest.fixture(scope="module")
+def package(debs, machine_before):
+    """The packages, installed; purged afterwards whatever happened, with any package apt-get
+    pulled in for them."""
     deb, dbgsym = debs
+    traces_before, packages_before, _ = machine_before
     try:
-        run("apt-get", "install", "-y", *APT_LOCK, str(deb), str(dbgsym), env=APT_ENV, timeout=300)
+        run("apt-get", "install", "-y", "--no-install-recommends", *APT_LOCK, str(deb), str(dbgsym),
+            env=APT_ENV, timeout=300)
         yield deb
     finally:
         purge()
+        pulled_in = installed_packages() - packages_before
+        if pulled_in:
+            run("apt-get", "purge", "-y", *APT_LOCK, *sorted(pulled_in), env=APT_ENV, check=False)
+        # What a faulty purge left (test_purge_leaves_nothing fails on it): gone too, deepest first.
+        for path in sorted(snapshot(TRACES) - traces_before, key=len, reverse=True):
+            if "xdplb" in path:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                elif os.path.lexists(path):
+                    os.unlink(path)
 
 
 def test_package_contents(debs):
@@ -168,22 +233,53 @@ def test_bash_completion_loads(package):
     assert "-F _xdplbd xdplbd" in result.stdout and "-F _xdplbctl xdplbctl" in result.stdout
 
 
-def test_nothing_started(package):
+def test_reinstall_keeps_the_operators_options(package):
+    # An upgrade (here a reinstall of the same version: prerm upgrade, postinst configure OLD) keeps
+    # an edited conffile and the enablement.
+    deb = package
+    options = Path("/etc/default/xdplbd")
+    original = options.read_text()
+    try:
+        options.write_text(original + 'XDPLBD_OPTS="--keep-pins"\n')
+        run("apt-get", "install", "-y", "--reinstall", *APT_LOCK, "-o", "Dpkg::Options::=--force-confold",
+            str(deb), env=APT_ENV, timeout=300)
+        assert options.read_text().endswith('XDPLBD_OPTS="--keep-pins"\n')
+        assert Path("/etc/systemd/system/multi-user.target.wants/xdplbd.service").is_symlink()
+    finally:
+        options.write_text(original)
+
+
+def test_enabled_but_nothing_started(package):
+    # Enabled as keepalived's package does (it starts at boot once a configuration exists) ...
+    assert Path("/etc/systemd/system/multi-user.target.wants/xdplbd.service").is_symlink()
+    # ... and not started: there is no configuration.
+    assert not Path("/etc/xdplb/xdplb.conf").exists()
     assert agents_running_installed_binary() == []
     if systemd_runs():
         active = run("systemctl", "is-active", "xdplbd.service", check=False).stdout.strip()
         assert active != "active", "installing the package started xdplbd"
 
 
-def test_purge_leaves_nothing(package):
-    owned = [line for line in run("dpkg", "-L", "xdplb").stdout.splitlines()
-             if line and not Path(line).is_dir()]
-    assert "/usr/sbin/xdplbd" in owned
+def test_purge_leaves_nothing(package, machine_before):
+    traces_before, _, dirs_before = machine_before
+    listed = sorted({os.path.normpath(line) for name in ("xdplb", "xdplb-dbgsym")
+                     for line in run("dpkg", "-L", name).stdout.splitlines() if line.startswith("/")} - {"/"})
+    assert "/usr/sbin/xdplbd" in listed and "/etc/default/xdplbd" in listed
+    # The package's directories that it created (not /usr, /etc, ...: those were there before).
+    created_dirs = [path for path in listed if Path(path).is_dir() and path not in dirs_before]
+    assert "/usr/share/doc/xdplb" in created_dirs
+    files = [path for path in listed if not Path(path).is_dir()]
+    # A removal keeps the conffile, and nothing else of the package's.
+    run("apt-get", "remove", "-y", *APT_LOCK, "xdplb", "xdplb-dbgsym", env=APT_ENV)
+    assert Path("/etc/default/xdplbd").is_file(), "apt-get remove took the conffile /etc/default/xdplbd"
+    left = [path for path in files if os.path.lexists(path) and path != "/etc/default/xdplbd"]
+    assert left == [], f"left after remove: {left}"
     purge()
-    assert run("dpkg", "-L", "xdplb", check=False).returncode != 0, "xdplb is still known to dpkg"
-    assert not installed("xdplb-dbgsym")
-    left = [path for path in owned if os.path.lexists(path)]
+    assert run("dpkg-query", "-W", "xdplb", check=False).returncode != 0, "xdplb is still known to dpkg"
+    assert run("dpkg-query", "-W", "xdplb-dbgsym", check=False).returncode != 0
+    left = [path for path in files + created_dirs if os.path.lexists(path)]
     assert left == [], f"left after purge: {left}"
-    for path in ("/etc/default/xdplbd", "/etc/xdplb", "/var/lib/xdplb", "/usr/share/doc/xdplb",
-                 "/lib/systemd/system/xdplbd.service"):
-        assert not os.path.lexists(path), f"{path} is left after purge"
+    traces = snapshot(TRACES)
+    assert traces - traces_before == set(), f"left after purge: {sorted(traces - traces_before)}"
+
+
