@@ -5,6 +5,12 @@
 #                           and README's compatibility table in (docs/man/include.lua): the reference
 #                           has one source, the man page is a view of it
 # Installed to CMAKE_INSTALL_MANDIR/man8 and man5. Without a tool its pages are left out, with a note.
+# A sanitizer build is for tests, not for installing: its pages are not made (help2man would run
+# instrumented binaries and take what a sanitizer prints at exit into the page).
+if(XDPLB_SANITIZE)
+  message(STATUS "XDPLB_SANITIZE: man pages are not built")
+  return()
+endif()
 find_program(HELP2MAN_EXECUTABLE help2man)
 find_program(PANDOC_EXECUTABLE pandoc)
 set(XDPLB_MAN_DIR ${PROJECT_BINARY_DIR}/man)
