@@ -77,6 +77,8 @@ done
 mkdir -p "$root/DEBIAN" "$dbg/DEBIAN"
 depends=$(cd "$stage" && dpkg-shlibdeps -O debian/xdplb/usr/sbin/* | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "package.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+# The unit's ExecReload= runs /bin/kill, which is procps' (priority important, not essential).
+depends="$depends, procps"
 
 installed_size() { du -sk --exclude=DEBIAN "$1" | cut -f1; }
 cat >"$root/DEBIAN/control" <<EOF

@@ -168,6 +168,7 @@ def test_package_contents(debs):
     assert deb.name == f"xdplb_{version}_amd64.deb"
     fields = run("dpkg-deb", "-f", str(deb), "Depends", "Version").stdout
     assert "libbpf1" in fields and "libnl-route-3-200" in fields and f"Version: {version}" in fields
+    assert re.search(r"\bprocps\b", fields), "no Depends on procps (the unit's ExecReload runs /bin/kill)"
     assert run("dpkg-deb", "-f", str(deb), "Version").stdout.strip() == version
 
 
