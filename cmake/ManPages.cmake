@@ -17,16 +17,33 @@ set(XDPLB_MAN_DIR ${PROJECT_BINARY_DIR}/man)
 set(xdplb_man_pages)
 
 if(HELP2MAN_EXECUTABLE)
+  # xdplbctl(8) also lists every subcommand's options, from `xdplbctl SUBCOMMAND --help`
+  # (docs/man/subcommands.sh writes them as a help2man section).
+  set(subcommands ${XDPLB_MAN_DIR}/xdplbctl-subcommands.h2m)
+  add_custom_command(
+    OUTPUT ${subcommands}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${XDPLB_MAN_DIR}
+    COMMAND sh -c "\"$0\" \"$1\" > \"$2\"" ${PROJECT_SOURCE_DIR}/docs/man/subcommands.sh
+            $<TARGET_FILE:xdplbctl> ${subcommands}
+    DEPENDS xdplbctl ${PROJECT_SOURCE_DIR}/docs/man/subcommands.sh
+    COMMENT "Generating the subcommands of xdplbctl(8)"
+    VERBATIM)
+  set(xdplbd_generated_includes)
+  set(xdplbctl_generated_includes ${subcommands})
   foreach(command IN ITEMS xdplbd xdplbctl)
     set(page ${XDPLB_MAN_DIR}/${command}.8)
     set(include ${PROJECT_SOURCE_DIR}/docs/man/${command}.h2m)
+    set(include_options --include=${include})
+    foreach(generated IN LISTS ${command}_generated_includes)
+      list(APPEND include_options --include=${generated})
+    endforeach()
     add_custom_command(
       OUTPUT ${page}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${XDPLB_MAN_DIR}
       COMMAND ${HELP2MAN_EXECUTABLE} --no-info --no-discard-stderr --section=8
               "--manual=System Administration" "--source=xdplb ${PROJECT_VERSION}"
-              --include=${include} --output=${page} $<TARGET_FILE:${command}>
-      DEPENDS ${command} ${include}
+              ${include_options} --output=${page} $<TARGET_FILE:${command}>
+      DEPENDS ${command} ${include} ${${command}_generated_includes}
       COMMENT "Generating man page ${command}(8)"
       VERBATIM)
     list(APPEND xdplb_man_pages ${page})

@@ -36,7 +36,8 @@ check() {  # PAGE TEXT...: the page renders without a warning and holds every TE
 }
 
 check xdplbd.8 "XDPLBD(8)" NAME SYNOPSIS OPTIONS "SEE ALSO" "--config-test" "--keep-pins" "xdplb.conf(5)"
-check xdplbctl.8 "XDPLBCTL(8)" NAME OPTIONS "EXIT STATUS" "drain" "--instance" "xdplbd(8)"
+check xdplbctl.8 "XDPLBCTL(8)" NAME OPTIONS "EXIT STATUS" "drain" "--instance" "xdplbd(8)" \
+  SUBCOMMANDS "xdplbctl drain [OPTIONS] BACKEND" "--rate" "--vip TEXT:VIP"
 check xdplb.conf.5 "XDPLB.CONF(5)" NAME DESCRIPTION GLOBAL_DEFS "VRRP_INSTANCE NAME" "DIFFERENCES FROM KEEPALIVED" \
   "virtual_router_id" "xdp_conntrack_size" "lb_kind NAT" "SEE ALSO"
 [ $status -eq 0 ] && echo "man pages render: xdplbd(8) xdplbctl(8) xdplb.conf(5)"
