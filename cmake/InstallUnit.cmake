@@ -20,6 +20,9 @@ endfunction()
 xdplb_full_dir("${XDPLB_INSTALL_SBINDIR}" xdplb_sbindir)
 xdplb_full_dir("${XDPLB_INSTALL_DOCDIR}" XDPLB_DOCDIR)
 set(XDPLBD "${xdplb_sbindir}/xdplbd")
-configure_file("${XDPLB_UNIT_TEMPLATE}" "${XDPLB_UNIT_WORK_DIR}/xdplbd.service" @ONLY)
-file(INSTALL DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" TYPE FILE
-     FILES "${XDPLB_UNIT_WORK_DIR}/xdplbd.service")
+# One work file per destination: installs of one build to two prefixes at once (the package test
+# beside a developer's install) must not write each other's unit.
+string(MD5 destination "$ENV{DESTDIR}|${CMAKE_INSTALL_PREFIX}")
+set(unit "${XDPLB_UNIT_WORK_DIR}/${destination}/xdplbd.service")
+configure_file("${XDPLB_UNIT_TEMPLATE}" "${unit}" @ONLY)
+file(INSTALL DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" TYPE FILE FILES "${unit}")
