@@ -57,6 +57,14 @@ rmdir "$root/usr/lib/systemd" "$root/usr/lib" 2>/dev/null || true
 # Where the configuration goes (created by the operator; the package does not ship one).
 mkdir -p "$root/etc/xdplb"
 gzip -9n "$root"/usr/share/man/man*/*
+# Debian's changelog, one entry: which commit of the sources this package was made from (a build
+# with uncommitted changes says so), and when.
+commit=$(git -C "$source_dir" describe --always --dirty 2>/dev/null || echo unknown)
+{
+  printf 'xdplb (%s) unstable; urgency=medium\n\n' "$version"
+  printf '  * Built by tools/package.sh from %s (commit %s).\n\n' "$build" "$commit"
+  printf ' -- %s  %s\n' "$maintainer" "$(date -R)"
+} | gzip -9n >"$root/usr/share/doc/xdplb/changelog.Debian.gz"
 
 # Debug symbols: split off by build id, then the binaries stripped as dh_strip does.
 build_ids=()

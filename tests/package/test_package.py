@@ -162,6 +162,7 @@ def test_package_contents(debs):
                  "./usr/share/bash-completion/completions/xdplbctl",
                  "./usr/share/bash-completion/completions/xdplbd -> xdplbctl",
                  "./usr/share/doc/xdplb/README.md", "./usr/share/doc/xdplb/configuration.md",
+                 "./usr/share/doc/xdplb/install.md", "./usr/share/doc/xdplb/changelog.Debian.gz",
                  "./usr/share/doc/xdplb/examples/keepalived-dr-master.conf"):
         assert path in listing, f"{path} is not in {deb.name}:\n{listing}"
     version = run(str(BUILD / "bin/xdplbd"), "--version").stdout.split()[-1]
