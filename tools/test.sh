@@ -33,7 +33,7 @@ echo "== unit tests =="
 (cd build && ctest --output-on-failure -j"$jobs") || status=1
 
 # The .deb of the gcc build (no compile: tools/package.sh installs build/), installed on this
-# machine's root with apt-get, checked, and purged on every exit path: 15 to 20 s (the ctest tests
+# machine's root with apt-get, checked, and purged on every exit path: 15 to 25 s (the ctest tests
 # of label `package` above, man pages, completion and cmake --install prefixes, take about 1 s).
 echo "== package (tools/package.sh of build/, installed and purged) =="
 XDPLB_BUILD_DIR=$PWD/build /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE tests/package || status=1
