@@ -1,7 +1,8 @@
 """The Debian package, end to end on this machine's real root (no namespaces): tools/package.sh makes
 the .deb from an existing build ($XDPLB_BUILD_DIR, default build/), `apt-get install` installs it,
-the installed commands, man pages, unit and completion work, nothing starts, and a purge leaves
-nothing behind. The package is purged on every exit path.
+the installed commands, man pages, unit and completion work, the unit is enabled but nothing starts
+(there is no configuration), and a purge leaves nothing behind. The package is purged on every exit
+path, also on SIGTERM and SIGHUP.
 
 Needs root, dpkg-dev, help2man, pandoc, man-db and systemd-analyze (tools/setup.sh). Refuses to run
 where an xdplb package is installed already: it would replace the operator's.
@@ -66,9 +67,10 @@ def run(*argv, check=True, env=None, timeout=120):
     return result
 
 
-def installed(package):
-    result = run("dpkg-query", "-W", "-f=${Status}", package, check=False)
-    return result.returncode == 0 and "install ok installed" in result.stdout
+def known_to_dpkg(package):
+    """Installed, or removed with its conffiles kept ("rc"): either way the operator's."""
+    result = run("dpkg-query", "-W", "-f=${db:Status-Abbrev}", package, check=False)
+    return result.returncode == 0 and result.stdout[:2] not in ("", "un", "pn")
 
 
 def purge():
@@ -97,8 +99,9 @@ def systemd_runs():
 
 @pytest.fixture(scope="module")
 def debs():
-    if installed("xdplb") or installed("xdplb-dbgsym"):
-        pytest.fail("an xdplb package is installed on this machine already; this test would replace it")
+    if known_to_dpkg("xdplb") or known_to_dpkg("xdplb-dbgsym"):
+        pytest.fail("an xdplb package is installed on this machine already (or removed with its "
+                    "configuration kept); this test would replace and purge it")
     if not (BUILD / "CMakeCache.txt").is_file():
         pytest.fail(f"{BUILD} is not a build directory (set XDPLB_BUILD_DIR)")
     # Not pytest's tmp_path: it keeps the last runs' directories, and these packages are 40 MB.
