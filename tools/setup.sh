@@ -14,6 +14,8 @@ packages=(
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libnl-3-dev libnl-route-3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev
   libasio-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev libcivetweb-dev libsystemd-dev
+  # man pages (help2man: xdplbd(8), xdplbctl(8); pandoc: xdplb.conf(5)) and the .deb (tools/package.sh)
+  help2man pandoc man-db dpkg-dev
   # run
   iproute2 iputils-ping ethtool procps psmisc kmod openssl util-linux
   # test: peers, traffic, dissectors
@@ -21,6 +23,7 @@ packages=(
   curl iperf3 wrk hping3 netsniff-ng xdp-tools gnuplot-nox nftables
   # test: the rules are YAML (promtool: below)
   python3-yaml
+  systemd  # systemd-analyze verify of the unit (tests/package)
 )
 
 missing=()

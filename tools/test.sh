@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds xdplb and runs every test: unit tests (ctest), a 30 s smoke of every fuzz target and the
-# namespace scenarios (pytest). Does its own setup (packages, bpffs). Exit status is non-zero when
-# anything failed.
+# Builds xdplb and runs every test: unit tests (ctest), the Debian package (built, installed and
+# purged), a 30 s smoke of every fuzz target and the namespace scenarios (pytest). Does its own
+# setup (packages, bpffs). Exit status is non-zero when anything failed.
 #   tools/test.sh              everything above
 #   tools/test.sh --sanitize   instead: an ASan+UBSan build, its unit tests and one agent scenario
 #                              (tools/test_sanitize.sh)
@@ -31,6 +31,12 @@ echo "== build (fuzz targets: clang, libFuzzer, ASan+UBSan) =="
 status=0
 echo "== unit tests =="
 (cd build && ctest --output-on-failure -j"$jobs") || status=1
+
+# The .deb of the gcc build (no compile: tools/package.sh installs build/), installed on this
+# machine's root with apt-get, checked, and purged on every exit path: 15 to 25 s (the ctest tests
+# of label `package` above, man pages, completion and cmake --install prefixes, take about 1 s).
+echo "== package (tools/package.sh of build/, installed and purged) =="
+XDPLB_BUILD_DIR=$PWD/build /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE tests/package || status=1
 
 # The fuzz smoke runs beside the namespace tests, one target after the other on one core at the
 # lowest priority: the scenarios mostly wait on timers, and this saves a minute and a half.

@@ -78,7 +78,7 @@ def test_graceful_stop_hands_over_and_the_master_preempts_on_return(lab, procs, 
 
 def test_a_master_killed_with_sigkill_and_restarted_comes_back_clean(lab, procs, tmp_path):
     """kill -9 leaves the VIP on the interface and the program attached on stale maps (nothing ran to
-    remove them); the unit restarts the agent at once (conf/xdplbd.service), and the new run removes
+    remove them); the unit restarts the agent at once (conf/xdplbd.service.in), and the new run removes
     the leftover VIP before VRRP starts and replaces the program, taking the pinned maps over."""
     dr = DrLab(lab, procs, tmp_path, lbs=2)
     lb1, lb2 = dr.lbs

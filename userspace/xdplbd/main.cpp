@@ -252,7 +252,7 @@ int usage_error(const CLI::App& app, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"xdplbd - keepalived-compatible load balancer with an XDP data plane"};
+  CLI::App app{"xdplbd - keepalived-compatible load balancer with an XDP data plane", "xdplbd"};
   app.set_version_flag("-v,--version", std::string("xdplbd ") + XDPLB_VERSION);
   app.footer(R"(Signals:
   SIGHUP          re-read the configuration and apply the difference; a file with errors changes nothing
@@ -260,10 +260,10 @@ int main(int argc, char** argv) {
   SIGUSR2         write the statistics to /run/xdplb/INSTANCE.stats
   SIGRTMIN+2      write status, list and stats as JSON to /run/xdplb/INSTANCE.json (keepalived's JSON)
   SIGRTMAX-1      write the statistics, then restart them at 0 (keepalived's STATS_CLEAR; metrics go on)
-  SIGTERM, SIGINT stop: resign VRRP (priority 0), remove the VIPs, detach the program (see --keep-pins)
-  SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT, SIGXCPU
-                  stop as on SIGTERM, logged, exit status 128+N
-  other real-time signals, SIGXFSZ: logged and ignored; SIGPIPE: ignored
+  SIGTERM SIGINT  stop: resign VRRP (priority 0), remove the VIPs, detach the program (see --keep-pins)
+  SIGALRM SIGVTALRM SIGPROF SIGIO SIGPWR SIGSTKFLT SIGXCPU   stop as on SIGTERM, logged, exit status 128+N
+  SIGXFSZ, other real-time signals   logged and ignored
+  SIGPIPE         ignored
 Files:
   /etc/xdplb/xdplb.conf              configuration (keepalived.conf grammar, see docs/configuration.md)
   /run/xdplb/INSTANCE.pid, .sock     pid file, control socket (xdplbctl)
