@@ -42,7 +42,7 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
       drain_store_(options_.state_directory.empty() ? std::filesystem::path{}
                                                     : options_.state_directory / "drains.json"),
       interfaces_from_command_line_(!options_.interfaces.empty()) {
-  for (const auto& w : plan_.warnings) spdlog::warn("{}", w);
+  for (const auto& w : plan_.warnings) spdlog::warn("{}", config::format_diagnostic(w));
 
   dataplane::DataplaneOptions dp;
   dp.instance = options_.instance;

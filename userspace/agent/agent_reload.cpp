@@ -76,7 +76,7 @@ PreparedReload Agent::prepare_reload() const {
   r.next = std::move(loaded.config);
   r.next_plan = plan_services(*r.next);
   r.next_health = plan_health(*r.next, r.next_plan);
-  for (const auto& w : r.next_plan.warnings) r.warnings.push_back(w);
+  for (const auto& w : r.next_plan.warnings) r.warnings.push_back(config::format_diagnostic(w));
   r.changes = describe_changes(plan_, r.next_plan);
   if (r.next->global.xdp_conntrack_size != config_.global.xdp_conntrack_size)
     r.warnings.push_back("xdp_conntrack_size takes effect at the next start (the flow table keeps its size)");

@@ -6,6 +6,11 @@ namespace xdplb::agent {
 
 namespace {
 
+// A warning about what the configuration asks and the data plane will not do, where it was asked.
+config::Diagnostic not_served(const config::SourceLocation& where, std::string message) {
+  return {config::Severity::warning, where.file_name(), where.line, where.column, std::move(message)};
+}
+
 dataplane::Algorithm algorithm_of(config::LbAlgo algo) {
   switch (config::effective_lb_algo(algo)) {
     case config::LbAlgo::sh: return dataplane::Algorithm::source_hash;
@@ -35,24 +40,24 @@ dataplane::VipSpec vip_template(const config::VirtualServer& vs, const config::I
 
 // The addresses a virtual_server serves: its own, or every address entry of its group.
 std::vector<dataplane::VipSpec> vips_of(const config::Config& config, const config::VirtualServer& vs,
-                                        std::vector<std::string>& warnings) {
+                                        std::vector<config::Diagnostic>& warnings) {
   std::vector<dataplane::VipSpec> out;
   if (vs.kind == config::VirtualServerKind::address) {
     out.push_back(vip_template(vs, vs.address, vs.port));
     return out;
   }
   if (vs.kind == config::VirtualServerKind::fwmark) {
-    warnings.push_back(fmt::format("{}:{}: virtual_server fwmark {} is not served: XDP runs before netfilter "
-                                   "marks packets",
-                                   vs.location.file_name(), vs.location.line, vs.fwmark));
+    warnings.push_back(not_served(vs.location, fmt::format("virtual_server fwmark {} is not served: XDP runs before "
+                                                           "netfilter marks packets",
+                                                           vs.fwmark)));
     return out;
   }
   for (const auto& group : config.virtual_server_groups) {
     if (group.name != vs.group) continue;
     for (const auto& e : group.entries) {
       if (e.is_fwmark) {
-        warnings.push_back(fmt::format("{}:{}: fwmark entry of virtual_server_group {} is not served", e.location.file_name(),
-                                       e.location.line, group.name));
+        warnings.push_back(not_served(e.location, fmt::format("fwmark entry of virtual_server_group {} is not served",
+                                                              group.name)));
         continue;
       }
       const unsigned last_byte = e.first.is_ipv4() ? 3 : 15;
@@ -80,9 +85,9 @@ ServicePlan plan_services(const config::Config& config) {
   for (std::size_t i = 0; i < config.virtual_servers.size(); ++i) {
     const auto& vs = config.virtual_servers[i];
     if (vs.lb_kind != config::LbKind::dr) {
-      plan.warnings.push_back(fmt::format("{}:{}: virtual_server is not served: lb_kind {} is not implemented yet "
-                                          "(only DR)",
-                                          vs.location.file_name(), vs.location.line, config::to_string(vs.lb_kind)));
+      plan.warnings.push_back(not_served(vs.location, fmt::format("virtual_server is not served: lb_kind {} is not "
+                                                                  "implemented yet (only DR)",
+                                                                  config::to_string(vs.lb_kind))));
       continue;
     }
     Service s;
@@ -107,9 +112,9 @@ ServicePlan plan_services(const config::Config& config) {
       b.weight = rs.weight;
       const std::string name = b.key();
       if (!s.real_servers.emplace(name, b).second) {
-        plan.warnings.push_back(fmt::format("{}:{}: real_server {} listed twice in one virtual_server; the first "
-                                            "one counts",
-                                            rs.location.file_name(), rs.location.line, name));
+        plan.warnings.push_back(not_served(rs.location, fmt::format("real_server {} listed twice in one "
+                                                                    "virtual_server; the first one counts",
+                                                                    name)));
         continue;
       }
       s.planned_real_servers.push_back({b, rs_index});

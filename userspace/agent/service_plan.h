@@ -38,7 +38,9 @@ struct Service {
 
 struct ServicePlan {
   std::vector<Service> services;
-  std::vector<std::string> warnings;  // virtual servers or settings the data plane cannot serve
+  // Virtual servers or settings the data plane cannot serve: `xdplbd -t` prints them with the file's
+  // own warnings, the agent logs them at start and a reload answers them.
+  std::vector<config::Diagnostic> warnings;
 };
 
 ServicePlan plan_services(const config::Config& config);

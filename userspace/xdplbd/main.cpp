@@ -330,6 +330,9 @@ See also: xdplbctl --help)");
       std::cerr << "xdplbd: " << opt.config_file << ": configuration has errors\n";
       return 1;
     }
+    // What the file asks and this data plane will not serve is said here too, not only at start.
+    for (const auto& w : xdplb::agent::plan_services(*result.config).warnings)
+      std::cerr << xdplb::config::format_diagnostic(w) << '\n';
     if (opt.dump_config) std::cout << xdplb::config::dump_config_json(*result.config) << '\n';
     return 0;
   }

@@ -126,8 +126,9 @@ virtual_server fwmark 7 {
   const auto plan = agent::plan_services(cfg);
   CHECK(plan.services.empty());
   REQUIRE(plan.warnings.size() == 2);
-  CHECK(plan.warnings[0].find("test.conf:2: virtual_server is not served: lb_kind NAT") == 0);
-  CHECK(plan.warnings[1].find("fwmark 7 is not served") != std::string::npos);
+  CHECK(plan.warnings[0].severity == config::Severity::warning);
+  CHECK(config::format_diagnostic(plan.warnings[0]).find("test.conf:2:1: warning: virtual_server is not served: lb_kind NAT") == 0);
+  CHECK(plan.warnings[1].message.find("fwmark 7 is not served") != std::string::npos);
 }
 
 TEST_CASE("a virtual_server_group serves every address of its ranges") {

@@ -51,13 +51,22 @@ TEST_CASE("xdplbd: -t on a good file exits 0 without needing --interface") {
       continue;
     }
     // The full reference names scripts under /etc/xdplb that this host does not have: -t says, as
-    // start-up would, that each is disabled, and nothing else.
+    // start-up would, that each is disabled; and that its NAT, TUN and fwmark services are not
+    // served. Nothing else.
     std::istringstream lines(run.output);
+    int not_served = 0;
     for (std::string line; std::getline(lines, line);) {
+      if (line.find(": warning: virtual_server is not served: lb_kind NAT") != std::string::npos ||
+          line.find(": warning: virtual_server is not served: lb_kind TUN") != std::string::npos ||
+          line.find(": warning: virtual_server fwmark 9 is not served") != std::string::npos) {
+        ++not_served;
+        continue;
+      }
       const bool disabled_example_script = line.find(": warning: ") != std::string::npos &&
                                            line.find(" is disabled: cannot access /etc/xdplb/") != std::string::npos;
       CHECK_MESSAGE(disabled_example_script, line);
     }
+    CHECK(not_served == 3);
   }
   CHECK(run_xdplbd("--config-test --use-file " + example("xdplb-full.conf")).exit_code == 0);
 }
@@ -74,6 +83,23 @@ TEST_CASE("xdplbd: -t prints every error as FILE:LINE:COL and exits non-zero") {
   CHECK(run.output.find(file + ":4:9: error: state must be MASTER or BACKUP, not 'SLAVE'\n") !=
         std::string::npos);
   CHECK(run.output.find(file + ":5:3: warning: unknown keyword 'frob'") != std::string::npos);
+}
+
+TEST_CASE("xdplbd: -t names every virtual_server the data plane will not serve (NAT, TUN, fwmark)") {
+  TempDir dir;
+  const auto file = dir.write("nat.conf",
+                              "virtual_server 198.18.0.100 80 {\n  lb_kind NAT\n  protocol TCP\n"
+                              "  real_server 198.18.1.11 8080 {\n  }\n}\n"
+                              "virtual_server fwmark 7 {\n  lb_kind DR\n  real_server 198.18.0.11 80 {\n  }\n}\n"
+                              "virtual_server 198.18.0.101 80 {\n  lb_kind DR\n  protocol TCP\n"
+                              "  real_server 198.18.0.11 80 {\n  }\n}\n");
+  const auto run = run_xdplbd("-t -f " + file);
+  // Warnings, not errors: the rest is served, as the agent would (it logs the same at start).
+  CHECK(run.exit_code == 0);
+  CHECK(run.output.find(file + ":1:1: warning: virtual_server is not served: lb_kind NAT is not implemented yet") !=
+        std::string::npos);
+  CHECK(run.output.find(file + ":7:1: warning: virtual_server fwmark 7 is not served") != std::string::npos);
+  CHECK(run.output.find("198.18.0.101") == std::string::npos);
 }
 
 TEST_CASE("xdplbd: --strict turns an unknown keyword into a failure") {
