@@ -184,6 +184,9 @@ def test_every_command_in_plain_and_json_through_the_states_of_a_pair(lab, procs
     text, listing = both(backup, "list")
     assert " standby" in text and listing["virtual_servers"][0]["active"] is False
     both(backup, "stats")
+    text, conns = both(backup, "conns")
+    assert conns["matched"] == 0 and text.startswith("Pro  Idle"), text
+    both(backup, "verify")
     lb2.ip("link", "set", "eth0", "up")
     assert master.stop() == 0 and backup.stop() == 0
 
