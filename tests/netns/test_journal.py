@@ -82,7 +82,8 @@ def test_levels_reach_the_journal_with_their_priority(lab, procs, tmp_path):
         [started] = journal.with_message("serving 1 virtual server")
         assert started["PRIORITY"] == str(INFO), started
         # `journalctl -p warning` would show the DOWN line and not the info lines.
-        assert all(int(e["PRIORITY"]) > WARNING for e in journal.with_message("health checks starting"))
+        starting = journal.with_message("health checks starting")
+        assert starting and all(int(e["PRIORITY"]) > WARNING for e in starting), journal.entries
         # Nothing went to the stream itself (it would reach the journal at one priority for all).
         assert "real server DOWN" not in agent.log()
         assert agent.stop() == 0

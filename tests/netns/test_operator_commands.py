@@ -222,3 +222,38 @@ def test_an_agent_without_vrrp_answers_every_command(lab, procs, tmp_path):
     wait_until(lambda: dr.get(f"http://{VIP}/"), 15, what="the VIP answering again")
     assert not json_answer(third, "list")["virtual_servers"][0]["backends"][0]["drained"]
     assert third.stop() == 0
+
+
+def test_conns_list_and_drain_walk_a_table_of_many_batches(lab, procs, tmp_path):
+    """20,000 entries: the agent walks them a batch (4,096) per loop turn and answers at the end;
+    the answers count every entry, and `conns` sends at most its limit."""
+    dr = DrLab(lab, procs, tmp_path, servers=1)
+    dr.hold_vips(dr.lbs[0])
+    agent = dr.start_agent(dr.lbs[0], dr.write_config("lb.conf", configs.config(
+        "LB1", configs.virtual_server(VIP, [dr.server_address(0)]))), "--interface", "eth0")
+    wait_until(lambda: dr.get(f"http://{VIP}/"), 15, what="the VIP answering")
+    conntrack = f"{agent.pin_dir}/xdplb_conntrack"
+    # The client's real entry (key: src[16] dst[16] sport dport proto family pad[2], ports in network
+    # order), copied with other client ports.
+    [real] = [e for e in json.loads(run(["bpftool", "-j", "map", "dump", "pinned", conntrack]).stdout)
+              if [int(b, 16) for b in e["key"][34:36]] == [0, 80]][:1]
+    key, value = [int(b, 16) for b in real["key"]], [int(b, 16) for b in real["value"]]
+    extra = 20000
+    batch = tmp_path / "fill.batch"
+    with open(batch, "w") as out:
+        for port in range(1024, 1024 + extra):
+            key[32:34] = [port >> 8, port & 0xff]
+            out.write(f"map update pinned {conntrack} key hex {' '.join(f'{b:02x}' for b in key)} "
+                      f"value hex {' '.join(f'{b:02x}' for b in value)}\n")
+    run(["bpftool", "batch", "file", str(batch)])
+
+    text, conns = both(agent, "conns", "--limit", "5")
+    assert conns["entries"] >= extra and conns["matched"] >= extra and len(conns["conns"]) == 5, conns
+    assert text.splitlines()[-1].startswith(f"{conns['matched']} entries in a table"), text
+    text, listing = both(agent, "list")
+    assert listing["virtual_servers"][0]["backends"][0]["flows"] >= extra, listing
+    rs = f"{dr.server_address(0)}:80"
+    answer = json_answer(agent, "drain", rs)
+    assert answer["active_flows"] >= extra, answer
+    assert plain(agent, "undrain", rs).startswith(f"undrained {rs}")
+    assert agent.stop() == 0

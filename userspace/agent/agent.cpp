@@ -70,7 +70,9 @@ void Agent::restore_drains() {
   for (const auto& [vip, real_server] : loaded.drains)
     if (!drained_.count({vip, real_server}))
       spdlog::info("drain of {} in {} forgotten: the configuration no longer has it", real_server, vip);
-  if (drained_ != loaded.drains || loaded.problem)
+  // A damaged file was moved aside: an empty one takes its place. One that could not be read stays
+  // for the next start, unless a drain is changed meanwhile.
+  if (drained_ != loaded.drains || loaded.moved_aside)
     if (const auto error = keep_drains()) spdlog::error("{}", *error);
 }
 

@@ -36,6 +36,7 @@ struct AgentOptions {
   std::string instance = "xdplb";
   std::string config_file;              // re-read by reload()
   bool strict = false;                  // unknown keywords are errors (also on reload)
+  std::optional<std::string> config_id; // keepalived's -i: what @ID lines match (also on reload)
   std::vector<std::string> interfaces;  // where the XDP program is attached
   dataplane::AttachMode attach_mode = dataplane::AttachMode::native;
   bool keep_pins = false;               // leave the maps pinned on exit (restart without loss)
@@ -82,22 +83,19 @@ class Agent {
     std::vector<contract::RealServerHealth> health;
   };
   Snapshot snapshot(FlowCounting flows, Counting counting) const;
-  // The conntrack table decoded (xdplbctl conns), filtered, most recently seen first. Walks the whole
-  // table at once: about 40 ms per 100k entries (BENCHMARKS.md).
-  contract::Conns conns(const contract::ConnsRequest& request) const;
   // The intended state against the live maps; changes nothing.
   contract::Verify verify() const;
-  // Holds the real server at weight 0 (drain) or gives its weight back, in every VIP that has it or
-  // in the one named; throws Refused when nothing matches.
-  contract::Drain drain(const contract::DrainRequest& request, bool drain);
-
-  // list, conns and drain for the control socket: the same answers, after a walk of the flow table
-  // that runs one batch per loop turn, so that adverts, checkers and other requests go on meanwhile
-  // (a million entries take about 0.4 s). `done` runs on the loop, with the refusal or the answer.
+  // The control socket's list, conns and drain: answered after a walk of the flow table that runs one
+  // batch per loop turn, so that adverts, checkers and other requests go on meanwhile (a million
+  // entries take about 0.4 s). `done` runs on the loop, with the refusal or the answer.
   template <class Answer>
   using Completion = std::function<void(std::exception_ptr error, Answer answer)>;
   void list_async(Completion<contract::List> done);
+  // The conntrack table decoded (xdplbctl conns), filtered, most recently seen first; at most
+  // kMaxConnsPerAnswer entries (a limit of 0 or more is that).
   void conns_async(contract::ConnsRequest request, Completion<contract::Conns> done);
+  // Holds the real server at weight 0 (drain) or gives its weight back, in every VIP that has it or
+  // in the one named, then counts its active flows there; refused (Refused) when nothing matches.
   void drain_async(contract::DrainRequest request, bool drain, Completion<contract::Drain> done);
 
   // Re-reads the configuration file and applies only the difference: unchanged VIPs keep their rings
@@ -154,20 +152,15 @@ class Agent {
                          const std::map<std::uint32_t, std::uint64_t>* flows) const;
   // drain() without counting the flows.
   contract::Drain apply_drain(const contract::DrainRequest& request, bool drain);
-  // A walk of the flow table, or nothing after `done` was given the error that prevented it.
-  template <class Answer>
-  std::optional<dataplane::Dataplane::FlowWalk> start_flow_walk(const Completion<Answer>& done) const {
-    try {
-      return dataplane_->walk_flows();
-    } catch (...) {
-      done(std::current_exception(), {});
-      return std::nullopt;
-    }
-  }
-  // Runs `flows` a batch per loop turn, feeding `visit`, then calls `done` with the number of entries
-  // walked. Nothing runs once the agent is gone.
-  void walk_flows_then(dataplane::Dataplane::FlowWalk flows, dataplane::Dataplane::FlowVisitor visit,
-                       std::function<void(std::uint64_t entries)> done);
+  // What a walk of the flow table came to: the entries it went through and, when it could not go
+  // through them all, why (logged as a warning; what `visit` saw is then partial).
+  struct FlowWalkResult {
+    std::uint64_t entries = 0;
+    std::optional<std::string> error;
+  };
+  // Walks the flow table a batch per loop turn, feeding `visit`, then calls `done` on the loop.
+  // Nothing runs once the agent is gone.
+  void walk_flows_then(dataplane::Dataplane::FlowVisitor visit, std::function<void(const FlowWalkResult&)> done);
   contract::Stats stats_of(const std::vector<dataplane::VipStatus>& vips, Counting counting) const;
   static std::vector<contract::RealServerHealth> health_of(const std::vector<check::ServerStatus>& statuses);
 

@@ -69,6 +69,7 @@ PreparedReload Agent::prepare_reload() const {
   PreparedReload r;
   config::LoadOptions load_options;
   load_options.strict = options_.strict;
+  load_options.config_id = options_.config_id;
   auto loaded = config::load_config(options_.config_file, load_options);
   for (const auto& d : loaded.diagnostics)
     (d.severity == config::Severity::error ? r.errors : r.warnings).push_back(config::format_diagnostic(d));

@@ -26,6 +26,19 @@ double seconds_since(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::system_clock::now() - t).count();
 }
 
+// Gives `done` what `make` builds, or the exception building it threw: a completion posted to the
+// loop must not throw out of it.
+template <class Answer, class Make>
+void answer(const Agent::Completion<Answer>& done, Make make) {
+  Answer built;
+  try {
+    built = make();
+  } catch (...) {
+    return done(std::current_exception(), {});
+  }
+  done(nullptr, std::move(built));
+}
+
 contract::Traffic to_contract(const dataplane::TrafficCounters& t) { return {t.packets, t.bytes, t.new_flows}; }
 
 contract::VrrpState to_contract(vrrp::State state) {
@@ -218,14 +231,6 @@ void Agent::clear_stats() {
   spdlog::info("statistics cleared: stats and the dumps count from now (metrics keep counting)");
 }
 
-contract::Drain Agent::drain(const contract::DrainRequest& request, bool drain) {
-  auto out = apply_drain(request, drain);
-  ActiveFlowsOfRealServer flows(request.backend, out.vips);
-  dataplane_->for_each_flow([&](const auto& flow, const auto* owner) { flows.visit(flow, owner); });
-  out.active_flows = flows.count();
-  return out;
-}
-
 void Agent::drain_async(contract::DrainRequest request, bool drain, Completion<contract::Drain> done) {
   contract::Drain out;
   try {
@@ -233,12 +238,11 @@ void Agent::drain_async(contract::DrainRequest request, bool drain, Completion<c
   } catch (...) {
     return done(std::current_exception(), {});
   }
-  auto walk = start_flow_walk(done);
-  if (!walk) return;
   auto flows = std::make_shared<ActiveFlowsOfRealServer>(request.backend, out.vips);
-  walk_flows_then(std::move(*walk), [flows](const auto& flow, const auto* owner) { flows->visit(flow, owner); },
-                  [flows, out = std::move(out), done = std::move(done)](std::uint64_t) mutable {
-                    out.active_flows = flows->count();
+  walk_flows_then([flows](const auto& flow, const auto* owner) { flows->visit(flow, owner); },
+                  [flows, out = std::move(out), done = std::move(done)](const FlowWalkResult& walk) mutable {
+                    // The drain took effect either way; without a whole walk there is no count.
+                    if (!walk.error) out.active_flows = flows->count();
                     done(nullptr, std::move(out));
                   });
 }
@@ -273,51 +277,60 @@ contract::Drain Agent::apply_drain(const contract::DrainRequest& request, bool d
   return out;
 }
 
-contract::Conns Agent::conns(const contract::ConnsRequest& request) const {
-  ConnsCollector collector(request);
-  const auto entries =
-      dataplane_->for_each_flow([&](const auto& flow, const auto* owner) { collector.visit(flow, owner); });
-  return collector.finish(entries, dataplane_->conntrack_size());
-}
-
 void Agent::conns_async(contract::ConnsRequest request, Completion<contract::Conns> done) {
-  auto walk = start_flow_walk(done);
-  if (!walk) return;
+  if (request.limit == 0 || request.limit > kMaxConnsPerAnswer) request.limit = kMaxConnsPerAnswer;
   auto collector = std::make_shared<ConnsCollector>(std::move(request));
-  walk_flows_then(std::move(*walk), [collector](const auto& flow, const auto* owner) { collector->visit(flow, owner); },
-                  [this, collector, done = std::move(done)](std::uint64_t entries) {
-                    done(nullptr, collector->finish(entries, dataplane_->conntrack_size()));
+  walk_flows_then([collector](const auto& flow, const auto* owner) { collector->visit(flow, owner); },
+                  [this, collector, done = std::move(done)](const FlowWalkResult& walk) {
+                    if (walk.error) return done(std::make_exception_ptr(Refused(*walk.error)), {});
+                    answer(done, [&] { return collector->finish(walk.entries, dataplane_->conntrack_size()); });
                   });
 }
 
 void Agent::list_async(Completion<contract::List> done) {
-  auto walk = start_flow_walk(done);
-  if (!walk) return;
   auto flows = std::make_shared<ActiveFlowsPerBackend>();
   // The servers' state is taken when the walk ends: the flows are the only part that is older.
-  walk_flows_then(std::move(*walk), [flows](const auto& flow, const auto* owner) { flows->visit(flow, owner); },
-                  [this, flows, done = std::move(done)](std::uint64_t) {
-                    done(nullptr, list_of(dataplane_->status(), scheduler_->statuses(), &flows->counts()));
+  walk_flows_then([flows](const auto& flow, const auto* owner) { flows->visit(flow, owner); },
+                  [this, flows, done = std::move(done)](const FlowWalkResult& walk) {
+                    // Without a whole walk the list still answers, its flows uncounted.
+                    answer(done, [&] {
+                      return list_of(dataplane_->status(), scheduler_->statuses(), walk.error ? nullptr : &flows->counts());
+                    });
                   });
 }
 
-void Agent::walk_flows_then(dataplane::Dataplane::FlowWalk flows, dataplane::Dataplane::FlowVisitor visit,
-                            std::function<void(std::uint64_t)> done) {
+void Agent::walk_flows_then(dataplane::Dataplane::FlowVisitor visit, std::function<void(const FlowWalkResult&)> done) {
   struct Walk {
-    dataplane::Dataplane::FlowWalk flows;
+    std::optional<dataplane::Dataplane::FlowWalk> flows;
     dataplane::Dataplane::FlowVisitor visit;
-    std::function<void(std::uint64_t)> done;
+    std::function<void(const FlowWalkResult&)> done;
   };
-  auto walk = std::make_shared<Walk>(Walk{std::move(flows), std::move(visit), std::move(done)});
+  auto walk = std::make_shared<Walk>(Walk{std::nullopt, std::move(visit), std::move(done)});
+  const auto stopped = [walk](std::string why) {
+    spdlog::warn("{}", why);
+    walk->done({walk->flows ? walk->flows->visited() : 0, std::move(why)});
+  };
+  try {
+    walk->flows.emplace(dataplane_->walk_flows());
+  } catch (const std::exception& e) {
+    return stopped(std::string("conntrack walk not started: ") + e.what());
+  }
   // One batch now, the rest a batch per loop turn behind whatever else is queued.
   auto turn = std::make_shared<std::function<void()>>();
-  *turn = [this, walk, turn_ref = std::weak_ptr(turn), alive = std::weak_ptr(lifetime_)] {
+  *turn = [this, walk, stopped, turn_ref = std::weak_ptr(turn), alive = std::weak_ptr(lifetime_)] {
     if (alive.expired()) return;
-    if (walk->flows.step(walk->visit)) {
+    bool more = false;
+    try {
+      more = walk->flows->step(walk->visit);
+    } catch (const std::exception& e) {
+      return stopped(std::string("conntrack walk stopped: ") + e.what());
+    }
+    if (more) {
       if (const auto again = turn_ref.lock()) asio::post(io_, [again] { (*again)(); });
       return;
     }
-    walk->done(walk->flows.visited());
+    if (walk->flows->error()) return stopped(*walk->flows->error());
+    walk->done({walk->flows->visited(), std::nullopt});
   };
   (*turn)();
 }

@@ -1,13 +1,17 @@
 #include "agent/drain_store.h"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "common/unique_fd.h"
 
 namespace xdplb::agent {
 
@@ -33,6 +37,25 @@ DrainSet decode(const nlohmann::json& doc) {
   return out;
 }
 
+// The file's bytes, or nothing with errno set (a drains file is a few hundred bytes; 1 MiB is plenty).
+std::optional<std::string> read_whole(const std::filesystem::path& file) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return std::nullopt;
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const auto n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) return text;
+    text.append(buffer, static_cast<std::size_t>(n));
+    if (text.size() > (1u << 20)) {
+      errno = EFBIG;
+      return std::nullopt;
+    }
+  }
+}
+
 }  // namespace
 
 DrainStore::Loaded DrainStore::load() const {
@@ -40,13 +63,14 @@ DrainStore::Loaded DrainStore::load() const {
   if (!keeps()) return out;
   std::error_code ec;
   if (!std::filesystem::exists(file_, ec) && !ec) return out;
+  const auto text = read_whole(file_);
+  if (!text) {
+    out.problem = file_.native() + ": cannot be read: " + std::generic_category().message(errno);
+    return out;
+  }
   std::string problem;
   try {
-    std::ifstream in(file_);
-    if (!in) throw std::runtime_error("cannot be read");
-    std::stringstream text;
-    text << in.rdbuf();
-    out.drains = decode(nlohmann::json::parse(text.str()));
+    out.drains = decode(nlohmann::json::parse(*text));
     return out;
   } catch (const std::exception& e) {
     problem = e.what();
@@ -54,6 +78,7 @@ DrainStore::Loaded DrainStore::load() const {
   out.drains.clear();
   const auto aside = file_.native() + ".bad";
   std::filesystem::rename(file_, aside, ec);
+  out.moved_aside = !ec;
   out.problem = file_.native() + ": " + problem + (ec ? "; could not move it aside: " + ec.message()
                                                       : "; moved aside to " + aside);
   return out;

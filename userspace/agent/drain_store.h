@@ -19,9 +19,11 @@ class DrainStore {
 
   struct Loaded {
     DrainSet drains;
-    // Why the file could not be used (unreadable, not ours, corrupt); it was then moved aside to
-    // `<file>.bad` for the operator and the agent starts without drains.
+    // Why the file could not be used. When it is damaged or not ours it was moved aside to
+    // `<file>.bad` for the operator (moved_aside); when it could not be read it stays where it is,
+    // for the next start. Either way the agent starts without drains.
     std::optional<std::string> problem;
+    bool moved_aside = false;
   };
   // A missing file is no drain, not a problem.
   Loaded load() const;

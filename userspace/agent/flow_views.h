@@ -22,6 +22,10 @@ using BackendOwner = dataplane::Dataplane::BackendOwner;
 // without the protocol, "198.18.0.100:80".
 bool vip_key_matches(const std::string& key, const std::string& wanted);
 
+// The most entries one conns answer carries (about 15 MB of JSON): building and sending it takes one
+// loop turn, so it is bounded; `matched` still counts every entry the filter took.
+inline constexpr std::uint32_t kMaxConnsPerAnswer = 100'000;
+
 // xdplbctl conns: the entries the request's filter takes, at most `limit` of them (0: all), the most
 // recently seen first.
 class ConnsCollector {

@@ -22,7 +22,9 @@ namespace {
 }  // namespace
 
 void replace_file_atomically(const std::filesystem::path& path, const std::string& contents, mode_t mode) {
-  const std::string temporary = path.native() + ".tmp" + std::to_string(::getpid());
+  // One name per file: its writers are one agent (the instance lock), and a crashed run's leftover
+  // is found and replaced by the next write.
+  const std::string temporary = path.native() + ".tmp";
   // A temporary left by a crashed run goes; O_EXCL then never writes through a planted link.
   ::unlink(temporary.c_str());
   UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));

@@ -37,6 +37,7 @@ LoadResult finish(const std::vector<Token>& tokens, const LoadOptions& options, 
 PreprocessOptions preprocess_options(const LoadOptions& options) {
   PreprocessOptions result;
   result.follow_includes = options.follow_includes;
+  result.config_id = options.config_id ? *options.config_id : default_config_id();
   return result;
 }
 

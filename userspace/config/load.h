@@ -24,6 +24,8 @@ struct LoadOptions {
   bool check_scripts = true;
   // The user database of that check; null: the host's.
   const UserDatabase* users = nullptr;
+  // keepalived's config id for `@ID` lines (-i/--config-id); unset: the short host name.
+  std::optional<std::string> config_id;
 };
 
 struct LoadResult {

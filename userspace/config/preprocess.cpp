@@ -1,6 +1,7 @@
 #include "config/preprocess.h"
 
 #include <glob.h>
+#include <sys/utsname.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -94,7 +95,25 @@ class Preprocessor {
     return content.str();
   }
 
+  // keepalived's conditional line: `@ID rest` keeps `rest` when ID is this node's config id, `@^ID
+  // rest` when it is not; anything else is kept whole. False when the line is dropped.
+  bool keep_conditional(std::vector<Token>& line) {
+    const Token& first = line.front();
+    if (first.kind != TokenKind::word || first.text.empty() || first.text[0] != '@') return true;
+    const bool negated = first.text.size() > 1 && first.text[1] == '^';
+    const std::string id = first.text.substr(negated ? 2 : 1);
+    if (id.empty()) {
+      diagnostics_.error(first.location, "a conditional line needs a config id right after '" +
+                                             std::string(negated ? "@^" : "@") + "' (e.g. @main)");
+      return false;
+    }
+    if ((id == options_.config_id) == negated) return false;
+    line.erase(line.begin());
+    return !line.empty();
+  }
+
   void process_line(std::vector<Token>& line, const std::string& file_name, const Token& end_of_line) {
+    if (!keep_conditional(line)) return;
     const Token& first = line.front();
     if (first.kind == TokenKind::word && first.text.size() > 1 && first.text[0] == '$' &&
         first.text.find('=') != std::string::npos && is_name_start(first.text[1])) {
@@ -247,6 +266,13 @@ class Preprocessor {
 };
 
 }  // namespace
+
+std::string default_config_id() {
+  utsname host{};
+  if (::uname(&host) != 0) return {};
+  const std::string node = host.nodename;
+  return node.substr(0, node.find('.'));
+}
 
 std::vector<Token> preprocess_file(const std::string& path, const PreprocessOptions& options,
                                    Diagnostics& diagnostics) {

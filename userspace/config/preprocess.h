@@ -2,6 +2,9 @@
 //   include PATTERN...   glob(7) patterns, relative to the including file's directory
 //   $NAME=value          a definition, visible to every later line (and to included files)
 //   $NAME or ${NAME}     replaced by the definition's tokens
+//   @ID line, @^ID line  keepalived's conditional lines: the line counts only on a node whose config
+//                        id is (for @^: is not) ID
+
 // The result is one token stream in which every token still carries the file:line:column it came
 // from; a substituted token carries the location of the $NAME that produced it.
 #pragma once
@@ -20,7 +23,12 @@ struct PreprocessOptions {
   bool follow_includes = true;
   // Bounds include recursion (cycles are also detected by path).
   unsigned max_include_depth = 16;
+  // What @ID lines are compared with (keepalived's -i/--config-id; default_config_id() when unset).
+  std::string config_id;
 };
+
+// keepalived's default config id: the node name (uname) up to its first '.'.
+std::string default_config_id();
 
 // Reads `path` and everything it includes. A file that cannot be read is an error at the include
 // that named it (or at FILE:1:1 for the top-level file).

@@ -229,7 +229,7 @@ inline constexpr FlowState kFlowStates[] = {FlowState::active, FlowState::idle, 
 struct ConnsRequest {
   std::optional<std::string> vip;      // "tcp/198.18.0.100:80" or "198.18.0.100:80"; unset: every VIP
   std::optional<std::string> backend;  // "198.18.0.11:80"; unset: every backend
-  std::uint64_t limit = 1000;          // most entries answered; 0: all of them
+  std::uint64_t limit = 1000;          // most entries answered; 0: as many as the agent sends (100,000)
   bool operator==(const ConnsRequest&) const = default;
 };
 

@@ -23,7 +23,14 @@ Json answer_now(agent::Agent& agent, const std::string& command) {
 template <class Answer>
 agent::Agent::Completion<Answer> encoded(ControlCompletion done) {
   return [done = std::move(done)](std::exception_ptr error, Answer answer) {
-    done(error, error ? Json(nullptr) : contract::encode(answer));
+    if (error) return done(error, nullptr);
+    Json encoded_answer;
+    try {
+      encoded_answer = contract::encode(answer);
+    } catch (...) {
+      return done(std::current_exception(), nullptr);
+    }
+    done(nullptr, std::move(encoded_answer));
   };
 }
 

@@ -129,6 +129,7 @@ class Dataplane {
     // Visits the next batch; false once the walk is complete.
     bool step(const FlowVisitor& visit);
     std::uint64_t visited() const { return walk_.visited(); }
+    const std::optional<std::string>& error() const { return walk_.error(); }
 
    private:
     friend class Dataplane;

@@ -22,6 +22,11 @@ std::uint32_t conntrack_clock_ms() {
   return static_cast<std::uint32_t>(ms);
 }
 
+namespace {
+// How far past the walk's clock an entry touched meanwhile may be (a full walk takes about 0.4 s).
+constexpr std::uint32_t kWalkAheadToleranceMs = 60'000;
+}  // namespace
+
 FlowEntry decode_flow(const xdplb_flow& key, const xdplb_ct_entry& value, std::uint32_t now_ms) {
   FlowEntry e;
   e.protocol = key.proto;
@@ -31,10 +36,10 @@ FlowEntry decode_flow(const xdplb_flow& key, const xdplb_ct_entry& value, std::u
   e.destination_port = ntohs(key.dport);
   e.backend_id = value.backend_id;
   e.generation = value.generation;
-  // Modulo 2^32 (abi.h). An entry touched after `now_ms` was read (another CPU, this very moment)
-  // would come out as 49 days: it is idle for no time at all.
+  // Modulo 2^32 (abi.h). An entry touched after `now_ms` was read (another CPU, during the walk)
+  // is up to a walk's length "ahead" and would come out as 49 days: it is idle for no time at all.
   const std::uint32_t behind = now_ms - value.last_seen;
-  e.idle = std::chrono::milliseconds(behind > 0x80000000u ? 0 : behind);
+  e.idle = std::chrono::milliseconds(behind > 0xFFFFFFFFu - kWalkAheadToleranceMs ? 0 : behind);
   return e;
 }
 
@@ -50,12 +55,18 @@ bool ConntrackWalk::step(const std::function<void(const FlowEntry&)>& visit) {
   xdplb_flow next{};
   const int err = bpf_map_lookup_batch(fd_.get(), started_ ? &cursor_ : nullptr, &next, keys_.data(), values_.data(),
                                        &count, nullptr);
+  const int error = err ? errno : 0;
+  // ENOENT: the last batch, complete. Any other error ends the walk early, with nothing valid in
+  // the buffers; it is kept for the caller to say the answer is partial.
+  if (err && error != ENOENT) {
+    error_ = std::string("conntrack walk stopped after ") + std::to_string(visited_) +
+             " entries: " + std::strerror(error);
+    count = 0;
+  }
   for (std::uint32_t i = 0; i < count; ++i) visit(decode_flow(keys_[i], values_[i], now_ms_));
   visited_ += count;
   cursor_ = next;
   started_ = true;
-  // ENOENT: the walk is complete (other errors end it early: best effort, like a reader of
-  // /proc/net/ip_vs_conn racing the table).
   done_ = err != 0;
   return !done_;
 }

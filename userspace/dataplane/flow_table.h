@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <xdplb/abi.h>
@@ -48,6 +50,8 @@ class ConntrackWalk {
   // Visits the next batch; false once the walk is complete (it then visits nothing more).
   bool step(const std::function<void(const FlowEntry&)>& visit);
   std::uint64_t visited() const { return visited_; }
+  // Why the walk ended before the table did (a failed batch read); unset when it went through.
+  const std::optional<std::string>& error() const { return error_; }
 
  private:
   UniqueFd fd_;
@@ -58,6 +62,7 @@ class ConntrackWalk {
   bool done_ = false;
   std::uint32_t now_ms_;  // idle times are taken against the walk's start
   std::uint64_t visited_ = 0;
+  std::optional<std::string> error_;
 };
 
 // The whole walk at once. Returns the number of entries visited.

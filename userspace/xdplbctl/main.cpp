@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     std::string backend;
     std::string vip;
   } drain_arguments, undrain_arguments;
-  double drain_wait_seconds = 0;
+  unsigned drain_wait_seconds = 0;
   auto* drain = app.add_subcommand(
       "drain", "Weight 0 for a real server: established flows stay, new ones go elsewhere");
   auto* undrain = app.add_subcommand("undrain", "Give a drained real server its configured weight back");
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   }
   drain->add_option("--wait", drain_wait_seconds,
                     "Then wait up to SECONDS until the server has no active flows left (exit 1 if it still has)")
-      ->check(CLI::Range(1.0, 86400.0));
+      ->check(CLI::Range(1U, 86400U));
 
   try {
     app.parse(argc, argv);
@@ -122,8 +122,7 @@ int main(int argc, char** argv) {
     }
     if (drain->parsed())
       return xdplb::ctl::run_drain(invocation, drain_arguments.backend, optional_vip(drain_arguments.vip), true,
-                                   drain_wait_seconds > 0 ? std::optional(std::chrono::seconds(
-                                                                static_cast<long long>(drain_wait_seconds)))
+                                   drain_wait_seconds > 0 ? std::optional(std::chrono::seconds(drain_wait_seconds))
                                                           : std::nullopt);
     if (undrain->parsed())
       return xdplb::ctl::run_drain(invocation, undrain_arguments.backend, optional_vip(undrain_arguments.vip),

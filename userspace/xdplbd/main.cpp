@@ -63,6 +63,7 @@ struct Options {
   bool config_test = false;
   bool dump_config = false;
   bool strict = false;
+  std::optional<std::string> config_id;  // -i: @ID lines; unset: the short host name
   std::string metrics_listen;  // empty: no metrics endpoint
 };
 
@@ -123,6 +124,7 @@ class PidFile {
 xdplb::config::LoadResult load_and_report(const Options& opt) {
   xdplb::config::LoadOptions load_options;
   load_options.strict = opt.strict;
+  load_options.config_id = opt.config_id;
   auto result = xdplb::config::load_config(opt.config_file, load_options);
   for (const auto& diagnostic : result.diagnostics)
     std::cerr << xdplb::config::format_diagnostic(diagnostic) << '\n';
@@ -159,6 +161,7 @@ int run(const Options& opt, const xdplb::config::Config& config, const std::stri
   agent_options.instance = opt.instance;
   agent_options.config_file = opt.config_file;
   agent_options.strict = opt.strict;
+  agent_options.config_id = opt.config_id;
   if (!interface.empty()) agent_options.interfaces.push_back(interface);
   agent_options.attach_mode = attach_mode;
   agent_options.keep_pins = opt.keep_pins;
@@ -277,6 +280,10 @@ See also: xdplbctl --help)");
                "Check the configuration file, print every error and warning, and exit (0 when usable)");
   app.add_flag("--dump-config", opt.dump_config, "Print the configuration as understood (JSON) and exit");
   app.add_flag("--strict", opt.strict, "Treat unknown keywords as errors");
+  app.add_option("-i,--config-id", opt.config_id,
+                 "Configuration id for keepalived's conditional lines: '@ID ...' counts only when ID is this, "
+                 "'@^ID ...' only when it is not (default: the host name up to its first '.')")
+      ->option_text("ID");
   app.add_option("-p,--pid-file", opt.pid_file, "Pid file (default /run/xdplb/INSTANCE.pid)");
   app.add_option("--instance", opt.instance,
                  "Instance name: names the BPF pin directory /sys/fs/bpf/xdplb/NAME, the control socket "

@@ -104,3 +104,15 @@ TEST_CASE("a file that cannot be written is an error naming it, and the old file
   }
   CHECK(store.load().drains == kTwo);
 }
+
+TEST_CASE("a file that cannot be read is named and left where it is") {
+  ScratchDirectory dir;
+  const auto file = dir.path / "drains.json";
+  fs::create_directory(file);  // read(2) fails with EISDIR, for root too
+  const auto loaded = DrainStore(file).load();
+  CHECK(loaded.drains.empty());
+  REQUIRE(loaded.problem);
+  CHECK(loaded.problem->find(file.native() + ": cannot be read") == 0);
+  CHECK_FALSE(loaded.moved_aside);
+  CHECK(fs::is_directory(file));
+}

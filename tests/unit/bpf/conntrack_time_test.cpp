@@ -136,7 +136,7 @@ TEST_CASE("the walk reports the idle time and decodes the 5-tuple") {
   CHECK(f.lb.dp().flows_per_backend().empty());
 }
 
-TEST_CASE("the walk goes in batches, each entry once, and outlives nothing it needs") {
+TEST_CASE("the walk goes in batches, each entry once, and needs nothing of the data plane once made") {
   OneFlow f;
   REQUIRE(f.send() != 0);
   auto e = f.entry();
@@ -165,6 +165,22 @@ TEST_CASE("the walk goes in batches, each entry once, and outlives nothing it ne
   CHECK(walk.visited() == kMore + 1);
   CHECK(owned == kMore + 1);
   CHECK(steps >= 3);
+  CHECK_FALSE(walk.error());
   // Done is done.
   CHECK_FALSE(walk.step([](const auto&, const auto*) { FAIL("visited after the end"); }));
+}
+
+TEST_CASE("idle times are right up to 49 days; an entry touched during the walk is idle for no time") {
+  const xdplb_flow key{};
+  const std::uint32_t now = 5000;  // the clock wraps: a flow seen 30 days ago has last_seen "above" now
+  const auto at = [&](std::uint32_t last_seen) {
+    return xdplb::dataplane::decode_flow(key, xdplb_ct_entry{1, 1, last_seen, 0}, now).idle.count();
+  };
+  constexpr std::int64_t kDay = 24LL * 3600 * 1000;
+  CHECK(at(now) == 0);
+  CHECK(at(now - 7000) == 7000);
+  CHECK(at(static_cast<std::uint32_t>(now - 30 * kDay)) == 30 * kDay);
+  CHECK(at(static_cast<std::uint32_t>(now - 49 * kDay)) == 49 * kDay);
+  // Touched by another CPU a moment after the walk read its clock.
+  CHECK(at(now + 20) == 0);
 }

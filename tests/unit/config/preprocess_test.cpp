@@ -136,3 +136,82 @@ TEST_CASE("preprocess: self-referencing definitions cannot blow up") {
   CHECK_FALSE(result.ok());
   CHECK(mentions(result, "expands to too many tokens"));
 }
+
+namespace {
+
+// keepalived's own example (keepalived.conf(5), "Conditional configuration"), as node `id`.
+LoadResult conditional_example(std::optional<std::string> id) {
+  auto options = grammar_only();
+  options.config_id = std::move(id);
+  return load_text(
+      "global_defs {\n"
+      "    @main   router_id main_router\n"
+      "    @backup router_id backup_router\n"
+      "}\n"
+      "vrrp_instance VRRP {\n"
+      "    interface eth0\n"
+      "    virtual_router_id 51\n"
+      "    @main    unicast_src_ip 198.18.0.4\n"
+      "    @backup  unicast_src_ip 198.18.0.5\n"
+      "    @backup2 unicast_src_ip 198.18.0.6\n"
+      "    unicast_peer {\n"
+      "        @^main    198.18.0.4\n"
+      "        @^backup  198.18.0.5\n"
+      "        @^backup2 198.18.0.6\n"
+      "    }\n"
+      "}\n",
+      options);
+}
+
+std::vector<std::string> peers(const LoadResult& result) {
+  std::vector<std::string> out;
+  for (const auto& p : result.config->vrrp_instances.at(0).unicast_peers) out.push_back(p.to_string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("preprocess: @ID lines count only on the node of that config id, @^ID lines everywhere else") {
+  const auto main = conditional_example("main");
+  REQUIRE_MESSAGE(main.ok(), all_diagnostics(main));
+  CHECK(main.config->global.router_id == "main_router");
+  CHECK(main.config->vrrp_instances[0].unicast_src_ip->to_string() == "198.18.0.4");
+  CHECK(peers(main) == std::vector<std::string>{"198.18.0.5", "198.18.0.6"});
+
+  const auto backup = conditional_example("backup");
+  REQUIRE_MESSAGE(backup.ok(), all_diagnostics(backup));
+  CHECK(backup.config->global.router_id == "backup_router");
+  CHECK(peers(backup) == std::vector<std::string>{"198.18.0.4", "198.18.0.6"});
+
+  // Another id: no router_id, no unicast_src_ip, every peer.
+  const auto other = conditional_example("other");
+  REQUIRE_MESSAGE(other.ok(), all_diagnostics(other));
+  CHECK(other.config->global.router_id.empty());
+  CHECK_FALSE(other.config->vrrp_instances[0].unicast_src_ip);
+  CHECK(peers(other).size() == 3);
+}
+
+TEST_CASE("preprocess: without -i the config id is the host name up to its first '.'") {
+  const auto id = default_config_id();
+  REQUIRE_FALSE(id.empty());
+  CHECK(id.find('.') == std::string::npos);
+  auto options = grammar_only();
+  const auto result = load_text("global_defs {\n  @" + id + " router_id here\n  @^" + id + " router_id elsewhere\n}\n", options);
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  CHECK(result.config->global.router_id == "here");
+}
+
+TEST_CASE("preprocess: '@' without an id is an error naming the line; @ID lines hold definitions too") {
+  auto options = grammar_only();
+  options.config_id = "main";
+  const auto bad = load_text("global_defs {\n  @ router_id x\n  @^ router_id y\n}\n", options);
+  CHECK_FALSE(bad.ok());
+  CHECK(all_diagnostics(bad).find("test.conf:2:3: error: a conditional line needs a config id right after '@'") !=
+        std::string::npos);
+  CHECK(all_diagnostics(bad).find("test.conf:3:3: error: a conditional line needs a config id right after '@^'") !=
+        std::string::npos);
+  const auto defined = load_text("@main $NAME=main_router\n@^main $NAME=other\nglobal_defs {\n  router_id $NAME\n}\n",
+                                 options);
+  REQUIRE_MESSAGE(defined.ok(), all_diagnostics(defined));
+  CHECK(defined.config->global.router_id == "main_router");
+}

@@ -102,6 +102,17 @@ TEST_CASE("xdplbd: -t names every virtual_server the data plane will not serve (
   CHECK(run.output.find("198.18.0.101") == std::string::npos);
 }
 
+TEST_CASE("xdplbd: -i/--config-id picks keepalived's @ID lines") {
+  TempDir dir;
+  // Only the backup's line is wrong: -i main is fine, -i backup (or --config-id backup) is not.
+  const auto file = dir.write("ids.conf", "global_defs {\n  @main router_id main\n  @backup router_id\n}\n");
+  CHECK(run_xdplbd("-t -i main -f " + file).exit_code == 0);
+  const auto backup = run_xdplbd("-t --config-id backup -f " + file);
+  CHECK(backup.exit_code == 1);
+  CHECK(backup.output.find(file + ":3:11: error:") != std::string::npos);
+  CHECK(run_xdplbd("-t -i other -f " + file).exit_code == 0);
+}
+
 TEST_CASE("xdplbd: --strict turns an unknown keyword into a failure") {
   TempDir dir;
   const auto file = dir.write("x.conf", "global_defs {\n  frob\n}\n");

@@ -229,6 +229,7 @@ TEST_CASE("drain --wait drains once, then reads list until the server has no act
   CHECK(agent.agent.drain_calls == 2);
   CHECK(run.output.find("still has 1 active flow after 1 s") != std::string::npos);
   CHECK(run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 0")).status == 2);
+  CHECK(run_xdplbctl(agent.with_socket("drain 198.18.0.11:80 --wait 1.5")).status == 2);
 }
 
 TEST_CASE("an answer that is not the contract's is an error naming the field, and nothing is printed") {
