@@ -76,6 +76,15 @@ PreparedReload Agent::prepare_reload() const {
   if (!loaded.ok()) return r;
   r.next = std::move(loaded.config);
   r.next_plan = plan_services(*r.next);
+  // Under --strict what would not be served refuses the file, as at start.
+  if (options_.strict && !r.next_plan.warnings.empty()) {
+    for (auto unserved : r.next_plan.warnings) {
+      unserved.severity = config::Severity::error;
+      r.errors.push_back(config::format_diagnostic(unserved));
+    }
+    r.next.reset();
+    return r;
+  }
   r.next_health = plan_health(*r.next, r.next_plan);
   for (const auto& w : r.next_plan.warnings) r.warnings.push_back(config::format_diagnostic(w));
   r.changes = describe_changes(plan_, r.next_plan);

@@ -6,7 +6,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/sinks/systemd_sink.h>
@@ -47,18 +49,31 @@ const char* to_string(LogTarget target) {
   return "?";
 }
 
-std::shared_ptr<spdlog::logger> make_logger(LogTarget target) {
+std::shared_ptr<spdlog::logger> make_logger(LogTarget target, const LogSettings& settings) {
+  std::vector<spdlog::sink_ptr> sinks;
   switch (target) {
     case LogTarget::journal:
       // SYSLOG_IDENTIFIER=xdplbd and PRIORITY from the level; the journal adds time and pid itself.
-      return std::make_shared<spdlog::logger>("xdplbd", std::make_shared<spdlog::sinks::systemd_sink_mt>("xdplbd"));
+      sinks.push_back(std::make_shared<spdlog::sinks::systemd_sink_mt>("xdplbd"));
+      break;
     case LogTarget::console:
-      return std::make_shared<spdlog::logger>("xdplbd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+      sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+      break;
     case LogTarget::syslog:
-      return std::make_shared<spdlog::logger>(
-          "xdplbd", std::make_shared<spdlog::sinks::syslog_sink_mt>("xdplbd", LOG_PID, LOG_DAEMON, false));
+      if (!settings.no_syslog) {
+        const int facility = settings.local_facility ? LOG_LOCAL0 + (*settings.local_facility << 3) : LOG_DAEMON;
+        sinks.push_back(std::make_shared<spdlog::sinks::syslog_sink_mt>("xdplbd", LOG_PID, facility, false));
+      }
+      break;
   }
-  return nullptr;
+  // keepalived's -g: also to a file, appended to, as each line is written.
+  if (!settings.file.empty()) {
+    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(settings.file, false);
+    sinks.push_back(std::move(file));
+  }
+  auto logger = std::make_shared<spdlog::logger>("xdplbd", sinks.begin(), sinks.end());
+  if (!settings.file.empty()) logger->flush_on(spdlog::level::trace);
+  return logger;
 }
 
 }  // namespace xdplb::xdplbd

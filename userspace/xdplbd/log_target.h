@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <spdlog/logger.h>
@@ -18,6 +19,15 @@ enum class LogTarget { journal, console, syslog };
 LogTarget choose_log_target(bool log_console);
 const char* to_string(LogTarget target);
 
-std::shared_ptr<spdlog::logger> make_logger(LogTarget target);
+// keepalived's logging flags besides -l: -S (syslog facility LOCAL0-7 instead of DAEMON), -g FILE
+// (also to FILE), -G (not to syslog).
+struct LogSettings {
+  std::optional<int> local_facility;  // 0-7
+  std::string file;                   // empty: none
+  bool no_syslog = false;
+};
+
+// The logger for `target` with `settings`' extras; under -G without -l and -g it has no sink at all.
+std::shared_ptr<spdlog::logger> make_logger(LogTarget target, const LogSettings& settings = {});
 
 }  // namespace xdplb::xdplbd

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -61,6 +62,10 @@ struct Options {
   bool keep_pins = false;
   std::string state_directory = "/var/lib/xdplb";  // drains live in <this>/<instance>/
   bool config_test = false;
+  std::string config_test_output;  // keepalived's --config-test=FILE: the report goes there
+  std::optional<std::string> signum;  // keepalived's --signum=FUNCTION: print its number, exit
+  bool vrrp_only = false, checkers_only = false;  // keepalived's -P / -C: one process here
+  xdplb::xdplbd::LogSettings log_settings;
   bool dump_config = false;
   bool strict = false;
   std::optional<std::string> config_id;  // -i: @ID lines; unset: the short host name
@@ -121,13 +126,26 @@ class PidFile {
 };
 
 // Prints every diagnostic as FILE:LINE:COL: error|warning: WHAT; returns the loaded result.
-xdplb::config::LoadResult load_and_report(const Options& opt) {
+// With `unserved`, the virtual servers the data plane will not serve (NAT, TUN, fwmark, ...) are
+// among the warnings, or, under --strict, the errors: -t says what start-up would log. (Starting
+// without --strict, the agent logs them itself.)
+enum class Unserved { report, leave_to_the_agent };
+xdplb::config::LoadResult load_and_report(const Options& opt, Unserved unserved_too, std::ostream& out = std::cerr) {
   xdplb::config::LoadOptions load_options;
   load_options.strict = opt.strict;
   load_options.config_id = opt.config_id;
   auto result = xdplb::config::load_config(opt.config_file, load_options);
-  for (const auto& diagnostic : result.diagnostics)
-    std::cerr << xdplb::config::format_diagnostic(diagnostic) << '\n';
+  if (result.ok() && unserved_too == Unserved::report) {
+    for (auto unserved : xdplb::agent::plan_services(*result.config).warnings) {
+      if (opt.strict) unserved.severity = xdplb::config::Severity::error;
+      result.diagnostics.push_back(std::move(unserved));
+    }
+    if (opt.strict && std::ranges::any_of(result.diagnostics, [](const auto& d) {
+          return d.severity == xdplb::config::Severity::error;
+        }))
+      result.config.reset();
+  }
+  for (const auto& diagnostic : result.diagnostics) out << xdplb::config::format_diagnostic(diagnostic) << '\n';
   return result;
 }
 
@@ -276,15 +294,36 @@ See also: xdplbctl --help)");
   Options opt;
   app.add_option("-f,--use-file", opt.config_file, "Configuration file (keepalived.conf grammar)")
       ->capture_default_str();
-  app.add_flag("-t,--config-test", opt.config_test,
-               "Check the configuration file, print every error and warning, and exit (0 when usable)");
+  app.add_option_function<std::string>(
+         "-t,--config-test",
+         [&opt](const std::string& file) {
+           opt.config_test = true;
+           opt.config_test_output = file;
+         },
+         "Check the configuration file, print every error and warning (to stderr, or to FILE with "
+         "--config-test=FILE), and exit (0 when usable)")
+      ->expected(0, 1)
+      ->option_text("[=FILE]");
+  app.add_option("--signum", opt.signum,
+                 "Print the number of the signal for keepalived's signal function STOP, RELOAD, DATA, STATS, "
+                 "STATS_CLEAR or JSON, and exit (kill -s $(xdplbd --signum=JSON) PID)")
+      ->option_text("FUNCTION");
+  app.add_flag("-P,--vrrp", opt.vrrp_only, "keepalived's VRRP-only mode: accepted and ignored (one process here)");
+  app.add_flag("-C,--check", opt.checkers_only,
+               "keepalived's checkers-only mode: accepted and ignored (one process here)");
+  app.add_option("-S,--log-facility", opt.log_settings.local_facility,
+                 "Syslog facility LOCAL0-7 instead of DAEMON (as keepalived's -S)")
+      ->option_text("0-7")
+      ->check(CLI::Range(0, 7));
+  app.add_option("-g,--log-file", opt.log_settings.file, "Also log to FILE (appended to)")->option_text("FILE");
+  app.add_flag("-G,--no-syslog", opt.log_settings.no_syslog, "Do not log to syslog (without -l: only to -g's file)");
   app.add_flag("--dump-config", opt.dump_config, "Print the configuration as understood (JSON) and exit");
   app.add_flag("--strict", opt.strict, "Treat unknown keywords as errors");
   app.add_option("-i,--config-id", opt.config_id,
                  "Configuration id for keepalived's conditional lines: '@ID ...' counts only when ID is this, "
                  "'@^ID ...' only when it is not (default: the host name up to its first '.')")
       ->option_text("ID");
-  app.add_option("-p,--pid-file", opt.pid_file, "Pid file (default /run/xdplb/INSTANCE.pid)");
+  app.add_option("-p,--pid-file,--pid", opt.pid_file, "Pid file (default /run/xdplb/INSTANCE.pid)");
   app.add_option("--instance", opt.instance,
                  "Instance name: names the BPF pin directory /sys/fs/bpf/xdplb/NAME, the control socket "
                  "and the pid file")
@@ -328,23 +367,44 @@ See also: xdplbctl --help)");
   const auto log_target = xdplb::xdplbd::choose_log_target(opt.log_console);
   // Until the agent runs (and for -t) lines go to the terminal, or to the journal under systemd.
   spdlog::set_default_logger(xdplb::xdplbd::make_logger(
-      log_target == xdplb::xdplbd::LogTarget::journal ? log_target : xdplb::xdplbd::LogTarget::console));
+      log_target == xdplb::xdplbd::LogTarget::journal ? log_target : xdplb::xdplbd::LogTarget::console,
+      opt.log_settings));
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
 
-  if (opt.config_test || opt.dump_config) {
-    const auto result = load_and_report(opt);
-    if (!result.ok()) {
-      std::cerr << "xdplbd: " << opt.config_file << ": configuration has errors\n";
+  if (opt.signum) {
+    const auto number = xdplb::xdplbd::signal_for_function(*opt.signum);
+    if (!number) {
+      std::cerr << "Unknown sigfunc " << *opt.signum << '\n';
       return 1;
     }
-    // What the file asks and this data plane will not serve is said here too, not only at start.
-    for (const auto& w : xdplb::agent::plan_services(*result.config).warnings)
-      std::cerr << xdplb::config::format_diagnostic(w) << '\n';
+    std::cout << *number << '\n';
+    return 0;
+  }
+  if (opt.vrrp_only || opt.checkers_only)
+    spdlog::warn("{}: xdplbd is one process: VRRP, the checkers and the data plane always run together; ignored",
+                 opt.vrrp_only ? "-P/--vrrp" : "-C/--check");
+
+  if (opt.config_test || opt.dump_config) {
+    std::ofstream report_file;
+    if (!opt.config_test_output.empty()) {
+      report_file.open(opt.config_test_output, std::ios::trunc);
+      if (!report_file) {
+        std::cerr << "xdplbd: cannot write the config test's report to " << opt.config_test_output << ": "
+                  << std::strerror(errno) << '\n';
+        return 1;
+      }
+    }
+    std::ostream& report = report_file.is_open() ? static_cast<std::ostream&>(report_file) : std::cerr;
+    const auto result = load_and_report(opt, Unserved::report, report);
+    if (!result.ok()) {
+      report << "xdplbd: " << opt.config_file << ": configuration has errors\n";
+      return 1;
+    }
     if (opt.dump_config) std::cout << xdplb::config::dump_config_json(*result.config) << '\n';
     return 0;
   }
 
-  const auto result = load_and_report(opt);
+  const auto result = load_and_report(opt, opt.strict ? Unserved::report : Unserved::leave_to_the_agent);
   if (!result.ok()) {
     spdlog::error("{}: configuration has errors; not starting", opt.config_file);
     return 1;
@@ -358,7 +418,7 @@ See also: xdplbctl --help)");
   const auto attach_mode = attach_mode_of(opt.xdp_mode.value_or(config.global.xdp_mode));
   // Like keepalived: detach into the background unless -n, log to syslog unless -l.
   if (log_target == xdplb::xdplbd::LogTarget::syslog)
-    spdlog::set_default_logger(xdplb::xdplbd::make_logger(log_target));
+    spdlog::set_default_logger(xdplb::xdplbd::make_logger(log_target, opt.log_settings));
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
   if (!opt.dont_fork && ::daemon(0, 0) != 0) {
     spdlog::error("cannot go to the background: {}", std::strerror(errno));

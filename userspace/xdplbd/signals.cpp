@@ -39,6 +39,16 @@ std::vector<SignalRole> caught_signals() {
   return roles;
 }
 
+std::optional<int> signal_for_function(std::string_view function) {
+  if (function == "STOP") return SIGTERM;
+  if (function == "RELOAD") return SIGHUP;
+  if (function == "DATA") return SIGUSR1;
+  if (function == "STATS") return SIGUSR2;
+  if (function == "STATS_CLEAR") return stats_clear_signal();
+  if (function == "JSON") return json_signal();
+  return std::nullopt;
+}
+
 std::string signal_name(int number) {
   if (number >= SIGRTMIN && number <= SIGRTMAX) {
     const int from_min = number - SIGRTMIN;

@@ -6,7 +6,9 @@
 // SIGTRAP, SIGABRT) and SIGQUIT (the operator's request for a core dump) keep their default.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace xdplb::xdplbd {
@@ -33,6 +35,10 @@ int stats_clear_signal();
 // Every signal xdplbd catches, each once. SIGPIPE is not among them: it is ignored outright (a
 // write to a vanished reader fails with EPIPE where it happens).
 std::vector<SignalRole> caught_signals();
+
+// keepalived's --signum: the number of the signal for one of its signal functions (STOP, RELOAD,
+// DATA, STATS, STATS_CLEAR, JSON), as this agent handles them; nothing for another word.
+std::optional<int> signal_for_function(std::string_view function);
 
 // "SIGTERM", "SIGRTMIN+2", "SIGRTMAX-1", or "signal N" for a number with no name.
 std::string signal_name(int number);

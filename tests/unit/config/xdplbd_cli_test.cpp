@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
@@ -111,6 +112,36 @@ TEST_CASE("xdplbd: -i/--config-id picks keepalived's @ID lines") {
   CHECK(backup.exit_code == 1);
   CHECK(backup.output.find(file + ":3:11: error:") != std::string::npos);
   CHECK(run_xdplbd("-t -i other -f " + file).exit_code == 0);
+}
+
+TEST_CASE("xdplbd: keepalived's flags: --signum, --config-test=FILE, --pid, -P/-C, -S range") {
+  CHECK(run_xdplbd("--signum=JSON").output == "36\n");
+  CHECK(run_xdplbd("--signum STATS_CLEAR").output == "63\n");
+  CHECK(run_xdplbd("--signum=RELOAD").output == "1\n");
+  const auto unknown = run_xdplbd("--signum=TDATA");
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.output == "Unknown sigfunc TDATA\n");
+
+  TempDir dir;
+  const auto file = dir.write("nat.conf", "virtual_server 198.18.0.100 80 {\n  lb_kind NAT\n  protocol TCP\n"
+                                          "  real_server 198.18.1.11 8080 {\n  }\n}\n");
+  const std::string report = (dir.path() / "report.txt").string();
+  const auto to_file = run_xdplbd("--config-test=" + report + " -f " + file);
+  CHECK(to_file.exit_code == 0);
+  CHECK(to_file.output.empty());
+  std::ifstream written(report);
+  const std::string text((std::istreambuf_iterator<char>(written)), {});
+  CHECK(text.find(file + ":1:1: warning: virtual_server is not served: lb_kind NAT") != std::string::npos);
+  // Under --strict what would not be served is an error.
+  const auto strict = run_xdplbd("-t --strict -f " + file);
+  CHECK(strict.exit_code == 1);
+  CHECK(strict.output.find(file + ":1:1: error: virtual_server is not served: lb_kind NAT") != std::string::npos);
+
+  const auto vrrp_only = run_xdplbd("-P -t -f " + example("keepalived-dr-master.conf"));
+  CHECK(vrrp_only.exit_code == 0);
+  CHECK(vrrp_only.output.find("-P/--vrrp: xdplbd is one process") != std::string::npos);
+  CHECK(run_xdplbd("--pid " + (dir.path() / "x.pid").string() + " -t -f " + example("keepalived-dr-master.conf")).exit_code == 0);
+  CHECK(run_xdplbd("-S 8 -t").exit_code == 2);
 }
 
 TEST_CASE("xdplbd: --strict turns an unknown keyword into a failure") {
