@@ -17,12 +17,16 @@ esac
 ./tools/setup.sh || exit 1
 
 jobs=$(nproc)
+# The test builds carry line tables only (-g1): backtraces and sanitizer reports keep file:line, and
+# the builds take about a quarter less time than with full debug information. (A release package
+# made by tools/package.sh without XDPLB_BUILD_DIR builds with full -g for its dbgsym.)
 echo "== build (gcc) =="
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+  >/dev/null || exit 1
 cmake --build build -j"$jobs" || exit 1
 
 echo "== build (clang, warnings are errors) =="
-CC=clang CXX=clang++ cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
+CC=clang CXX=clang++ cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 >/dev/null || exit 1
 cmake --build build-clang -j"$jobs" || exit 1
 
 echo "== build (fuzz targets: clang, libFuzzer, ASan+UBSan) =="

@@ -73,7 +73,8 @@ TEST_CASE("a damaged or foreign file is named and moved aside, and the agent sta
       {"{\"version\": 1}", "no \"drains\" array"},
       {"{\"version\": 1, \"drains\": [{\"vip\": \"tcp/198.18.0.100:80\", \"real_server\": 80}]}", "a drain that is not"},
   };
-  for (const auto& [text, why] : cases) {
+  for (const auto& one_case : cases) {
+    const std::string text = one_case.first, why = one_case.second;
     CAPTURE(text);
     write(file, text);
     const auto loaded = store.load();
