@@ -1,0 +1,110 @@
+"""VRRP on another multicast group (issue 14): global_defs vrrp_mcast_group4 and vrrp_instance
+mcast_dst_ip, with keepalived 2.2.7's meaning.
+
+Agents on 224.0.0.19 elect one master among themselves; an agent on RFC 5798's 224.0.0.18 on the same
+LAN, with the same VRID and VIP and a higher priority, neither hears them nor is heard (were the groups
+ignored it would win their election). keepalived on the same group interoperates. A reload that changes
+the group rejoins: the socket leaves the old group and joins the new one.
+"""
+import signal
+import time
+
+from xdplab import DrLab, Keepalived, configs, ctl, wait_until
+
+VIP = "198.18.0.100/24"
+GROUP19 = "vrrp_mcast_group4 224.0.0.19"
+
+
+def node_config(router_id, priority, globals_="", extra=""):
+    instance = configs.vrrp_instance("VI_1", 51, priority, [VIP], extra=extra)
+    return f"global_defs {{\n    router_id {router_id}\n    {globals_}\n}}\n\n{instance}"
+
+
+def state(agent):
+    return {i["name"]: i for i in ctl(agent, "status")["vrrp_instances"]}["VI_1"]
+
+
+def groups(ns):
+    """The IPv4 multicast groups eth0 of `ns` is a member of."""
+    lines = ns.ip("maddr", "show", "dev", "eth0").stdout.splitlines()
+    return {line.split()[1] for line in lines if line.strip().startswith("inet ")}
+
+
+def start(dr, lb, text):
+    return dr.start_agent(lb, dr.write_config(f"{lb.role}.conf", text))
+
+
+def wait_states(pairs, timeout=15):
+    def reached():
+        return all(state(agent)["state"] == wanted for agent, wanted in pairs)
+    wait_until(reached, timeout, what=" and ".join(f"{a.instance} {w}" for a, w in pairs))
+
+
+def test_agents_on_224_0_0_19_elect_one_master_apart_from_the_default_group(lab, procs, tmp_path):
+    dr = DrLab(lab, procs, tmp_path, lbs=3, servers=0)
+    lb1, lb2, lb3 = dr.lbs
+    high = start(dr, lb1, node_config("LB1", 200, globals_=GROUP19))
+    low = start(dr, lb2, node_config("LB2", 100, globals_=GROUP19))
+    other = start(dr, lb3, node_config("LB3", 250))  # 224.0.0.18, same VRID and VIP, the best priority
+    wait_states([(high, "MASTER"), (low, "BACKUP"), (other, "MASTER")])
+    assert "224.0.0.19" in groups(lb1) and "224.0.0.19" in groups(lb2)
+    assert "224.0.0.18" not in groups(lb1) | groups(lb2)
+    assert "224.0.0.18" in groups(lb3) and "224.0.0.19" not in groups(lb3)
+
+    # Longer than Master_Down_Interval (3 s + skew): the backup hears its master, nobody hears lb3.
+    before = {a.instance: state(a)["transitions"] for a in (high, low, other)}
+    time.sleep(4)
+    assert [state(a)["state"] for a in (high, low, other)] == ["MASTER", "BACKUP", "MASTER"]
+    assert {a.instance: state(a)["transitions"] for a in (high, low, other)} == before
+    assert state(low)["adverts_dropped"]["destination_not_vrrp_group"] == 0
+
+    # The group's master resigns: its backup takes over; lb3 is untouched.
+    high.send_signal(signal.SIGTERM)
+    assert high.wait(10) == 0
+    wait_states([(low, "MASTER")], timeout=5)
+    assert state(other)["state"] == "MASTER"
+    assert state(other)["transitions"] == before[other.instance]
+
+
+def test_keepalived_on_the_same_group_interoperates(lab, procs, tmp_path):
+    dr = DrLab(lab, procs, tmp_path, lbs=2, servers=0)
+    lb1, lb2 = dr.lbs
+    # xdplbd names the group per instance, keepalived globally: both must mean 224.0.0.19.
+    agent = start(dr, lb1, node_config("LB1", 150, extra="    mcast_dst_ip 224.0.0.19\n"))
+    wait_states([(agent, "MASTER")])
+    ka = Keepalived(procs, lb2, tmp_path, name="keepalived-lb2")
+    ka.start(node_config("LB2", 100, globals_=GROUP19))
+    wait_until(lambda: ka.entered("BACKUP") >= 1, 10, what="keepalived in BACKUP")
+    time.sleep(4)  # longer than its Master_Down_Interval: it hears xdplbd's adverts on 224.0.0.19
+    assert ka.entered("MASTER") == 0, ka.log()
+    assert state(agent)["state"] == "MASTER"
+
+    agent.send_signal(signal.SIGTERM)
+    assert agent.wait(10) == 0
+    wait_until(lambda: ka.entered("MASTER") >= 1, 5, what="keepalived MASTER after xdplbd stopped")
+
+
+def test_reload_moves_the_instance_to_its_new_group(lab, procs, tmp_path):
+    dr = DrLab(lab, procs, tmp_path, lbs=2, servers=0)
+    lb1, lb2 = dr.lbs
+    master = start(dr, lb1, node_config("LB1", 200, globals_=GROUP19))
+    backup = start(dr, lb2, node_config("LB2", 100, globals_=GROUP19))
+    wait_states([(master, "MASTER"), (backup, "BACKUP")])
+
+    # The global group changes: every instance restarts on 224.0.0.20 and no longer hears lb1.
+    dr.write_config("lb2.conf", node_config("LB2", 100, globals_="vrrp_mcast_group4 224.0.0.20"))
+    changes = ctl(backup, "reload")["changes"]
+    assert "VRRP configuration changed: every instance restarted" in changes, changes
+    wait_states([(backup, "MASTER")], timeout=10)
+    assert "224.0.0.20" in groups(lb2) and "224.0.0.19" not in groups(lb2)
+    assert state(master)["state"] == "MASTER"
+
+    # mcast_dst_ip brings this instance back to 224.0.0.19: it restarts, rejoins, hears lb1 again,
+    # and the socket leaves 224.0.0.20, which no instance listens on any more.
+    dr.write_config("lb2.conf", node_config("LB2", 100, globals_="vrrp_mcast_group4 224.0.0.20",
+                                            extra="    mcast_dst_ip 224.0.0.19\n"))
+    changes = ctl(backup, "reload")["changes"]
+    assert "vrrp_instance VI_1: changed, restarted" in changes, changes
+    wait_states([(backup, "BACKUP")], timeout=10)
+    assert "224.0.0.19" in groups(lb2) and "224.0.0.20" not in groups(lb2)
+    assert state(master)["state"] == "MASTER"
