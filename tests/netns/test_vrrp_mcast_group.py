@@ -1,22 +1,31 @@
 """VRRP on another multicast group (issue 14): global_defs vrrp_mcast_group4 and vrrp_instance
 mcast_dst_ip, with keepalived 2.2.7's meaning.
 
-Agents on 224.0.0.19 elect one master among themselves; an agent on RFC 5798's 224.0.0.18 on the same
-LAN, with the same VRID and VIP and a higher priority, neither hears them nor is heard (were the groups
+Agents on 224.0.0.19 (or ff02::13) elect one master among themselves; an agent on RFC 5798's group on
+the same LAN, with the same VRID and VIP and a higher priority, neither hears them nor is heard (were the groups
 ignored it would win their election). keepalived on the same group interoperates. A reload that changes
 the group rejoins: the socket leaves the old group and joins the new one.
 """
 import signal
 import time
 
+import pytest
+
 from xdplab import DrLab, Keepalived, configs, ctl, wait_until
 
 VIP = "198.18.0.100/24"
 GROUP19 = "vrrp_mcast_group4 224.0.0.19"
+# The same over IPv6 (VRRPv3): the group, RFC 5798's default one, and the instance's own lines.
+FAMILIES = {
+    "ipv4": {"group": "224.0.0.19", "default": "224.0.0.18", "keyword": "vrrp_mcast_group4",
+             "vip": VIP, "password": "1111", "extra": ""},
+    "ipv6": {"group": "ff02::13", "default": "ff02::12", "keyword": "vrrp_mcast_group6",
+             "vip": "fd00::100/64", "password": None, "extra": "    version 3\n"},
+}
 
 
-def node_config(router_id, priority, globals_="", extra=""):
-    instance = configs.vrrp_instance("VI_1", 51, priority, [VIP], extra=extra)
+def node_config(router_id, priority, globals_="", extra="", vip=VIP, password="1111"):
+    instance = configs.vrrp_instance("VI_1", 51, priority, [vip], extra=extra, password=password)
     return f"global_defs {{\n    router_id {router_id}\n    {globals_}\n}}\n\n{instance}"
 
 
@@ -25,9 +34,9 @@ def state(agent):
 
 
 def groups(ns):
-    """The IPv4 multicast groups eth0 of `ns` is a member of."""
+    """The IPv4 and IPv6 multicast groups eth0 of `ns` is a member of."""
     lines = ns.ip("maddr", "show", "dev", "eth0").stdout.splitlines()
-    return {line.split()[1] for line in lines if line.strip().startswith("inet ")}
+    return {line.split()[1] for line in lines if line.strip().startswith(("inet ", "inet6 "))}
 
 
 def start(dr, lb, text):
@@ -40,16 +49,24 @@ def wait_states(pairs, timeout=15):
     wait_until(reached, timeout, what=" and ".join(f"{a.instance} {w}" for a, w in pairs))
 
 
-def test_agents_on_224_0_0_19_elect_one_master_apart_from_the_default_group(lab, procs, tmp_path):
+@pytest.mark.parametrize("family", FAMILIES)
+def test_agents_on_another_group_elect_one_master_apart_from_the_default_group(lab, procs, tmp_path, family):
+    f = FAMILIES[family]
+    group, default = f["group"], f["default"]
     dr = DrLab(lab, procs, tmp_path, lbs=3, servers=0)
     lb1, lb2, lb3 = dr.lbs
-    high = start(dr, lb1, node_config("LB1", 200, globals_=GROUP19))
-    low = start(dr, lb2, node_config("LB2", 100, globals_=GROUP19))
-    other = start(dr, lb3, node_config("LB3", 250))  # 224.0.0.18, same VRID and VIP, the best priority
+
+    def config(router_id, priority, globals_=""):
+        return node_config(router_id, priority, globals_=globals_, extra=f["extra"], vip=f["vip"],
+                           password=f["password"])
+
+    high = start(dr, lb1, config("LB1", 200, globals_=f"{f['keyword']} {group}"))
+    low = start(dr, lb2, config("LB2", 100, globals_=f"{f['keyword']} {group}"))
+    other = start(dr, lb3, config("LB3", 250))  # RFC 5798's group, same VRID and VIP, the best priority
     wait_states([(high, "MASTER"), (low, "BACKUP"), (other, "MASTER")])
-    assert "224.0.0.19" in groups(lb1) and "224.0.0.19" in groups(lb2)
-    assert "224.0.0.18" not in groups(lb1) | groups(lb2)
-    assert "224.0.0.18" in groups(lb3) and "224.0.0.19" not in groups(lb3)
+    assert group in groups(lb1) and group in groups(lb2)
+    assert default not in groups(lb1) | groups(lb2)
+    assert default in groups(lb3) and group not in groups(lb3)
 
     # Longer than Master_Down_Interval (3 s + skew): the backup hears its master, nobody hears lb3.
     before = {a.instance: state(a)["transitions"] for a in (high, low, other)}
