@@ -125,3 +125,26 @@ def test_reload_moves_the_instance_to_its_new_group(lab, procs, tmp_path):
     wait_states([(backup, "BACKUP")], timeout=10)
     assert "224.0.0.19" in groups(lb2) and "224.0.0.20" not in groups(lb2)
     assert state(master)["state"] == "MASTER"
+
+
+def test_an_instance_ignores_adverts_to_a_group_joined_for_another_instance(lab, procs, tmp_path):
+    """lb1's socket on eth0 joins 224.0.0.18 for VI_B and 224.0.0.20 for VI_A. lb2's VRID 51 adverts to
+    224.0.0.18 reach the socket, and VI_A (VRID 51 on 224.0.0.20) must still not take them. keepalived
+    2.2.7 does the same (one socket per group, measured with this layout): VI_A stays master."""
+    dr = DrLab(lab, procs, tmp_path, lbs=2, servers=0)
+    lb1, lb2 = dr.lbs
+    two = (configs.vrrp_instance("VI_A", 51, 100, [VIP], extra="    mcast_dst_ip 224.0.0.20\n") +
+           configs.vrrp_instance("VI_B", 52, 100, ["198.18.0.101/24"]))
+    agent = start(dr, lb1, "global_defs {\n    router_id LB1\n}\n\n" + two)
+    peer = start(dr, lb2, node_config("LB2", 200))  # VRID 51 on 224.0.0.18, a higher priority
+    wait_states([(peer, "MASTER")])
+    assert {"224.0.0.18", "224.0.0.20"} <= groups(lb1)
+
+    def vi_a():
+        return {i["name"]: i for i in ctl(agent, "status")["vrrp_instances"]}["VI_A"]
+
+    wait_until(lambda: vi_a()["adverts_dropped"]["destination_not_vrrp_group"] >= 3, 10,
+               what="VI_A dropping lb2's adverts to 224.0.0.18")
+    time.sleep(1)
+    assert vi_a()["state"] == "MASTER"
+    assert state(peer)["state"] == "MASTER"
