@@ -100,6 +100,7 @@ bool instance_is_ipv6(const config::VrrpInstance& vi) {
   if (vi.unicast_src_ip) return !vi.unicast_src_ip->is_ipv4();
   if (vi.native_ipv6) return true;
   if (!vi.virtual_ipaddresses.empty()) return !vi.virtual_ipaddresses.front().address.is_ipv4();
+  if (vi.mcast_dst_ip) return !vi.mcast_dst_ip->is_ipv4();
   if (!vi.unicast_peers.empty()) return !vi.unicast_peers.front().is_ipv4();
   return false;
 }
@@ -146,6 +147,9 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
     if (peer.is_ipv4() == ipv6) fail(vi.location, what + ": unicast_peer " + peer.to_string() + " is of the other family");
     p.unicast_peers.push_back(to_asio(peer));
   }
+  if (vi.unicast_peers.empty())
+    p.multicast_group =
+        to_asio(vi.multicast_group(global, ipv6 ? config::AddressFamily::ipv6 : config::AddressFamily::ipv4));
 
   s.use_vmac = vi.use_vmac;
   s.vmac_xmit_base = vi.vmac_xmit_base;

@@ -57,6 +57,11 @@ struct ScriptCommand {
   bool operator==(const ScriptCommand&) const = default;
 };
 
+// RFC 5798's VRRP groups: keepalived's defaults of vrrp_mcast_group4 / vrrp_mcast_group6.
+inline constexpr IpAddress kVrrpGroup4{AddressFamily::ipv4, {224, 0, 0, 18}, 32, false};
+inline constexpr IpAddress kVrrpGroup6{AddressFamily::ipv6, {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12},
+                                       128, false};
+
 struct GlobalDefs {
   WrittenAt location;
   std::string router_id;
@@ -72,6 +77,10 @@ struct GlobalDefs {
   std::string script_user;
   std::string script_group;
   bool vrrp_strict = false;
+  // Where multicast adverts go and which group the VRRP sockets join (vrrp_instance mcast_dst_ip
+  // overrides it for one instance).
+  IpAddress vrrp_mcast_group4 = kVrrpGroup4;
+  IpAddress vrrp_mcast_group6 = kVrrpGroup6;
   // keepalived's notify FIFOs: notify_fifo gets every notification, vrrp_notify_fifo the VRRP ones,
   // lvs_notify_fifo the checkers' ones; each *_script is started with the FIFO's path appended.
   std::string notify_fifo;
@@ -171,6 +180,7 @@ struct VrrpInstance {
   Duration preempt_delay{0};
   std::optional<IpAddress> unicast_src_ip;
   std::vector<IpAddress> unicast_peers;
+  std::optional<IpAddress> mcast_dst_ip;  // unset: global_defs vrrp_mcast_group4/6 of the instance's family
   bool use_vmac = false;
   std::string vmac_name;  // `use_vmac NAME`; empty: vrrp.<VRID>
   bool vmac_xmit_base = false;
@@ -187,6 +197,11 @@ struct VrrpInstance {
   KeywordLocations keywords;
 
   int effective_version(const GlobalDefs& global) const { return version.value_or(global.vrrp_version); }
+  // The group a multicast instance of `family` sends its adverts to and listens on.
+  const IpAddress& multicast_group(const GlobalDefs& global, AddressFamily family) const {
+    if (mcast_dst_ip) return *mcast_dst_ip;
+    return family == AddressFamily::ipv4 ? global.vrrp_mcast_group4 : global.vrrp_mcast_group6;
+  }
 
   bool operator==(const VrrpInstance&) const = default;
 };

@@ -1,5 +1,6 @@
 // global_defs { ... }
 #include "config/block_reader.h"
+#include "config/multicast_group.h"
 #include "config/parse_blocks.h"
 #include "config/values.h"
 
@@ -16,8 +17,7 @@ constexpr std::string_view ipvs_only_keywords[] = {"lvs_id",    "lvs_sync_daemon
                                                    "lvs_flush", "lvs_flush_onstop", "checker_process_name"};
 constexpr std::string_view unimplemented_keywords[] = {
     // VRRP tuning
-    "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_garp_interval", "vrrp_gna_interval",
-    "vrrp_garp_master_refresh", "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_delay",
+    "vrrp_garp_interval", "vrrp_gna_interval", "vrrp_garp_master_refresh", "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_delay",
     "vrrp_garp_lower_prio_repeat", "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert",
     "vrrp_skip_check_adv_addr", "vrrp_check_unicast_src", "vrrp_iptables", "vrrp_ipsets",
     "vrrp_startup_delay", "vrrp_min_garp",
@@ -78,13 +78,27 @@ void add_mail_keywords(BlockReader& reader, GlobalDefs& global, Diagnostics& dia
                                                        std::chrono::seconds(3600), diagnostics));
 }
 
+// "vrrp_mcast_group4 ADDRESS", "vrrp_mcast_group6 ADDRESS"
+BlockReader::Handler multicast_group(IpAddress& field, AddressFamily family, std::string_view keyword,
+                                     Diagnostics& diagnostics) {
+  return [&field, family, keyword, &diagnostics](const SyntaxNode& statement) {
+    const auto* token = require_argument(statement, 0, "a multicast address", diagnostics);
+    if (!token) return;
+    if (const auto group = read_multicast_group(*token, family, keyword, diagnostics)) field = *group;
+  };
+}
+
 void add_vrrp_keywords(BlockReader& reader, GlobalDefs& global, Diagnostics& diagnostics) {
   reader.on("vrrp_version", BlockReader::integer(global.vrrp_version, 2, 3, diagnostics))
       .on("vrrp_garp_master_delay", BlockReader::seconds(global.vrrp_garp_master_delay, Duration{0},
                                                          std::chrono::seconds(255), diagnostics))
       .on("vrrp_garp_master_repeat",
           BlockReader::integer(global.vrrp_garp_master_repeat, 0, 255, diagnostics))
-      .on("vrrp_strict", BlockReader::flag(global.vrrp_strict));
+      .on("vrrp_strict", BlockReader::flag(global.vrrp_strict))
+      .on("vrrp_mcast_group4",
+          multicast_group(global.vrrp_mcast_group4, AddressFamily::ipv4, "vrrp_mcast_group4", diagnostics))
+      .on("vrrp_mcast_group6",
+          multicast_group(global.vrrp_mcast_group6, AddressFamily::ipv6, "vrrp_mcast_group6", diagnostics));
 }
 
 // Who runs scripts, and the FIFOs that hear about every state change.

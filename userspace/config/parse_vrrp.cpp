@@ -3,6 +3,7 @@
 #include <array>
 
 #include "config/block_reader.h"
+#include "config/multicast_group.h"
 #include "config/parse_blocks.h"
 #include "config/values.h"
 
@@ -204,7 +205,6 @@ constexpr std::string_view unimplemented_instance_keywords[] = {"track_file",
                                                                 "linkbeat_use_polling",
                                                                 "notify_master_rx_lower_pri",
                                                                 "notify_deleted",
-                                                                "mcast_dst_ip",
                                                                 "unicast_fault_no_peer"};
 
 void read_auth_pass(const SyntaxNode& statement, Authentication& authentication, Diagnostics& diagnostics) {
@@ -264,6 +264,14 @@ void read_source_address(const SyntaxNode& statement, VrrpInstance& instance, Di
     instance.unicast_src_ip = read_address(*token, false, statement.keyword.text, diagnostics);
 }
 
+// "mcast_dst_ip GROUP": its family is checked against the instance's once the block is read
+// (validate.cpp).
+void read_mcast_dst_ip(const SyntaxNode& statement, VrrpInstance& instance, Diagnostics& diagnostics) {
+  if (const auto* token = require_argument(statement, 0, "a multicast address", diagnostics))
+    if (const auto group = read_multicast_group(*token, std::nullopt, "mcast_dst_ip", diagnostics))
+      instance.mcast_dst_ip = *group;
+}
+
 void read_unicast_peers(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
   for (const auto& line : block.children) {
     if (const auto peer = read_address(line.keyword, false, "unicast_peer", diagnostics))
@@ -281,6 +289,7 @@ void add_address_keywords(BlockReader& reader, VrrpInstance& instance) {
       .on_block("virtual_routes", read_virtual_routes, instance)
       .on("unicast_src_ip", read_source_address, instance)
       .on("mcast_src_ip", read_source_address, instance)
+      .on("mcast_dst_ip", read_mcast_dst_ip, instance)
       .on_block("unicast_peer", read_unicast_peers, instance);
 }
 

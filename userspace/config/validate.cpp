@@ -40,6 +40,7 @@ void check_unicast(const IpAddress& address, std::string_view what, const Source
 
 AddressFamily instance_family(const VrrpInstance& instance) {
   if (!instance.virtual_ipaddresses.empty()) return instance.virtual_ipaddresses.front().address.family;
+  if (instance.mcast_dst_ip) return instance.mcast_dst_ip->family;
   return instance.native_ipv6 ? AddressFamily::ipv6 : AddressFamily::ipv4;
 }
 
@@ -101,6 +102,17 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
       diagnostics.error(location, "unicast_peer " + peer.to_string() + " is " + family_name(peer.family) +
                                       " but the instance advertises " + family_name(family));
     }
+  }
+
+  if (instance.mcast_dst_ip) {
+    const auto& location = k.at_or("mcast_dst_ip", instance.location);
+    const auto& group = *instance.mcast_dst_ip;
+    if (!instance.unicast_peers.empty())
+      diagnostics.error(location, "mcast_dst_ip " + group.to_string() +
+                                      " is for multicast adverts, but the instance sends to its unicast_peer");
+    else if (group.family != family)
+      diagnostics.error(location, "mcast_dst_ip " + group.to_string() + " is " + family_name(group.family) +
+                                      " but the instance advertises " + family_name(family));
   }
 
   const auto& auth_location = k.at_or("authentication", instance.location);

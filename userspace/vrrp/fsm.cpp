@@ -50,6 +50,13 @@ void validate(const InstanceParameters& p) {
     if (peer.is_v6() != ipv6)
       invalid(p, "unicast peer " + peer.to_string() + " is not of the family of " +
                      p.primary_address.to_string());
+  if (const auto& group = p.multicast_group) {
+    // An advert never leaves the link (TTL / hop limit 255, checked): an IPv6 group is link-local.
+    const bool usable = group->is_v6() ? group->to_v6().is_multicast_link_local() : group->to_v4().is_multicast();
+    if (group->is_v6() != ipv6 || !usable)
+      invalid(p, "multicast group " + group->to_string() + " is not " +
+                     (ipv6 ? "a link-local IPv6 multicast address" : "an IPv4 multicast address"));
+  }
 }
 
 PriorityCalculator make_priority(const InstanceParameters& p) {
@@ -75,6 +82,15 @@ std::string describe(const IpAddress& source, uint8_t priority) {
 }
 
 }  // namespace
+
+IpAddress multicast_group_of(const InstanceParameters& p) {
+  return p.multicast_group.value_or(vrrp_multicast_group(p.primary_address.is_v6()));
+}
+
+std::vector<IpAddress> advert_destinations(const InstanceParameters& p) {
+  if (!p.unicast_peers.empty()) return p.unicast_peers;
+  return {multicast_group_of(p)};
+}
 
 std::string_view to_string(State state, StateSpelling spelling) {
   switch (state) {
@@ -120,7 +136,7 @@ std::string_view to_string(DiscardReason reason) {
     case DiscardReason::advert_interval_mismatch: return "advert interval mismatch";
     case DiscardReason::address_list_mismatch: return "address list mismatch";
     case DiscardReason::lower_priority_preempting: return "lower priority, preempting";
-    case DiscardReason::destination_not_vrrp_group: return "unicast destination on a multicast instance";
+    case DiscardReason::destination_not_vrrp_group: return "not sent to the instance's multicast group";
     case DiscardReason::source_not_link_local: return "IPv6 source not link-local";
   }
   return "unknown";
@@ -427,8 +443,9 @@ std::optional<AdvertDiscarded> VrrpInstance::check_advert(const Advertisement& a
     return discard(DiscardReason::family_mismatch, "not of our address family");
   if (source == parameters_.primary_address) return discard(DiscardReason::own_advert, "our own advert");
   if (multicast()) {
-    if (ip.destination != vrrp_multicast_group(source.is_v6()))
-      return discard(DiscardReason::destination_not_vrrp_group, "sent to " + ip.destination.to_string());
+    if (const IpAddress group = multicast_group_of(parameters_); ip.destination != group)
+      return discard(DiscardReason::destination_not_vrrp_group,
+                     "sent to " + ip.destination.to_string() + ", our group is " + group.to_string());
     // Unicast instances may use global IPv6 addresses (unicast_src_ip / unicast_peer), as keepalived
     // allows; RFC 5798 knows only multicast, where the source is link-local.
     if (source.is_v6() && !source.to_v6().is_link_local())

@@ -71,10 +71,18 @@ struct InstanceParameters {
   std::vector<IpAddress> virtual_addresses;  // carried in adverts, of the primary's family
   // keepalived's `unicast_peer`: when set, adverts are accepted only from these addresses.
   std::vector<IpAddress> unicast_peers;
+  // keepalived's vrrp_mcast_group4/6 or mcast_dst_ip: where a multicast instance sends and the one
+  // destination it accepts. Unset: RFC 5798's group of the family. Unused with unicast_peers.
+  std::optional<IpAddress> multicast_group;
   std::vector<TrackedObject> tracked;  // see priority.h
 
   bool operator==(const InstanceParameters&) const = default;
 };
+
+// The group of a multicast instance: its multicast_group, else 224.0.0.18 / ff02::12.
+IpAddress multicast_group_of(const InstanceParameters& p);
+// Where the instance's adverts go: each unicast peer, else its multicast group.
+std::vector<IpAddress> advert_destinations(const InstanceParameters& p);
 
 enum class TimerKind : uint8_t { master_down, advertisement };
 std::string_view to_string(TimerKind kind);
@@ -102,8 +110,9 @@ enum class DiscardReason : uint8_t {
   advert_interval_mismatch,   // v2 only; v3 learns the master's interval
   address_list_mismatch,      // dropped unless from the address owner (RFC 5798 7.1)
   lower_priority_preempting,  // Backup with preemption ignores a lower-priority master
-  // Multicast instance: sent to a unicast address. keepalived's multicast socket is bound to the
-  // group and never sees these; taking them would let a unicast sender bypass the group.
+  // Multicast instance: not sent to its group (a unicast address, or another group the shared
+  // socket joined for another instance). keepalived's socket hears only the groups it joined and
+  // checks the instance's; taking these would let a sender bypass the group.
   destination_not_vrrp_group,
   // IPv6 multicast instance: RFC 5798 5.1.2.1 says the source is the sender's link-local address.
   source_not_link_local,

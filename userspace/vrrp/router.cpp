@@ -206,12 +206,29 @@ void Router::attach_sockets(Instance& instance) {
   };
   auto& receive = socket_for(instance.settings.interface, instance.ipv6());
   receive.instances.push_back(&instance);
-  if (!instance.unicast()) receive.socket->join_multicast();
+  if (!instance.unicast()) receive.socket->join(multicast_group_of(instance.settings.vrrp));
   instance.send_socket = socket_for(instance.send_interface(), instance.ipv6()).socket.get();
 }
 
 void Router::open_sockets() {
   for (auto& instance : instances_) attach_sockets(*instance);
+}
+
+// After a reload a group no instance listens on any more (its mcast_dst_ip or global group
+// changed, or the instance left) is left, so its adverts stop reaching the socket.
+void Router::leave_unused_groups() {
+  for (auto& [key, entry] : sockets_) {
+    std::set<IpAddress> wanted;
+    for (const Instance* instance : entry->instances)
+      if (!instance->unicast()) wanted.insert(multicast_group_of(instance->settings.vrrp));
+    const auto joined = entry->socket->groups();
+    for (const auto& group : joined) {
+      if (wanted.count(group)) continue;
+      entry->socket->leave(group);
+      spdlog::info("VRRP socket on {} left multicast group {}: no instance listens there now",
+                   entry->socket->interface(), group.to_string());
+    }
+  }
 }
 
 std::optional<Reconfiguration> Router::reconfigure(RouterSettings next, const std::set<std::string>& changed) {
@@ -279,6 +296,7 @@ std::optional<Reconfiguration> Router::reconfigure(RouterSettings next, const st
     start_instance(instance);
     spdlog::info("({}) started by a reload", instance.name());
   }
+  leave_unused_groups();
   return done;
 }
 
@@ -431,9 +449,7 @@ void Router::arm_log_summary() {
 
 void Router::send_advert(Instance& instance, const Advertisement& advert) {
   const auto& source = instance.settings.vrrp.primary_address;
-  std::vector<IpAddress> destinations = instance.settings.vrrp.unicast_peers;
-  if (destinations.empty()) destinations.push_back(vrrp_multicast_group(instance.ipv6()));
-  for (const auto& destination : destinations) {
+  for (const auto& destination : advert_destinations(instance.settings.vrrp)) {
     std::vector<uint8_t> message;
     try {
       message = encode_advertisement(advert, source, destination, instance.settings.encode);

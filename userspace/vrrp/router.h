@@ -136,6 +136,7 @@ class Router {
   struct SocketEntry;
 
   void open_sockets();
+  void leave_unused_groups();
   void attach_sockets(Instance& instance);
   void create_vmac(Instance& instance);
   void start_instance(Instance& instance);

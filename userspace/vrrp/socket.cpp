@@ -73,6 +73,8 @@ VrrpSocket::VrrpSocket(asio::io_context& io, std::string interface, int ifindex,
     set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, hops, "IPV6_UNICAST_HOPS", interface_);
     set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, off, "IPV6_MULTICAST_LOOP", interface_);
     set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex_, "IPV6_MULTICAST_IF", interface_);
+    // Only the groups this socket joined, not those other sockets of the host joined (as keepalived).
+    set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, off, "IPV6_MULTICAST_ALL", interface_);
     set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on, "IPV6_RECVHOPLIMIT", interface_);
     set_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, on, "IPV6_RECVPKTINFO", interface_);
   } else {
@@ -84,43 +86,55 @@ VrrpSocket::VrrpSocket(asio::io_context& io, std::string interface, int ifindex,
     ip_mreqn via{};
     via.imr_ifindex = ifindex_;
     set_option(fd, IPPROTO_IP, IP_MULTICAST_IF, via, "IP_MULTICAST_IF", interface_);
+    set_option(fd, IPPROTO_IP, IP_MULTICAST_ALL, off, "IP_MULTICAST_ALL", interface_);
     set_option(fd, IPPROTO_IP, IP_RECVTTL, on, "IP_RECVTTL", interface_);
     set_option(fd, IPPROTO_IP, IP_PKTINFO, on, "IP_PKTINFO", interface_);
   }
 }
 
 VrrpSocket::~VrrpSocket() {
-  if (!joined_) return;
-  // Closing would leave the group too; leaving explicitly sends the IGMP/MLD leave at once.
-  const int fd = descriptor_.native_handle();
-  if (ipv6_) {
-    ipv6_mreq group{};
-    group.ipv6mr_multiaddr = to_in6(vrrp_multicast_group(true));
-    group.ipv6mr_interface = static_cast<unsigned>(ifindex_);
-    ::setsockopt(fd, IPPROTO_IPV6, IPV6_LEAVE_GROUP, &group, sizeof group);
-  } else {
-    ip_mreqn group{};
-    group.imr_multiaddr = to_in4(vrrp_multicast_group(false));
-    group.imr_ifindex = ifindex_;
-    ::setsockopt(fd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &group, sizeof group);
-  }
+  // Closing would leave the groups too; leaving explicitly sends the IGMP/MLD leave at once.
+  while (!joined_.empty()) leave(*joined_.begin());
 }
 
-void VrrpSocket::join_multicast() {
-  if (joined_) return;
+void VrrpSocket::join(const IpAddress& group) {
+  if (joined_.count(group)) return;
   const int fd = descriptor_.native_handle();
+  const std::string what = "joining " + group.to_string();
   if (ipv6_) {
-    ipv6_mreq group{};
-    group.ipv6mr_multiaddr = to_in6(vrrp_multicast_group(true));
-    group.ipv6mr_interface = static_cast<unsigned>(ifindex_);
-    set_option(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, group, "joining ff02::12", interface_);
+    ipv6_mreq request{};
+    request.ipv6mr_multiaddr = to_in6(group);
+    request.ipv6mr_interface = static_cast<unsigned>(ifindex_);
+    set_option(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, request, what.c_str(), interface_);
   } else {
-    ip_mreqn group{};
-    group.imr_multiaddr = to_in4(vrrp_multicast_group(false));
-    group.imr_ifindex = ifindex_;
-    set_option(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, group, "joining 224.0.0.18", interface_);
+    ip_mreqn request{};
+    request.imr_multiaddr = to_in4(group);
+    request.imr_ifindex = ifindex_;
+    set_option(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, request, what.c_str(), interface_);
   }
-  joined_ = true;
+  joined_.insert(group);
+  spdlog::debug("VRRP socket on {} joined {}", interface_, group.to_string());
+}
+
+void VrrpSocket::leave(const IpAddress& group) {
+  if (!joined_.erase(group)) return;
+  const int fd = descriptor_.native_handle();
+  int rc = 0;
+  if (ipv6_) {
+    ipv6_mreq request{};
+    request.ipv6mr_multiaddr = to_in6(group);
+    request.ipv6mr_interface = static_cast<unsigned>(ifindex_);
+    rc = ::setsockopt(fd, IPPROTO_IPV6, IPV6_LEAVE_GROUP, &request, sizeof request);
+  } else {
+    ip_mreqn request{};
+    request.imr_multiaddr = to_in4(group);
+    request.imr_ifindex = ifindex_;
+    rc = ::setsockopt(fd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &request, sizeof request);
+  }
+  if (rc != 0)
+    spdlog::warn("VRRP socket on {}: leaving {}: {}", interface_, group.to_string(), std::strerror(errno));
+  else
+    spdlog::debug("VRRP socket on {} left {}", interface_, group.to_string());
 }
 
 void VrrpSocket::start(ReceiveHandler handler) {

@@ -1,8 +1,9 @@
 // A raw IPPROTO_VRRP (112) socket on one interface and one address family, on the agent's Asio
 // loop. It is shared by every instance on that interface and family (the runtime dispatches by
-// VRID): it joins 224.0.0.18 / ff02::12 once when some instance runs multicast, sends with TTL /
-// hop limit 255 from the source each packet names, and hands over every received VRRP message
-// with the IP facts the codec needs (source, destination, TTL / hop limit).
+// VRID): it joins the multicast groups of the instances that run multicast (224.0.0.18 / ff02::12
+// unless configured otherwise) and hears no other group, sends with TTL / hop limit 255 from the
+// source each packet names, and hands over every received VRRP message with the IP facts the codec
+// needs (source, destination, TTL / hop limit).
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <span>
 #include <string>
 #include <system_error>
@@ -35,8 +37,11 @@ class VrrpSocket {
   VrrpSocket(const VrrpSocket&) = delete;
   VrrpSocket& operator=(const VrrpSocket&) = delete;
 
-  // Joins the VRRP multicast group on the interface (idempotent). Throws std::system_error.
-  void join_multicast();
+  // Joins / leaves a multicast group on the interface (both idempotent). join throws
+  // std::system_error naming the group; leave only logs a failure.
+  void join(const IpAddress& group);
+  void leave(const IpAddress& group);
+  const std::set<IpAddress>& groups() const { return joined_; }
   // Starts the receive loop; the handler runs on the loop for every packet.
   void start(ReceiveHandler handler);
   // Sends one VRRP message (without IP header) from `source` to `destination`.
@@ -54,7 +59,7 @@ class VrrpSocket {
   std::string interface_;
   int ifindex_;
   bool ipv6_;
-  bool joined_ = false;
+  std::set<IpAddress> joined_;
   asio::posix::stream_descriptor descriptor_;
   ReceiveHandler handler_;
   uint64_t received_ = 0;

@@ -184,7 +184,7 @@ const Ignored ignored[] = {
     {"global_defs {\n", ipvs,
      "lvs_id lvs_sync_daemon lvs_timeouts lvs_flush lvs_flush_onstop checker_process_name"},
     {"global_defs {\n", unimplemented,
-     "vrrp_mcast_group4 vrrp_mcast_group6 vrrp_garp_interval vrrp_gna_interval vrrp_garp_master_refresh "
+     "vrrp_garp_interval vrrp_gna_interval vrrp_garp_master_refresh "
      "vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat "
      "vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_skip_check_adv_addr vrrp_check_unicast_src "
      "vrrp_iptables vrrp_ipsets vrrp_priority checker_priority vrrp_no_swap checker_no_swap vrrp_rt_priority "
@@ -200,7 +200,7 @@ const Ignored ignored[] = {
      "unicast_ttl old_unicast_checksum garp_master_refresh_repeat garp_lower_prio_delay "
      "garp_lower_prio_repeat "
      "lower_prio_no_advert higher_prio_send_advert kernel_rx_buf_size debug promote_secondaries "
-     "linkbeat_use_polling notify_master_rx_lower_pri notify_deleted mcast_dst_ip unicast_fault_no_peer"},
+     "linkbeat_use_polling notify_master_rx_lower_pri notify_deleted unicast_fault_no_peer"},
     {server_opening, ipvs,
      "ops one_packet_ops laddr_group_name syn_proxy mh-port mh-fallback sh-port sh-fallback flag-1 flag-2 "
      "flag-3 ip_family"},

@@ -1,6 +1,7 @@
 // A fake clock and a fake LAN for state-machine tests. It plays the part of the I/O adapter:
 // keeps one timer per TimerKind per router, fires them in time order, and carries every advert
-// a router sends through the real codec (encode, then decode with TTL 255) to the other routers.
+// a router sends through the real codec (encode, then decode with TTL 255) to the other routers,
+// addressed to the sender's multicast group.
 #pragma once
 
 #include "vrrp/fsm.h"
@@ -49,11 +50,15 @@ class FakeLan {
   void start(Router& router) { apply(router, router.vrrp.start(now)); }
   void shutdown(Router& router) { apply(router, router.vrrp.shutdown(now)); }
 
-  // Delivers an advert as if `source` had sent it to `router` (through the codec), to the VRRP
-  // group unless `destination` says otherwise.
+  // Delivers an advert as if `source` had sent it to `router` (through the codec), to the
+  // router's multicast group (RFC 5798's of the source's family when that is not the router's)
+  // unless `destination` says otherwise.
   void inject(Router& router, const Advertisement& advert, const IpAddress& source,
               std::optional<IpAddress> destination = std::nullopt) {
-    const IpAddress to = destination.value_or(vrrp_multicast_group(source.is_v6()));
+    const auto& parameters = router.vrrp.parameters();
+    const bool same_family = source.is_v6() == parameters.primary_address.is_v6();
+    const IpAddress to =
+        destination.value_or(same_family ? multicast_group_of(parameters) : vrrp_multicast_group(source.is_v6()));
     pending_.push_back({&router, encode_advertisement(advert, source, to), source, to});
     drain();
   }
@@ -85,11 +90,12 @@ class FakeLan {
       if (const auto* send = std::get_if<SendAdvertisement>(&action)) {
         router.sent.emplace_back(now, send->advert);
         if (router.connected) {
+          // One segment: every router hears every group; each instance's own check keeps its group.
           const IpAddress source = router.vrrp.parameters().primary_address;
-          const auto bytes = encode_advertisement(send->advert, source, vrrp_multicast_group(source.is_v6()));
+          const IpAddress group = multicast_group_of(router.vrrp.parameters());
+          const auto bytes = encode_advertisement(send->advert, source, group);
           for (auto& other : routers_)
-            if (&other != &router && other.connected)
-              pending_.push_back({&other, bytes, source, vrrp_multicast_group(source.is_v6())});
+            if (&other != &router && other.connected) pending_.push_back({&other, bytes, source, group});
         }
       } else if (const auto* arm = std::get_if<ArmTimer>(&action)) {
         CHECK(arm->deadline >= now);  // a timer is never armed in the past
