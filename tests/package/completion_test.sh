@@ -75,7 +75,11 @@ expect_includes "xdplbctl " status list stats reload verify drain undrain
 expect "xdplbctl st" "$(grep '^st' <<<"$help_subcommands")"
 
 # Options: those of --help, globally and per subcommand (global ones are accepted after it too).
-help_options() { awk '/^Options:/ {o = 1; next} /^[^ ]/ {o = 0} o && $1 ~ /^-/ {n = split($1, f, ","); print f[n]}' | sed 's/[ =].*//'; }
+# Every long name of an option line ("-p,--pid-file,--pid TEXT": both).
+help_options() {
+  awk '/^Options:/ {o = 1; next} /^[^ ]/ {o = 0} o && $1 ~ /^-/ {n = split($1, f, ","); for (i = 1; i <= n; i++) print f[i]}' |
+    sed 's/[ =].*//' | grep -E '^--'
+}
 expect "xdplbctl --" "$("$real_ctl" --help | help_options)"
 expect_includes "xdplbctl --" --instance --socket --json --timeout --help --version
 expect "xdplbctl stats --" "$( ("$real_ctl" stats --help; "$real_ctl" --help) | help_options | sort -u)"
