@@ -62,10 +62,6 @@ void BlockReader::read(const std::vector<SyntaxNode>& statements) {
   }
 }
 
-BlockReader::Handler BlockReader::flag(bool& field) {
-  return [&field](const SyntaxNode&) { field = true; };
-}
-
 BlockReader::Handler BlockReader::word(std::string& field, std::string_view what, Diagnostics& diagnostics) {
   return [&field, what = std::string(what), &diagnostics](const SyntaxNode& node) {
     if (const auto* token = require_argument(node, 0, what, diagnostics)) field = token->text;
@@ -154,6 +150,22 @@ std::optional<std::size_t> BlockReader::choose(const SyntaxNode& statement, cons
   diagnostics.error(token->location,
                     std::string(rule.subject) + " must be " + listed + ", not '" + token->text + "'");
   return std::nullopt;
+}
+
+std::optional<bool> read_statement_bool(const SyntaxNode& node, Diagnostics& diagnostics) {
+  if (node.arguments.empty()) return true;
+  const auto value = read_bool(node.arguments[0], node.keyword.text, diagnostics);
+  if (value && node.arguments.size() > 1)
+    diagnostics.warning(node.arguments[1].location, "'" + node.keyword.text + "' takes one BOOL; '" +
+                                                        join_arguments(node, 1) + "' is ignored");
+  return value;
+}
+
+void warn_flag_arguments(const SyntaxNode& node, Diagnostics& diagnostics) {
+  if (node.arguments.empty()) return;
+  diagnostics.warning(node.arguments[0].location,
+                      "'" + node.keyword.text + "' takes no value: keepalived 2.2.7 ignores '" +
+                          join_arguments(node) + "' and applies '" + node.keyword.text + "' alone; so does xdplb");
 }
 
 std::optional<std::int64_t> read_single_integer(const SyntaxNode& node, std::int64_t min, std::int64_t max,

@@ -86,7 +86,15 @@ class BlockReader {
   void read(const std::vector<SyntaxNode>& statements);
 
   // Common handlers.
-  static Handler flag(bool& field);
+  // keepalived's bare flag ("nopreempt", a virtual_server's "alpha"): the keyword sets `value`.
+  // keepalived 2.2.7 ignores any word after such a keyword ("alpha false" is alpha on): xdplb does
+  // the same and says so in a warning. `Field` is bool or std::optional<bool>.
+  template <typename Field>
+  static Handler flag(Field& field, Diagnostics& diagnostics, bool value = true);
+  // keepalived's `KEYWORD [BOOL]` ("smtp_alert", a real_server's "inhibit_on_failure"): the keyword
+  // alone is true, else true/false, yes/no or on/off; any other word is an error.
+  template <typename Field>
+  static Handler boolean(Field& field, Diagnostics& diagnostics);
   static Handler word(std::string& field, std::string_view what, Diagnostics& diagnostics);
   static Handler command(std::string& field, std::string_view what, Diagnostics& diagnostics);
   // keepalived's `KEYWORD SCRIPT [USER [GROUP]]` (notify_*, quorum_*, *_fifo_script): one word or one
@@ -136,6 +144,11 @@ class BlockReader {
   std::map<std::string, Entry, std::less<>> entries_;
 };
 
+// The value of a `KEYWORD [BOOL]` statement, or nullopt once a bad word is reported.
+std::optional<bool> read_statement_bool(const SyntaxNode& node, Diagnostics& diagnostics);
+// The warning for words after a bare flag, which keepalived ignores.
+void warn_flag_arguments(const SyntaxNode& node, Diagnostics& diagnostics);
+
 std::optional<std::int64_t> read_single_integer(const SyntaxNode& node, std::int64_t min, std::int64_t max,
                                                 Diagnostics& diagnostics);
 
@@ -156,6 +169,21 @@ BlockReader::Handler BlockReader::integer(Field& field, std::int64_t min, std::i
   return [&field, min, max, &diagnostics](const SyntaxNode& node) {
     if (const auto value = read_single_integer(node, min, max, diagnostics))
       field = static_cast<typename detail::IntegerOf<Field>::type>(*value);
+  };
+}
+
+template <typename Field>
+BlockReader::Handler BlockReader::flag(Field& field, Diagnostics& diagnostics, bool value) {
+  return [&field, &diagnostics, value](const SyntaxNode& node) {
+    warn_flag_arguments(node, diagnostics);
+    field = value;
+  };
+}
+
+template <typename Field>
+BlockReader::Handler BlockReader::boolean(Field& field, Diagnostics& diagnostics) {
+  return [&field, &diagnostics](const SyntaxNode& node) {
+    if (const auto value = read_statement_bool(node, diagnostics)) field = *value;
   };
 }
 

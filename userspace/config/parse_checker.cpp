@@ -117,7 +117,7 @@ HttpGetCheck parse_http_get(const SyntaxNode& node, bool tls, Diagnostics& diagn
       .on_block("url", [&](const SyntaxNode& block) { check.urls.push_back(parse_url(block, diagnostics)); })
       .on("virtualhost", BlockReader::word(check.virtualhost, "a host name", diagnostics))
       .not_applicable({"http_protocol", "fast_recovery"}, "keepalived option xdplb does not implement");
-  if (tls) reader.on("enable_sni", BlockReader::flag(check.enable_sni));
+  if (tls) reader.on("enable_sni", BlockReader::boolean(check.enable_sni, diagnostics));
   reader.read(node.children);
   if (check.urls.empty()) diagnostics.error(node.location(), node.keyword.text + " has no url");
   return check;
@@ -130,7 +130,7 @@ MiscCheck parse_misc(const SyntaxNode& node, Diagnostics& diagnostics) {
   reader.on("misc_path", BlockReader::command(check.misc_path, "a command", diagnostics))
       .on("misc_timeout", BlockReader::optional_seconds(check.misc_timeout, std::chrono::milliseconds(1),
                                                         max_timer, diagnostics))
-      .on("misc_dynamic", BlockReader::flag(check.misc_dynamic))
+      .on("misc_dynamic", BlockReader::flag(check.misc_dynamic, diagnostics))
       .on("user", BlockReader::user_and_group(check.user, check.group, diagnostics));
   reader.read(node.children);
   if (check.misc_path.empty()) diagnostics.error(node.location(), "MISC_CHECK has no misc_path");

@@ -94,7 +94,7 @@ void add_vrrp_keywords(BlockReader& reader, GlobalDefs& global, Diagnostics& dia
                                                          std::chrono::seconds(255), diagnostics))
       .on("vrrp_garp_master_repeat",
           BlockReader::integer(global.vrrp_garp_master_repeat, 0, 255, diagnostics))
-      .on("vrrp_strict", BlockReader::flag(global.vrrp_strict))
+      .on("vrrp_strict", BlockReader::flag(global.vrrp_strict, diagnostics))
       .on("vrrp_mcast_group4",
           multicast_group(global.vrrp_mcast_group4, AddressFamily::ipv4, "vrrp_mcast_group4", diagnostics))
       .on("vrrp_mcast_group6",
@@ -103,7 +103,7 @@ void add_vrrp_keywords(BlockReader& reader, GlobalDefs& global, Diagnostics& dia
 
 // Who runs scripts, and the FIFOs that hear about every state change.
 void add_script_keywords(BlockReader& reader, GlobalDefs& global, Diagnostics& diagnostics) {
-  reader.on("enable_script_security", BlockReader::flag(global.enable_script_security))
+  reader.on("enable_script_security", BlockReader::flag(global.enable_script_security, diagnostics))
       .on("script_user", BlockReader::user_and_group(global.script_user, global.script_group, diagnostics))
       .on("notify_fifo", BlockReader::word(global.notify_fifo, "a FIFO path", diagnostics))
       .on("notify_fifo_script", BlockReader::script_with_user(global.notify_fifo_script, diagnostics))

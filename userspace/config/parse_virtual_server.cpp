@@ -79,7 +79,7 @@ std::optional<RealServer> parse_real_server(const SyntaxNode& node, std::uint16_
   }
   BlockReader reader("real_server " + address_token->text, diagnostics, &server.keywords);
   reader.on("weight", BlockReader::integer(server.weight, 0, 65535, diagnostics))
-      .on("inhibit_on_failure", BlockReader::flag(server.inhibit_on_failure))
+      .on("inhibit_on_failure", BlockReader::boolean(server.inhibit_on_failure, diagnostics))
       .on("notify_up", BlockReader::script_with_user(server.notify_up, diagnostics))
       .on("notify_down", BlockReader::script_with_user(server.notify_down, diagnostics))
       .not_applicable({"uthreshold", "lthreshold"}, "IPVS only: xdplb has no IPVS")
@@ -161,11 +161,11 @@ void add_health_keywords(BlockReader& reader, VirtualServer& server, Diagnostics
       .on("quorum_up", BlockReader::script_with_user(server.quorum_up, diagnostics))
       .on("quorum_down", BlockReader::script_with_user(server.quorum_down, diagnostics))
       .on_either("sorry_server", read_sorry_server, server)
-      .on("sorry_server_inhibit", BlockReader::flag(server.sorry_server_inhibit))
-      .on("alpha", BlockReader::flag(server.alpha))
-      .on("omega", BlockReader::flag(server.omega))
-      .on("ha_suspend", BlockReader::flag(server.ha_suspend))
-      .on("inhibit_on_failure", BlockReader::flag(server.inhibit_on_failure));
+      .on("sorry_server_inhibit", BlockReader::flag(server.sorry_server_inhibit, diagnostics))
+      .on("alpha", BlockReader::flag(server.alpha, diagnostics))
+      .on("omega", BlockReader::flag(server.omega, diagnostics))
+      .on("ha_suspend", BlockReader::flag(server.ha_suspend, diagnostics))
+      .on("inhibit_on_failure", BlockReader::flag(server.inhibit_on_failure, diagnostics));
 }
 
 void read_real_server(const SyntaxNode& block, VirtualServer& server, Diagnostics& diagnostics) {

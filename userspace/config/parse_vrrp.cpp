@@ -170,7 +170,7 @@ std::vector<Tracked> parse_tracked(const SyntaxNode& block, Diagnostics& diagnos
 // The scripts and mails that hear about state changes (an instance's or a sync group's).
 void add_notify_keywords(BlockReader& reader, NotifyScripts& notify, bool& smtp_alert,
                          Diagnostics& diagnostics) {
-  reader.on("smtp_alert", BlockReader::flag(smtp_alert))
+  reader.on("smtp_alert", BlockReader::boolean(smtp_alert, diagnostics))
       .on("notify_master", BlockReader::script_with_user(notify.master, diagnostics))
       .on("notify_backup", BlockReader::script_with_user(notify.backup, diagnostics))
       .on("notify_fault", BlockReader::script_with_user(notify.fault, diagnostics))
@@ -296,12 +296,12 @@ void add_address_keywords(BlockReader& reader, VrrpInstance& instance) {
 // Whether and when this router takes over from a lower-priority master, and whether as master it
 // accepts packets sent to its addresses.
 void add_preemption_keywords(BlockReader& reader, VrrpInstance& instance, Diagnostics& diagnostics) {
-  reader.on("nopreempt", BlockReader::flag(instance.nopreempt))
-      .on("preempt", [&instance](const SyntaxNode&) { instance.nopreempt = false; })
+  reader.on("nopreempt", BlockReader::flag(instance.nopreempt, diagnostics))
+      .on("preempt", BlockReader::flag(instance.nopreempt, diagnostics, false))
       .on("preempt_delay",
           BlockReader::seconds(instance.preempt_delay, Duration{0}, std::chrono::seconds(1000), diagnostics))
-      .on("accept", [&instance](const SyntaxNode&) { instance.accept = true; })
-      .on("no_accept", [&instance](const SyntaxNode&) { instance.accept = false; });
+      .on("accept", BlockReader::flag(instance.accept, diagnostics))
+      .on("no_accept", BlockReader::flag(instance.accept, diagnostics, false));
 }
 
 // "use_vmac [NAME]"
@@ -313,13 +313,13 @@ void read_use_vmac(const SyntaxNode& statement, VrrpInstance& instance, Diagnost
 // How a new master makes itself known: vmac, gratuitous ARP / unsolicited NA, IPv6 adverts.
 void add_announcement_keywords(BlockReader& reader, VrrpInstance& instance, Diagnostics& diagnostics) {
   reader.on("use_vmac", read_use_vmac, instance)
-      .on("vmac_xmit_base", BlockReader::flag(instance.vmac_xmit_base))
+      .on("vmac_xmit_base", BlockReader::flag(instance.vmac_xmit_base, diagnostics))
       .on("garp_master_delay", BlockReader::optional_seconds(instance.garp_master_delay, Duration{0},
                                                              std::chrono::seconds(255), diagnostics))
       .on("garp_master_repeat", BlockReader::integer(instance.garp_master_repeat, 0, 255, diagnostics))
       .on("garp_master_refresh",
           BlockReader::seconds(instance.garp_master_refresh, Duration{0}, max_timer, diagnostics))
-      .on("native_ipv6", BlockReader::flag(instance.native_ipv6));
+      .on("native_ipv6", BlockReader::flag(instance.native_ipv6, diagnostics));
 }
 
 void read_track_interfaces(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
@@ -330,10 +330,10 @@ void read_track_scripts(const SyntaxNode& block, VrrpInstance& instance, Diagnos
   append(instance.track_scripts, parse_track_scripts(block, diagnostics));
 }
 
-void add_tracking_keywords(BlockReader& reader, VrrpInstance& instance) {
+void add_tracking_keywords(BlockReader& reader, VrrpInstance& instance, Diagnostics& diagnostics) {
   reader.on_block("track_interface", read_track_interfaces, instance)
       .on_block("track_script", read_track_scripts, instance)
-      .on("dont_track_primary", BlockReader::flag(instance.dont_track_primary));
+      .on("dont_track_primary", BlockReader::flag(instance.dont_track_primary, diagnostics));
 }
 
 }  // namespace
@@ -351,7 +351,7 @@ std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnost
   add_address_keywords(reader, instance);
   add_preemption_keywords(reader, instance, diagnostics);
   add_announcement_keywords(reader, instance, diagnostics);
-  add_tracking_keywords(reader, instance);
+  add_tracking_keywords(reader, instance, diagnostics);
   add_notify_keywords(reader, instance.notify, instance.smtp_alert, diagnostics);
   reader.not_applicable({"lvs_sync_daemon_interface"}, "IPVS only: xdplb has no IPVS")
       .not_applicable(unimplemented_instance_keywords, "keepalived option xdplb does not implement");

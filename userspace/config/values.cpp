@@ -1,6 +1,7 @@
 #include "config/values.h"
 
 #include <charconv>
+#include <utility>
 
 namespace xdplb::config {
 
@@ -97,6 +98,16 @@ std::optional<std::uint16_t> read_port(const Token& token, std::string_view what
   const auto value = read_integer(token, 1, 65535, what, diagnostics);
   if (!value) return std::nullopt;
   return static_cast<std::uint16_t>(*value);
+}
+
+std::optional<bool> read_bool(const Token& token, std::string_view keyword, Diagnostics& diagnostics) {
+  static constexpr std::pair<std::string_view, bool> words[] = {{"true", true}, {"false", false}, {"yes", true},
+                                                                {"no", false},    {"on", true},     {"off", false}};
+  for (const auto& [word, value] : words)
+    if (token.text == word) return value;
+  diagnostics.error(token.location, quote(keyword) + " takes true/false, yes/no or on/off (keepalived's BOOL), not " +
+                                        quote(token.text));
+  return std::nullopt;
 }
 
 const Token* require_argument(const SyntaxNode& node, std::size_t index, std::string_view what,

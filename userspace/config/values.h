@@ -28,6 +28,10 @@ std::optional<IpAddress> read_address(const Token& token, bool allow_prefix, std
 
 std::optional<std::uint16_t> read_port(const Token& token, std::string_view what, Diagnostics& diagnostics);
 
+// keepalived's BOOL, written in lower case: true/false, yes/no, on/off. Anything else (also "1", "0"
+// and "True", which keepalived 2.2.7 refuses too) is an error naming the keyword and the word.
+std::optional<bool> read_bool(const Token& token, std::string_view keyword, Diagnostics& diagnostics);
+
 // The statement's argument at `index`, or an error "'KEYWORD' needs WHAT" at the keyword.
 const Token* require_argument(const SyntaxNode& node, std::size_t index, std::string_view what,
                               Diagnostics& diagnostics);
