@@ -176,6 +176,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
     vrrp::TrackedObject object;
     object.id = {vrrp::TrackedKind::interface, tracked.name};
     object.weight = tracked.weight.value_or(0);
+    object.reverse = tracked.reverse;
     p.tracked.push_back(object);
   }
   for (const auto& tracked : vi.track_scripts) {
@@ -191,7 +192,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
     vrrp::TrackedObject object;
     object.id = {vrrp::TrackedKind::script, tracked.name};
     object.weight = tracked.weight.value_or(script->weight);
-    object.reverse = script->weight_reverse;
+    object.reverse = tracked.reverse.value_or(script->weight_reverse);
     p.tracked.push_back(object);
   }
   try {

@@ -41,7 +41,9 @@ json notify(const NotifyScripts& scripts) {
 json tracked_scripts(const std::vector<TrackedScript>& tracks) {
   json out = json::array();
   for (const auto& track : tracks)
-    out.push_back({{"name", track.name}, {"weight", optional(track.weight, [](int w) { return json(w); })}});
+    out.push_back({{"name", track.name},
+                   {"weight", optional(track.weight, [](int w) { return json(w); })},
+                   {"reverse", optional(track.reverse, [](bool r) { return json(r); })}});
   return out;
 }
 
@@ -99,7 +101,8 @@ json instance(const VrrpInstance& i, const GlobalDefs& g) {
   }
   json interfaces = json::array();
   for (const auto& t : i.track_interfaces)
-    interfaces.push_back({{"name", t.name}, {"weight", optional(t.weight, [](int w) { return json(w); })}});
+    interfaces.push_back(
+        {{"name", t.name}, {"weight", optional(t.weight, [](int w) { return json(w); })}, {"reverse", t.reverse}});
   json peers = json::array();
   for (const auto& p : i.unicast_peers) peers.push_back(address(p));
   return {{"name", i.name},
@@ -142,7 +145,7 @@ json script(const VrrpScript& s) {
           {"interval", seconds(s.interval)},
           {"timeout", seconds(s.timeout.value_or(s.interval))},
           {"weight", s.weight},
-          {"weight_reverse", s.weight_reverse},
+          {"reverse", s.weight_reverse},
           {"rise", s.rise},
           {"fall", s.fall},
           {"user", s.user},

@@ -143,15 +143,18 @@ struct VirtualRoute {
 struct TrackedInterface {
   std::string name;
   std::optional<int> weight;
+  bool reverse = false;  // `weight N reverse`: the adjustment's sign flipped; with weight 0, up is the fault
   WrittenAt location;
 
   bool operator==(const TrackedInterface&) const = default;
 };
 
-// A reference to a vrrp_script by name, with an optional weight that overrides the script's.
+// A reference to a vrrp_script by name, with an optional weight and reverse that override the
+// script's (keepalived: `weight N` alone keeps the script's reverse).
 struct TrackedScript {
   std::string name;
   std::optional<int> weight;
+  std::optional<bool> reverse;  // `weight N reverse|noreverse`; unset: the vrrp_script's
   WrittenAt location;
 
   bool operator==(const TrackedScript&) const = default;

@@ -11,7 +11,8 @@ namespace xdplb::config::detail {
 
 namespace {
 
-constexpr std::int64_t max_track_weight = 254;
+// keepalived 2.2.7 refuses +/-254 for a vrrp_script's weight and a tracked object's.
+constexpr std::int64_t max_tracking_weight = 253;
 
 // The item of a "KIND NAME { ... }" block with its name and location, or nullopt once a missing
 // name or block is reported.
@@ -147,22 +148,58 @@ std::vector<VirtualRoute> parse_virtual_routes(const SyntaxNode& block, Diagnost
   return result;
 }
 
-// "NAME [weight N]" per line, for track_interface and track_script.
-template <typename Tracked>
-std::vector<Tracked> parse_tracked(const SyntaxNode& block, Diagnostics& diagnostics) {
-  std::vector<Tracked> result;
-  for (const auto& line : block.children) {
-    Tracked tracked{line.keyword.text, std::nullopt, line.location()};
-    if (line.arguments.size() >= 2 && line.arguments[0].text == "weight") {
-      const auto weight = read_integer(line.arguments[1], -max_track_weight, max_track_weight,
-                                       "tracking weight", diagnostics);
-      if (!weight) continue;
-      tracked.weight = static_cast<int>(*weight);
-    } else if (!line.arguments.empty()) {
-      diagnostics.error(line.arguments[0].location, "expected 'weight N' after '" + line.keyword.text + "'");
-      continue;
+// One "NAME [weight N [reverse]]" line of a track_interface or track_script block.
+struct TrackedLine {
+  std::optional<int> weight;
+  std::optional<bool> reverse;  // unset: not written
+};
+
+// keepalived 2.2.7 takes "reverse" after a track_interface weight, and "reverse" or "noreverse"
+// after a track_script weight; the weight is -253..253 (it refuses +/-254).
+std::optional<TrackedLine> parse_tracked_line(const SyntaxNode& line, bool takes_noreverse,
+                                              Diagnostics& diagnostics) {
+  TrackedLine tracked;
+  const auto& words = line.arguments;
+  if (words.empty()) return tracked;
+  if (words[0].text != "weight") {
+    diagnostics.error(words[0].location, "expected 'weight N' after '" + line.keyword.text + "'");
+    return std::nullopt;
+  }
+  if (words.size() < 2) {
+    diagnostics.error(words[0].location, "'weight' after '" + line.keyword.text + "' needs a number");
+    return std::nullopt;
+  }
+  const auto weight =
+      read_integer(words[1], -max_tracking_weight, max_tracking_weight, "tracking weight", diagnostics);
+  if (!weight) return std::nullopt;
+  tracked.weight = static_cast<int>(*weight);
+  if (words.size() > 2) {
+    const Token& option = words[2];
+    if (option.text == "reverse") {
+      tracked.reverse = true;
+    } else if (takes_noreverse && option.text == "noreverse") {
+      tracked.reverse = false;
+    } else {
+      diagnostics.error(option.location, std::string("expected ") +
+                                             (takes_noreverse ? "'reverse' or 'noreverse'" : "'reverse'") +
+                                             " after the weight of '" + line.keyword.text + "', not '" +
+                                             option.text + "'");
+      return std::nullopt;
     }
-    result.push_back(std::move(tracked));
+  }
+  if (words.size() > 3)
+    diagnostics.warning(words[3].location,
+                        "'" + join_arguments(line, 3) + "' after '" + line.keyword.text + "' is ignored");
+  return tracked;
+}
+
+std::vector<TrackedInterface> parse_track_interfaces(const SyntaxNode& block, Diagnostics& diagnostics) {
+  std::vector<TrackedInterface> result;
+  for (const auto& line : block.children) {
+    const auto parsed = parse_tracked_line(line, false, diagnostics);
+    if (!parsed) continue;
+    result.push_back(
+        TrackedInterface{line.keyword.text, parsed->weight, parsed->reverse.value_or(false), line.location()});
   }
   return result;
 }
@@ -323,7 +360,7 @@ void add_announcement_keywords(BlockReader& reader, VrrpInstance& instance, Diag
 }
 
 void read_track_interfaces(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
-  append(instance.track_interfaces, parse_tracked<TrackedInterface>(block, diagnostics));
+  append(instance.track_interfaces, parse_track_interfaces(block, diagnostics));
 }
 
 void read_track_scripts(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
@@ -339,7 +376,13 @@ void add_tracking_keywords(BlockReader& reader, VrrpInstance& instance, Diagnost
 }  // namespace
 
 std::vector<TrackedScript> parse_track_scripts(const SyntaxNode& node, Diagnostics& diagnostics) {
-  return parse_tracked<TrackedScript>(node, diagnostics);
+  std::vector<TrackedScript> result;
+  for (const auto& line : node.children) {
+    const auto parsed = parse_tracked_line(line, true, diagnostics);
+    if (!parsed) continue;
+    result.push_back(TrackedScript{line.keyword.text, parsed->weight, parsed->reverse, line.location()});
+  }
+  return result;
 }
 
 std::optional<VrrpInstance> parse_vrrp_instance(const SyntaxNode& node, Diagnostics& diagnostics) {
@@ -377,7 +420,7 @@ std::optional<VrrpScript> parse_vrrp_script(const SyntaxNode& node, Diagnostics&
       .on("weight",
           [&](const SyntaxNode& statement) {
             const auto weight =
-                read_single_integer(statement, -max_track_weight, max_track_weight, diagnostics);
+                read_single_integer(statement, -max_tracking_weight, max_tracking_weight, diagnostics);
             if (!weight) return;
             script.weight = static_cast<int>(*weight);
             if (statement.arguments.size() > 1) {

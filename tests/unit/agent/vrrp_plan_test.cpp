@@ -11,6 +11,7 @@
 #include "agent/vrrp_plan.h"
 #include "config/load.h"
 #include "vrrp/notifier.h"
+#include "vrrp/priority.h"
 
 using namespace xdplb;
 
@@ -344,4 +345,74 @@ vrrp_instance VI_1 {
   CHECK_THROWS_WITH_AS(agent::plan_vrrp(load(text), fake_host()),
                        "test.conf:6: vrrp_instance VI_1 notify_master: script user 'master' does not exist",
                        agent::VrrpPlanError);
+}
+
+TEST_CASE("vrrp plan: reverse on tracked interfaces and scripts reaches the priority, as keepalived reads it") {
+  const auto plan = agent::plan_vrrp(load(R"(
+vrrp_script up_reversed {
+  script "/bin/true"
+  weight 20 reverse
+}
+vrrp_script plain {
+  script "/bin/true"
+  weight 10
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  virtual_ipaddress { 198.18.0.100 }
+  track_interface {
+    eth1 weight 30 reverse
+    eth2 weight 0 reverse
+    eth3
+  }
+  track_script {
+    up_reversed
+    up_reversed_again
+    plain weight 5 reverse
+  }
+}
+vrrp_script up_reversed_again {
+  script "/bin/true"
+  weight -7 reverse
+}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 52
+  virtual_ipaddress { 198.18.0.101 }
+  track_script {
+    up_reversed weight 4
+    up_reversed_again weight 6 noreverse
+  }
+}
+)"),
+                                     fake_host());
+  REQUIRE(plan.instances.size() == 2);
+  const auto& one = plan.instances[0].vrrp.tracked;
+  REQUIRE(one.size() == 6);
+  CHECK(one[0].reverse);
+  CHECK(one[1].reverse);
+  CHECK_FALSE(one[2].reverse);
+  CHECK(one[3].reverse);  // no weight on the line: the script's weight and reverse
+  CHECK(one[3].weight == 20);
+  CHECK(one[4].reverse);
+  CHECK(one[5].reverse);  // the line's reverse, the line's weight
+  CHECK(one[5].weight == 5);
+  const auto& two = plan.instances[1].vrrp.tracked;
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].weight == 4);
+  CHECK(two[0].reverse);  // `weight N` alone keeps the script's reverse
+  CHECK_FALSE(two[1].reverse);  // noreverse overrides it
+
+  // What the instance's priority does with them: all healthy, the reversed positive weights count
+  // down (-30 for eth1, -20, -5), and eth2's `weight 0 reverse` is a fault while eth2 is up.
+  vrrp::PriorityCalculator priority(100, one);
+  CHECK(priority.effective() == 100 - 30 - 20 - 5);
+  CHECK(priority.faulted());
+  priority.set_healthy({vrrp::TrackedKind::interface, "eth2"}, false);
+  CHECK_FALSE(priority.faulted());
+  // A reversed negative weight raises the priority while its object fails.
+  priority.set_healthy({vrrp::TrackedKind::script, "up_reversed_again"}, false);
+  CHECK(priority.effective() == 100 - 30 - 20 - 5 + 7);
 }
