@@ -6,6 +6,7 @@
 #include "common/process.h"
 #include "common/script_identity.h"
 #include "config/check_scripts.h"
+#include "config/checker_timing.h"
 
 namespace xdplb::agent {
 
@@ -31,14 +32,16 @@ check::CheckTarget target_of(const config::RealServer& rs, const config::Checker
   return t;
 }
 
-check::SchedulingParams scheduling_of(const config::VirtualServer& vs, const config::CheckerCommon& c) {
+check::SchedulingParams scheduling_of(const config::VirtualServer& vs, const config::RealServer& rs,
+                                      const config::Checker& checker) {
+  const auto timing = config::effective_timing(vs, rs, checker);
   check::SchedulingParams p;
-  p.delay_loop = c.delay_loop.value_or(vs.delay_loop);
-  p.connect_timeout = c.connect_timeout;
-  p.retry = c.retry;
-  p.delay_before_retry = c.delay_before_retry;
-  if (c.warmup.count() > 0) p.warmup = c.warmup;
-  p.alpha = vs.alpha;
+  p.delay_loop = timing.delay_loop;
+  p.connect_timeout = timing.connect_timeout;
+  p.retry = timing.retry;
+  p.delay_before_retry = timing.delay_before_retry;
+  p.warmup = timing.warmup;
+  p.alpha = timing.alpha;
   return p;
 }
 
@@ -60,7 +63,7 @@ check::PlannedCheck plan_checker(const config::Config& config, const config::Vir
   auto planned = std::visit(
       [&](const auto& c) -> check::PlannedCheck {
         using T = std::decay_t<decltype(c)>;
-        check::PlannedCheck built{check::TcpCheckParams{}, scheduling_of(vs, c)};
+        check::PlannedCheck built{check::TcpCheckParams{}, scheduling_of(vs, rs, checker)};
         const std::uint16_t vs_port = vs.port;
         if constexpr (std::is_same_v<T, config::TcpCheck>) {
           built.params = check::TcpCheckParams{target_of(rs, c, vs_port)};

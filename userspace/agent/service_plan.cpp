@@ -2,6 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "config/checker_timing.h"
+
 namespace xdplb::agent {
 
 namespace {
@@ -121,11 +123,11 @@ ServicePlan plan_services(const config::Config& config) {
       check::RealServerRules r;
       r.name = name;
       r.weight = rs.weight;
-      r.inhibit_on_failure = rs.inhibit_on_failure || vs.inhibit_on_failure;
+      r.inhibit_on_failure = config::effective_inhibit_on_failure(vs, rs);
       r.notify_up = rs.notify_up.command;
       r.notify_down = rs.notify_down.command;
       // keepalived: a server without checkers is always up; alpha starts checked servers down.
-      r.initially_up = !vs.alpha || rs.checkers.empty();
+      r.initially_up = !config::starts_down(vs, rs);
       s.rules.real_servers.push_back(std::move(r));
     }
     if (vs.sorry_server) {

@@ -1,5 +1,7 @@
 #include "config/dump_json.h"
 
+#include "config/checker_timing.h"
+
 namespace xdplb::config {
 
 namespace {
@@ -163,7 +165,9 @@ json sync_group(const VrrpSyncGroup& group) {
           {"smtp_alert", group.smtp_alert}};
 }
 
-json common(const char* type, const CheckerCommon& c) {
+// What the checker runs with: its own values, else its real and virtual server's, else keepalived's
+// default for its type (checker_timing.h).
+json common_fields(const char* type, const CheckerCommon& c, const CheckerTiming& timing) {
   const auto port = [](std::uint16_t p) { return json(p); };
   return {{"type", type},
           {"location", location(c.location)},
@@ -171,16 +175,27 @@ json common(const char* type, const CheckerCommon& c) {
           {"connect_port", optional(c.connect_port, port)},
           {"bindto", optional(c.bindto, address)},
           {"bind_port", optional(c.bind_port, port)},
-          {"connect_timeout", seconds(c.connect_timeout)},
-          {"retry", c.retry},
-          {"delay_before_retry", seconds(c.delay_before_retry)},
-          {"warmup", seconds(c.warmup)},
-          {"delay_loop", optional(c.delay_loop, seconds)}};
+          {"connect_timeout", seconds(timing.connect_timeout)},
+          {"retry", timing.retry},
+          {"delay_before_retry", seconds(timing.delay_before_retry)},
+          {"warmup", seconds(timing.warmup)},
+          {"delay_loop", seconds(timing.delay_loop)},
+          {"alpha", timing.alpha}};
 }
 
-json checker(const Checker& variant) {
+// The timing keywords a real or virtual server sets for its checkers, as written (null: not set).
+void add_inherited_timing(json& out, const InheritedTiming& t) {
+  out["connect_timeout"] = optional(t.connect_timeout, seconds);
+  out["retry"] = optional(t.retry, [](unsigned r) { return json(r); });
+  out["delay_before_retry"] = optional(t.delay_before_retry, seconds);
+  out["warmup"] = optional(t.warmup, seconds);
+}
+
+json checker(const VirtualServer& vs, const RealServer& rs, const Checker& variant) {
+  const auto timing = effective_timing(vs, rs, variant);
+  const auto common = [&timing](const char* type, const CheckerCommon& c) { return common_fields(type, c, timing); };
   return std::visit(
-      [](const auto& check) -> json {
+      [&common](const auto& check) -> json {
         using T = std::decay_t<decltype(check)>;
         if constexpr (std::is_same_v<T, TcpCheck>) {
           return common("TCP_CHECK", check);
@@ -227,17 +242,21 @@ json checker(const Checker& variant) {
       variant);
 }
 
-json real_server(const RealServer& r) {
+json real_server(const VirtualServer& v, const RealServer& r) {
   json checkers = json::array();
-  for (const auto& c : r.checkers) checkers.push_back(checker(c));
-  return {{"location", location(r.location)},
-          {"address", address(r.address)},
-          {"port", r.port},
-          {"weight", r.weight},
-          {"inhibit_on_failure", r.inhibit_on_failure},
-          {"notify_up", script_line(r.notify_up)},
-          {"notify_down", script_line(r.notify_down)},
-          {"checkers", checkers}};
+  for (const auto& c : r.checkers) checkers.push_back(checker(v, r, c));
+  json out = {{"location", location(r.location)},
+              {"address", address(r.address)},
+              {"port", r.port},
+              {"weight", r.weight},
+              {"inhibit_on_failure", effective_inhibit_on_failure(v, r)},
+              {"alpha", optional(r.alpha, [](bool a) { return json(a); })},
+              {"delay_loop", optional(r.delay_loop, seconds)},
+              {"notify_up", script_line(r.notify_up)},
+              {"notify_down", script_line(r.notify_down)},
+              {"checkers", checkers}};
+  add_inherited_timing(out, r);
+  return out;
 }
 
 json virtual_server(const VirtualServer& v) {
@@ -251,7 +270,7 @@ json virtual_server(const VirtualServer& v) {
     case VirtualServerKind::group: out["group"] = v.group; break;
   }
   json reals = json::array();
-  for (const auto& r : v.real_servers) reals.push_back(real_server(r));
+  for (const auto& r : v.real_servers) reals.push_back(real_server(v, r));
   out.update({{"delay_loop", seconds(v.delay_loop)},
               {"lb_algo", to_string(v.lb_algo)},
               {"lb_algo_effective", to_string(effective_lb_algo(v.lb_algo))},
@@ -274,6 +293,7 @@ json virtual_server(const VirtualServer& v) {
               {"virtualhost", v.virtualhost},
               {"xdp_ring_size", v.xdp_ring_size},
               {"real_servers", reals}});
+  add_inherited_timing(out, v);
   return out;
 }
 

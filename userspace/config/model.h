@@ -270,18 +270,27 @@ struct HttpUrl {
   bool operator==(const HttpUrl&) const = default;
 };
 
+// The timing keywords a checker, a real_server and a virtual_server all take. Unset: inherited,
+// checker <- real_server <- virtual_server, then keepalived's default for the checker type (see
+// config/checker_timing.h, which resolves them).
+struct InheritedTiming {
+  std::optional<Duration> connect_timeout;
+  std::optional<unsigned> retry;
+  std::optional<Duration> delay_before_retry;
+  std::optional<Duration> warmup;
+
+  bool operator==(const InheritedTiming&) const = default;
+};
+
 // Fields shared by every checker.
-struct CheckerCommon {
+struct CheckerCommon : InheritedTiming {
   WrittenAt location;
   std::optional<IpAddress> connect_ip;        // unset: the real server's address
   std::optional<std::uint16_t> connect_port;  // unset: the real server's port
   std::optional<IpAddress> bindto;
   std::optional<std::uint16_t> bind_port;
-  Duration connect_timeout = std::chrono::seconds(5);
-  unsigned retry = 1;
-  Duration delay_before_retry = std::chrono::seconds(1);
-  Duration warmup{0};
-  std::optional<Duration> delay_loop;  // unset: the virtual_server's delay_loop
+  std::optional<Duration> delay_loop;  // unset: the real_server's, then the virtual_server's
+  std::optional<bool> alpha;           // unset: the real_server's, then the virtual_server's
   KeywordLocations keywords;
 
   bool operator==(const CheckerCommon&) const = default;
@@ -321,7 +330,7 @@ struct SmtpCheck : CheckerCommon {
 };
 
 struct DnsCheck : CheckerCommon {
-  std::string type = "A";
+  std::string type = "SOA";
   std::string name = ".";
 
   bool operator==(const DnsCheck&) const = default;
@@ -329,12 +338,14 @@ struct DnsCheck : CheckerCommon {
 
 using Checker = std::variant<TcpCheck, HttpGetCheck, MiscCheck, PingCheck, SmtpCheck, DnsCheck>;
 
-struct RealServer {
+struct RealServer : InheritedTiming {
   WrittenAt location;
   IpAddress address;
   std::uint16_t port = 0;  // unset in the file: the virtual server's port
   std::uint32_t weight = 1;
-  bool inhibit_on_failure = false;
+  std::optional<bool> inhibit_on_failure;  // unset: the virtual server's
+  std::optional<Duration> delay_loop;      // unset: the virtual server's
+  std::optional<bool> alpha;               // unset: the virtual server's
   ScriptCommand notify_up;
   ScriptCommand notify_down;
   std::vector<Checker> checkers;
@@ -353,7 +364,7 @@ struct SorryServer {
 
 enum class VirtualServerKind { address, fwmark, group };
 
-struct VirtualServer {
+struct VirtualServer : InheritedTiming {
   WrittenAt location;
   VirtualServerKind kind = VirtualServerKind::address;
   IpAddress address;         // kind == address

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "config/block_reader.h"
 #include "config/diagnostics.h"
 #include "config/model.h"
 #include "config/syntax_tree.h"
@@ -24,6 +25,12 @@ std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& n
 // TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, PING_CHECK/ICMP_CHECK, SMTP_CHECK, DNS_CHECK.
 bool is_checker_keyword(std::string_view keyword);
 std::optional<Checker> parse_checker(const SyntaxNode& node, Diagnostics& diagnostics);
+
+// connect_timeout, retry, delay_before_retry and warmup, which a checker, a real_server and a
+// virtual_server all take (the real and virtual server's are their checkers' defaults). `min_retry`:
+// keepalived 2.2.7 takes retry 0 in a checker only.
+void add_inherited_timing_keywords(BlockReader& reader, InheritedTiming& timing, std::int64_t min_retry,
+                                   Diagnostics& diagnostics);
 
 // keepalived's names for the timers and ranges reused across blocks.
 inline constexpr Duration max_timer = std::chrono::hours(24 * 31);

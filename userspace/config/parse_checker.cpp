@@ -34,20 +34,16 @@ void add_common_handlers(BlockReader& reader, CheckerCommon& common, Diagnostics
         field = read_port(*token, what, diagnostics);
     };
   };
+  add_inherited_timing_keywords(reader, common, 0, diagnostics);
   reader.on("connect_ip", address(common.connect_ip, "connect_ip"))
       .on("connect_port", port(common.connect_port, "connect_port"))
       .on("bindto", address(common.bindto, "bindto"))
       .on("bind_port", port(common.bind_port, "bind_port"))
-      .on("connect_timeout",
-          BlockReader::seconds(common.connect_timeout, std::chrono::milliseconds(1), max_timer, diagnostics))
-      .on("retry", BlockReader::integer(common.retry, 0, 1000000, diagnostics))
       // keepalived's old name for retry.
       .on("nb_get_retry", BlockReader::integer(common.retry, 0, 1000000, diagnostics))
-      .on("delay_before_retry",
-          BlockReader::seconds(common.delay_before_retry, Duration{0}, max_timer, diagnostics))
-      .on("warmup", BlockReader::seconds(common.warmup, Duration{0}, max_timer, diagnostics))
       .on("delay_loop", BlockReader::optional_seconds(common.delay_loop, std::chrono::milliseconds(1),
                                                       max_timer, diagnostics))
+      .on("alpha", BlockReader::boolean(common.alpha, diagnostics))
       .not_applicable({"fwmark"}, "IPVS only: xdplb has no IPVS")
       .not_applicable({"bind_if", "log_all_failures", "dynamic"},
                       "keepalived option xdplb does not implement");
@@ -171,6 +167,17 @@ Check parse_plain(const SyntaxNode& node, Diagnostics& diagnostics) {
 }
 
 }  // namespace
+
+void add_inherited_timing_keywords(BlockReader& reader, InheritedTiming& timing, std::int64_t min_retry,
+                                   Diagnostics& diagnostics) {
+  reader
+      .on("connect_timeout", BlockReader::optional_seconds(timing.connect_timeout, std::chrono::milliseconds(1),
+                                                           max_timer, diagnostics))
+      .on("retry", BlockReader::integer(timing.retry, min_retry, 1000000, diagnostics))
+      .on("delay_before_retry",
+          BlockReader::optional_seconds(timing.delay_before_retry, Duration{0}, max_timer, diagnostics))
+      .on("warmup", BlockReader::optional_seconds(timing.warmup, Duration{0}, max_timer, diagnostics));
+}
 
 bool is_checker_keyword(std::string_view keyword) {
   static constexpr std::array keywords{"TCP_CHECK",  "HTTP_GET",   "SSL_GET",    "MISC_CHECK",

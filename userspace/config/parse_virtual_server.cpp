@@ -46,8 +46,8 @@ constexpr Choices<Protocol, 2> protocols{.rule = {.subject = "protocol", .letter
 constexpr std::string_view ipvs_only_keywords[] = {
     "ops",     "one_packet_ops", "laddr_group_name", "syn_proxy", "mh-port", "mh-fallback",
     "sh-port", "sh-fallback",    "flag-1",           "flag-2",    "flag-3",  "ip_family"};
-constexpr std::string_view checker_only_keywords[] = {"retry", "delay_before_retry", "warmup",
-                                                      "connect_timeout", "smtp_alert"};
+constexpr std::string_view checker_mail_keywords[] = {"smtp_alert"};
+constexpr std::string_view checker_mail_reason = "mail on a checker's transitions is not implemented by xdplb";
 
 // lb_algo and its IPVS name lvs_sched.
 void read_lb_algo(const SyntaxNode& statement, VirtualServer& server, Diagnostics& diagnostics) {
@@ -78,14 +78,17 @@ std::optional<RealServer> parse_real_server(const SyntaxNode& node, std::uint16_
     server.port = *port;
   }
   BlockReader reader("real_server " + address_token->text, diagnostics, &server.keywords);
+  add_inherited_timing_keywords(reader, server, 1, diagnostics);
   reader.on("weight", BlockReader::integer(server.weight, 0, 65535, diagnostics))
       .on("inhibit_on_failure", BlockReader::boolean(server.inhibit_on_failure, diagnostics))
+      .on("delay_loop", BlockReader::optional_seconds(server.delay_loop, std::chrono::milliseconds(1), max_timer,
+                                                      diagnostics))
+      .on("alpha", BlockReader::boolean(server.alpha, diagnostics))
       .on("notify_up", BlockReader::script_with_user(server.notify_up, diagnostics))
       .on("notify_down", BlockReader::script_with_user(server.notify_down, diagnostics))
       .not_applicable({"uthreshold", "lthreshold"}, "IPVS only: xdplb has no IPVS")
-      .not_applicable({"retry", "delay_before_retry", "warmup", "connect_timeout", "delay_loop", "smtp_alert",
-                       "virtualhost", "alpha"},
-                      "keepalived option xdplb does not implement; set it in the checker");
+      .not_applicable(checker_mail_keywords, checker_mail_reason)
+      .not_applicable({"virtualhost"}, "keepalived option xdplb does not implement; set it in the checker");
   for (const char* checker : {"TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "PING_CHECK", "ICMP_CHECK",
                               "SMTP_CHECK", "DNS_CHECK"}) {
     reader.on_block(checker, [&](const SyntaxNode& block) {
@@ -206,13 +209,13 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
     return std::nullopt;
   }
   BlockReader reader("virtual_server", diagnostics, &server.keywords);
+  add_inherited_timing_keywords(reader, server, 1, diagnostics);
   add_scheduling_keywords(reader, server, diagnostics);
   add_health_keywords(reader, server, diagnostics);
   reader.on("virtualhost", BlockReader::word(server.virtualhost, "a host name", diagnostics))
       .on_either("real_server", read_real_server, server)
       .not_applicable(ipvs_only_keywords, "IPVS only: xdplb has no IPVS")
-      .not_applicable(checker_only_keywords,
-                      "keepalived option xdplb does not implement; set it in the checker");
+      .not_applicable(checker_mail_keywords, checker_mail_reason);
   reader.read(node.children);
   if (!service_valid) return std::nullopt;
   return server;

@@ -58,7 +58,7 @@ const BoolKeyword bool_keywords[] = {
      },
      [](const Config& c) { return c.sync_groups[0].smtp_alert; }},
     {"real_server inhibit_on_failure", [](const std::string& l) { return server_with("", "    " + l + "\n"); },
-     [](const Config& c) { return c.virtual_servers[0].real_servers[0].inhibit_on_failure; }},
+     [](const Config& c) { return c.virtual_servers[0].real_servers[0].inhibit_on_failure.value_or(false); }},
     {"SSL_GET enable_sni", [](const std::string& l) { return server_with("", "", "      " + l + "\n"); },
      [](const Config& c) { return std::get<HttpGetCheck>(c.virtual_servers[0].real_servers[0].checkers[0]).enable_sni; }},
 };

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "config/checker_timing.h"
 #include "config_test_util.h"
 
 using namespace xdplb::config;
@@ -50,11 +51,13 @@ TEST_CASE("parser: keepalived's defaults when a keyword is absent") {
   const auto& rs = vs.real_servers.at(0);
   CHECK(rs.port == 80);  // inherited from the virtual server
   CHECK(rs.weight == 1);
-  const auto& tcp = std::get<TcpCheck>(rs.checkers.at(0));
-  CHECK(tcp.connect_timeout == seconds(5));
-  CHECK(tcp.retry == 1);
-  CHECK(tcp.delay_before_retry == seconds(1));
-  CHECK(tcp.warmup == milliseconds(0));
+  // Nothing written: keepalived's defaults, the warmup a random start within the delay_loop.
+  const auto timing = effective_timing(vs, rs, rs.checkers.at(0));
+  CHECK(timing.connect_timeout == seconds(5));
+  CHECK(timing.retry == 1);
+  CHECK(timing.delay_before_retry == seconds(1));
+  CHECK(timing.warmup == seconds(60));
+  CHECK_FALSE(timing.alpha);
 }
 
 TEST_CASE("parser: global_defs of xdplb-full.conf") {
@@ -175,7 +178,7 @@ TEST_CASE("parser: virtual_server, real_server and checkers of xdplb-full.conf")
   CHECK(web.virtualhost == "www.example.com");
   const auto& rs = web.real_servers.at(0);
   CHECK(rs.weight == 3);
-  CHECK(rs.inhibit_on_failure);
+  CHECK(rs.inhibit_on_failure == true);
   CHECK(rs.notify_up.command == "/etc/xdplb/rs.sh up 11");
   const auto& http = std::get<HttpGetCheck>(rs.checkers.at(0));
   REQUIRE(http.urls.size() == 2);
