@@ -179,21 +179,36 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
     object.reverse = tracked.reverse;
     p.tracked.push_back(object);
   }
-  for (const auto& tracked : vi.track_scripts) {
+  // `owner` names the block the track_script line is in: the instance's, or its sync group's.
+  const auto track_script = [&](const config::TrackedScript& tracked, const std::string& owner) {
     const auto script = std::find_if(config.vrrp_scripts.begin(), config.vrrp_scripts.end(),
                                      [&](const config::VrrpScript& vs) { return vs.name == tracked.name; });
     if (script == config.vrrp_scripts.end())
-      fail(tracked.location, what + ": track_script " + tracked.name + " has no vrrp_script block");
+      fail(tracked.location, owner + ": track_script " + tracked.name + " has no vrrp_script block");
     if (disabled_scripts.count(tracked.name)) {  // keepalived drops the tracking of a removed script
       spdlog::warn("{}:{}: {}: track_script {} is ignored: its script is disabled", tracked.location.file_name(),
-                   tracked.location.line, what, tracked.name);
-      continue;
+                   tracked.location.line, owner, tracked.name);
+      return;
     }
     vrrp::TrackedObject object;
     object.id = {vrrp::TrackedKind::script, tracked.name};
     object.weight = tracked.weight.value_or(script->weight);
     object.reverse = tracked.reverse.value_or(script->weight_reverse);
+    if (std::any_of(p.tracked.begin(), p.tracked.end(), [&](const auto& o) { return o.id == object.id; })) {
+      spdlog::warn("{}:{}: {}: track_script {} is tracked by {} already; xdplb counts it once (keepalived "
+                   "applies both lines)",
+                   tracked.location.file_name(), tracked.location.line, owner, tracked.name, what);
+      return;
+    }
     p.tracked.push_back(object);
+  };
+  for (const auto& tracked : vi.track_scripts) track_script(tracked, what);
+  // keepalived: a vrrp_sync_group's track_script lines apply to each of its instances.
+  for (const auto& group : config.sync_groups) {
+    const bool member = std::any_of(group.members.begin(), group.members.end(),
+                                    [&](const config::NamedReference& m) { return m.name == vi.name; });
+    if (!member) continue;
+    for (const auto& tracked : group.track_scripts) track_script(tracked, "vrrp_sync_group " + group.name);
   }
   try {
     const vrrp::VrrpInstance check(p);  // the state machine's own validation, with the file line
@@ -219,13 +234,17 @@ asio::ip::address to_asio(const config::IpAddress& address) {
 vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts& host) {
   vrrp::RouterSettings out;
   const auto& global = config.global;
-  // Scripts nobody tracks are not run, as keepalived does.
+  // Scripts nobody tracks (no instance, no sync group) are not run, as keepalived does.
   std::set<std::string> disabled_scripts;
   for (const auto& vs : config.vrrp_scripts) {
-    const bool tracked = std::any_of(config.vrrp_instances.begin(), config.vrrp_instances.end(), [&](const auto& vi) {
-      return std::any_of(vi.track_scripts.begin(), vi.track_scripts.end(),
-                         [&](const config::TrackedScript& t) { return t.name == vs.name; });
-    });
+    const auto names = [&](const std::vector<config::TrackedScript>& tracks) {
+      return std::any_of(tracks.begin(), tracks.end(), [&](const config::TrackedScript& t) { return t.name == vs.name; });
+    };
+    const bool tracked =
+        std::any_of(config.vrrp_instances.begin(), config.vrrp_instances.end(),
+                    [&](const auto& vi) { return names(vi.track_scripts); }) ||
+        std::any_of(config.sync_groups.begin(), config.sync_groups.end(),
+                    [&](const auto& group) { return names(group.track_scripts); });
     if (!tracked) continue;
     const auto planned = plan_or_disable(vs.script, vs.user, vs.group, global, host,
                                          vs.keywords.at_or("script", vs.location),

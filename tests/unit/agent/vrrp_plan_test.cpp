@@ -416,3 +416,59 @@ vrrp_instance VI_2 {
   priority.set_healthy({vrrp::TrackedKind::script, "up_reversed_again"}, false);
   CHECK(priority.effective() == 100 - 30 - 20 - 5 + 7);
 }
+
+TEST_CASE("vrrp plan: a sync group's track_script applies to each member instance, and its script runs") {
+  const auto plan = agent::plan_vrrp(load(R"(
+vrrp_script group_only {
+  script "/bin/true"
+  weight 10
+}
+vrrp_script both {
+  script "/bin/true"
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  virtual_ipaddress { 198.18.0.100 }
+  track_script { both }
+}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 52
+  virtual_ipaddress { 198.18.0.101 }
+}
+vrrp_instance VI_3 {
+  interface eth0
+  virtual_router_id 53
+  virtual_ipaddress { 198.18.0.102 }
+}
+vrrp_sync_group G {
+  group {
+    VI_1
+    VI_2
+  }
+  track_script {
+    group_only weight -20 reverse
+    both
+  }
+}
+)"),
+                                     fake_host());
+  REQUIRE(plan.instances.size() == 3);
+  const vrrp::TrackedId group_only{vrrp::TrackedKind::script, "group_only"};
+  const vrrp::TrackedId both{vrrp::TrackedKind::script, "both"};
+  const auto& one = plan.instances[0].vrrp.tracked;
+  REQUIRE(one.size() == 2);  // its own 'both', then the group's group_only ('both' counted once)
+  CHECK(one[0].id == both);
+  CHECK(one[1].id == group_only);
+  CHECK(one[1].weight == -20);
+  CHECK(one[1].reverse);
+  const auto& two = plan.instances[1].vrrp.tracked;
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].id == group_only);
+  CHECK(two[1].id == both);
+  CHECK(plan.instances[2].vrrp.tracked.empty());  // not a member
+  // A script only the group tracks is run.
+  REQUIRE(plan.scripts.size() == 2);
+  CHECK(plan.scripts[0].name == "group_only");
+}
