@@ -277,6 +277,38 @@ vrrp_script chk_flag {{
     lan.assert_master("lb1", timeout=5)
 
 
+def test_sync_group_track_script_moves_its_instance(lan, tmp_path):
+    """keepalived applies a vrrp_sync_group's track_script to each member: its weight moves the master."""
+    flag = tmp_path / "healthy"
+    flag.write_text("ok")
+    tracking = f"""
+vrrp_script chk_flag {{
+  script "/usr/bin/test -e {flag}"
+  interval 0.2
+  fall 1
+  rise 1
+}}
+vrrp_sync_group G1 {{
+  group {{
+    VI_1
+  }}
+  track_script {{
+    chk_flag weight -60
+  }}
+}}
+"""
+    agent = lan.start_xdplbd("lb1", conf(instance(150, version=3, advert="0.1")) + tracking)
+    lan.assert_master("lb1")
+    lan.start_keepalived("lb2", conf(instance(120, version=3, advert="0.1")))
+    time.sleep(1)
+    assert lan.holders() == ["lb1"]
+    flag.unlink()
+    lan.assert_master("lb2", timeout=5)
+    assert "priority changed from 150 to 90" in agent.log()
+    flag.write_text("ok")
+    lan.assert_master("lb1", timeout=5)
+
+
 @pytest.mark.serial  # 0.1 s adverts: a master starved for 0.36 s is preempted
 def test_sync_group_moves_together(lan):
     vip_b = "198.18.0.101"
