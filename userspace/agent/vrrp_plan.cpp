@@ -170,7 +170,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
   s.announce.refresh_repeat = kGarpRefreshRepeat;
   s.dont_track_primary = vi.dont_track_primary;
   s.notify = notify_commands(vi.notify, vi.keywords, vi.location, what, global, host);
-  s.smtp_alert = vi.smtp_alert;
+  s.smtp_alert = config::effective_smtp_alert(vi.smtp_alert, global);
 
   for (const auto& tracked : vi.track_interfaces) {
     vrrp::TrackedObject object;
@@ -279,7 +279,7 @@ vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts
     }
     g.notify = notify_commands(group.notify, group.keywords, group.location, "vrrp_sync_group " + group.name, global,
                                host);
-    g.smtp_alert = group.smtp_alert;
+    g.smtp_alert = config::effective_smtp_alert(group.smtp_alert, global);
     out.sync_groups.push_back(std::move(g));
   }
   // Every notify line carries its own user; this is the router's fallback for lines that would not.

@@ -65,6 +65,8 @@ json global(const GlobalDefs& g) {
           {"vrrp_strict", g.vrrp_strict},
           {"vrrp_mcast_group4", address(g.vrrp_mcast_group4)},
           {"vrrp_mcast_group6", address(g.vrrp_mcast_group6)},
+          {"smtp_alert", optional(g.smtp_alert, [](bool b) { return json(b); })},
+          {"smtp_alert_vrrp", optional(g.smtp_alert_vrrp, [](bool b) { return json(b); })},
           {"notify_fifo", g.notify_fifo},
           {"notify_fifo_script", script_line(g.notify_fifo_script)},
           {"vrrp_notify_fifo", g.vrrp_notify_fifo},
@@ -134,7 +136,7 @@ json instance(const VrrpInstance& i, const GlobalDefs& g) {
           {"track_interface", interfaces},
           {"track_script", tracked_scripts(i.track_scripts)},
           {"notify", notify(i.notify)},
-          {"smtp_alert", i.smtp_alert},
+          {"smtp_alert", effective_smtp_alert(i.smtp_alert, g)},
           {"native_ipv6", i.native_ipv6},
           {"dont_track_primary", i.dont_track_primary},
           {"accept", i.accept.value_or(!g.vrrp_strict)}};
@@ -154,7 +156,7 @@ json script(const VrrpScript& s) {
           {"group", s.group}};
 }
 
-json sync_group(const VrrpSyncGroup& group) {
+json sync_group(const VrrpSyncGroup& group, const GlobalDefs& global) {
   json members = json::array();
   for (const auto& m : group.members) members.push_back(m.name);
   return {{"name", group.name},
@@ -162,7 +164,7 @@ json sync_group(const VrrpSyncGroup& group) {
           {"group", members},
           {"notify", notify(group.notify)},
           {"track_script", tracked_scripts(group.track_scripts)},
-          {"smtp_alert", group.smtp_alert}};
+          {"smtp_alert", effective_smtp_alert(group.smtp_alert, global)}};
 }
 
 // What the checker runs with: its own values, else its real and virtual server's, else keepalived's
@@ -319,7 +321,7 @@ nlohmann::json vrrp_to_json(const Config& config) {
   json scripts = json::array();
   for (const auto& s : config.vrrp_scripts) scripts.push_back(script(s));
   json groups = json::array();
-  for (const auto& g : config.sync_groups) groups.push_back(sync_group(g));
+  for (const auto& g : config.sync_groups) groups.push_back(sync_group(g, config.global));
   return {{"global_defs", global(config.global)},
           {"vrrp_scripts", scripts},
           {"vrrp_instances", instances},

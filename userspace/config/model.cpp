@@ -19,6 +19,12 @@ LbAlgo effective_lb_algo(LbAlgo configured) {
   return LbAlgo::mh;
 }
 
+bool effective_smtp_alert(const std::optional<bool>& own, const GlobalDefs& global) {
+  if (own) return *own;
+  if (global.smtp_alert_vrrp) return *global.smtp_alert_vrrp;
+  return global.smtp_alert.value_or(false);
+}
+
 GlobalDefs vrrp_view(GlobalDefs global) {
   const GlobalDefs defaults;
   global.xdp_interface = defaults.xdp_interface;

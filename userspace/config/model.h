@@ -81,6 +81,10 @@ struct GlobalDefs {
   // overrides it for one instance).
   IpAddress vrrp_mcast_group4 = kVrrpGroup4;
   IpAddress vrrp_mcast_group6 = kVrrpGroup6;
+  // The default of every vrrp_instance's and vrrp_sync_group's smtp_alert (BOOL): smtp_alert_vrrp,
+  // else smtp_alert, else off (see effective_smtp_alert).
+  std::optional<bool> smtp_alert;
+  std::optional<bool> smtp_alert_vrrp;
   // keepalived's notify FIFOs: notify_fifo gets every notification, vrrp_notify_fifo the VRRP ones,
   // lvs_notify_fifo the checkers' ones; each *_script is started with the FIFO's path appended.
   std::string notify_fifo;
@@ -193,7 +197,7 @@ struct VrrpInstance {
   std::vector<TrackedInterface> track_interfaces;
   std::vector<TrackedScript> track_scripts;
   NotifyScripts notify;
-  bool smtp_alert = false;
+  std::optional<bool> smtp_alert;  // unset: the global default (effective_smtp_alert)
   bool native_ipv6 = false;
   bool dont_track_primary = false;
   std::optional<bool> accept;  // unset: accept, except under vrrp_strict
@@ -239,11 +243,15 @@ struct VrrpSyncGroup {
   std::vector<NamedReference> members;  // vrrp_instance names
   NotifyScripts notify;
   std::vector<TrackedScript> track_scripts;
-  bool smtp_alert = false;
+  std::optional<bool> smtp_alert;  // unset: the global default (effective_smtp_alert)
   KeywordLocations keywords;
 
   bool operator==(const VrrpSyncGroup&) const = default;
 };
+
+// An instance's or sync group's smtp_alert as keepalived 2.2.7 resolves it: its own, else global_defs'
+// smtp_alert_vrrp, else global_defs' smtp_alert, else off.
+bool effective_smtp_alert(const std::optional<bool>& own, const GlobalDefs& global);
 
 enum class LbAlgo { rr, wrr, lc, wlc, lblc, lblcr, sh, dh, sed, nq, mh };
 enum class LbKind { nat, dr, tun };

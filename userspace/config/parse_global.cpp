@@ -33,7 +33,7 @@ constexpr std::string_view unimplemented_keywords[] = {
     "vrrp_netlink_monitor_rcv_bufs", "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs",
     "startup_script", "shutdown_script",
     // mail
-    "smtp_helo_name", "no_email_faults"};
+    "smtp_helo_name", "no_email_faults", "smtp_alert_checker"};
 
 void read_notification_email(const SyntaxNode& block, GlobalDefs& global, Diagnostics& diagnostics) {
   for (const auto& entry : block.children) {
@@ -75,7 +75,9 @@ void add_mail_keywords(BlockReader& reader, GlobalDefs& global, Diagnostics& dia
           BlockReader::word(global.notification_email_from, "an address", diagnostics))
       .on("smtp_server", read_smtp_server, global)
       .on("smtp_connect_timeout", BlockReader::seconds(global.smtp_connect_timeout, std::chrono::seconds(1),
-                                                       std::chrono::seconds(3600), diagnostics));
+                                                       std::chrono::seconds(3600), diagnostics))
+      .on("smtp_alert", BlockReader::boolean(global.smtp_alert, diagnostics))
+      .on("smtp_alert_vrrp", BlockReader::boolean(global.smtp_alert_vrrp, diagnostics));
 }
 
 // "vrrp_mcast_group4 ADDRESS", "vrrp_mcast_group6 ADDRESS"

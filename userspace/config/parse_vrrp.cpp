@@ -205,7 +205,7 @@ std::vector<TrackedInterface> parse_track_interfaces(const SyntaxNode& block, Di
 }
 
 // The scripts and mails that hear about state changes (an instance's or a sync group's).
-void add_notify_keywords(BlockReader& reader, NotifyScripts& notify, bool& smtp_alert,
+void add_notify_keywords(BlockReader& reader, NotifyScripts& notify, std::optional<bool>& smtp_alert,
                          Diagnostics& diagnostics) {
   reader.on("smtp_alert", BlockReader::boolean(smtp_alert, diagnostics))
       .on("notify_master", BlockReader::script_with_user(notify.master, diagnostics))

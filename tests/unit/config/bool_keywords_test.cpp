@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "config/block_reader.h"
+#include "config/dump_json.h"
 #include "config/values.h"
 #include "config_test_util.h"
 
@@ -51,12 +52,12 @@ struct BoolKeyword {
 
 const BoolKeyword bool_keywords[] = {
     {"vrrp_instance smtp_alert", [](const std::string& l) { return instance_with("  " + l + "\n"); },
-     [](const Config& c) { return c.vrrp_instances[0].smtp_alert; }},
+     [](const Config& c) { return c.vrrp_instances[0].smtp_alert.value_or(false); }},
     {"vrrp_sync_group smtp_alert",
      [](const std::string& l) {
        return instance_with("") + "vrrp_sync_group G {\n  group {\n    VI_1\n  }\n  " + l + "\n}\n";
      },
-     [](const Config& c) { return c.sync_groups[0].smtp_alert; }},
+     [](const Config& c) { return c.sync_groups[0].smtp_alert.value_or(false); }},
     {"real_server inhibit_on_failure", [](const std::string& l) { return server_with("", "    " + l + "\n"); },
      [](const Config& c) { return c.virtual_servers[0].real_servers[0].inhibit_on_failure.value_or(false); }},
     {"SSL_GET enable_sni", [](const std::string& l) { return server_with("", "", "      " + l + "\n"); },
@@ -99,6 +100,31 @@ TEST_CASE("bool: every BOOL keyword is true alone, follows its word, and refuses
     CHECK_FALSE(keyword.value(*extra.config));
     CHECK(mentions(extra, "'" + name + "' takes one BOOL; 'now' is ignored"));
   }
+}
+
+TEST_CASE("bool: global_defs smtp_alert_vrrp, else smtp_alert, is the default of every instance and sync group") {
+  const std::string group = "vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n";
+  const auto with_global = [&](std::string_view global, std::string_view own) {
+    return loaded("global_defs {\n" + std::string(global) + "}\n" + instance_with(own) + group);
+  };
+  const auto instance_alert = [](const Config& c) {
+    return effective_smtp_alert(c.vrrp_instances[0].smtp_alert, c.global);
+  };
+  CHECK_FALSE(instance_alert(with_global("", "")));  // keepalived's default: off
+  CHECK(instance_alert(with_global("  smtp_alert\n", "")));
+  CHECK_FALSE(instance_alert(with_global("  smtp_alert\n  smtp_alert_vrrp off\n", "")));
+  CHECK(instance_alert(with_global("  smtp_alert off\n  smtp_alert_vrrp yes\n", "")));
+  CHECK_FALSE(instance_alert(with_global("  smtp_alert\n", "  smtp_alert no\n")));  // its own wins
+  const auto both = with_global("  smtp_alert on\n", "");
+  CHECK(effective_smtp_alert(both.sync_groups[0].smtp_alert, both.global));
+  const auto json = to_json(both);
+  CHECK(json["global_defs"]["smtp_alert"] == true);
+  CHECK(json["global_defs"]["smtp_alert_vrrp"].is_null());
+  CHECK(json["vrrp_instances"][0]["smtp_alert"] == true);
+  CHECK(json["vrrp_sync_groups"][0]["smtp_alert"] == true);
+  const auto bad = load_text("global_defs {\n  smtp_alert_vrrp 1\n}\n");
+  CHECK_FALSE(bad.ok());
+  CHECK(mentions(bad, "test.conf:2:19: error: 'smtp_alert_vrrp' takes true/false"));
 }
 
 TEST_CASE("bool: enable_sni defaults to on, so 'enable_sni off' is what turns SNI off") {

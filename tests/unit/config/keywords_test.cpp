@@ -193,7 +193,7 @@ const Ignored ignored[] = {
      "enable_dbus default_interface dynamic_interfaces max_auto_priority process_names vrrp_process_name "
      "net_namespace instance use_pid_dir linkbeat_use_polling umask vrrp_netlink_cmd_rcv_bufs "
      "vrrp_netlink_monitor_rcv_bufs lvs_netlink_cmd_rcv_bufs lvs_netlink_monitor_rcv_bufs smtp_helo_name "
-     "no_email_faults startup_script shutdown_script vrrp_startup_delay vrrp_min_garp"},
+     "no_email_faults startup_script shutdown_script vrrp_startup_delay vrrp_min_garp smtp_alert_checker"},
     {instance_opening, ipvs, "lvs_sync_daemon_interface"},
     {instance_opening, unimplemented,
      "track_file track_process track_bfd virtual_rules strict_mode skip_check_adv_addr check_unicast_src "

@@ -103,7 +103,7 @@ TEST_CASE("parser: vrrp_script and vrrp_sync_group of xdplb-full.conf") {
   CHECK(g.track_scripts[0].weight == -10);
   CHECK(g.notify.master.command == "/etc/xdplb/group.sh master");
   CHECK(g.notify.any.command == "/etc/xdplb/group-all.sh");
-  CHECK(g.smtp_alert);
+  CHECK(g.smtp_alert == true);
 }
 
 TEST_CASE("parser: vrrp_instance keywords of xdplb-full.conf") {
@@ -144,7 +144,7 @@ TEST_CASE("parser: vrrp_instance keywords of xdplb-full.conf") {
   CHECK(vi.notify.fault.command == "/etc/xdplb/notify.sh fault");
   CHECK(vi.notify.stop.command == "/etc/xdplb/notify.sh stop");
   CHECK(vi.notify.any.command == "/etc/xdplb/notify-all.sh");
-  CHECK(vi.smtp_alert);
+  CHECK(vi.smtp_alert == true);
   CHECK(vi.dont_track_primary);
   CHECK(vi.accept == true);
 
