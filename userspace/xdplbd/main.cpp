@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -272,6 +273,23 @@ int usage_error(const CLI::App& app, const std::string& message) {
 
 }  // namespace
 
+// The command line for CLI11, last argument first, with keepalived's `--config-test=FILE` as the
+// hidden `--config-test-report FILE`.
+std::vector<std::string> report_file_arguments(int argc, char** argv) {
+  std::vector<std::string> out;
+  constexpr std::string_view attached = "--config-test=";
+  for (int i = argc - 1; i > 0; --i) {
+    const std::string_view word = argv[i];
+    if (word.starts_with(attached)) {
+      out.emplace_back(word.substr(attached.size()));
+      out.emplace_back("--config-test-report");
+    } else {
+      out.emplace_back(word);
+    }
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"xdplbd - keepalived-compatible load balancer with an XDP data plane", "xdplbd"};
   app.set_version_flag("-v,--version", std::string("xdplbd ") + XDPLB_VERSION);
@@ -294,16 +312,16 @@ See also: xdplbctl --help)");
   Options opt;
   app.add_option("-f,--use-file", opt.config_file, "Configuration file (keepalived.conf grammar)")
       ->capture_default_str();
-  app.add_option_function<std::string>(
-         "-t,--config-test",
-         [&opt](const std::string& file) {
-           opt.config_test = true;
-           opt.config_test_output = file;
-         },
-         "Check the configuration file, print every error and warning (to stderr, or to FILE with "
-         "--config-test=FILE), and exit (0 when usable)")
-      ->expected(0, 1)
-      ->option_text("[=FILE]");
+  app.add_flag("-t,--config-test", opt.config_test,
+               "Check the configuration file, print every error and warning (to stderr, or to FILE with "
+               "--config-test=FILE), and exit (0 when usable)");
+  // keepalived's --config-test=FILE, only in that attached form (see report_file_arguments): a
+  // separate word after -t is never taken for the report, which would overwrite it.
+  app.add_option_function<std::string>("--config-test-report", [&opt](const std::string& file) {
+       opt.config_test = true;
+       opt.config_test_output = file;
+     })
+      ->group("");
   app.add_option("--signum", opt.signum,
                  "Print the number of the signal for keepalived's signal function STOP, RELOAD, DATA, STATS, "
                  "STATS_CLEAR or JSON, and exit (kill -s $(xdplbd --signum=JSON) PID)")
@@ -351,8 +369,9 @@ See also: xdplbctl --help)");
       ->capture_default_str();
   app.add_option("--metrics-listen", opt.metrics_listen,
                  "Serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9469; a bare port means 127.0.0.1)");
+  auto arguments = report_file_arguments(argc, argv);
   try {
-    app.parse(argc, argv);
+    app.parse(arguments);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
@@ -366,9 +385,14 @@ See also: xdplbctl --help)");
   ::signal(SIGPIPE, SIG_IGN);
   const auto log_target = xdplb::xdplbd::choose_log_target(opt.log_console);
   // Until the agent runs (and for -t) lines go to the terminal, or to the journal under systemd.
-  spdlog::set_default_logger(xdplb::xdplbd::make_logger(
-      log_target == xdplb::xdplbd::LogTarget::journal ? log_target : xdplb::xdplbd::LogTarget::console,
-      opt.log_settings));
+  try {
+    spdlog::set_default_logger(xdplb::xdplbd::make_logger(
+        log_target == xdplb::xdplbd::LogTarget::journal ? log_target : xdplb::xdplbd::LogTarget::console,
+        opt.log_settings));
+  } catch (const std::exception& e) {  // -g FILE that cannot be opened
+    std::cerr << "xdplbd: cannot log to " << opt.log_settings.file << ": " << e.what() << '\n';
+    return 1;
+  }
   spdlog::set_level(opt.log_detail ? spdlog::level::debug : spdlog::level::info);
 
   if (opt.signum) {

@@ -132,6 +132,15 @@ TEST_CASE("xdplbd: keepalived's flags: --signum, --config-test=FILE, --pid, -P/-
   std::ifstream written(report);
   const std::string text((std::istreambuf_iterator<char>(written)), {});
   CHECK(text.find(file + ":1:1: warning: virtual_server is not served: lb_kind NAT") != std::string::npos);
+  // A separate word after -t is not a report file (it would overwrite the configuration): refused.
+  const auto separate = run_xdplbd("-t " + file);
+  CHECK(separate.exit_code == 2);
+  std::ifstream config_again(file);
+  CHECK(std::string((std::istreambuf_iterator<char>(config_again)), {}).starts_with("virtual_server 198.18.0.100 80"));
+  // -g FILE that cannot be opened: one line, exit 1.
+  const auto no_log = run_xdplbd("-g " + file + "/x.log -t -f " + file);  // under a regular file
+  CHECK(no_log.exit_code == 1);
+  CHECK(no_log.output.find("xdplbd: cannot log to ") == 0);
   // Under --strict what would not be served is an error.
   const auto strict = run_xdplbd("-t --strict -f " + file);
   CHECK(strict.exit_code == 1);
