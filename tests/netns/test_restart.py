@@ -68,4 +68,13 @@ def test_a_second_agent_of_the_same_instance_refuses_before_touching_anything(la
     assert first.alive()
     assert dr.get(f"http://{dr.vip4}/") is not None
     verify_clean(first)
+    lock = f"/run/xdplb/{first.instance}.lock"
+    assert os.path.exists(lock)
     assert first.stop() == 0
+    # The lock goes with its agent (the refused second one left it alone).
+    assert not os.path.exists(lock)
+    # And the instance starts again.
+    third = dr.start_agent(lb, config, "--interface", "eth0", name="xdplbd-third")
+    wait_until(lambda: dr.get(f"http://{dr.vip4}/"), 15, what="an answer after the restart")
+    assert os.path.exists(lock)
+    assert third.stop() == 0 and not os.path.exists(lock)

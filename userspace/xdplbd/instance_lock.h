@@ -13,11 +13,16 @@ namespace xdplb::xdplbd {
 class InstanceLock {
  public:
   // Throws std::runtime_error naming the instance when another agent holds it, or naming the file
-  // when it cannot be opened. The file stays after the agent (removing it would let a newcomer lock a
-  // file a third one can no longer see).
+  // when it cannot be opened. A lock won on a file that was removed meanwhile is taken again on the
+  // file the name holds now, so that removing it at the end is safe.
   InstanceLock(const std::filesystem::path& directory, const std::string& instance);
+  // Removes the file, then lets the lock go.
+  ~InstanceLock();
+  InstanceLock(const InstanceLock&) = delete;
+  InstanceLock& operator=(const InstanceLock&) = delete;
 
  private:
+  std::filesystem::path path_;
   UniqueFd fd_;
 };
 
