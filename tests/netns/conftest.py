@@ -62,3 +62,7 @@ def lab(procs):
     # Depends on procs so that processes stop before their namespaces go away.
     with Lab() as the_lab:
         yield the_lab
+    # An agent stopped by kill -9 (crash tests) leaves its control socket and instance lock; every
+    # instance of this test is named after the lab's tag.
+    for leftover in Path("/run/xdplb").glob(f"{the_lab.tag}-*"):
+        leftover.unlink(missing_ok=True)
