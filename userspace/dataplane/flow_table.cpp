@@ -71,11 +71,5 @@ bool ConntrackWalk::step(const std::function<void(const FlowEntry&)>& visit) {
   return !done_;
 }
 
-std::uint64_t walk_conntrack(int fd, const std::function<void(const FlowEntry&)>& visit) {
-  ConntrackWalk walk(fd);
-  while (walk.step(visit)) {
-  }
-  return walk.visited();
-}
 
 }  // namespace xdplb::dataplane

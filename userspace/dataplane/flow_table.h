@@ -65,7 +65,5 @@ class ConntrackWalk {
   std::optional<std::string> error_;
 };
 
-// The whole walk at once. Returns the number of entries visited.
-std::uint64_t walk_conntrack(int fd, const std::function<void(const FlowEntry&)>& visit);
 
 }  // namespace xdplb::dataplane
