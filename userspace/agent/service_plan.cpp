@@ -62,13 +62,10 @@ std::vector<dataplane::VipSpec> vips_of(const config::Config& config, const conf
                                                               group.name)));
         continue;
       }
-      const unsigned last_byte = e.first.is_ipv4() ? 3 : 15;
-      const unsigned first = e.first.bytes[last_byte];
-      const unsigned last = e.range_last.value_or(static_cast<std::uint8_t>(first));
-      for (unsigned b = first; b <= last; ++b) {
-        config::IpAddress a = e.first;
-        a.bytes[last_byte] = static_cast<std::uint8_t>(b);
+      // The parser bounds a range to XDPLB_MAX_VIPS addresses.
+      for (config::IpAddress a = e.first;; a = config::next_address(a)) {
         out.push_back(vip_template(vs, a, e.port));
+        if (a.bytes == e.last.bytes) break;
       }
     }
   }
@@ -86,6 +83,11 @@ ServicePlan plan_services(const config::Config& config) {
   ServicePlan plan;
   for (std::size_t i = 0; i < config.virtual_servers.size(); ++i) {
     const auto& vs = config.virtual_servers[i];
+    if (vs.protocol == config::Protocol::sctp) {
+      plan.warnings.push_back(
+          not_served(vs.location, "virtual_server is not served: protocol SCTP is not implemented (TCP and UDP are)"));
+      continue;
+    }
     if (vs.lb_kind != config::LbKind::dr) {
       plan.warnings.push_back(not_served(vs.location, fmt::format("virtual_server is not served: lb_kind {} is not "
                                                                   "implemented yet (only DR)",

@@ -96,15 +96,6 @@ vrrp::NotifyCommands notify_commands(const config::NotifyScripts& n, const confi
   return out;
 }
 
-bool instance_is_ipv6(const config::VrrpInstance& vi) {
-  if (vi.unicast_src_ip) return !vi.unicast_src_ip->is_ipv4();
-  if (vi.native_ipv6) return true;
-  if (!vi.virtual_ipaddresses.empty()) return !vi.virtual_ipaddresses.front().address.is_ipv4();
-  if (vi.mcast_dst_ip) return !vi.mcast_dst_ip->is_ipv4();
-  if (!vi.unicast_peers.empty()) return !vi.unicast_peers.front().is_ipv4();
-  return false;
-}
-
 vrrp::InstanceSettings plan_instance(const config::Config& config, const config::VrrpInstance& vi,
                                      const VrrpHostFacts& host, const std::set<std::string>& disabled_scripts) {
   const auto& global = config.global;
@@ -112,7 +103,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
   if (vi.interface.empty()) fail(vi.location, what + ": no interface");
   vrrp::InstanceSettings s;
   s.interface = vi.interface;
-  const bool ipv6 = instance_is_ipv6(vi);
+  const bool ipv6 = vi.family() == config::AddressFamily::ipv6;
   auto& p = s.vrrp;
   p.name = vi.name;
   const int version = vi.effective_version(global);

@@ -1,5 +1,7 @@
 #include "config/address.h"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 
 #include <charconv>
@@ -66,6 +68,51 @@ std::string IpAddress::to_string() const {
 std::string IpAddress::to_string_with_prefix() const {
   if (!has_prefix) return to_string();
   return to_string() + "/" + std::to_string(prefix_length);
+}
+
+namespace {
+
+std::size_t address_size(const IpAddress& address) { return address.is_ipv4() ? 4 : 16; }
+
+// Keeps the first `prefix_length` bits and sets the others to `host_bits` (0x00 or 0xff).
+IpAddress with_host_bits(const IpAddress& prefix, std::uint8_t host_bits) {
+  IpAddress out = prefix;
+  for (std::size_t i = 0; i < address_size(prefix); ++i) {
+    const int kept = std::clamp(static_cast<int>(prefix.prefix_length) - static_cast<int>(i * 8), 0, 8);
+    const auto mask = static_cast<std::uint8_t>(kept == 0 ? 0 : 0xff << (8 - kept));
+    out.bytes[i] = static_cast<std::uint8_t>((prefix.bytes[i] & mask) | (host_bits & ~mask));
+  }
+  out.prefix_length = out.max_prefix_length();
+  out.has_prefix = false;
+  return out;
+}
+
+}  // namespace
+
+IpAddress network_of(const IpAddress& prefix) { return with_host_bits(prefix, 0x00); }
+
+IpAddress last_of_prefix(const IpAddress& prefix) { return with_host_bits(prefix, 0xff); }
+
+IpAddress next_address(IpAddress address) {
+  for (std::size_t i = address_size(address); i-- > 0;) {
+    if (++address.bytes[i] != 0) break;
+  }
+  return address;
+}
+
+std::optional<std::size_t> addresses_between(const IpAddress& first, const IpAddress& last, std::size_t limit) {
+  // The difference, big-endian, fits in 64 bits only if the leading bytes agree.
+  const std::size_t size = address_size(first);
+  for (std::size_t i = 0; i + 8 < size; ++i) {
+    if (first.bytes[i] != last.bytes[i]) return std::nullopt;
+  }
+  std::uint64_t a = 0, b = 0;
+  for (std::size_t i = size - std::min<std::size_t>(size, 8); i < size; ++i) {
+    a = a << 8 | first.bytes[i];
+    b = b << 8 | last.bytes[i];
+  }
+  if (b < a || b - a >= limit) return std::nullopt;
+  return static_cast<std::size_t>(b - a + 1);
 }
 
 }  // namespace xdplb::config

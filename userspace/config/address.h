@@ -3,6 +3,7 @@
 
 #include <array>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,5 +33,13 @@ struct IpAddress {
 
   friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 };
+
+// Ranges of addresses (virtual_server_group entries). The results carry no prefix.
+IpAddress network_of(const IpAddress& prefix);      // the first address of the prefix
+IpAddress last_of_prefix(const IpAddress& prefix);  // the last address of the prefix
+// The address after `address`, wrapping at the family's end.
+IpAddress next_address(IpAddress address);
+// How many addresses first..last holds (first <= last, one family), or nullopt beyond `limit`.
+std::optional<std::size_t> addresses_between(const IpAddress& first, const IpAddress& last, std::size_t limit);
 
 }  // namespace xdplb::config

@@ -139,7 +139,8 @@ json instance(const VrrpInstance& i, const GlobalDefs& g) {
           {"smtp_alert", effective_smtp_alert(i.smtp_alert, g)},
           {"native_ipv6", i.native_ipv6},
           {"dont_track_primary", i.dont_track_primary},
-          {"accept", i.accept.value_or(!g.vrrp_strict)}};
+          {"accept", i.accept.value_or(i.priority == 255 || !i.effective_strict(g))},
+          {"strict_mode", i.effective_strict(g)}};
 }
 
 json script(const VrrpScript& s) {
@@ -305,9 +306,7 @@ json virtual_server_group(const VirtualServerGroup& group) {
     if (e.is_fwmark) {
       entries.push_back({{"fwmark", e.fwmark}});
     } else {
-      entries.push_back({{"address", address(e.first)},
-                         {"range_last", optional(e.range_last, [](std::uint8_t b) { return json(b); })},
-                         {"port", e.port}});
+      entries.push_back({{"address", address(e.first)}, {"last", address(e.last)}, {"port", e.port}});
     }
   }
   return {{"name", group.name}, {"location", location(group.location)}, {"entries", entries}};

@@ -25,6 +25,21 @@ bool effective_smtp_alert(const std::optional<bool>& own, const GlobalDefs& glob
   return global.smtp_alert.value_or(false);
 }
 
+AddressFamily VrrpInstance::family() const {
+  if (!virtual_ipaddresses.empty()) return virtual_ipaddresses.front().address.family;
+  if (native_ipv6) return AddressFamily::ipv6;
+  if (mcast_dst_ip) return mcast_dst_ip->family;
+  if (unicast_src_ip) return unicast_src_ip->family;
+  if (!unicast_peers.empty()) return unicast_peers.front().family;
+  return AddressFamily::ipv4;
+}
+
+int VrrpInstance::effective_version(const GlobalDefs& global) const {
+  if (family() != AddressFamily::ipv6) return version.value_or(global.vrrp_version);
+  if (!version || effective_strict(global)) return 3;
+  return *version;
+}
+
 GlobalDefs vrrp_view(GlobalDefs global) {
   const GlobalDefs defaults;
   global.xdp_interface = defaults.xdp_interface;
@@ -87,7 +102,12 @@ const char* to_string(LbKind kind) {
 }
 
 const char* to_string(Protocol protocol) {
-  return protocol == Protocol::udp ? "UDP" : "TCP";
+  switch (protocol) {
+    case Protocol::tcp: return "TCP";
+    case Protocol::udp: return "UDP";
+    case Protocol::sctp: return "SCTP";
+  }
+  return "?";
 }
 
 }  // namespace xdplb::config

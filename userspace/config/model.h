@@ -201,9 +201,16 @@ struct VrrpInstance {
   bool native_ipv6 = false;
   bool dont_track_primary = false;
   std::optional<bool> accept;  // unset: accept, except under vrrp_strict
+  std::optional<bool> strict_mode;  // `strict_mode [BOOL]`; unset: global_defs vrrp_strict
   KeywordLocations keywords;
 
-  int effective_version(const GlobalDefs& global) const { return version.value_or(global.vrrp_version); }
+  // The family the instance advertises in: its first virtual address's, else native_ipv6, else
+  // that of mcast_dst_ip, unicast_src_ip or the first unicast_peer; IPv4 when nothing says.
+  AddressFamily family() const;
+  bool effective_strict(const GlobalDefs& global) const { return strict_mode.value_or(global.vrrp_strict); }
+  // keepalived 2.2.7: an IPv6 instance without its own `version` runs VRRPv3 whatever vrrp_version
+  // says, and under strict mode even `version 2` becomes 3 (RFC 3768 is IPv4 only).
+  int effective_version(const GlobalDefs& global) const;
   // The group a multicast instance of `family` sends its adverts to and listens on.
   const IpAddress& multicast_group(const GlobalDefs& global, AddressFamily family) const {
     if (mcast_dst_ip) return *mcast_dst_ip;
@@ -255,7 +262,7 @@ bool effective_smtp_alert(const std::optional<bool>& own, const GlobalDefs& glob
 
 enum class LbAlgo { rr, wrr, lc, wlc, lblc, lblcr, sh, dh, sed, nq, mh };
 enum class LbKind { nat, dr, tun };
-enum class Protocol { tcp, udp };
+enum class Protocol { tcp, udp, sctp };
 
 // What the data plane really runs for a configured lb_algo: xdplb selects backends statelessly, so
 // the connection-counting schedulers are served by Maglev (see docs/configuration.md).
@@ -384,7 +391,7 @@ struct VirtualServer : InheritedTiming {
   LbKind lb_kind = LbKind::nat;
   std::optional<Duration> persistence_timeout;
   std::optional<IpAddress> persistence_granularity;
-  Protocol protocol = Protocol::tcp;
+  Protocol protocol = Protocol::udp;  // keepalived 2.2.7's default, with a warning at -t
   std::uint32_t quorum = 1;
   std::uint32_t hysteresis = 0;
   ScriptCommand quorum_up;
@@ -407,9 +414,11 @@ struct VirtualServer : InheritedTiming {
 struct VirtualServerGroupEntry {
   WrittenAt location;
   bool is_fwmark = false;
-  IpAddress first;                         // !is_fwmark
-  std::optional<std::uint8_t> range_last;  // "192.0.2.1-10": last byte of the range
-  std::uint16_t port = 0;
+  // !is_fwmark: the addresses first..last (equal for one address; same family, first <= last), from
+  // "A", "A-N" (last byte, or last IPv6 group in hex), "A-B" or "A/LEN" (every address of the prefix).
+  IpAddress first;
+  IpAddress last;
+  std::uint16_t port = 0;  // 0: every port (an entry written without one)
   std::uint32_t fwmark = 0;  // is_fwmark
 
   bool operator==(const VirtualServerGroupEntry&) const = default;

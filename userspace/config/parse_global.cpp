@@ -14,7 +14,8 @@ constexpr Choices<XdpMode, 3> xdp_modes{
 
 // keepalived's global_defs keywords that xdplb accepts and ignores, by the reason it gives.
 constexpr std::string_view ipvs_only_keywords[] = {"lvs_id",    "lvs_sync_daemon",  "lvs_timeouts",
-                                                   "lvs_flush", "lvs_flush_onstop", "checker_process_name"};
+                                                   "lvs_flush", "lvs_flush_onstop", "lvs_flush_on_stop",
+                                                   "checker_process_name"};
 constexpr std::string_view unimplemented_keywords[] = {
     // VRRP tuning
     "vrrp_garp_interval", "vrrp_gna_interval", "vrrp_garp_master_refresh", "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_delay",
@@ -33,7 +34,23 @@ constexpr std::string_view unimplemented_keywords[] = {
     "vrrp_netlink_monitor_rcv_bufs", "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs",
     "startup_script", "shutdown_script",
     // mail
-    "smtp_helo_name", "no_email_faults", "smtp_alert_checker"};
+    "smtp_helo_name", "no_email_faults", "smtp_alert_checker", "no_checker_emails",
+    // keepalived's other processes (BFD, the checker child, D-Bus) and their tuning
+    "bfd_cpu_affinity", "bfd_no_swap", "bfd_priority", "bfd_process_name", "bfd_rlimit_rttime", "bfd_rt_priority",
+    "checker_rlimit_rttime", "vrrp_rlimit_rttime", "child_wait_time", "data_use_instance", "dbus_service_name",
+    "process_name", "process_monitor_rcv_bufs", "process_monitor_rcv_bufs_force", "random_seed",
+    "lvs_netlink_cmd_rcv_bufs_force", "lvs_netlink_monitor_rcv_bufs_force", "vrrp_netlink_cmd_rcv_bufs_force",
+    "vrrp_netlink_monitor_rcv_bufs_force", "vrrp_rx_bufs_policy", "vrrp_rx_bufs_multiplier",
+    "startup_script_timeout", "shutdown_script_timeout", "namespace_with_ipsets", "net_namespace_ipvs",
+    // firewall rules keepalived would install (xdplb installs none)
+    "nftables", "nftables_counters", "nftables_ifindex", "nftables_ipvs", "nftables_ipvs_priority",
+    "nftables_ipvs_start_fwmark", "nftables_priority",
+    // reloads, logging and notifications keepalived offers besides these
+    "config_save_dir", "tmp_config_directory", "reload_check_config", "reload_file", "reload_repeat",
+    "reload_time_file", "checker_log_all_failures", "log_unknown_vrids", "fifo_write_vrrp_states_on_reload",
+    "rs_init_notifies", "vrrp_notify_priority_changes", "min_auto_priority_delay",
+    // VRRP details
+    "vrrp_down_timer_adverts", "vrrp_garp_extra_if", "vmac_prefix", "vmac_addr_prefix"};
 
 void read_notification_email(const SyntaxNode& block, GlobalDefs& global, Diagnostics& diagnostics) {
   for (const auto& entry : block.children) {
@@ -134,6 +151,8 @@ void parse_global_defs(const SyntaxNode& node, GlobalDefs& global, Diagnostics& 
   add_vrrp_keywords(reader, global, diagnostics);
   add_script_keywords(reader, global, diagnostics);
   add_xdp_keywords(reader, global, diagnostics);
+  // Applied while the files are read (preprocess.cpp), like keepalived does.
+  reader.on("include_check", [](const SyntaxNode&) {});
   reader.not_applicable(ipvs_only_keywords, "IPVS only: xdplb has no IPVS")
       .not_applicable(unimplemented_keywords, "keepalived option xdplb does not implement");
   reader.read(node.children);

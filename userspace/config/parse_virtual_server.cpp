@@ -1,10 +1,12 @@
 // virtual_server, real_server and virtual_server_group blocks.
 #include <array>
+#include <charconv>
 #include <utility>
 
 #include "config/block_reader.h"
 #include "config/parse_blocks.h"
 #include "config/values.h"
+#include <xdplb/abi.h>
 
 namespace xdplb::config::detail {
 
@@ -39,13 +41,15 @@ constexpr Choices<LbAlgo, 11> lb_algos{
 constexpr Choices<LbKind, 3> lb_kinds{
     .rule = {.subject = "lb_kind", .letter_case = LetterCase::any},
     .spellings = {{{"DR", LbKind::dr}, {"NAT", LbKind::nat}, {"TUN", LbKind::tun}}}};
-constexpr Choices<Protocol, 2> protocols{.rule = {.subject = "protocol", .letter_case = LetterCase::any},
-                                         .spellings = {{{"TCP", Protocol::tcp}, {"UDP", Protocol::udp}}}};
+constexpr Choices<Protocol, 3> protocols{
+    .rule = {.subject = "protocol", .letter_case = LetterCase::any},
+    .spellings = {{{"TCP", Protocol::tcp}, {"UDP", Protocol::udp}, {"SCTP", Protocol::sctp}}}};
 
 // keepalived's virtual_server keywords that xdplb accepts and ignores.
 constexpr std::string_view ipvs_only_keywords[] = {
     "ops",     "one_packet_ops", "laddr_group_name", "syn_proxy", "mh-port", "mh-fallback",
-    "sh-port", "sh-fallback",    "flag-1",           "flag-2",    "flag-3",  "ip_family"};
+    "sh-port", "sh-fallback",    "flag-1",           "flag-2",    "flag-3",  "ip_family",
+    "persistence_engine"};
 constexpr std::string_view checker_mail_keywords[] = {"smtp_alert"};
 constexpr std::string_view checker_mail_reason = "mail on a checker's transitions is not implemented by xdplb";
 
@@ -88,7 +92,8 @@ std::optional<RealServer> parse_real_server(const SyntaxNode& node, std::uint16_
       .on("notify_down", BlockReader::script_with_user(server.notify_down, diagnostics))
       .not_applicable({"uthreshold", "lthreshold"}, "IPVS only: xdplb has no IPVS")
       .not_applicable(checker_mail_keywords, checker_mail_reason)
-      .not_applicable({"virtualhost"}, "keepalived option xdplb does not implement; set it in the checker");
+      .not_applicable({"virtualhost"}, "keepalived option xdplb does not implement; set it in the checker")
+      .not_applicable({"BFD_CHECK"}, "BFD is not implemented by xdplb: this checker is ignored");
   for (const char* checker : {"TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "PING_CHECK", "ICMP_CHECK",
                               "SMTP_CHECK", "DNS_CHECK"}) {
     reader.on_block(checker, [&](const SyntaxNode& block) {
@@ -176,17 +181,72 @@ void read_real_server(const SyntaxNode& block, VirtualServer& server, Diagnostic
     server.real_servers.push_back(std::move(*real));
 }
 
+
+// A virtual_server_group address entry, as keepalived 2.2.7 writes ranges: "A", "A-N" (N replaces
+// the last byte of an IPv4 address, or the last 16-bit group of an IPv6 one, in hex), "A-B" and
+// "A/LEN" (the whole prefix). At most XDPLB_MAX_VIPS addresses: each becomes one VIP.
+std::optional<std::pair<IpAddress, IpAddress>> read_address_range(const Token& token, Diagnostics& diagnostics) {
+  const std::string& text = token.text;
+  const auto fail = [&](const std::string& why) -> std::optional<std::pair<IpAddress, IpAddress>> {
+    diagnostics.error(token.location, "virtual_server_group range '" + text + "': " + why);
+    return std::nullopt;
+  };
+  const auto dash = text.find('-');
+  Token first_token = token;
+  if (dash != std::string::npos) first_token.text = text.substr(0, dash);
+  auto first = read_address(first_token, dash == std::string::npos, "virtual_server_group address", diagnostics);
+  if (!first) return std::nullopt;
+  IpAddress last = *first;
+  if (dash == std::string::npos && first->has_prefix) {
+    last = last_of_prefix(*first);
+    *first = network_of(*first);
+  } else if (dash != std::string::npos) {
+    const std::string end = text.substr(dash + 1);
+    if (end.find_first_of(first->is_ipv4() ? "." : ":") != std::string::npos) {
+      Token last_token = token;
+      last_token.text = end;
+      const auto parsed = read_address(last_token, false, "address range end", diagnostics);
+      if (!parsed) return std::nullopt;
+      if (parsed->family != first->family) return fail("both ends must be of one family");
+      last = *parsed;
+    } else {
+      unsigned value = 0;
+      const int base = first->is_ipv4() ? 10 : 16;
+      const auto [ptr, ec] = std::from_chars(end.data(), end.data() + end.size(), value, base);
+      const unsigned limit = first->is_ipv4() ? 255 : 0xffff;
+      if (end.empty() || ec != std::errc{} || ptr != end.data() + end.size() || value > limit)
+        return fail(first->is_ipv4() ? "the end after '-' must be a last byte 0-255 or an address"
+                                      : "the end after '-' must be a last group 0-ffff (hex) or an address");
+      if (first->is_ipv4()) {
+        last.bytes[3] = static_cast<std::uint8_t>(value);
+      } else {
+        last.bytes[14] = static_cast<std::uint8_t>(value >> 8);
+        last.bytes[15] = static_cast<std::uint8_t>(value & 0xff);
+      }
+    }
+    first->has_prefix = last.has_prefix = false;
+    first->prefix_length = last.prefix_length = first->max_prefix_length();
+  }
+  if (last.bytes < first->bytes) return fail("the range ends before it starts");
+  const auto count = addresses_between(*first, last, XDPLB_MAX_VIPS);
+  if (!count)
+    return fail("more than " + std::to_string(XDPLB_MAX_VIPS) + " addresses, the size of xdplb's VIP table");
+  return std::make_pair(*first, last);
+}
+
 }  // namespace
 
 std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagnostics& diagnostics) {
   VirtualServer server;
   server.location = node.location();
-  if (node.arguments.size() < 2) {
-    diagnostics.error(node.location(), "virtual_server needs 'ADDRESS PORT', 'fwmark N' or 'group NAME'");
+  const bool address_only = node.arguments.size() == 1 && node.arguments[0].text != "fwmark" &&
+                            node.arguments[0].text != "group";
+  if (node.arguments.size() < 2 && !address_only) {
+    diagnostics.error(node.location(), "virtual_server needs 'ADDRESS [PORT]', 'fwmark N' or 'group NAME'");
     return std::nullopt;
   }
   const Token& first = node.arguments[0];
-  const Token& second = node.arguments[1];
+  const Token& second = address_only ? first : node.arguments[1];
   // A bad service address still has its block read, so that its mistakes are reported too.
   bool service_valid = true;
   if (first.text == "fwmark") {
@@ -199,7 +259,8 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
     server.group = second.text;
   } else {
     const auto address = read_address(first, false, "virtual_server address", diagnostics);
-    const auto port = read_port(second, "virtual_server port", diagnostics);
+    // keepalived: no port is port 0, the service of every port.
+    const auto port = address_only ? std::optional<std::uint16_t>(0) : read_port(second, "virtual_server port", diagnostics);
     service_valid = address && port;
     if (address) server.address = *address;
     if (port) server.port = *port;
@@ -215,8 +276,23 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
   reader.on("virtualhost", BlockReader::word(server.virtualhost, "a host name", diagnostics))
       .on_either("real_server", read_real_server, server)
       .not_applicable(ipvs_only_keywords, "IPVS only: xdplb has no IPVS")
+      .not_applicable({"snmp_name"}, "xdplb has no SNMP")
+      .not_applicable({"sorry_server_lvs_method"},
+                      "the sorry server is forwarded like the real servers, by the virtual server's lb_kind")
       .not_applicable(checker_mail_keywords, checker_mail_reason);
   reader.read(node.children);
+  // keepalived 2.2.7 says "no protocol set - defaulting to UDP" and makes a UDP service; a fwmark
+  // service matches every protocol the mark is set on.
+  if (!server.keywords.contains("protocol") && server.kind != VirtualServerKind::fwmark)
+    diagnostics.warning(node.location(), "virtual_server has no protocol: UDP, as keepalived 2.2.7 defaults to; "
+                                         "write `protocol TCP` for a TCP service");
+  // IPVS serves every port only with persistence, and keepalived 2.2.7 turns it on ("zero port only
+  // valid for persistent services - setting").
+  if (server.kind == VirtualServerKind::address && server.port == 0 && !server.persistence_timeout) {
+    server.persistence_timeout = default_persistence;
+    diagnostics.warning(node.location(), "virtual_server of every port (port 0) without persistence_timeout: "
+                                         "persistence_timeout 360 is set, as keepalived does");
+  }
   if (!service_valid) return std::nullopt;
   return server;
 }
@@ -233,8 +309,9 @@ std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& n
   for (const auto& line : node.children) {
     VirtualServerGroupEntry entry;
     entry.location = line.location();
-    if (line.has_block || line.arguments.empty()) {
-      diagnostics.error(line.location(), "virtual_server_group entries are 'ADDRESS PORT' or 'fwmark N'");
+    if (line.has_block || (line.keyword.text == "fwmark" && line.arguments.empty())) {
+      diagnostics.error(line.location(), "virtual_server_group entries are 'ADDRESS [PORT]', 'RANGE [PORT]' or "
+                                         "'fwmark N'");
       continue;
     }
     if (line.keyword.text == "fwmark") {
@@ -245,31 +322,15 @@ std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& n
       group.entries.push_back(entry);
       continue;
     }
-    Token address_token = line.keyword;
-    std::optional<std::int64_t> range_last;
-    // "192.0.2.10-20": a range over the last byte of an IPv4 address.
-    if (const auto dash = address_token.text.rfind('-'); dash != std::string::npos) {
-      Token last = address_token;
-      last.text = address_token.text.substr(dash + 1);
-      address_token.text.resize(dash);
-      range_last = read_integer(last, 0, 255, "address range end", diagnostics);
-      if (!range_last) continue;
-    }
-    const auto address = read_address(address_token, false, "virtual_server_group address", diagnostics);
-    const auto port = read_port(line.arguments[0], "virtual_server_group port", diagnostics);
-    if (!address || !port) continue;
-    if (range_last) {
-      if (!address->is_ipv4()) {
-        diagnostics.error(line.location(), "address ranges are supported for IPv4 only");
-        continue;
-      }
-      if (*range_last < address->bytes[3]) {
-        diagnostics.error(line.location(), "address range ends before it starts");
-        continue;
-      }
-      entry.range_last = static_cast<std::uint8_t>(*range_last);
-    }
-    entry.first = *address;
+    const auto range = read_address_range(line.keyword, diagnostics);
+    if (!range) continue;
+    std::optional<std::uint16_t> port = 0;
+    if (!line.arguments.empty()) port = read_port(line.arguments[0], "virtual_server_group port", diagnostics);
+    if (!port) continue;
+    if (line.arguments.size() > 1)
+      diagnostics.warning(line.arguments[1].location, "'" + join_arguments(line, 1) + "' after the port is ignored");
+    entry.first = range->first;
+    entry.last = range->second;
     entry.port = *port;
     group.entries.push_back(entry);
   }

@@ -226,7 +226,6 @@ constexpr std::string_view unimplemented_instance_keywords[] = {"track_file",
                                                                 "track_process",
                                                                 "track_bfd",
                                                                 "virtual_rules",
-                                                                "strict_mode",
                                                                 "skip_check_adv_addr",
                                                                 "check_unicast_src",
                                                                 "unicast_ttl",
@@ -242,7 +241,12 @@ constexpr std::string_view unimplemented_instance_keywords[] = {"track_file",
                                                                 "linkbeat_use_polling",
                                                                 "notify_master_rx_lower_pri",
                                                                 "notify_deleted",
-                                                                "unicast_fault_no_peer"};
+                                                                "unicast_fault_no_peer",
+                                                                "down_timer_adverts",
+                                                                "garp_extra_if",
+                                                                "track_src_ip",
+                                                                "use_ipvlan",
+                                                                "use_vmac_addr"};
 
 void read_auth_pass(const SyntaxNode& statement, Authentication& authentication, Diagnostics& diagnostics) {
   const auto* password = require_argument(statement, 0, "a password", diagnostics);
@@ -338,7 +342,8 @@ void add_preemption_keywords(BlockReader& reader, VrrpInstance& instance, Diagno
       .on("preempt_delay",
           BlockReader::seconds(instance.preempt_delay, Duration{0}, std::chrono::seconds(1000), diagnostics))
       .on("accept", BlockReader::flag(instance.accept, diagnostics))
-      .on("no_accept", BlockReader::flag(instance.accept, diagnostics, false));
+      .on("no_accept", BlockReader::flag(instance.accept, diagnostics, false))
+      .on("strict_mode", BlockReader::boolean(instance.strict_mode, diagnostics));
 }
 
 // "use_vmac [NAME]"
@@ -466,8 +471,22 @@ std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagn
                       "keepalived option xdplb does not implement");
   add_notify_keywords(reader, group.notify, group.smtp_alert, diagnostics);
   reader.read(node.children);
-  if (group.members.empty())
-    diagnostics.error(node.location(), "vrrp_sync_group " + group.name + " has no group");
+  if (group.members.empty()) {
+    // keepalived 1.x's form `vrrp_sync_group VG { VI_1 VI_2 }`: keepalived 2.2.7 reads each name as an
+    // unknown keyword and removes the group.
+    std::string bare_names;
+    for (const auto& line : node.children) {
+      if (line.has_block || !line.arguments.empty()) continue;
+      if (!group.keywords.contains(line.keyword.text))
+        bare_names += (bare_names.empty() ? "" : " ") + line.keyword.text;
+    }
+    diagnostics.error(node.location(),
+                      "vrrp_sync_group " + group.name + " has no group" +
+                          (bare_names.empty() ? std::string()
+                                              : "; instance names directly in the block (the old syntax) are not "
+                                                "read by keepalived 2.2.7: write `group { " +
+                                                    bare_names + " }`"));
+  }
   return parsed;
 }
 

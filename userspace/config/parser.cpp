@@ -37,8 +37,12 @@ Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagno
                  })
       .not_applicable(
           {"static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "vrrp_track_file",
-           "track_file", "bfd_instance", "garp_group", "linkbeat_interfaces", "vrrp_garp_group"},
-          "keepalived option xdplb does not implement");
+           "track_file", "bfd_instance", "garp_group", "linkbeat_interfaces", "vrrp_garp_group", "track_group"},
+          "keepalived option xdplb does not implement")
+      .not_applicable({"SSL"}, "SSL_GET presents no client certificate and checks no server certificate")
+      .not_applicable({"net_namespace", "net_namespace_ipvs", "namespace_with_ipsets"},
+                      "xdplbd runs in the network namespace it is started in: start it there (ip netns exec, or "
+                      "the unit's NetworkNamespacePath=)");
   reader.read(top_level);
   return config;
 }

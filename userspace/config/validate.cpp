@@ -38,10 +38,54 @@ void check_unicast(const IpAddress& address, std::string_view what, const Source
     diagnostics.error(location, std::string(what) + " " + address.to_string() + " is " + *reason);
 }
 
-AddressFamily instance_family(const VrrpInstance& instance) {
-  if (!instance.virtual_ipaddresses.empty()) return instance.virtual_ipaddresses.front().address.family;
-  if (instance.mcast_dst_ip) return instance.mcast_dst_ip->family;
-  return instance.native_ipv6 ? AddressFamily::ipv6 : AddressFamily::ipv4;
+bool is_link_local(const IpAddress& address) {
+  return !address.is_ipv4() && address.bytes[0] == 0xfe && (address.bytes[1] & 0xc0) == 0x80;
+}
+
+// IPv6 and the VRRP version: keepalived 2.2.7 runs an IPv6 instance with no `version` of its own as
+// VRRPv3; `version 2` with IPv6 is its non-standard VRRPv2-over-IPv6, which xdplb does not speak.
+void validate_version_family(const VrrpInstance& instance, const GlobalDefs& global, Diagnostics& diagnostics) {
+  const auto& k = instance.keywords;
+  if (instance.native_ipv6 && !instance.virtual_ipaddresses.empty() &&
+      instance.virtual_ipaddresses.front().address.is_ipv4())
+    diagnostics.error(k.at_or("native_ipv6", instance.location),
+                      "native_ipv6 cannot be used with IPv4 virtual addresses");
+  if (instance.family() != AddressFamily::ipv6 || instance.version != 2) return;
+  if (instance.effective_strict(global)) {
+    diagnostics.warning(k.at_or("version", instance.location),
+                        "cannot use IPv6 with VRRP version 2; strict mode runs version 3, as keepalived does");
+  } else {
+    diagnostics.error(k.at_or("version", instance.location),
+                      "VRRP version 2 over IPv6 (keepalived's extension outside RFC 3768) is not implemented "
+                      "by xdplb; remove `version 2` (an IPv6 instance then runs version 3) or write `version 3`");
+  }
+}
+
+// keepalived's vrrp_strict / strict_mode rules (RFC 5798 compliance); keepalived reports each of these
+// as a configuration error, so xdplb refuses them.
+void validate_strict(const VrrpInstance& instance, const GlobalDefs& global, Diagnostics& diagnostics) {
+  if (!instance.effective_strict(global)) return;
+  const auto& k = instance.keywords;
+  const auto where = [&](std::string_view keyword) {
+    return k.at_or(std::string(keyword), k.at_or("strict_mode", instance.location));
+  };
+  const std::string why = " in strict mode (vrrp_strict or strict_mode)";
+  if (instance.authentication.type != AuthType::none)
+    diagnostics.error(where("authentication"), "authentication is not allowed" + why + " (RFC 5798 has none)");
+  if (!instance.unicast_peers.empty())
+    diagnostics.error(where("unicast_peer"), "unicast_peer is not allowed" + why);
+  if ((instance.state == VrrpState::master) != (instance.priority == 255))
+    diagnostics.error(where(instance.keywords.contains("state") ? "state" : "priority"),
+                      "state MASTER must go with priority 255 (the address owner) and only with it" + why);
+  if (instance.preempt_delay.count() != 0)
+    diagnostics.error(where("preempt_delay"), "preempt_delay is not allowed" + why);
+  if (instance.vmac_xmit_base) diagnostics.error(where("vmac_xmit_base"), "vmac_xmit_base is not allowed" + why);
+  if (instance.accept.value_or(false) && instance.priority != 255 && instance.effective_version(global) == 2)
+    diagnostics.error(where("accept"), "accept mode with VRRP version 2 does not comply with RFC 3768" + why);
+  if (instance.family() == AddressFamily::ipv6 && instance.unicast_peers.empty() &&
+      !instance.virtual_ipaddresses.empty() && !is_link_local(instance.virtual_ipaddresses.front().address))
+    diagnostics.error(instance.virtual_ipaddresses.front().location,
+                      "the first IPv6 virtual address must be link-local" + why);
 }
 
 void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, Diagnostics& diagnostics) {
@@ -72,9 +116,16 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
   }
 
   if (instance.virtual_ipaddresses.empty()) {
-    diagnostics.warning(instance.location, "vrrp_instance " + instance.name + " has no virtual_ipaddress");
+    // keepalived drops such an instance under VRRPv3 or strict mode; it only warns under VRRPv2.
+    if ((version == 3 || instance.effective_strict(global)) && !instance.keywords.contains("virtual_ipaddress"))
+      diagnostics.error(instance.location, "vrrp_instance " + instance.name +
+                                               " has no virtual_ipaddress; VRRP version 3 and strict mode need one");
+    else
+      diagnostics.warning(instance.location, "vrrp_instance " + instance.name + " has no virtual_ipaddress");
   }
-  const AddressFamily family = instance_family(instance);
+  validate_version_family(instance, global, diagnostics);
+  validate_strict(instance, global, diagnostics);
+  const AddressFamily family = instance.family();
   for (const auto& vip : instance.virtual_ipaddresses) {
     check_unicast(vip.address, "virtual address", vip.location, diagnostics);
     if (version == 2 && !vip.address.is_ipv4()) {
@@ -92,8 +143,12 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
     check_unicast(vip.address, "virtual address", vip.location, diagnostics);
 
   if (instance.unicast_src_ip) {
-    check_unicast(*instance.unicast_src_ip, "unicast_src_ip", k.at_or("unicast_src_ip", instance.location),
-                  diagnostics);
+    const auto& location = k.at_or("unicast_src_ip", instance.location);
+    check_unicast(*instance.unicast_src_ip, "unicast_src_ip", location, diagnostics);
+    if (instance.unicast_src_ip->family != family)
+      diagnostics.error(location, "unicast_src_ip " + instance.unicast_src_ip->to_string() + " is " +
+                                      family_name(instance.unicast_src_ip->family) + " but the instance advertises " +
+                                      family_name(family));
   }
   for (const auto& peer : instance.unicast_peers) {
     const auto& location = k.at_or("unicast_peer", instance.location);
@@ -121,13 +176,18 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
   }
   if (instance.authentication.type != AuthType::none && version == 3) {
     diagnostics.warning(auth_location, "VRRP version 3 has no authentication (RFC 5798); it is ignored");
+  } else if (instance.authentication.type == AuthType::ah && !instance.effective_strict(global)) {
+    diagnostics.error(k.at_or("auth_type", auth_location),
+                      "auth_type AH (IPsec AH in VRRPv2, RFC 2338) is not implemented by xdplb; use auth_type "
+                      "PASS or no authentication on every router of the instance");
   }
-  if (global.vrrp_strict) {
-    if (instance.authentication.type != AuthType::none)
-      diagnostics.error(auth_location, "vrrp_strict forbids authentication (RFC 5798 has none)");
-    if (!instance.unicast_peers.empty())
-      diagnostics.error(k.at_or("unicast_peer", instance.location), "vrrp_strict forbids unicast_peer");
-  }
+  // keepalived enforces no_accept with nftables rules that drop what is addressed to the virtual
+  // addresses while the router is not their owner; xdplb installs no such rules.
+  const bool accept = instance.accept.value_or(instance.priority == 255 || !instance.effective_strict(global));
+  if (!accept && instance.priority != 255)
+    diagnostics.warning(k.at_or("no_accept", k.at_or("strict_mode", instance.location)),
+                        "no_accept (the default in strict mode) is not enforced by xdplb: it installs no firewall "
+                        "rules, so the host accepts traffic to the virtual addresses while MASTER");
 }
 
 void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
@@ -155,7 +215,7 @@ void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
     check_tracks(instance.track_scripts);
     if (instance.virtual_router_id == 0 || instance.interface.empty()) continue;
     const auto key =
-        std::make_tuple(instance.interface, instance_family(instance), int{instance.virtual_router_id});
+        std::make_tuple(instance.interface, instance.family(), int{instance.virtual_router_id});
     const auto [existing, inserted] = routers.emplace(key, &instance);
     if (!inserted) {
       diagnostics.error(instance.keywords.at_or("virtual_router_id", instance.location),

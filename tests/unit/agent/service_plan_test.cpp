@@ -36,6 +36,7 @@ virtual_server 198.18.0.100 80 {
 virtual_server fd00::100 443 {
     lb_algo rr
     lb_kind DR
+    protocol TCP
     persistence_timeout 50
     sorry_server fd00::99 443
     real_server fd00::11 443 { weight 5 }
@@ -148,6 +149,38 @@ virtual_server group web {
   CHECK(plan.services[0].vips.size() == 3);
   CHECK(plan.services[0].vips[2].key() == "tcp/198.18.0.102:80");
   CHECK(plan.warnings.size() == 1);
+}
+
+TEST_CASE("a virtual_server_group range across bytes and an IPv6 range become one VIP per address") {
+  const auto cfg = load(R"(
+virtual_server_group web {
+    198.18.0.254-198.18.1.1 80
+    fd00::ffff-fd00::1:1
+}
+virtual_server group web {
+    lb_kind DR
+    protocol TCP
+    real_server 198.18.0.11 80 { }
+}
+)");
+  const auto plan = agent::plan_services(cfg);
+  REQUIRE(plan.services.size() == 1);
+  std::vector<std::string> keys;
+  std::string listed;
+  for (const auto& v : plan.services[0].vips) keys.push_back(v.key());
+  for (const auto& k : keys) listed += k + " ";
+  CAPTURE(listed);
+  CHECK(keys == std::vector<std::string>{"tcp/198.18.0.254:80", "tcp/198.18.0.255:80", "tcp/198.18.1.0:80",
+                                         "tcp/198.18.1.1:80", "tcp/[fd00::ffff]:*", "tcp/[fd00::1:0]:*",
+                                         "tcp/[fd00::1:1]:*"});
+}
+
+TEST_CASE("SCTP loads and is not served, with a warning naming it") {
+  const auto plan = agent::plan_services(
+      load("virtual_server 198.18.0.1 80 {\n  lb_kind DR\n  protocol SCTP\n  real_server 198.18.0.11 80 {\n  }\n}\n"));
+  CHECK(plan.services.empty());
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].message.find("protocol SCTP is not implemented") != std::string::npos);
 }
 
 TEST_CASE("a drained real server keeps weight 0 in the VIPs it is drained from, whatever its health") {

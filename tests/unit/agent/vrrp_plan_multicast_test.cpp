@@ -62,10 +62,11 @@ TEST_CASE("vrrp plan: the global groups by family, mcast_dst_ip over them, none 
 }
 
 TEST_CASE("vrrp plan: an instance without addresses takes its family from mcast_dst_ip") {
+  // VRRPv2 only: keepalived (and xdplb) refuse a version 3 instance without virtual addresses.
   const auto settings = agent::plan_vrrp(
-      load("vrrp_instance V6 {\n  interface eth0\n  version 3\n  virtual_router_id 5\n  mcast_dst_ip ff02::13\n}\n"),
+      load("vrrp_instance V4 {\n  interface eth0\n  virtual_router_id 5\n  mcast_dst_ip 224.0.0.19\n}\n"),
       host_with_eth0());
   REQUIRE(settings.instances.size() == 1);
-  CHECK(settings.instances[0].vrrp.primary_address == asio::ip::make_address("fe80::1"));
-  CHECK(settings.instances[0].vrrp.multicast_group == asio::ip::make_address("ff02::13"));
+  CHECK(settings.instances[0].vrrp.primary_address == asio::ip::make_address("198.18.0.1"));
+  CHECK(settings.instances[0].vrrp.multicast_group == asio::ip::make_address("224.0.0.19"));
 }

@@ -25,7 +25,7 @@ constexpr std::string_view all_checkers =
     "    PING_CHECK {\n    }\n";
 
 Config loaded(std::string_view vs_extra, std::string_view rs_extra, std::string_view checkers = all_checkers) {
-  const auto result = load_text("virtual_server 198.18.0.1 80 {\n  delay_loop 10\n" + std::string(vs_extra) +
+  const auto result = load_text("virtual_server 198.18.0.1 80 {\n  protocol TCP\n  delay_loop 10\n" + std::string(vs_extra) +
                                 "  real_server 198.18.1.9 80 {\n" + std::string(rs_extra) + std::string(checkers) +
                                 "  }\n}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
@@ -109,18 +109,18 @@ TEST_CASE("checker timing: DNS_CHECK asks for SOA unless told otherwise") {
 }
 
 TEST_CASE("checker timing: keepalived refuses retry 0 in a real_server or virtual_server, not in a checker") {
-  const auto vs = load_text("virtual_server 198.18.0.1 80 {\n  retry 0\n  real_server 198.18.1.9 80 {\n"
+  const auto vs = load_text("virtual_server 198.18.0.1 80 {\n  protocol TCP\n  retry 0\n  real_server 198.18.1.9 80 {\n"
                             "    TCP_CHECK {\n    }\n  }\n}\n");
   CHECK_FALSE(vs.ok());
-  CHECK(mentions(vs, "test.conf:2:9: error: retry 0 is out of range (1-1000000)"));
-  const auto rs = load_text("virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.9 80 {\n    retry 0\n"
+  CHECK(mentions(vs, "test.conf:3:9: error: retry 0 is out of range (1-1000000)"));
+  const auto rs = load_text("virtual_server 198.18.0.1 80 {\n  protocol TCP\n  real_server 198.18.1.9 80 {\n    retry 0\n"
                             "    TCP_CHECK {\n    }\n  }\n}\n");
   CHECK_FALSE(rs.ok());
-  const auto checker = load_text("virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.9 80 {\n"
+  const auto checker = load_text("virtual_server 198.18.0.1 80 {\n  protocol TCP\n  real_server 198.18.1.9 80 {\n"
                                  "    TCP_CHECK {\n      retry 0\n    }\n  }\n}\n");
   CHECK_MESSAGE(checker.ok(), all_diagnostics(checker));
   // A bad BOOL after a checker's alpha is an error like any BOOL's.
-  const auto alpha = load_text("virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.9 80 {\n"
+  const auto alpha = load_text("virtual_server 198.18.0.1 80 {\n  protocol TCP\n  real_server 198.18.1.9 80 {\n"
                                "    TCP_CHECK {\n      alpha 1\n    }\n  }\n}\n");
   CHECK_FALSE(alpha.ok());
   CHECK(mentions(alpha, "'alpha' takes true/false, yes/no or on/off"));

@@ -44,7 +44,8 @@ TEST_CASE("parser: keepalived's defaults when a keyword is absent") {
   CHECK(vs.delay_loop == seconds(60));
   CHECK(vs.lb_algo == LbAlgo::mh);
   CHECK(vs.lb_kind == LbKind::nat);
-  CHECK(vs.protocol == Protocol::tcp);
+  CHECK(vs.protocol == Protocol::udp);  // keepalived 2.2.7: "no protocol set - defaulting to UDP"
+  CHECK(mentions(result, "virtual_server has no protocol: UDP"));
   CHECK_FALSE(vs.persistence_timeout);
   CHECK(vs.quorum == 1);
   CHECK(vs.xdp_ring_size == 65537);
@@ -156,7 +157,7 @@ TEST_CASE("parser: vrrp_instance keywords of xdplb-full.conf") {
   CHECK(v6.use_vmac);
   CHECK(v6.vmac_name == "vrrp6.52");
   CHECK(v6.vmac_xmit_base);
-  CHECK(v6.accept == false);
+  CHECK_FALSE(v6.accept);  // no_accept is not enforced: the full reference does not write it
   CHECK_FALSE(v6.virtual_ipaddresses.at(0).address.is_ipv4());
 }
 
@@ -230,9 +231,9 @@ TEST_CASE("parser: virtual_server, real_server and checkers of xdplb-full.conf")
   const auto& group = config.virtual_server_groups[0];
   REQUIRE(group.entries.size() == 3);
   CHECK(group.entries[0].first.to_string() == "198.18.0.110");
-  CHECK(group.entries[0].range_last == 112);
+  CHECK(group.entries[0].last.to_string() == "198.18.0.112");
   CHECK(group.entries[0].port == 443);
-  CHECK_FALSE(group.entries[1].range_last);
+  CHECK(group.entries[1].last == group.entries[1].first);
   CHECK(group.entries[2].is_fwmark);
   CHECK(group.entries[2].fwmark == 7);
 }
@@ -274,7 +275,8 @@ TEST_CASE("parser: keepalived keywords xdplb does not implement are accepted wit
       "    TCP_CHECK {\n      fwmark 3\n    }\n  }\n}\n");
   CHECK(result.ok());
   CHECK(warning_lines(result) ==
-        std::vector<std::string>{"test.conf:2", "test.conf:3", "test.conf:6", "test.conf:8", "test.conf:10"});
+        std::vector<std::string>{"test.conf:2", "test.conf:3", "test.conf:5", "test.conf:6", "test.conf:8",
+                                 "test.conf:10"});  // 5: no protocol
   CHECK(mentions(result, "test.conf:2:3: warning: 'lvs_id' is not applicable to xdplb (IPVS only"));
   CHECK(mentions(
       result, "'enable_snmp_vrrp' is not applicable to xdplb (keepalived option xdplb does not implement)"));
@@ -407,7 +409,15 @@ TEST_CASE("parser: xdp_conntrack_flood_rate is auto (the default), 0 or a rate; 
 }
 
 TEST_CASE("parser: virtual_server header forms and their errors") {
-  auto result = load_text("virtual_server 198.18.0.1 {\n}\n");
+  // No port: every port, made persistent as keepalived does.
+  auto result = load_text("virtual_server 198.18.0.1 {\n  protocol TCP\n}\n");
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  CHECK(result.config->virtual_servers[0].port == 0);
+  CHECK(result.config->virtual_servers[0].persistence_timeout == seconds(360));
+  CHECK(mentions(result, "persistence_timeout 360 is set, as keepalived does"));
+  result = load_text("virtual_server 198.18.0.1 {\n  protocol TCP\n  persistence_timeout 30\n}\n");
+  CHECK_FALSE(mentions(result, "persistence_timeout 360"));
+  result = load_text("virtual_server {\n}\n");
   CHECK(error_lines(result) == std::vector<std::string>{"test.conf:1"});
   result = load_text("virtual_server fwmark 0 {\n}\n");
   CHECK(mentions(result, "test.conf:1:23: error: fwmark 0 is out of range"));

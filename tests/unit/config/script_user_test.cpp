@@ -19,7 +19,7 @@ std::string instance_with(std::string_view extra) {
 }
 
 std::string server_with(std::string_view vs_extra, std::string_view rs_extra) {
-  return "virtual_server 198.18.0.1 80 {\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
+  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
          std::string(rs_extra) + "    TCP_CHECK {\n    }\n  }\n}\n";
 }
 
@@ -95,7 +95,7 @@ TEST_CASE("script user: --dump-config shows the user and the group as their own 
 
 TEST_CASE("script user: misc_path is a whole command line, its user is MISC_CHECK's user keyword") {
   const auto result = load_text(
-      "virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.9 80 {\n    MISC_CHECK {\n"
+      "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  real_server 198.18.1.9 80 {\n    MISC_CHECK {\n"
       "      misc_path /bin/check.sh nobody 80\n      user nobody nogroup\n    }\n  }\n}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   const auto& misc = std::get<MiscCheck>(result.config->virtual_servers[0].real_servers[0].checkers[0]);

@@ -127,8 +127,12 @@ TEST_CASE("validate: lb_kind and lb_algo values") {
   result = load_text("virtual_server 198.18.0.1 80 {\n  lb_algo fastest\n}\n");
   CHECK(error_lines(result) == Lines{"test.conf:2"});
   CHECK(mentions(result, "lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not 'fastest'"));
-  result = load_text("virtual_server 198.18.0.1 80 {\n  protocol SCTP\n}\n");
+  result = load_text("virtual_server 198.18.0.1 80 {\n  protocol ICMP\n}\n");
   CHECK(error_lines(result) == Lines{"test.conf:2"});
+  CHECK(mentions(result, "protocol must be TCP, UDP or SCTP, not 'ICMP'"));
+  // SCTP is keepalived's too: it loads, and the agent says it does not serve it (service_plan).
+  result = load_text("virtual_server 198.18.0.1 80 {\n  protocol SCTP\n}\n");
+  CHECK(result.ok());
 }
 
 TEST_CASE("validate: state values") {
@@ -209,10 +213,10 @@ TEST_CASE("validate: duplicate names, services and real servers") {
   auto result = load_text(instance + "vrrp_instance A {\n  interface eth1\n  virtual_router_id 9\n}\n");
   CHECK(error_lines(result) == Lines{"test.conf:8"});
   result = load_text(
-      "virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.1 80\n  real_server 198.18.1.1 80\n}\n"
-      "virtual_server 198.18.0.1 80 {\n}\n"
+      "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  real_server 198.18.1.1 80\n  real_server 198.18.1.1 80\n}\n"
+      "virtual_server 198.18.0.1 80 {\n  protocol TCP\n}\n"
       "virtual_server 198.18.0.1 80 {\n  protocol UDP\n}\n");
-  CHECK(error_lines(result) == Lines{"test.conf:3", "test.conf:5"});
+  CHECK(error_lines(result) == Lines{"test.conf:4", "test.conf:6"});
   CHECK(mentions(result, "virtual_server 198.18.0.1:80/TCP is already defined at test.conf:1"));
 }
 
@@ -239,7 +243,8 @@ TEST_CASE("validate: warnings that do not stop loading") {
       "virtual_server 198.18.0.1 81 {\n}\n");
   CHECK_MESSAGE(result.ok(), all_diagnostics(result));
   CHECK(warning_lines(result) ==
-        Lines{"test.conf:1", "test.conf:4", "test.conf:8", "test.conf:12", "test.conf:12", "test.conf:14"});
+        Lines{"test.conf:1", "test.conf:4", "test.conf:8", "test.conf:10", "test.conf:12", "test.conf:12",
+              "test.conf:14", "test.conf:14"});  // 10 and 14: no protocol
   CHECK(mentions(result, "vrrp_script unused is not tracked"));
   CHECK(mentions(result, "has no virtual_ipaddress"));
   CHECK(mentions(result, "nopreempt only works with state BACKUP"));
