@@ -20,7 +20,7 @@ constexpr std::string_view checked_real_server =
     "  real_server 198.18.1.9 80 {\n    TCP_CHECK {\n    }\n  }\n";
 
 std::string server_with(std::string_view extra) {
-  return "virtual_server 198.18.0.1 80 {\n" + std::string(checked_real_server) + std::string(extra) + "}\n";
+  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n" + std::string(checked_real_server) + std::string(extra) + "}\n";
 }
 
 Config loaded(const std::string& text) {
@@ -47,8 +47,12 @@ TEST_CASE("keywords: state and auth_type take every spelling in any letter case"
   };
   CHECK(auth("PASS") == AuthType::pass);
   CHECK(auth("Pass") == AuthType::pass);
-  CHECK(auth("AH") == AuthType::ah);
-  CHECK(auth("ah") == AuthType::ah);
+  // AH is read in any letter case, and refused: xdplb does not implement it (-t says so).
+  for (const char* ah : {"AH", "ah"}) {
+    const auto result = load_text(instance_with("  authentication {\n    auth_type " + std::string(ah) +
+                                                "\n    auth_pass x\n  }\n"));
+    CHECK(mentions(result, "auth_type AH (IPsec AH in VRRPv2, RFC 2338) is not implemented by xdplb"));
+  }
 }
 
 TEST_CASE("keywords: xdp_mode and lb_algo take their words exactly as written") {
@@ -63,7 +67,7 @@ TEST_CASE("keywords: xdp_mode and lb_algo take their words exactly as written") 
         "test.conf:2:12: error: xdp_mode must be native, generic or best, not 'Native'\n");
   result = load_text(server_with("  lb_algo RR\n"));
   CHECK(all_diagnostics(result) ==
-        "test.conf:6:11: error: lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not 'RR'\n");
+        "test.conf:7:11: error: lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not 'RR'\n");
 }
 
 TEST_CASE("keywords: lb_kind, lvs_method and protocol take every spelling in any letter case") {
@@ -102,7 +106,7 @@ TEST_CASE("keywords: a wrong word names the allowed ones; a missing word says wh
       "global_defs {\n  xdp_mode turbo\n  xdp_mode\n}\n" +
       instance_with("  state LEADER\n  state\n  authentication {\n    auth_type MD5\n    auth_type\n  }\n") +
       server_with("  lb_algo fifo\n  lvs_sched\n  lb_kind DSR\n  lvs_method FOO\n  lvs_method\n"
-                  "  protocol SCTP\n  protocol\n  real_server 198.18.1.1 53 {\n    DNS_CHECK {\n"
+                  "  protocol ICMP\n  protocol\n  real_server 198.18.1.1 53 {\n    DNS_CHECK {\n"
                   "      type PTR\n      type\n    }\n  }\n"));
   CHECK(
       all_diagnostics(result) ==
@@ -112,15 +116,15 @@ TEST_CASE("keywords: a wrong word names the allowed ones; a missing word says wh
       "test.conf:12:3: error: 'state' needs MASTER or BACKUP\n"
       "test.conf:14:15: error: auth_type must be PASS or AH, not 'MD5'\n"
       "test.conf:15:5: error: 'auth_type' needs PASS or AH\n"
-      "test.conf:23:11: error: lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not 'fifo'\n"
-      "test.conf:24:3: error: 'lvs_sched' needs a scheduler\n"
-      "test.conf:25:11: error: lb_kind must be DR, NAT or TUN, not 'DSR'\n"
-      "test.conf:26:14: error: lb_kind must be DR, NAT or TUN, not 'FOO'\n"
-      "test.conf:27:3: error: 'lvs_method' needs DR, NAT or TUN\n"
-      "test.conf:28:12: error: protocol must be TCP or UDP, not 'SCTP'\n"
-      "test.conf:29:3: error: 'protocol' needs TCP or UDP\n"
-      "test.conf:32:12: error: DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA, not 'PTR'\n"
-      "test.conf:33:7: error: 'type' needs a record type\n");
+      "test.conf:24:11: error: lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not 'fifo'\n"
+      "test.conf:25:3: error: 'lvs_sched' needs a scheduler\n"
+      "test.conf:26:11: error: lb_kind must be DR, NAT or TUN, not 'DSR'\n"
+      "test.conf:27:14: error: lb_kind must be DR, NAT or TUN, not 'FOO'\n"
+      "test.conf:28:3: error: 'lvs_method' needs DR, NAT or TUN\n"
+      "test.conf:29:12: error: protocol must be TCP, UDP or SCTP, not 'ICMP'\n"
+      "test.conf:30:3: error: 'protocol' needs TCP, UDP or SCTP\n"
+      "test.conf:33:12: error: DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA, not 'PTR'\n"
+      "test.conf:34:7: error: 'type' needs a record type\n");
 }
 
 TEST_CASE("keywords: preempt undoes nopreempt; mcast_src_ip is the one source address") {
@@ -155,7 +159,7 @@ TEST_CASE("keywords: the VRRP and global FIFOs and their scripts; vrrp_strict") 
 }
 
 TEST_CASE("keywords: quorum_down; a sorry_server without a port takes the virtual server's") {
-  const auto config = loaded("virtual_server 198.18.0.1 8080 {\n" + std::string(checked_real_server) +
+  const auto config = loaded("virtual_server 198.18.0.1 8080 {\n  protocol TCP\n" + std::string(checked_real_server) +
                              "  quorum_down \"/bin/down now\" nobody\n  sorry_server 198.18.0.9\n}\n");
   const auto& vs = config.virtual_servers[0];
   CHECK(vs.quorum_down.command == "/bin/down now");
@@ -178,7 +182,7 @@ constexpr const char* ipvs = "IPVS only: xdplb has no IPVS";
 constexpr const char* unimplemented = "keepalived option xdplb does not implement";
 
 const std::string instance_opening = "vrrp_instance VI_1 {\n" + std::string(minimal_instance_body);
-const std::string server_opening = "virtual_server 198.18.0.1 80 {\n" + std::string(checked_real_server);
+const std::string server_opening = "virtual_server 198.18.0.1 80 {\n  protocol TCP\n" + std::string(checked_real_server);
 
 const Ignored ignored[] = {
     {"global_defs {\n", ipvs,
@@ -196,11 +200,12 @@ const Ignored ignored[] = {
      "no_email_faults startup_script shutdown_script vrrp_startup_delay vrrp_min_garp smtp_alert_checker"},
     {instance_opening, ipvs, "lvs_sync_daemon_interface"},
     {instance_opening, unimplemented,
-     "track_file track_process track_bfd virtual_rules strict_mode skip_check_adv_addr check_unicast_src "
+     "track_file track_process track_bfd virtual_rules skip_check_adv_addr check_unicast_src "
      "unicast_ttl old_unicast_checksum garp_master_refresh_repeat garp_lower_prio_delay "
      "garp_lower_prio_repeat "
      "lower_prio_no_advert higher_prio_send_advert kernel_rx_buf_size debug promote_secondaries "
-     "linkbeat_use_polling notify_master_rx_lower_pri notify_deleted unicast_fault_no_peer"},
+     "linkbeat_use_polling notify_master_rx_lower_pri notify_deleted unicast_fault_no_peer down_timer_adverts "
+     "garp_extra_if track_src_ip use_ipvlan use_vmac_addr"},
     {server_opening, ipvs,
      "ops one_packet_ops laddr_group_name syn_proxy mh-port mh-fallback sh-port sh-fallback flag-1 flag-2 "
      "flag-3 ip_family"},
