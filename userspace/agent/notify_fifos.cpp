@@ -77,8 +77,7 @@ void NotifyFifos::add_reader(const config::ScriptCommand& script, const std::str
                              const config::GlobalDefs& global, const UserDatabase& users) {
   auto planned = plan_script(script.command, script.user, script.group, config::script_defaults(global), users);
   if (!planned.runnable()) {
-    const auto found = global.keywords.find(keyword);
-    const auto& where = found == global.keywords.end() ? global.location : found->second;
+    const auto& where = global.keywords.at_or(keyword, global.location);
     spdlog::warn("{}:{}: {} is disabled: {}", where.file_name(), where.line, keyword, planned.why_not());
     return;
   }

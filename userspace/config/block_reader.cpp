@@ -5,20 +5,29 @@
 namespace xdplb::config {
 
 BlockReader::BlockReader(std::string block_name, Diagnostics& diagnostics, KeywordLocations* locations)
-    : block_name_(std::move(block_name)), diagnostics_(diagnostics), locations_(locations) {}
+    : block_name_(std::move(block_name)), diagnostics_(diagnostics), locations_(locations) {
+  entries_.reserve(48);
+}
+
+const BlockReader::Entry* BlockReader::find(std::string_view keyword) const {
+  for (auto entry = entries_.rbegin(); entry != entries_.rend(); ++entry) {
+    if (entry->keyword == keyword) return &*entry;
+  }
+  return nullptr;
+}
 
 BlockReader& BlockReader::on(std::string_view keyword, Handler handler) {
-  entries_[std::string(keyword)] = Entry{Shape::line, std::move(handler), {}};
+  entries_.push_back(Entry{keyword, Shape::line, std::move(handler), {}});
   return *this;
 }
 
 BlockReader& BlockReader::on_block(std::string_view keyword, Handler handler) {
-  entries_[std::string(keyword)] = Entry{Shape::block, std::move(handler), {}};
+  entries_.push_back(Entry{keyword, Shape::block, std::move(handler), {}});
   return *this;
 }
 
 BlockReader& BlockReader::on_either(std::string_view keyword, Handler handler) {
-  entries_[std::string(keyword)] = Entry{Shape::either, std::move(handler), {}};
+  entries_.push_back(Entry{keyword, Shape::either, std::move(handler), {}});
   return *this;
 }
 
@@ -30,23 +39,23 @@ BlockReader& BlockReader::not_applicable(std::initializer_list<std::string_view>
 BlockReader& BlockReader::not_applicable(std::span<const std::string_view> keywords,
                                          std::string_view reason) {
   for (const auto keyword : keywords)
-    entries_[std::string(keyword)] = Entry{Shape::either, {}, std::string(reason)};
+    entries_.push_back(Entry{keyword, Shape::either, {}, reason});
   return *this;
 }
 
-void BlockReader::read(const std::vector<SyntaxNode>& statements) {
+void BlockReader::read(std::span<const SyntaxNode> statements) {
   for (const auto& node : statements) {
     const std::string& keyword = node.keyword.text;
-    const auto found = entries_.find(keyword);
-    if (found == entries_.end()) {
+    const Entry* found = find(keyword);
+    if (!found) {
       diagnostics_.unknown(node.location(),
                            "unknown keyword '" + keyword + "' in " + block_name_ + "; ignored");
       continue;
     }
-    const Entry& entry = found->second;
+    const Entry& entry = *found;
     if (!entry.handler) {
       diagnostics_.warning(node.location(), "'" + keyword + "' is not applicable to xdplb (" +
-                                                entry.not_applicable_reason + "); ignored");
+                                                std::string(entry.not_applicable_reason) + "); ignored");
       continue;
     }
     if (entry.shape == Shape::block && !node.has_block) {
@@ -57,7 +66,7 @@ void BlockReader::read(const std::vector<SyntaxNode>& statements) {
       diagnostics_.error(node.location(), "'" + keyword + "' takes no { } block");
       continue;
     }
-    if (locations_) (*locations_)[keyword] = node.location();
+    if (locations_) locations_->record(keyword, node.location());
     entry.handler(node);
   }
 }

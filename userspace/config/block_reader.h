@@ -83,7 +83,8 @@ class BlockReader {
   BlockReader& not_applicable(std::initializer_list<std::string_view> keywords, std::string_view reason);
   BlockReader& not_applicable(std::span<const std::string_view> keywords, std::string_view reason);
 
-  void read(const std::vector<SyntaxNode>& statements);
+  void read(std::span<const SyntaxNode> statements);
+  void read(const std::vector<SyntaxNode>& statements) { read(std::span<const SyntaxNode>(statements)); }
 
   // Common handlers.
   // keepalived's bare flag ("nopreempt", a virtual_server's "alpha"): the keyword sets `value`.
@@ -122,11 +123,15 @@ class BlockReader {
 
  private:
   enum class Shape { line, block, either };
+  // The keyword and the reason are string literals (or other storage that outlives the reader): a
+  // reader is made for every block of a file, so its table is kept free of allocations it can avoid.
   struct Entry {
+    std::string_view keyword;
     Shape shape;
     Handler handler;
-    std::string not_applicable_reason;
+    std::string_view not_applicable_reason;
   };
+  const Entry* find(std::string_view keyword) const;
 
   template <typename Model>
   Handler bind(NamedReader<Model> reader, Model& model) {
@@ -141,7 +146,8 @@ class BlockReader {
   std::string block_name_;
   Diagnostics& diagnostics_;
   KeywordLocations* locations_;
-  std::map<std::string, Entry, std::less<>> entries_;
+  // In registration order; a keyword registered again is found by its last entry.
+  std::vector<Entry> entries_;
 };
 
 // The value of a `KEYWORD [BOOL]` statement, or nullopt once a bad word is reported.

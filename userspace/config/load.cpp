@@ -14,9 +14,7 @@ namespace xdplb::config {
 
 namespace {
 
-LoadResult finish(const std::vector<Token>& tokens, const LoadOptions& options, Diagnostics& diagnostics) {
-  const auto tree = build_syntax_tree(tokens, diagnostics);
-  Config config = build_model(tree, diagnostics);
+LoadResult finish(Config config, const LoadOptions& options, Diagnostics& diagnostics) {
   validate(config, diagnostics);
   if (options.check_scripts)
     check_scripts(config, options.users ? *options.users : system_user_database(), diagnostics);
@@ -45,14 +43,22 @@ PreprocessOptions preprocess_options(const LoadOptions& options) {
 
 LoadResult load_config(const std::string& path, const LoadOptions& options) {
   Diagnostics diagnostics(options.strict);
-  const auto tokens = preprocess_file(path, preprocess_options(options), diagnostics);
-  return finish(tokens, options, diagnostics);
+  // Streamed: tokens into the tree, each completed top-level block into the model, then dropped.
+  ModelBuilder model(diagnostics);
+  SyntaxTreeBuilder tree(diagnostics, [&](SyntaxNode block) { model.add(block); });
+  preprocess_file(path, preprocess_options(options), diagnostics, [&](Token token) { tree.add(std::move(token)); });
+  tree.finish();
+  return finish(model.finish(), options, diagnostics);
 }
 
 LoadResult load_config_text(std::string_view text, const std::string& file_name, const LoadOptions& options) {
   Diagnostics diagnostics(options.strict);
-  const auto tokens = preprocess_text(text, file_name, preprocess_options(options), diagnostics);
-  return finish(tokens, options, diagnostics);
+  ModelBuilder model(diagnostics);
+  SyntaxTreeBuilder tree(diagnostics, [&](SyntaxNode block) { model.add(block); });
+  preprocess_text(text, file_name, preprocess_options(options), diagnostics,
+                  [&](Token token) { tree.add(std::move(token)); });
+  tree.finish();
+  return finish(model.finish(), options, diagnostics);
 }
 
 }  // namespace xdplb::config

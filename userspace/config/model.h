@@ -34,13 +34,36 @@ struct WrittenAt : SourceLocation {
 
 // Each keyword seen in a block, with where it was written. Which keywords were written is not part
 // of the value either: an unset optional or an explicit default says it in the fields themselves.
-struct KeywordLocations : std::map<std::string, SourceLocation, std::less<>> {
+// A block holds a handful of keywords and a file holds thousands of blocks: a small vector (one
+// allocation per block, keyword names in the strings' own buffers) rather than a map.
+class KeywordLocations {
+ public:
+  // Records where `keyword` was written; written again, the last place counts.
+  void record(std::string_view keyword, const SourceLocation& where) {
+    for (auto& [name, location] : entries_) {
+      if (name == keyword) {
+        location = where;
+        return;
+      }
+    }
+    entries_.emplace_back(std::string(keyword), where);
+  }
+  const SourceLocation* find(std::string_view keyword) const {
+    for (const auto& [name, location] : entries_) {
+      if (name == keyword) return &location;
+    }
+    return nullptr;
+  }
+  bool contains(std::string_view keyword) const { return find(keyword) != nullptr; }
   // The keyword's location, or `fallback` (the block's) when it was not written.
   const SourceLocation& at_or(std::string_view keyword, const SourceLocation& fallback) const {
-    const auto found = find(keyword);
-    return found == end() ? fallback : found->second;
+    const auto* found = find(keyword);
+    return found ? *found : fallback;
   }
   friend bool operator==(const KeywordLocations&, const KeywordLocations&) { return true; }
+
+ private:
+  std::vector<std::pair<std::string, SourceLocation>> entries_;
 };
 
 // Where the XDP program is attached (xdplb addition).

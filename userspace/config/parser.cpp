@@ -5,33 +5,37 @@
 
 namespace xdplb::config {
 
-Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagnostics) {
-  Config config;
+ModelBuilder::ModelBuilder(Diagnostics& diagnostics)
+    : reader_(std::make_unique<BlockReader>("the top level", diagnostics)) {
+  Config& config = config_;
+  // The handlers outlive this constructor: they capture what they use by value or the builder's own.
   const auto append = [](auto& items, auto&& parsed) {
     if (parsed) items.push_back(std::move(*parsed));
   };
-  BlockReader reader("the top level", diagnostics);
+  BlockReader& reader = *reader_;
   reader
       .on_block("global_defs",
-                [&](const SyntaxNode& node) { detail::parse_global_defs(node, config.global, diagnostics); })
+                [&config, &diagnostics](const SyntaxNode& node) {
+                  detail::parse_global_defs(node, config.global, diagnostics);
+                })
       .on_either("vrrp_instance",
-                 [&](const SyntaxNode& node) {
+                 [&config, &diagnostics, append](const SyntaxNode& node) {
                    append(config.vrrp_instances, detail::parse_vrrp_instance(node, diagnostics));
                  })
       .on_either("vrrp_script",
-                 [&](const SyntaxNode& node) {
+                 [&config, &diagnostics, append](const SyntaxNode& node) {
                    append(config.vrrp_scripts, detail::parse_vrrp_script(node, diagnostics));
                  })
       .on_either("vrrp_sync_group",
-                 [&](const SyntaxNode& node) {
+                 [&config, &diagnostics, append](const SyntaxNode& node) {
                    append(config.sync_groups, detail::parse_vrrp_sync_group(node, diagnostics));
                  })
       .on_either("virtual_server",
-                 [&](const SyntaxNode& node) {
+                 [&config, &diagnostics, append](const SyntaxNode& node) {
                    append(config.virtual_servers, detail::parse_virtual_server(node, diagnostics));
                  })
       .on_either("virtual_server_group",
-                 [&](const SyntaxNode& node) {
+                 [&config, &diagnostics, append](const SyntaxNode& node) {
                    append(config.virtual_server_groups,
                           detail::parse_virtual_server_group(node, diagnostics));
                  })
@@ -43,8 +47,18 @@ Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagno
       .not_applicable({"net_namespace", "net_namespace_ipvs", "namespace_with_ipsets"},
                       "xdplbd runs in the network namespace it is started in: start it there (ip netns exec, or "
                       "the unit's NetworkNamespacePath=)");
-  reader.read(top_level);
-  return config;
+}
+
+ModelBuilder::~ModelBuilder() = default;
+
+void ModelBuilder::add(const SyntaxNode& top_level_statement) {
+  reader_->read(std::span(&top_level_statement, 1));
+}
+
+Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagnostics) {
+  ModelBuilder builder(diagnostics);
+  for (const auto& statement : top_level) builder.add(statement);
+  return builder.finish();
 }
 
 }  // namespace xdplb::config

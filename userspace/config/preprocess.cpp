@@ -89,8 +89,8 @@ struct Definition {
 
 class Preprocessor {
  public:
-  Preprocessor(const PreprocessOptions& options, Diagnostics& diagnostics)
-      : options_(options), diagnostics_(diagnostics) {}
+  Preprocessor(const PreprocessOptions& options, Diagnostics& diagnostics, const TokenSink& sink)
+      : options_(options), diagnostics_(diagnostics), sink_(sink) {}
 
   void expand_file(const std::string& path, const SourceLocation* included_from, IncludeChecks checks) {
     std::error_code ec;
@@ -139,8 +139,6 @@ class Preprocessor {
     include_checks_ = saved_checks;
     current_directory_ = saved_directory;
   }
-
-  std::vector<Token> take() { return std::move(output_); }
 
  private:
   std::shared_ptr<const std::string> name(const std::string& file_name) {
@@ -399,14 +397,16 @@ class Preprocessor {
       }
     }
     auto tokens = tokenize(text, origin.file, diagnostics_);
+    const bool stand_ins = text.find_first_of(std::string{hash_stand_in, bang_stand_in}) != std::string::npos;
     for (auto& token : tokens) {
       token.location.line = origin.line;
+      if (!stand_ins) continue;
       std::replace(token.text.begin(), token.text.end(), hash_stand_in, '#');
       std::replace(token.text.begin(), token.text.end(), bang_stand_in, '!');
     }
     if (tokens.empty()) return;
     if (tokens.front().kind == TokenKind::word && tokens.front().text == "include_check") set_include_check(tokens);
-    output_.insert(output_.end(), std::make_move_iterator(tokens.begin()), std::make_move_iterator(tokens.end()));
+    for (auto& token : tokens) sink_(std::move(token));
   }
 
   IncludeChecks merged_checks(const IncludeChecks& directive) const {
@@ -491,7 +491,7 @@ class Preprocessor {
   std::map<std::string, std::shared_ptr<const std::string>> names_;
   std::map<std::string, Definition> definitions_;
   std::vector<std::string> stack_;
-  std::vector<Token> output_;
+  const TokenSink& sink_;
   IncludeChecks include_checks_;
   std::string current_directory_ = ".";
   std::size_t generated_ = 0;
@@ -507,18 +507,14 @@ std::string default_config_id() {
   return node.substr(0, node.find('.'));
 }
 
-std::vector<Token> preprocess_file(const std::string& path, const PreprocessOptions& options,
-                                   Diagnostics& diagnostics) {
-  Preprocessor preprocessor(options, diagnostics);
-  preprocessor.expand_file(path, nullptr, IncludeChecks{});
-  return preprocessor.take();
+void preprocess_file(const std::string& path, const PreprocessOptions& options, Diagnostics& diagnostics,
+                     const TokenSink& sink) {
+  Preprocessor(options, diagnostics, sink).expand_file(path, nullptr, IncludeChecks{});
 }
 
-std::vector<Token> preprocess_text(std::string_view text, const std::string& file_name,
-                                   const PreprocessOptions& options, Diagnostics& diagnostics) {
-  Preprocessor preprocessor(options, diagnostics);
-  preprocessor.expand_text(text, file_name);
-  return preprocessor.take();
+void preprocess_text(std::string_view text, const std::string& file_name, const PreprocessOptions& options,
+                     Diagnostics& diagnostics, const TokenSink& sink) {
+  Preprocessor(options, diagnostics, sink).expand_text(text, file_name);
 }
 
 }  // namespace xdplb::config

@@ -9,6 +9,7 @@
 // from; a substituted token carries the location of the $NAME that produced it.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,14 +31,17 @@ struct PreprocessOptions {
 // keepalived's default config id: the node name (uname) up to its first '.'.
 std::string default_config_id();
 
+// Receives the tokens, in order, line by line (a large file's tokens are never all held at once).
+using TokenSink = std::function<void(Token)>;
+
 // Reads `path` and everything it includes. A file that cannot be read is an error at the include
 // that named it (or at FILE:1:1 for the top-level file).
-std::vector<Token> preprocess_file(const std::string& path, const PreprocessOptions& options,
-                                   Diagnostics& diagnostics);
+void preprocess_file(const std::string& path, const PreprocessOptions& options, Diagnostics& diagnostics,
+                     const TokenSink& sink);
 
 // The same for text already in memory; `file_name` names it in diagnostics and anchors relative
 // includes.
-std::vector<Token> preprocess_text(std::string_view text, const std::string& file_name,
-                                   const PreprocessOptions& options, Diagnostics& diagnostics);
+void preprocess_text(std::string_view text, const std::string& file_name, const PreprocessOptions& options,
+                     Diagnostics& diagnostics, const TokenSink& sink);
 
 }  // namespace xdplb::config
