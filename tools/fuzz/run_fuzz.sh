@@ -51,7 +51,11 @@ flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_st
        -artifact_prefix="$build/$target-")
 case "$target" in
   config)
-    cp "$root"/conf/*.conf "$corpus"/
+    cp "$root"/conf/*.conf "$root"/tests/fuzz/seeds/config/* "$corpus"/
+    # keepalived's own sample files, when its package is installed (they are not ours to copy).
+    if [ -d /usr/share/doc/keepalived/samples ]; then
+      for sample in /usr/share/doc/keepalived/samples/keepalived.conf.*; do cp "$sample" "$corpus/"; done
+    fi
     flags+=(-max_len=16384 -dict="$root/tests/fuzz/config.dict") ;;
   vrrp)
     "$build/bin/fuzz_vrrp_seeds" "$corpus" >/dev/null

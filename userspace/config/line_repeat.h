@@ -18,7 +18,7 @@ struct LineRepeat {
 };
 
 // Bounds one ~SEQ: a typo in `end` must not generate a billion lines.
-constexpr std::size_t max_line_repeats = 1 << 20;
+constexpr std::size_t max_line_repeats = 65536;
 
 // Whether `line` (leading whitespace already skipped) starts with ~SEQ, ~SEQx or ~LST.
 bool starts_line_repeat(std::string_view line);

@@ -35,6 +35,7 @@ LoadResult finish(Config config, const LoadOptions& options, Diagnostics& diagno
 PreprocessOptions preprocess_options(const LoadOptions& options) {
   PreprocessOptions result;
   result.follow_includes = options.follow_includes;
+  result.max_generated_lines = options.max_generated_lines;
   result.config_id = options.config_id ? *options.config_id : default_config_id();
   return result;
 }

@@ -19,6 +19,9 @@ struct LoadOptions {
   bool strict = false;
   // Off for the fuzzer: `include` is then an error instead of reading files.
   bool follow_includes = true;
+  // How many lines one written line may generate (~SEQ, ~LST, multiline definitions): the fuzzer
+  // lowers it so that one input cannot take seconds.
+  std::size_t max_generated_lines = 4 * 1024 * 1024;
   // Who runs each script and whether its file may run, against this host (check_scripts.h): what
   // start-up refuses or disables. Off for the fuzzer and for tests of the grammar alone.
   bool check_scripts = true;

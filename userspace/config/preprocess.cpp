@@ -27,8 +27,6 @@ constexpr std::uintmax_t max_file_size = 16 * 1024 * 1024;
 constexpr std::size_t max_expanded_line = 64 * 1024;
 constexpr unsigned max_expansion_depth = 32;
 constexpr std::size_t max_replacements_per_line = 16384;
-// Bounds the lines ~SEQ / ~LST and multiline definitions may make of one file's line.
-constexpr std::size_t max_generated_lines = 4 * 1024 * 1024;
 // ${_HASH} and ${_BANG} are '#' and '!' that do not start a comment.
 constexpr char hash_stand_in = '\x01';
 constexpr char bang_stand_in = '\x02';
@@ -197,9 +195,9 @@ class Preprocessor {
       diagnostics_.error(line.origin, "definitions nested deeper than " + std::to_string(max_expansion_depth));
       return;
     }
-    if (++generated_ > max_generated_lines) {
-      if (generated_ == max_generated_lines + 1)
-        diagnostics_.error(line.origin, "this line generates more than " + std::to_string(max_generated_lines) +
+    if (++generated_ > options_.max_generated_lines) {
+      if (generated_ == options_.max_generated_lines + 1)
+        diagnostics_.error(line.origin, "this line generates more than " + std::to_string(options_.max_generated_lines) +
                                             " lines");
       return;
     }
@@ -271,7 +269,7 @@ class Preprocessor {
     for (const auto& values : parsed->values) {
       for (const auto& [variable, value] : values) definitions_[variable] = Definition{{Line{value, origin}}, false};
       process(Line{remainder, origin}, depth + 1);
-      if (generated_ > max_generated_lines) break;
+      if (generated_ > options_.max_generated_lines) break;
     }
     // keepalived.conf(5): do not rely on a ~SEQ variable after its line.
     for (const auto& [variable, value] : parsed->values.empty() ? std::map<std::string, std::string>{}

@@ -22,6 +22,8 @@ namespace xdplb::config {
 struct PreprocessOptions {
   // The fuzzer turns includes off so that random input cannot read arbitrary files.
   bool follow_includes = true;
+  // How many lines one written line may generate (~SEQ, ~LST, multiline definitions).
+  std::size_t max_generated_lines = 4 * 1024 * 1024;
   // Bounds include recursion (cycles are also detected by path).
   unsigned max_include_depth = 16;
   // What @ID lines are compared with (keepalived's -i/--config-id; default_config_id() when unset).
