@@ -35,11 +35,27 @@ Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagno
                    append(config.virtual_server_groups,
                           detail::parse_virtual_server_group(node, diagnostics));
                  })
+      .on_block("static_ipaddress",
+                [&](const SyntaxNode& node) {
+                  for (auto& a : detail::parse_static_ipaddresses(node, diagnostics))
+                    config.static_ipaddresses.push_back(std::move(a));
+                })
+      .on_block("static_routes",
+                [&](const SyntaxNode& node) {
+                  for (auto& r : detail::parse_routes(node, "static_routes", diagnostics))
+                    config.static_routes.push_back(std::move(r));
+                })
+      .on_block("static_rules",
+                [&](const SyntaxNode& node) {
+                  for (auto& r : detail::parse_rules(node, "static_rules", diagnostics))
+                    config.static_rules.push_back(std::move(r));
+                })
       .not_applicable(
-          {"static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "vrrp_track_file",
+          {"vrrp_track_process", "vrrp_track_file",
            "track_file", "bfd_instance", "garp_group", "linkbeat_interfaces", "vrrp_garp_group"},
           "keepalived option xdplb does not implement");
   reader.read(top_level);
+  detail::assign_rule_preferences(config, diagnostics);
   return config;
 }
 
