@@ -425,3 +425,19 @@ TEST_CASE("routes: xdplbd -t passes keepalived's samples of routes, rules and st
   }
 }
 #endif
+
+TEST_CASE("routes: xdplb-full.conf's static_* and virtual_rules") {
+  const auto result = load_config(std::string(XDPLB_SOURCE_DIR) + "/conf/xdplb-full.conf", grammar_only());
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  const Config& config = *result.config;
+  REQUIRE(config.static_ipaddresses.size() == 1);
+  CHECK(config.static_ipaddresses[0].scope == "host");
+  REQUIRE(config.static_routes.size() == 2);
+  CHECK(config.static_routes[1].nexthops.size() == 2);
+  REQUIRE(config.static_rules.size() == 1);
+  CHECK(config.static_rules[0].preference == 200u);
+  const auto& rules = config.vrrp_instances.at(0).virtual_rules;
+  REQUIRE(rules.size() == 2);
+  CHECK(rules[1].action == RuleAction::goto_);
+  CHECK(rules[1].fwmark == 7u);
+}
