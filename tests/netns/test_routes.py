@@ -166,3 +166,16 @@ def test_crash_leftovers_of_virtual_routes_and_rules_go_at_start(lan):
     assert virtual_removed(lb1), describe(lb1)
     assert "removed leftover rule" in agent2.log()
     assert ka.entered("MASTER") >= 1
+
+
+def test_keepalived_takes_the_forms_this_file_installs(lan, tmp_path):
+    """The routes and rules above are keepalived 2.2.7's grammar: its own -t (which needs the
+    interfaces, hence lb1) has nothing to say about them but that it would not track some."""
+    path = tmp_path / "keepalived-forms.conf"
+    path.write_text(STATIC + conf(instance(100, extra=VIRTUAL)))
+    p = lan.nodes["lb1"].run("keepalived", "-t", "-f", str(path), "-l", "-D", "-n", check=False)
+    allowed = ("cannot track route", "Route cannot be tracked", '"or" for routes is deprecated')
+    complaints = [line for line in (p.stdout + p.stderr).splitlines()
+                  if line.strip() and not any(a in line for a in allowed)]
+    assert '"or" for routes is deprecated' in p.stdout + p.stderr  # it did read the routes
+    assert complaints == [], "\n".join(complaints)
