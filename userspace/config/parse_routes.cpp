@@ -301,11 +301,21 @@ bool read_metric(RouteMetric metric, const Token& option, Words& words, VirtualR
 
 bool same_family(const IpAddress& a, const IpAddress& b) { return a.is_ipv4() == b.is_ipv4(); }
 
+// The family of a route whose destination is `default`, until `inet`, `inet6` or its first address
+// (keepalived: "default via fd00::1" is ::/0) decides it.
+struct OpenFamily {
+  bool open = false;
+};
+
 // An address of the route's family, or an error at the word.
-std::optional<IpAddress> read_route_address(const Token& token, const VirtualRoute& route, std::string_view what,
-                                            Diagnostics& diagnostics) {
+std::optional<IpAddress> read_route_address(const Token& token, VirtualRoute& route, std::string_view what,
+                                            OpenFamily& family, Diagnostics& diagnostics) {
   auto address = read_address(token, false, what, diagnostics);
   if (!address) return std::nullopt;
+  if (family.open) {
+    route.destination.family = address->family;
+    family.open = false;
+  }
   if (!same_family(*address, route.destination)) {
     diagnostics.error(token.location, std::string(what) + " " + token.text + " is not of the route's family (" +
                                           (route.ipv6() ? "IPv6" : "IPv4") + "): a route cannot mix IPv4 and IPv6");
@@ -315,7 +325,8 @@ std::optional<IpAddress> read_route_address(const Token& token, const VirtualRou
 }
 
 // `nexthop [via A] [dev X] [weight N] [onlink] [realms R]`, up to the next nexthop or the end.
-bool read_nexthop(const Token& keyword, Words& words, VirtualRoute& route, Diagnostics& diagnostics) {
+bool read_nexthop(const Token& keyword, Words& words, VirtualRoute& route, OpenFamily& family,
+                  Diagnostics& diagnostics) {
   RouteNexthop hop;
   hop.location = keyword.location;
   while (!words.done() && words.peek().text != "nexthop") {
@@ -327,7 +338,9 @@ bool read_nexthop(const Token& keyword, Words& words, VirtualRoute& route, Diagn
     const Token* value = nullptr;
     if (option.text == "via" || option.text == "gw") {
       if (!(value = words.value_of(option, "a gateway address"))) return false;
-      hop.via = read_route_address(*value, route, "nexthop gateway", diagnostics);
+      if (value->text == "inet" || value->text == "inet6") value = words.value_of(*value, "a gateway address");
+      if (!value) return false;
+      hop.via = read_route_address(*value, route, "nexthop gateway", family, diagnostics);
       if (!hop.via) return false;
     } else if (option.text == "dev") {
       if (!(value = words.value_of(option, "an interface name"))) return false;
@@ -417,11 +430,12 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
   if (!destination) return std::nullopt;
   route.destination = *destination;
   if (early_source) {
-    route.source = read_route_address(*early_source, route, "route source", diagnostics);
+    OpenFamily decided;  // keepalived: "src fd00::1 default" mixes families
+    route.source = read_route_address(*early_source, route, "route source", decided, diagnostics);
     if (!route.source) return std::nullopt;
   }
   bool hops_seen = false;
-  bool family_forced = false;
+  OpenFamily family{written_default};
   while (!words.done()) {
     const Token& option = words.take();
     const std::string& word = option.text;
@@ -433,7 +447,7 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
         return std::nullopt;
       }
       hops_seen = true;
-      if (!read_nexthop(option, words, route, diagnostics)) return std::nullopt;
+      if (!read_nexthop(option, words, route, family, diagnostics)) return std::nullopt;
       continue;
     }
     if (hops_seen) {
@@ -448,9 +462,9 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
       route.append = true;
     } else if (word == "inet6" || word == "inet") {
       const bool ipv6 = word == "inet6";
-      if (written_default && !family_forced && !route.via && !route.source) {
+      if (family.open) {
         route.destination.family = ipv6 ? AddressFamily::ipv6 : AddressFamily::ipv4;
-        family_forced = true;
+        family.open = false;
       } else if (route.ipv6() != ipv6) {
         diagnostics.error(option.location, "'" + word + "' given for an " + (route.ipv6() ? "IPv6" : "IPv4") +
                                                " route");
@@ -458,14 +472,17 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
       }
     } else if (word == "via" || word == "gw") {
       if (!(value = words.value_of(option, "a gateway address"))) return std::nullopt;
-      if (!(route.via = read_route_address(*value, route, "route gateway", diagnostics))) return std::nullopt;
+      // "via inet6 ADDR": the family written out, as ip-route(8) takes it.
+      if ((value->text == "inet" || value->text == "inet6") && !(value = words.value_of(*value, "a gateway address")))
+        return std::nullopt;
+      if (!(route.via = read_route_address(*value, route, "route gateway", family, diagnostics))) return std::nullopt;
     } else if (word == "or") {
       if (!(value = words.value_of(option, "a gateway address"))) return std::nullopt;
       if (!route.via) {
         diagnostics.error(option.location, "'or' needs a 'via' gateway before it");
         return std::nullopt;
       }
-      const auto second = read_route_address(*value, route, "route gateway", diagnostics);
+      const auto second = read_route_address(*value, route, "route gateway", family, diagnostics);
       if (!second) return std::nullopt;
       if (route.or_via) {
         diagnostics.warning(option.location, "a second 'or' is ignored (keepalived 2.2.7 ignores it too)");
@@ -474,7 +491,7 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
       route.or_via = second;
     } else if (word == "src") {
       if (!(value = words.value_of(option, "an address"))) return std::nullopt;
-      if (!(route.source = read_route_address(*value, route, "route source", diagnostics))) return std::nullopt;
+      if (!(route.source = read_route_address(*value, route, "route source", family, diagnostics))) return std::nullopt;
     } else if (word == "dev" || word == "oif") {
       if (!(value = words.value_of(option, "an interface name"))) return std::nullopt;
       route.device = value->text;
@@ -602,7 +619,7 @@ bool rule_option_takes_value(std::string_view word) {
 // with a message (its own sample has "192.168.100./24"), and so does xdplb, with a warning.
 std::optional<IpAddress> read_rule_address(const Token& option, const Token& value, bool& skip,
                                            Diagnostics& diagnostics) {
-  if (value.text == "all") return std::nullopt;
+  if (value.text == "all" || value.text == "default") return std::nullopt;
   std::string reason;
   auto address = IpAddress::parse(value.text, &reason);
   if (!address) {

@@ -80,6 +80,11 @@ TEST_CASE("routes: default, default6 and 'default inet6' destinations") {
   r = route_of("default inet6 via fd00::1 dev eth0");
   CHECK(r.destination.to_string_with_prefix() == "::/0");
   CHECK(address(r.via) == "fd00::1");
+  // keepalived: the gateway's family decides a `default` that no inet6 did.
+  r = route_of("default via fd00::1 dev eth0");
+  CHECK(r.destination.to_string_with_prefix() == "::/0");
+  r = route_of("default table 5 nexthop via fd00::2 nexthop via fd00::3");
+  CHECK(r.destination.to_string_with_prefix() == "::/0");
   r = route_of("0.0.0.0/0 gw 198.18.0.1 table 100");
   CHECK(r.destination.to_string_with_prefix() == "0.0.0.0/0");
   CHECK(address(r.via) == "198.18.0.1");
@@ -164,10 +169,14 @@ TEST_CASE("routes: the metrics mtu [lock] N, advmss, hoplimit, ..., quickack, fe
   CHECK(r.metrics.size() == 15);
 }
 
-TEST_CASE("routes: IPv6 routes, 'inet6' after an IPv6 destination") {
-  const auto r = route_of("fd00:1::/64 via fd00::1 dev eth0 inet6 metric 5");
+TEST_CASE("routes: IPv6 routes, 'inet6' after an IPv6 destination, 'via inet6 ADDR'") {
+  auto r = route_of("fd00:1::/64 via fd00::1 dev eth0 inet6 metric 5");
   CHECK(r.ipv6());
   CHECK(address(r.via) == "fd00::1");
+  r = route_of("fd00:7::/64 via inet6 fd00::1 dev eth0");
+  CHECK(address(r.via) == "fd00::1");
+  r = route_of("198.19.0.0/24 via inet 198.18.0.1 dev eth0");
+  CHECK(address(r.via) == "198.18.0.1");
 }
 
 TEST_CASE("routes: virtual_routes in a vrrp_instance take the same forms") {
@@ -197,6 +206,10 @@ TEST_CASE("routes: IPv4 and IPv6 do not mix in a route") {
   refused("static_routes", "198.19.25.0/24 nexthop via 198.18.0.253 nexthop via fd00::1",
           "nexthop gateway fd00::1 is not of the route's family", "fd00::1");
   refused("static_routes", "198.19.1.0/24 dev eth0 inet6", "'inet6' given for an IPv4 route", "inet6");
+  refused("static_routes", "src fd00::5 default dev eth0 table 5", "route source fd00::5 is not of the route's family",
+          "fd00::5");
+  refused("static_routes", "198.19.0.0/24 via inet6 fd00::1 dev eth0", "route gateway fd00::1 is not of the route's family",
+          "fd00::1");
 }
 
 TEST_CASE("routes: an unknown option is an error naming it") {
@@ -312,6 +325,7 @@ TEST_CASE("rules: 'not', IPv6 rules and 'inet6' for a rule without addresses") {
   CHECK(rule_of("from fd00::/64 table 100 priority 116").family == AddressFamily::ipv6);
   CHECK(rule_of("inet6 table 100 priority 115").family == AddressFamily::ipv6);
   CHECK(rule_of("to all table 100 priority 127").family == AddressFamily::ipv4);
+  CHECK_FALSE(rule_of("to default table 5 priority 4").to);  // keepalived takes `default` for all
 }
 
 TEST_CASE("rules: a rule without a priority gets keepalived's 16384, 16383, ... in file order, with a warning") {
