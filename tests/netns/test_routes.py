@@ -45,6 +45,7 @@ VIRTUAL = f"""
     unreachable 198.19.72.0/24 table {TABLE}
     198.19.73.0/24 dev eth0 table {TABLE} mtu lock 1400 metric 5 protocol bird
     default via 198.18.0.254 table {TABLE2}
+    fd00:70::/64 via fd00::fe dev eth0 table {TABLE} pref high expires 3600
   }}
   virtual_rules {{
     from 198.18.80.0/24 table {TABLE} priority 2000
@@ -90,6 +91,8 @@ def virtual_installed(ns):
             and "unreachable 198.19.72.0/24" in t
             and "198.19.73.0/24 dev eth0 proto bird scope link metric 5 mtu lock 1400" in t
             and "default via 198.18.0.254 dev eth0" in routes(ns, TABLE2)
+            and "fd00:70::/64 via fd00::fe dev eth0" in routes(ns, TABLE, "-6")
+            and "pref high" in routes(ns, TABLE, "-6") and "expires " in routes(ns, TABLE, "-6")
             and "2000:\tfrom 198.18.80.0/24 lookup 100" in r
             and "2001:\tfrom all to 198.19.80.0/24 fwmark 0x5/0xff ipproto tcp dport 80-90 goto 3000" in r
             and "2002:\tnot from 198.18.81.0/24 lookup 100" in r
@@ -99,7 +102,7 @@ def virtual_installed(ns):
 def virtual_removed(ns):
     t = routes(ns, TABLE)
     r = rules(ns)
-    return ("198.19.7" not in t and routes(ns, TABLE2).strip() == ""
+    return ("198.19.7" not in t and routes(ns, TABLE2).strip() == "" and "fd00:70::" not in routes(ns, TABLE, "-6")
             and not any(f"{p}:" in r for p in (2000, 2001, 2002, 2003)))
 
 

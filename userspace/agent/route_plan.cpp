@@ -1,6 +1,7 @@
 #include "agent/route_plan.h"
 
 #include <linux/fib_rules.h>
+#include <linux/icmpv6.h>
 #include <linux/rtnetlink.h>
 
 #include "agent/vrrp_plan.h"
@@ -113,6 +114,11 @@ vrrp::RouteSpec route_spec(const config::VirtualRoute& route, const std::string&
     spec.metrics[kernel] = value.value;
     if (value.lock) spec.locked_metrics |= 1u << kernel;
   }
+  if (route.pref)
+    spec.pref = *route.pref == config::RoutePreference::low    ? ICMPV6_ROUTER_PREF_LOW
+                : *route.pref == config::RoutePreference::high ? ICMPV6_ROUTER_PREF_HIGH
+                                                               : ICMPV6_ROUTER_PREF_MEDIUM;
+  spec.expires = route.expires;
   spec.append = route.append;
   return spec;
 }

@@ -111,6 +111,8 @@ json routes(const std::vector<VirtualRoute>& list) {
                    {"tos", optional(r.tos, [](std::uint8_t v) { return json(v); })},
                    {"realms", optional(r.realms, number)},
                    {"metrics", metrics},
+                   {"pref", optional(r.pref, [](RoutePreference p) { return json(to_string(p)); })},
+                   {"expires", optional(r.expires, number)},
                    {"append", r.append},
                    {"no_track", r.no_track}});
   }

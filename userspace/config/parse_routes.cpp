@@ -60,6 +60,15 @@ const char* to_string(RuleAction action) {
   return "table";
 }
 
+const char* to_string(RoutePreference preference) {
+  switch (preference) {
+    case RoutePreference::low: return "low";
+    case RoutePreference::medium: return "medium";
+    case RoutePreference::high: return "high";
+  }
+  return "medium";
+}
+
 namespace detail {
 
 namespace {
@@ -218,8 +227,6 @@ class Words {
 const char* refused_route_option(std::string_view word) {
   static const std::map<std::string_view, const char*> refused{
       {"congctl", "the congestion control metric is a string, which libnl-route-3 cannot send"},
-      {"pref", "libnl-route-3 cannot send an IPv6 route preference (RTA_PREF)"},
-      {"expires", "libnl-route-3 cannot send an IPv6 route's expiry (RTA_EXPIRES)"},
       {"encap", "lightweight tunnel encapsulation is not implemented"},
       {"vrf", "a VRF's table is not looked up: write 'table N'"},
       {"track_group", "track_group is not implemented: xdplb does not watch its routes and rules"},
@@ -517,6 +524,27 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
     } else if (word == "realms") {
       if (!(value = words.value_of(option, "[FROM/]TO"))) return std::nullopt;
       if (!(route.realms = read_realms(*value, diagnostics))) return std::nullopt;
+    } else if (word == "pref" || word == "expires") {
+      if (!(value = words.value_of(option, word == "pref" ? "low, medium or high" : "a number of seconds")))
+        return std::nullopt;
+      if (!route.ipv6()) {
+        diagnostics.error(option.location, "'" + word + "' is for IPv6 routes only");
+        return std::nullopt;
+      }
+      if (word == "expires") {
+        const auto seconds = read_number(*value, 0, kUint32Max, "expires", diagnostics);
+        if (!seconds) return std::nullopt;
+        route.expires = static_cast<std::uint32_t>(*seconds);
+      } else if (value->text == "low") {
+        route.pref = RoutePreference::low;
+      } else if (value->text == "medium") {
+        route.pref = RoutePreference::medium;
+      } else if (value->text == "high") {
+        route.pref = RoutePreference::high;
+      } else {
+        diagnostics.error(value->location, "pref must be low, medium or high, not '" + value->text + "'");
+        return std::nullopt;
+      }
     } else if (const auto metric = metric_named(word)) {
       if (!read_metric(*metric, option, words, route, diagnostics)) return std::nullopt;
     } else if (const char* reason = refused_route_option(word)) {

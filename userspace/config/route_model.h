@@ -33,6 +33,9 @@ struct RouteMetricValue {
   bool operator==(const RouteMetricValue&) const = default;
 };
 
+// An IPv6 route's preference (RFC 4191), `pref low|medium|high`.
+enum class RoutePreference : std::uint8_t { low, medium, high };
+
 // One `nexthop via A dev X weight N onlink` of a multipath route.
 struct RouteNexthop {
   std::optional<IpAddress> via;
@@ -64,6 +67,8 @@ struct VirtualRoute {
   std::optional<std::uint8_t> tos;
   std::optional<std::uint32_t> realms;  // `realms [FROM/]TO`: (FROM << 16) | TO
   std::map<RouteMetric, RouteMetricValue> metrics;
+  std::optional<RoutePreference> pref;   // IPv6 only
+  std::optional<std::uint32_t> expires;  // IPv6 only: seconds
   bool append = false;    // `append`: after matching routes (ip route append), not in their place
   bool no_track = false;  // keepalived's: xdplb never tracks routes (accepted, no effect)
   WrittenAt location;
@@ -123,5 +128,6 @@ struct VirtualRule {
 const char* to_string(RouteType type);
 const char* to_string(RouteMetric metric);
 const char* to_string(RuleAction action);
+const char* to_string(RoutePreference preference);
 
 }  // namespace xdplb::config

@@ -3,6 +3,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 
 #include "vrrp/netlink_util.h"
 
@@ -205,7 +207,20 @@ NlObject<rtnl_route> build_route(const RouteSpec& spec, IfIndexOf ifindex_of) {
 
 void AddressManager::add_route(const RouteSpec& spec) {
   auto route = build_route(spec, [this](const std::string& device) { return device.empty() ? 0 : ifindex_of(device); });
-  const int err = rtnl_route_add(sock_.get(), route.get(), spec.append ? NLM_F_APPEND : NLM_F_REPLACE);
+  const int flags = spec.append ? NLM_F_APPEND : NLM_F_REPLACE;
+  int err = 0;
+  if (!spec.pref && !spec.expires) {
+    err = rtnl_route_add(sock_.get(), route.get(), flags);
+  } else {
+    // libnl 3.7's rtnl_route has no RTA_PREF / RTA_EXPIRES: added to the request it builds.
+    nl_msg* raw = nullptr;
+    err = rtnl_route_build_add_request(route.get(), flags, &raw);
+    const std::unique_ptr<nl_msg, void (*)(nl_msg*)> msg(raw, nlmsg_free);
+    if (err >= 0 && spec.pref && nla_put_u8(msg.get(), RTA_PREF, *spec.pref) < 0) err = -NLE_NOMEM;
+    if (err >= 0 && spec.expires && nla_put_u32(msg.get(), RTA_EXPIRES, *spec.expires) < 0) err = -NLE_NOMEM;
+    if (err >= 0) err = nl_send_auto_complete(sock_.get(), msg.get());
+    if (err >= 0) err = nl_wait_for_ack(sock_.get());
+  }
   // An appended route that is there already (a leftover) is the one we wanted.
   if (err < 0 && !(spec.append && err == -NLE_EXIST)) throw NetlinkError("adding route " + spec.describe(), err);
 }

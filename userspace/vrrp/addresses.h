@@ -59,6 +59,8 @@ struct RouteSpec {
   std::optional<uint32_t> realms;
   std::map<int, uint32_t> metrics;  // RTAX_* -> value
   uint32_t locked_metrics = 0;      // RTAX_LOCK: bit (1 << RTAX_*) of each locked metric
+  std::optional<uint8_t> pref;      // IPv6: RTA_PREF (ICMPV6_ROUTER_PREF_*)
+  std::optional<uint32_t> expires;  // IPv6: RTA_EXPIRES, seconds
   bool append = false;              // NLM_F_APPEND rather than NLM_F_REPLACE
 
   std::string describe() const;

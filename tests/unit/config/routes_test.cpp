@@ -173,6 +173,10 @@ TEST_CASE("routes: IPv6 routes, 'inet6' after an IPv6 destination, 'via inet6 AD
   auto r = route_of("fd00:1::/64 via fd00::1 dev eth0 inet6 metric 5");
   CHECK(r.ipv6());
   CHECK(address(r.via) == "fd00::1");
+  r = route_of("fd00:2::/64 via fd00::1 dev eth0 pref high expires 10");
+  CHECK(r.pref == RoutePreference::high);
+  CHECK(r.expires == 10u);
+  CHECK(route_of("fd00:2::/64 dev eth0 pref low").pref == RoutePreference::low);
   r = route_of("fd00:7::/64 via inet6 fd00::1 dev eth0");
   CHECK(address(r.via) == "fd00::1");
   r = route_of("198.19.0.0/24 via inet 198.18.0.1 dev eth0");
@@ -212,6 +216,14 @@ TEST_CASE("routes: IPv4 and IPv6 do not mix in a route") {
           "fd00::1");
 }
 
+TEST_CASE("routes: pref and expires are for IPv6 routes, as keepalived says") {
+  refused("static_routes", "198.19.0.0/24 dev eth0 pref low", "'pref' is for IPv6 routes only", "pref");
+  refused("static_routes", "198.19.0.0/24 dev eth0 expires 10", "'expires' is for IPv6 routes only", "expires");
+  refused("static_routes", "fd00:2::/64 dev eth0 pref highest", "pref must be low, medium or high, not 'highest'",
+          "highest");
+  refused("static_routes", "fd00:2::/64 dev eth0 expires soon", "expires must be a number, not 'soon'", "soon");
+}
+
 TEST_CASE("routes: an unknown option is an error naming it") {
   refused("static_routes", "198.19.16.0/24 dev eth0 bogus 3", "unknown route option 'bogus'", "bogus");
   refused("static_routes", "198.19.16.0/24 dev eth0 type unicast", "unknown route option 'type'", "type");
@@ -220,10 +232,6 @@ TEST_CASE("routes: an unknown option is an error naming it") {
 TEST_CASE("routes: what keepalived takes and libnl-route-3 cannot send is refused, naming the keyword") {
   refused("static_routes", "198.19.19.0/24 dev eth0 congctl cubic",
           "route option 'congctl' is not implemented by xdplb: the congestion control metric is a string", "congctl");
-  refused("static_routes", "fd00:2::/64 via fd00::1 dev eth0 pref high",
-          "route option 'pref' is not implemented by xdplb: libnl-route-3 cannot send an IPv6 route preference", "pref");
-  refused("static_routes", "fd00:3::/64 via fd00::1 dev eth0 expires 10",
-          "route option 'expires' is not implemented by xdplb", "expires");
   refused("static_routes", "198.19.21.0/24 encap mpls 100 via 198.18.0.254 dev eth0",
           "route option 'encap' is not implemented by xdplb", "encap");
   refused("static_routes", "198.19.23.0/24 dev eth0 vrf blue", "route option 'vrf' is not implemented by xdplb", "vrf");
