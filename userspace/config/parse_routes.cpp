@@ -5,7 +5,6 @@
 #include <array>
 #include <charconv>
 #include <map>
-#include <span>
 
 #include "config/parse_blocks.h"
 #include "config/values.h"
@@ -232,7 +231,6 @@ const char* refused_route_option(std::string_view word) {
       {"track_group", "track_group is not implemented: xdplb does not watch its routes and rules"},
       {"ttl-propagate", "libnl-route-3 sends ttl-propagate for MPLS routes only"},
       {"as", "'as to' is for MPLS routes, which xdplb does not program"},
-      {"fastopen", "not a route option"},
   };
   const auto found = refused.find(word);
   return found == refused.end() ? nullptr : found->second;
