@@ -38,6 +38,7 @@ Agent::Agent(asio::io_context& io, AgentOptions options, config::Config config)
       options_(std::move(options)),
       config_(std::move(config)),
       plan_(plan_services(config_)),
+      static_network_(plan_static_network(config_)),
       retry_timer_(io),
       drain_store_(options_.state_directory.empty() ? std::filesystem::path{}
                                                     : options_.state_directory / "drains.json"),
@@ -115,6 +116,8 @@ void Agent::start() {
   for (const auto& ifname : options_.interfaces) dataplane_->attach(ifname);
   // The FIFO readers run before the first line can be written (keepalived's order).
   fifos_->start();
+  // keepalived installs its static addresses, routes and rules before any instance runs.
+  static_network_.start();
   // Elections start before the first sync so that the data plane serves only what this node holds.
   if (vrrp_) vrrp_->start();
   sync_dataplane(SyncCause::start);
@@ -131,6 +134,7 @@ void Agent::stop() {
   scheduler_->stop();
   for (const auto& action : health_.shutdown()) run_notify(action);
   if (vrrp_) vrrp_->stop();
+  static_network_.stop();
   fifos_->stop();
   if (!options_.keep_pins) dataplane_->detach_all();  // kept: the program serves on while we restart
   spdlog::info("instance {}: stopped{}", options_.instance, options_.keep_pins ? " (maps kept pinned)" : "");

@@ -20,6 +20,7 @@
 #include "agent/drain_store.h"
 #include "agent/health_plan.h"
 #include "agent/service_plan.h"
+#include "agent/static_network.h"
 #include "agent/stats_baseline.h"
 #include "agent/notify_fifos.h"
 #include "agent/prepared_reload.h"
@@ -174,6 +175,7 @@ class Agent {
   std::unique_ptr<dataplane::Dataplane> dataplane_;
   std::unique_ptr<NotifyFifos> fifos_;  // before vrrp_: the FIFOs exist before the router writes
   std::unique_ptr<VrrpService> vrrp_;
+  StaticNetwork static_network_;  // static_ipaddress, static_routes, static_rules
   asio::steady_timer retry_timer_;
   bool retry_pending_ = false;
   bool stopped_ = false;

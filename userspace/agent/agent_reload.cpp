@@ -266,6 +266,7 @@ contract::Reload Agent::apply_reload(PreparedReload r) {
           options_.interfaces.push_back(ifname);
         }
   }
+  for (auto& line : static_network_.apply(plan_static_network(config_))) changes.push_back(std::move(line));
   sync_dataplane(SyncCause::reload);
   config_loaded_at_ = std::chrono::system_clock::now();
   for (const auto& c : changes) spdlog::info("reload: {}", c);

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/route_plan.h"
 #include "common/process.h"
 #include "common/script_identity.h"
 #include "config/check_scripts.h"
@@ -46,30 +47,6 @@ std::optional<PlannedScript> plan_or_disable(const std::string& command, const s
 }
 
 vrrp::NotifyRunAs run_as(const ScriptIdentity& identity) { return {identity.uid, identity.gid}; }
-
-vrrp::AddressSpec address_spec(const config::VirtualIp& vip, const std::string& default_device) {
-  vrrp::AddressSpec spec;
-  spec.address = to_asio(vip.address);
-  spec.prefix_length = vip.address.prefix_length;
-  spec.device = vip.device.empty() ? default_device : vip.device;
-  spec.label = vip.label;
-  if (vip.broadcast) spec.broadcast = to_asio(*vip.broadcast);
-  spec.scope = vip.scope;
-  return spec;
-}
-
-vrrp::RouteSpec route_spec(const config::VirtualRoute& route, const std::string& default_device) {
-  vrrp::RouteSpec spec;
-  spec.destination = to_asio(route.destination);
-  spec.prefix_length = route.destination.prefix_length;
-  if (route.via) spec.via = to_asio(*route.via);
-  if (route.source) spec.source = to_asio(*route.source);
-  spec.device = route.device.empty() && !route.via && !route.blackhole ? default_device : route.device;
-  spec.metric = route.metric;
-  spec.table = route.table;
-  spec.blackhole = route.blackhole;
-  return spec;
-}
 
 // The notify lines of an instance or a sync group, each with its own user; a disabled one is left
 // empty. A PATH search the check resolved travels in the command, so the notifier runs the file that
@@ -154,6 +131,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
   }
   for (const auto& vip : vi.virtual_ipaddresses_excluded) s.addresses.push_back(address_spec(vip, vip_device));
   for (const auto& route : vi.virtual_routes) s.routes.push_back(route_spec(route, vip_device));
+  for (const auto& rule : vi.virtual_rules) s.rules.push_back(rule_spec(rule));
 
   s.announce.delay = vi.garp_master_delay.value_or(global.vrrp_garp_master_delay);
   s.announce.repeat = vi.garp_master_repeat.value_or(global.vrrp_garp_master_repeat);

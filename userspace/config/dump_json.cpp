@@ -80,6 +80,77 @@ json global(const GlobalDefs& g) {
            g.xdp_conntrack_flood_rate ? json(*g.xdp_conntrack_flood_rate) : json("auto")}};
 }
 
+json number(std::uint32_t v) { return json(v); }
+
+// A route under keepalived's keywords (unset ones are null).
+json routes(const std::vector<VirtualRoute>& list) {
+  json out = json::array();
+  for (const auto& r : list) {
+    json hops = json::array();
+    for (const auto& h : r.nexthops)
+      hops.push_back({{"via", optional(h.via, address)},
+                      {"dev", h.device},
+                      {"weight", optional(h.weight, [](std::uint16_t w) { return json(w); })},
+                      {"onlink", h.onlink},
+                      {"realms", optional(h.realms, number)}});
+    json metrics = json::object();
+    for (const auto& [metric, value] : r.metrics)
+      metrics[to_string(metric)] = value.lock ? json{{"lock", true}, {"value", value.value}} : json(value.value);
+    out.push_back({{"type", to_string(r.type)},
+                   {"to", address(r.destination)},
+                   {"src", optional(r.source, address)},
+                   {"via", optional(r.via, address)},
+                   {"or", optional(r.or_via, address)},
+                   {"dev", r.device},
+                   {"onlink", r.onlink},
+                   {"nexthop", hops},
+                   {"scope", optional(r.scope, [](std::uint8_t v) { return json(v); })},
+                   {"table", optional(r.table, number)},
+                   {"metric", optional(r.metric, number)},
+                   {"protocol", optional(r.protocol, [](std::uint8_t v) { return json(v); })},
+                   {"tos", optional(r.tos, [](std::uint8_t v) { return json(v); })},
+                   {"realms", optional(r.realms, number)},
+                   {"metrics", metrics},
+                   {"pref", optional(r.pref, [](RoutePreference p) { return json(to_string(p)); })},
+                   {"expires", optional(r.expires, number)},
+                   {"append", r.append},
+                   {"no_track", r.no_track}});
+  }
+  return out;
+}
+
+json rules(const std::vector<VirtualRule>& list) {
+  json out = json::array();
+  const auto range = [](const auto& r) { return json{r.first, r.last}; };
+  for (const auto& r : list) {
+    json rule = {{"family", r.family == AddressFamily::ipv4 ? "inet" : "inet6"},
+                 {"not", r.invert},
+                 {"from", r.from ? address(*r.from) : json("all")},
+                 {"to", r.to ? address(*r.to) : json("all")},
+                 {"priority", r.preference},
+                 {"priority_assigned", r.preference_assigned},
+                 {"action", r.l3mdev ? "l3mdev" : to_string(r.action)},
+                 {"iif", r.iif},
+                 {"oif", r.oif},
+                 {"fwmark", optional(r.fwmark, number)},
+                 {"fwmask", optional(r.fwmask, number)},
+                 {"tos", optional(r.tos, [](std::uint8_t v) { return json(v); })},
+                 {"realms", optional(r.realms, number)},
+                 {"protocol", optional(r.protocol, [](std::uint8_t v) { return json(v); })},
+                 {"ipproto", optional(r.ipproto, [](std::uint8_t v) { return json(v); })},
+                 {"sport", optional(r.sport, range)},
+                 {"dport", optional(r.dport, range)},
+                 {"uidrange", optional(r.uidrange, range)},
+                 {"suppress_prefixlength", optional(r.suppress_prefixlength, number)},
+                 {"suppress_ifgroup", optional(r.suppress_ifgroup, number)},
+                 {"no_track", r.no_track}};
+    if (r.action == RuleAction::table && !r.l3mdev) rule["table"] = r.table;
+    if (r.action == RuleAction::goto_) rule["goto"] = r.goto_target;
+    out.push_back(std::move(rule));
+  }
+  return out;
+}
+
 json virtual_ips(const std::vector<VirtualIp>& vips) {
   json out = json::array();
   for (const auto& vip : vips) {
@@ -93,16 +164,6 @@ json virtual_ips(const std::vector<VirtualIp>& vips) {
 }
 
 json instance(const VrrpInstance& i, const GlobalDefs& g) {
-  json routes = json::array();
-  for (const auto& r : i.virtual_routes) {
-    routes.push_back({{"destination", address(r.destination)},
-                      {"via", optional(r.via, address)},
-                      {"src", optional(r.source, address)},
-                      {"dev", r.device},
-                      {"metric", optional(r.metric, [](std::uint32_t v) { return json(v); })},
-                      {"table", optional(r.table, [](std::uint32_t v) { return json(v); })},
-                      {"blackhole", r.blackhole}});
-  }
   json interfaces = json::array();
   for (const auto& t : i.track_interfaces)
     interfaces.push_back(
@@ -121,7 +182,8 @@ json instance(const VrrpInstance& i, const GlobalDefs& g) {
            {{"auth_type", to_string(i.authentication.type)}, {"auth_pass", i.authentication.password}}},
           {"virtual_ipaddress", virtual_ips(i.virtual_ipaddresses)},
           {"virtual_ipaddress_excluded", virtual_ips(i.virtual_ipaddresses_excluded)},
-          {"virtual_routes", routes},
+          {"virtual_routes", routes(i.virtual_routes)},
+          {"virtual_rules", rules(i.virtual_rules)},
           {"nopreempt", i.nopreempt},
           {"preempt_delay", seconds(i.preempt_delay)},
           {"unicast_src_ip", optional(i.unicast_src_ip, address)},
@@ -322,6 +384,9 @@ nlohmann::json vrrp_to_json(const Config& config) {
   json groups = json::array();
   for (const auto& g : config.sync_groups) groups.push_back(sync_group(g, config.global));
   return {{"global_defs", global(config.global)},
+          {"static_ipaddress", virtual_ips(config.static_ipaddresses)},
+          {"static_routes", routes(config.static_routes)},
+          {"static_rules", rules(config.static_rules)},
           {"vrrp_scripts", scripts},
           {"vrrp_instances", instances},
           {"vrrp_sync_groups", groups}};

@@ -19,18 +19,12 @@
 
 #include "config/address.h"
 #include "config/diagnostics.h"
+#include "config/route_model.h"
+#include "config/written_at.h"
 
 namespace xdplb::config {
 
 using Duration = std::chrono::milliseconds;
-
-// Where an item was written: for diagnostics only, so it is equal to any other. Moving a block in
-// the file does not change what it means.
-struct WrittenAt : SourceLocation {
-  WrittenAt() = default;
-  WrittenAt(const SourceLocation& where) : SourceLocation(where) {}  // NOLINT: implicit by design
-  friend bool operator==(const WrittenAt&, const WrittenAt&) { return true; }
-};
 
 // Each keyword seen in a block, with where it was written. Which keywords were written is not part
 // of the value either: an unset optional or an explicit default says it in the fields themselves.
@@ -154,19 +148,6 @@ struct VirtualIp {
   bool operator==(const VirtualIp&) const = default;
 };
 
-struct VirtualRoute {
-  IpAddress destination;
-  std::optional<IpAddress> via;
-  std::optional<IpAddress> source;
-  std::string device;
-  std::optional<std::uint32_t> metric;
-  std::optional<std::uint32_t> table;
-  bool blackhole = false;
-  WrittenAt location;
-
-  bool operator==(const VirtualRoute&) const = default;
-};
-
 struct TrackedInterface {
   std::string name;
   std::optional<int> weight;
@@ -206,6 +187,7 @@ struct VrrpInstance {
   std::vector<VirtualIp> virtual_ipaddresses;
   std::vector<VirtualIp> virtual_ipaddresses_excluded;
   std::vector<VirtualRoute> virtual_routes;
+  std::vector<VirtualRule> virtual_rules;
   bool nopreempt = false;
   Duration preempt_delay{0};
   std::optional<IpAddress> unicast_src_ip;
@@ -462,6 +444,10 @@ struct Config {
   std::vector<VrrpSyncGroup> sync_groups;
   std::vector<VirtualServer> virtual_servers;
   std::vector<VirtualServerGroup> virtual_server_groups;
+  // Installed while the agent runs, whatever the VRRP state (route_model.h).
+  std::vector<VirtualIp> static_ipaddresses;
+  std::vector<VirtualRoute> static_routes;
+  std::vector<VirtualRule> static_rules;
 
   bool operator==(const Config&) const = default;
 };

@@ -18,6 +18,17 @@ std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagn
 // The entries of a track_script block: "NAME [weight N]" (also used by vrrp_sync_group).
 std::vector<TrackedScript> parse_track_scripts(const SyntaxNode& node, Diagnostics& diagnostics);
 
+// virtual_ipaddress, virtual_ipaddress_excluded and (parse_routes.cpp) static_ipaddress lines.
+std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& diagnostics);
+
+// parse_routes.cpp: the lines of a virtual_routes / static_routes block (`name` is the block's
+// keyword), of a virtual_rules / static_rules block, and of static_ipaddress (which needs `dev`).
+std::vector<VirtualRoute> parse_routes(const SyntaxNode& block, std::string_view name, Diagnostics& diagnostics);
+std::vector<VirtualRule> parse_rules(const SyntaxNode& block, std::string_view name, Diagnostics& diagnostics);
+std::vector<VirtualIp> parse_static_ipaddresses(const SyntaxNode& block, Diagnostics& diagnostics);
+// Gives every rule written without a priority keepalived's number (16384, 16383, ... in file order).
+void assign_rule_preferences(Config& config, Diagnostics& diagnostics);
+
 std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagnostics& diagnostics);
 std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node,
                                                              Diagnostics& diagnostics);

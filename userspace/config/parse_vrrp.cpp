@@ -41,7 +41,7 @@ bool is_unimplemented_vip_flag(std::string_view option) {
 }
 
 // "ADDRESS[/PREFIX] [brd ADDRESS] [dev IFNAME] [scope SCOPE] [label LABEL]", one per line.
-std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& diagnostics) {
+std::vector<VirtualIp> read_virtual_ip_lines(const SyntaxNode& block, Diagnostics& diagnostics) {
   std::vector<VirtualIp> result;
   for (const auto& line : block.children) {
     if (line.has_block) {
@@ -83,67 +83,6 @@ std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& d
       }
     }
     if (valid) result.push_back(std::move(vip));
-  }
-  return result;
-}
-
-// "DEST [src ADDR] [via|gw ADDR] [dev IFNAME] [metric N] [table N]" or "blackhole DEST".
-std::vector<VirtualRoute> parse_virtual_routes(const SyntaxNode& block, Diagnostics& diagnostics) {
-  std::vector<VirtualRoute> result;
-  for (const auto& line : block.children) {
-    std::vector<Token> words{line.keyword};
-    words.insert(words.end(), line.arguments.begin(), line.arguments.end());
-    VirtualRoute route;
-    route.location = line.location();
-    std::size_t i = 0;
-    if (words[0].text == "blackhole") {
-      route.blackhole = true;
-      if (words.size() < 2) {
-        diagnostics.error(line.location(), "blackhole route needs a destination");
-        continue;
-      }
-      i = 1;
-    }
-    auto destination = read_address(words[i], true, "route destination", diagnostics);
-    if (!destination) continue;
-    route.destination = *destination;
-    bool valid = true;
-    for (++i; i < words.size(); i += 2) {
-      const Token& option = words[i];
-      if (option.text == "onlink" || option.text == "no_track") {
-        diagnostics.warning(option.location, "virtual route option '" + option.text +
-                                                 "' is not implemented by xdplb; ignored");
-        --i;  // a flag takes no value
-        continue;
-      }
-      if (i + 1 >= words.size()) {
-        diagnostics.error(option.location, "'" + option.text + "' needs a value");
-        valid = false;
-        break;
-      }
-      const Token& value = words[i + 1];
-      if (option.text == "via" || option.text == "gw") {
-        route.via = read_address(value, false, "route gateway", diagnostics);
-        valid = valid && route.via.has_value();
-      } else if (option.text == "src") {
-        route.source = read_address(value, false, "route source", diagnostics);
-        valid = valid && route.source.has_value();
-      } else if (option.text == "dev") {
-        route.device = value.text;
-      } else if (option.text == "metric" || option.text == "table") {
-        const auto number = read_integer(value, 0, 0xFFFFFFFFLL, "route " + option.text, diagnostics);
-        if (!number) {
-          valid = false;
-        } else if (option.text == "metric") {
-          route.metric = static_cast<std::uint32_t>(*number);
-        } else {
-          route.table = static_cast<std::uint32_t>(*number);
-        }
-      } else {
-        diagnostics.unknown(option.location, "unknown virtual route option '" + option.text + "'; ignored");
-      }
-    }
-    if (valid) result.push_back(std::move(route));
   }
   return result;
 }
@@ -225,7 +164,6 @@ constexpr Choices<AuthType, 2> auth_types{.rule = {.subject = "auth_type", .lett
 constexpr std::string_view unimplemented_instance_keywords[] = {"track_file",
                                                                 "track_process",
                                                                 "track_bfd",
-                                                                "virtual_rules",
                                                                 "skip_check_adv_addr",
                                                                 "check_unicast_src",
                                                                 "unicast_ttl",
@@ -286,16 +224,20 @@ void append(std::vector<Item>& to, std::vector<Item> more) {
 }
 
 void read_virtual_ipaddress(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
-  append(instance.virtual_ipaddresses, parse_virtual_ips(block, diagnostics));
+  append(instance.virtual_ipaddresses, read_virtual_ip_lines(block, diagnostics));
 }
 
 void read_virtual_ipaddress_excluded(const SyntaxNode& block, VrrpInstance& instance,
                                      Diagnostics& diagnostics) {
-  append(instance.virtual_ipaddresses_excluded, parse_virtual_ips(block, diagnostics));
+  append(instance.virtual_ipaddresses_excluded, read_virtual_ip_lines(block, diagnostics));
 }
 
 void read_virtual_routes(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
-  append(instance.virtual_routes, parse_virtual_routes(block, diagnostics));
+  append(instance.virtual_routes, parse_routes(block, "virtual_routes", diagnostics));
+}
+
+void read_virtual_rules(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  append(instance.virtual_rules, parse_rules(block, "virtual_rules", diagnostics));
 }
 
 // keepalived keeps one source address for multicast and unicast alike: both keywords set it, and
@@ -328,6 +270,7 @@ void add_address_keywords(BlockReader& reader, VrrpInstance& instance) {
   reader.on_block("virtual_ipaddress", read_virtual_ipaddress, instance)
       .on_block("virtual_ipaddress_excluded", read_virtual_ipaddress_excluded, instance)
       .on_block("virtual_routes", read_virtual_routes, instance)
+      .on_block("virtual_rules", read_virtual_rules, instance)
       .on("unicast_src_ip", read_source_address, instance)
       .on("mcast_src_ip", read_source_address, instance)
       .on("mcast_dst_ip", read_mcast_dst_ip, instance)
@@ -379,6 +322,10 @@ void add_tracking_keywords(BlockReader& reader, VrrpInstance& instance, Diagnost
 }
 
 }  // namespace
+
+std::vector<VirtualIp> parse_virtual_ips(const SyntaxNode& block, Diagnostics& diagnostics) {
+  return read_virtual_ip_lines(block, diagnostics);
+}
 
 std::vector<TrackedScript> parse_track_scripts(const SyntaxNode& node, Diagnostics& diagnostics) {
   std::vector<TrackedScript> result;

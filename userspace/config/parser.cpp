@@ -6,7 +6,7 @@
 namespace xdplb::config {
 
 ModelBuilder::ModelBuilder(Diagnostics& diagnostics)
-    : reader_(std::make_unique<BlockReader>("the top level", diagnostics)) {
+    : diagnostics_(diagnostics), reader_(std::make_unique<BlockReader>("the top level", diagnostics)) {
   Config& config = config_;
   // The handlers outlive this constructor: they capture what they use by value or the builder's own.
   const auto append = [](auto& items, auto&& parsed) {
@@ -39,9 +39,24 @@ ModelBuilder::ModelBuilder(Diagnostics& diagnostics)
                    append(config.virtual_server_groups,
                           detail::parse_virtual_server_group(node, diagnostics));
                  })
+      .on_block("static_ipaddress",
+                [&config, &diagnostics](const SyntaxNode& node) {
+                  for (auto& a : detail::parse_static_ipaddresses(node, diagnostics))
+                    config.static_ipaddresses.push_back(std::move(a));
+                })
+      .on_block("static_routes",
+                [&config, &diagnostics](const SyntaxNode& node) {
+                  for (auto& r : detail::parse_routes(node, "static_routes", diagnostics))
+                    config.static_routes.push_back(std::move(r));
+                })
+      .on_block("static_rules",
+                [&config, &diagnostics](const SyntaxNode& node) {
+                  for (auto& r : detail::parse_rules(node, "static_rules", diagnostics))
+                    config.static_rules.push_back(std::move(r));
+                })
       .not_applicable(
-          {"static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "vrrp_track_file",
-           "track_file", "bfd_instance", "garp_group", "linkbeat_interfaces", "vrrp_garp_group", "track_group"},
+          {"vrrp_track_process", "vrrp_track_file", "track_file", "bfd_instance", "garp_group",
+           "linkbeat_interfaces", "vrrp_garp_group", "track_group"},
           "keepalived option xdplb does not implement")
       .not_applicable({"SSL"}, "SSL_GET presents no client certificate and checks no server certificate")
       .not_applicable({"net_namespace", "net_namespace_ipvs", "namespace_with_ipsets"},
@@ -55,10 +70,14 @@ void ModelBuilder::add(const SyntaxNode& top_level_statement) {
   reader_->read(std::span(&top_level_statement, 1));
 }
 
+Config ModelBuilder::finish() {
+  detail::assign_rule_preferences(config_, diagnostics_);
+  return std::move(config_);
+}
+
 Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagnostics) {
   ModelBuilder builder(diagnostics);
   for (const auto& statement : top_level) builder.add(statement);
-  return builder.finish();
-}
+  return builder.finish();}
 
 }  // namespace xdplb::config

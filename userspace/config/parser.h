@@ -21,9 +21,11 @@ class ModelBuilder {
   ModelBuilder& operator=(const ModelBuilder&) = delete;
 
   void add(const SyntaxNode& top_level_statement);
-  Config finish() { return std::move(config_); }
+  // Numbers the rules written without a priority, as keepalived does, then hands the model over.
+  Config finish();
 
  private:
+  Diagnostics& diagnostics_;
   Config config_;
   std::unique_ptr<class BlockReader> reader_;
 };

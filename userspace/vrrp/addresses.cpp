@@ -3,6 +3,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -14,7 +15,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <memory>
 
 #include "vrrp/netlink_util.h"
 
@@ -53,10 +56,20 @@ std::string AddressSpec::describe() const {
 }
 
 std::string RouteSpec::describe() const {
-  std::string out = blackhole ? "blackhole " : "";
+  std::string out;
+  if (type != RTN_UNICAST) {
+    std::array<char, 32> name{};
+    out = std::string(nl_rtntype2str(type, name.data(), name.size())) + " ";
+  }
   out += destination.to_string() + "/" + std::to_string(prefix_length);
   if (via) out += " via " + via->to_string();
   if (!device.empty()) out += " dev " + device;
+  for (const auto& hop : nexthops) {
+    out += " nexthop";
+    if (hop.via) out += " via " + hop.via->to_string();
+    if (!hop.device.empty()) out += " dev " + hop.device;
+    if (hop.weight != 1) out += " weight " + std::to_string(hop.weight);
+  }
   if (source) out += " src " + source->to_string();
   if (table) out += " table " + std::to_string(*table);
   if (metric) out += " metric " + std::to_string(*metric);
@@ -118,7 +131,42 @@ bool AddressManager::has_address(const AddressSpec& spec) {
 
 namespace {
 
-NlObject<rtnl_route> build_route(const RouteSpec& spec, int ifindex) {
+// ip-route(8)'s default scope: host for local routes, link for broadcast, anycast, multicast and
+// for a unicast route without a gateway, global otherwise.
+uint8_t default_scope(const RouteSpec& spec) {
+  switch (spec.type) {
+    case RTN_LOCAL: return RT_SCOPE_HOST;
+    case RTN_BROADCAST:
+    case RTN_ANYCAST:
+    case RTN_MULTICAST: return RT_SCOPE_LINK;
+    case RTN_UNICAST: {
+      const bool gateway = spec.via || std::any_of(spec.nexthops.begin(), spec.nexthops.end(),
+                                                   [](const NexthopSpec& hop) { return hop.via.has_value(); });
+      return gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    }
+    default: return RT_SCOPE_UNIVERSE;
+  }
+}
+
+// `ifindex_of` resolves a device name to its index (0: none named).
+template <typename IfIndexOf>
+rtnl_nexthop* build_hop(const RouteSpec& spec, const NexthopSpec& hop, IfIndexOf ifindex_of) {
+  rtnl_nexthop* nh = rtnl_route_nh_alloc();
+  if (!nh) throw NetlinkError("route " + spec.describe(), -NLE_NOMEM);
+  if (const int ifindex = ifindex_of(hop.device); ifindex > 0) rtnl_route_nh_set_ifindex(nh, ifindex);
+  if (hop.via) {
+    const NlAddr via = to_nl(*hop.via, hop.via->is_v4() ? 32 : 128);
+    rtnl_route_nh_set_gateway(nh, via.get());
+  }
+  // rtnh_hops is the weight less one (ip-route(8) writes "weight 1" for 0).
+  if (!spec.nexthops.empty()) rtnl_route_nh_set_weight(nh, static_cast<uint8_t>(hop.weight - 1));
+  if (hop.onlink) rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
+  if (hop.realms) rtnl_route_nh_set_realms(nh, *hop.realms);
+  return nh;
+}
+
+template <typename IfIndexOf>
+NlObject<rtnl_route> build_route(const RouteSpec& spec, IfIndexOf ifindex_of) {
   NlObject<rtnl_route> route(rtnl_route_alloc());
   if (!route) throw NetlinkError("route " + spec.describe(), -NLE_NOMEM);
   const int family = spec.destination.is_v4() ? AF_INET : AF_INET6;
@@ -126,46 +174,66 @@ NlObject<rtnl_route> build_route(const RouteSpec& spec, int ifindex) {
   const NlAddr destination = to_nl(spec.destination, spec.prefix_length);
   rtnl_route_set_dst(route.get(), destination.get());
   rtnl_route_set_table(route.get(), spec.table.value_or(RT_TABLE_MAIN));
-  rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+  rtnl_route_set_protocol(route.get(), spec.protocol);
+  rtnl_route_set_type(route.get(), spec.type);
+  rtnl_route_set_scope(route.get(), spec.scope.value_or(default_scope(spec)));
   if (spec.metric) rtnl_route_set_priority(route.get(), *spec.metric);
+  if (spec.tos) rtnl_route_set_tos(route.get(), *spec.tos);
   if (spec.source) {
     const NlAddr source = to_nl(*spec.source, spec.source->is_v4() ? 32 : 128);
     rtnl_route_set_pref_src(route.get(), source.get());
   }
-  if (spec.blackhole) {
-    rtnl_route_set_type(route.get(), RTN_BLACKHOLE);
+  for (const auto& [metric, value] : spec.metrics)
+    if (const int err = rtnl_route_set_metric(route.get(), metric, value); err < 0)
+      throw NetlinkError("route " + spec.describe() + ": metric " + std::to_string(metric), err);
+  if (spec.locked_metrics)
+    if (const int err = rtnl_route_set_metric(route.get(), RTAX_LOCK, spec.locked_metrics); err < 0)
+      throw NetlinkError("route " + spec.describe() + ": locked metrics", err);
+  // Blackhole, unreachable, prohibit and throw routes go nowhere: no nexthop.
+  if (spec.type == RTN_BLACKHOLE || spec.type == RTN_UNREACHABLE || spec.type == RTN_PROHIBIT ||
+      spec.type == RTN_THROW)
+    return route;
+  if (!spec.nexthops.empty()) {
+    for (const auto& hop : spec.nexthops) rtnl_route_add_nexthop(route.get(), build_hop(spec, hop, ifindex_of));
     return route;
   }
-  rtnl_route_set_type(route.get(), RTN_UNICAST);
-  rtnl_route_set_scope(route.get(), spec.via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-  rtnl_nexthop* hop = rtnl_route_nh_alloc();
-  if (!hop) throw NetlinkError("route " + spec.describe(), -NLE_NOMEM);
-  if (ifindex > 0) rtnl_route_nh_set_ifindex(hop, ifindex);
-  if (spec.via) {
-    const NlAddr via = to_nl(*spec.via, spec.via->is_v4() ? 32 : 128);
-    rtnl_route_nh_set_gateway(hop, via.get());
-  }
-  rtnl_route_add_nexthop(route.get(), hop);  // the route owns the hop from here on
+  if (!spec.via && spec.device.empty()) return route;  // the kernel says what it misses
+  NexthopSpec single{spec.via, spec.device, 1, spec.onlink, spec.realms};
+  rtnl_route_add_nexthop(route.get(), build_hop(spec, single, ifindex_of));  // the route owns the hop
   return route;
 }
 
 }  // namespace
 
 void AddressManager::add_route(const RouteSpec& spec) {
-  const int ifindex = spec.device.empty() ? 0 : ifindex_of(spec.device);
-  auto route = build_route(spec, ifindex);
-  const int err = rtnl_route_add(sock_.get(), route.get(), NLM_F_REPLACE);
-  if (err < 0) throw NetlinkError("adding route " + spec.describe(), err);
+  auto route = build_route(spec, [this](const std::string& device) { return device.empty() ? 0 : ifindex_of(device); });
+  const int flags = spec.append ? NLM_F_APPEND : NLM_F_REPLACE;
+  int err = 0;
+  if (!spec.pref && !spec.expires) {
+    err = rtnl_route_add(sock_.get(), route.get(), flags);
+  } else {
+    // libnl 3.7's rtnl_route has no RTA_PREF / RTA_EXPIRES: added to the request it builds.
+    nl_msg* raw = nullptr;
+    err = rtnl_route_build_add_request(route.get(), flags, &raw);
+    const std::unique_ptr<nl_msg, void (*)(nl_msg*)> msg(raw, nlmsg_free);
+    if (err >= 0 && spec.pref && nla_put_u8(msg.get(), RTA_PREF, *spec.pref) < 0) err = -NLE_NOMEM;
+    if (err >= 0 && spec.expires && nla_put_u32(msg.get(), RTA_EXPIRES, *spec.expires) < 0) err = -NLE_NOMEM;
+    if (err >= 0) err = nl_send_auto_complete(sock_.get(), msg.get());
+    if (err >= 0) err = nl_wait_for_ack(sock_.get());
+  }
+  // An appended route that is there already (a leftover) is the one we wanted.
+  if (err < 0 && !(spec.append && err == -NLE_EXIST)) throw NetlinkError("adding route " + spec.describe(), err);
 }
 
 bool AddressManager::remove_route(const RouteSpec& spec) {
-  int ifindex = 0;
-  if (!spec.device.empty()) {
-    const auto facts = links_.link(spec.device);
-    if (!facts) return false;
-    ifindex = facts->ifindex;
-  }
-  auto route = build_route(spec, ifindex);
+  bool device_gone = false;
+  auto route = build_route(spec, [&](const std::string& device) {
+    if (device.empty()) return 0;
+    const auto facts = links_.link(device);
+    if (!facts) device_gone = true;
+    return facts ? facts->ifindex : 0;
+  });
+  if (device_gone) return false;  // the route went with its device
   const int err = rtnl_route_delete(sock_.get(), route.get(), 0);
   if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV || err == -NLE_NOADDR) return false;
   if (err < 0) throw NetlinkError("removing route " + spec.describe(), err);

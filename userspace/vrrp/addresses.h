@@ -8,8 +8,10 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vrrp/netlink.h"
 
@@ -28,15 +30,38 @@ struct AddressSpec {
   bool operator==(const AddressSpec&) const = default;
 };
 
+// One path of a multipath route.
+struct NexthopSpec {
+  std::optional<asio::ip::address> via;
+  std::string device;  // empty: the gateway decides
+  uint16_t weight = 1;  // 1-256, as ip-route(8) writes it
+  bool onlink = false;
+  std::optional<uint32_t> realms;
+
+  bool operator==(const NexthopSpec&) const = default;
+};
+
+// A route as rtnetlink takes it; the numbers are the kernel's (RTN_*, RT_SCOPE_*, RTPROT_*, RTAX_*).
 struct RouteSpec {
   asio::ip::address destination;
   uint8_t prefix_length = 32;
+  uint8_t type = 1;  // RTN_UNICAST
   std::optional<asio::ip::address> via;
   std::optional<asio::ip::address> source;
   std::string device;  // may be empty when `via` decides it
+  bool onlink = false;
+  std::vector<NexthopSpec> nexthops;  // multipath: then via, device and onlink are unset
+  std::optional<uint8_t> scope;       // unset: ip-route(8)'s default for the type and gateway
   std::optional<uint32_t> metric;
-  std::optional<uint32_t> table;
-  bool blackhole = false;
+  std::optional<uint32_t> table;  // unset: main
+  uint8_t protocol = 4;           // RTPROT_STATIC
+  std::optional<uint8_t> tos;
+  std::optional<uint32_t> realms;
+  std::map<int, uint32_t> metrics;  // RTAX_* -> value
+  uint32_t locked_metrics = 0;      // RTAX_LOCK: bit (1 << RTAX_*) of each locked metric
+  std::optional<uint8_t> pref;      // IPv6: RTA_PREF (ICMPV6_ROUTER_PREF_*)
+  std::optional<uint32_t> expires;  // IPv6: RTA_EXPIRES, seconds
+  bool append = false;              // NLM_F_APPEND rather than NLM_F_REPLACE
 
   std::string describe() const;
 

@@ -40,6 +40,7 @@ struct Router::Instance {
   VrrpSocket* send_socket = nullptr;
   std::vector<AddressSpec> added;
   std::vector<RouteSpec> routes_added;
+  std::vector<RuleSpec> rules_added;
   bool vmac_created = false;
   std::chrono::system_clock::time_point last_transition{};
   State last_from = State::initialize;
@@ -117,6 +118,7 @@ void Router::start() {
   started_ = true;
   links_ = std::make_unique<HostLinks>();
   addresses_ = std::make_unique<AddressManager>();
+  rules_ = std::make_unique<RuleManager>();
   cleanup_leftovers();
   for (auto& instance : instances_) create_vmac(*instance);
   open_sockets();
@@ -178,6 +180,13 @@ void Router::cleanup_leftovers() {
           spdlog::warn("({}) removed leftover route {}", instance->name(), route.describe());
       } catch (const NetlinkError& e) {
         spdlog::debug("({}) leftover route check: {}", instance->name(), e.what());
+      }
+    }
+    for (const auto& rule : s.rules) {
+      try {
+        if (rules_->remove_rule(rule)) spdlog::warn("({}) removed leftover rule {}", instance->name(), rule.describe());
+      } catch (const NetlinkError& e) {
+        spdlog::debug("({}) leftover rule check: {}", instance->name(), e.what());
       }
     }
     for (const auto& address : s.addresses) {
@@ -513,6 +522,14 @@ void Router::take_addresses(Instance& instance) {
       spdlog::error("({}) {}", instance.name(), e.what());
     }
   }
+  for (const auto& rule : instance.settings.rules) {
+    try {
+      rules_->add_rule(rule);
+      instance.rules_added.push_back(rule);
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
   announce_addresses(instance);
 }
 
@@ -539,6 +556,14 @@ void Router::announce_addresses(Instance& instance) {
 
 void Router::release_addresses(Instance& instance) {
   instance.announcer.stop();
+  for (const auto& rule : instance.rules_added) {
+    try {
+      rules_->remove_rule(rule);
+    } catch (const std::exception& e) {
+      spdlog::error("({}) {}", instance.name(), e.what());
+    }
+  }
+  instance.rules_added.clear();
   for (const auto& route : instance.routes_added) {
     try {
       addresses_->remove_route(route);

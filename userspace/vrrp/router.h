@@ -25,6 +25,7 @@
 #include "vrrp/log_limiter.h"
 #include "vrrp/notifier.h"
 #include "vrrp/notify_fifo.h"
+#include "vrrp/rules.h"
 #include "vrrp/smtp_alert.h"
 #include "vrrp/tracker.h"
 
@@ -40,6 +41,7 @@ struct InstanceSettings {
   // Everything a Master adds: virtual_ipaddress (advertised) and virtual_ipaddress_excluded.
   std::vector<AddressSpec> addresses;
   std::vector<RouteSpec> routes;
+  std::vector<RuleSpec> rules;  // virtual_rules
   bool use_vmac = false;
   std::string vmac_name;        // the macvlan's name when use_vmac
   bool vmac_xmit_base = false;  // adverts leave through the base interface, not the vmac
@@ -110,11 +112,11 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Removes leftovers of a crashed run (configured VIPs, routes, vmac links), creates the vmac
+  // Removes leftovers of a crashed run (configured VIPs, routes, rules, vmac links), creates the vmac
   // links, opens the sockets, starts tracking and every state machine. Throws on a failure to
   // open what the instances need (socket, netlink).
   void start();
-  // Resigns where Master (priority-0 advert), removes every address, route and link it added,
+  // Resigns where Master (priority-0 advert), removes every address, route, rule and link it added,
   // runs notify_stop. Idempotent.
   void stop();
 
@@ -169,6 +171,7 @@ class Router {
   std::map<std::string, bool> link_usable_;
   std::unique_ptr<LinkMonitor> link_monitor_;
   std::unique_ptr<AddressManager> addresses_;
+  std::unique_ptr<RuleManager> rules_;
   std::unique_ptr<HostLinks> links_;
   SysctlChanges base_sysctls_;  // of the vmac base interfaces, restored on stop
   std::vector<std::unique_ptr<NotifyFifo>> fifos_;  // before notifier_, which writes to them

@@ -35,7 +35,7 @@ TEST_CASE("dump_json: the resolved model of xdplb-full.conf, defaults and substi
   CHECK(json["virtual_servers"][2]["group"] == "web_vips");
   CHECK(json["virtual_servers"][3]["fwmark"] == 9);
   CHECK(json["virtual_server_groups"][0]["entries"][0]["last"] == "198.18.0.112");
-  CHECK(vs["location"].get<std::string>().ends_with("xdplb-full.conf:133:1"));
+  CHECK(vs["location"].get<std::string>().ends_with("xdplb-full.conf:149:1"));
 }
 
 TEST_CASE("dump_json: substituted lb_algo shows what the data plane runs") {

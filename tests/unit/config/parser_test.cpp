@@ -127,7 +127,7 @@ TEST_CASE("parser: vrrp_instance keywords of xdplb-full.conf") {
   CHECK(vi.virtual_routes[0].metric == 10u);
   CHECK(vi.virtual_routes[1].source->to_string() == "198.18.0.100");
   CHECK(vi.virtual_routes[1].table == 100u);
-  CHECK(vi.virtual_routes[2].blackhole);
+  CHECK(vi.virtual_routes[2].type == RouteType::blackhole);
   CHECK(vi.preempt_delay == seconds(10));
   CHECK(vi.unicast_src_ip->to_string() == "198.18.0.2");
   REQUIRE(vi.unicast_peers.size() == 1);
@@ -429,16 +429,17 @@ TEST_CASE("parser: virtual_server header forms and their errors") {
   CHECK(result.config->virtual_servers[0].real_servers[0].port == 8080);
 }
 
-TEST_CASE("parser: keepalived's one-word virtual address and route flags are accepted with a warning") {
+TEST_CASE("parser: keepalived's one-word virtual address flags are accepted with a warning, a route's onlink applied") {
   const auto result = load_text(
       "vrrp_instance A {\n  interface eth0\n  virtual_router_id 1\n  virtual_ipaddress {\n"
       "    198.18.0.1/24 dev eth0 no_track label eth0:1\n    198.18.0.2/24 nodad\n  }\n"
       "  virtual_routes {\n    198.19.0.0/16 via 198.18.0.254 onlink dev eth0\n  }\n}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
-  CHECK(warning_lines(result) == std::vector<std::string>{"test.conf:5", "test.conf:6", "test.conf:9"});
+  CHECK(warning_lines(result) == std::vector<std::string>{"test.conf:5", "test.conf:6"});
   const auto& vi = result.config->vrrp_instances.at(0);
   CHECK(vi.virtual_ipaddresses.at(0).label == "eth0:1");
   CHECK(vi.virtual_ipaddresses.at(0).device == "eth0");
   CHECK(vi.virtual_routes.at(0).device == "eth0");
   CHECK(vi.virtual_routes.at(0).via->to_string() == "198.18.0.254");
+  CHECK(vi.virtual_routes.at(0).onlink);
 }
