@@ -35,10 +35,14 @@ Config build_model(const std::vector<SyntaxNode>& top_level, Diagnostics& diagno
                    append(config.virtual_server_groups,
                           detail::parse_virtual_server_group(node, diagnostics));
                  })
-      .not_applicable(
-          {"static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "vrrp_track_file",
-           "track_file", "bfd_instance", "garp_group", "linkbeat_interfaces", "vrrp_garp_group"},
-          "keepalived option xdplb does not implement");
+      .on_either("track_file",
+                 [&](const SyntaxNode& node) { append(config.track_files, detail::parse_track_file(node, diagnostics)); })
+      .on_either("vrrp_track_file",
+                 [&](const SyntaxNode& node) { append(config.track_files, detail::parse_track_file(node, diagnostics)); })
+      .not_applicable({"bfd_instance"}, "xdplb has no BFD: BFD_CHECK and track_bfd are ignored too")
+      .not_applicable({"static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "garp_group",
+                       "linkbeat_interfaces", "vrrp_garp_group"},
+                      "keepalived option xdplb does not implement");
   reader.read(top_level);
   return config;
 }
