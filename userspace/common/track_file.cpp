@@ -4,6 +4,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -43,7 +44,10 @@ TrackFileValue parse_track_file_value(std::string_view text) {
   errno = 0;
   char* end = nullptr;
   const long parsed = std::strtol(copy.c_str(), &end, 0);
-  if (end == copy.c_str()) return {0, "'" + copy.substr(0, 20) + "' is not a number: read as 0"};
+  if (end == copy.c_str()) {
+    const auto word = copy.substr(0, std::min(copy.find_first_of("\r\n"), std::size_t{20}));
+    return {0, "'" + word + "' is not a number: read as 0"};
+  }
   if (errno == ERANGE || parsed < INT_MIN || parsed > INT_MAX)
     return {std::nullopt, "the number is outside -2147483648..2147483647: ignored"};
   std::string problem;
