@@ -18,6 +18,7 @@ namespace {
 // Everything VRRP reads from a configuration besides the instances themselves.
 bool vrrp_shared_part_changed(const config::Config& before, const config::Config& after) {
   return before.vrrp_scripts != after.vrrp_scripts || before.sync_groups != after.sync_groups ||
+         before.track_files != after.track_files ||
          config::vrrp_view(before.global) != config::vrrp_view(after.global);
 }
 

@@ -1,5 +1,6 @@
 #include "agent/checker_factory.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <type_traits>
 
@@ -42,6 +43,44 @@ check::SchedulingParams scheduling_of(const config::VirtualServer& vs, const con
   p.delay_before_retry = timing.delay_before_retry;
   p.warmup = timing.warmup;
   p.alpha = timing.alpha;
+  return p;
+}
+
+check::UdpCheckParams plan_udp(const config::RealServer& rs, const config::UdpCheck& c, std::uint16_t vs_port) {
+  check::UdpCheckParams p;
+  p.target = target_of(rs, c, vs_port);
+  p.payload = c.payload;
+  p.require_reply = c.require_reply;
+  p.reply_data = c.reply_data;
+  p.reply_mask = c.reply_mask;
+  p.min_reply_length = c.min_reply_length;
+  p.max_reply_length = c.max_reply_length;
+  return p;
+}
+
+// FILE_CHECK: its weight, else (unset or 0, as keepalived reads it) the track_file's.
+check::FileCheckParams plan_file(const config::Config& config, const config::RealServer& rs,
+                                 const config::FileCheck& c) {
+  const auto file = std::find_if(config.track_files.begin(), config.track_files.end(),
+                                 [&](const config::TrackFile& f) { return f.name == c.track_file; });
+  if (file == config.track_files.end())
+    throw std::invalid_argument("FILE_CHECK track_file " + c.track_file + " has no track_file block");
+  check::FileCheckParams p;
+  p.track_file = file->name;
+  p.path = file->file;
+  const bool own_weight = c.weight && *c.weight != 0;
+  p.weight = own_weight ? *c.weight : file->weight;
+  p.reverse = own_weight ? c.reverse : file->weight_reverse;
+  p.server_weight = rs.weight;
+  return p;
+}
+
+// FILE_CHECK has no schedule of its own: the file's changes drive it (check/file_check.h).
+check::SchedulingParams file_scheduling(check::SchedulingParams p) {
+  p.delay_loop = check::Clock::duration::zero();
+  p.retry = 0;
+  p.delay_before_retry = check::Clock::duration::zero();
+  p.warmup = check::Clock::duration::zero();
   return p;
 }
 
@@ -96,6 +135,11 @@ check::PlannedCheck plan_checker(const config::Config& config, const config::Vir
           auto target = target_of(rs, c, 25);
           if (!c.connect_port) target.port = 25;
           built.params = check::SmtpCheckParams{target, c.helo_name};
+        } else if constexpr (std::is_same_v<T, config::UdpCheck>) {
+          built.params = plan_udp(rs, c, vs_port);
+        } else if constexpr (std::is_same_v<T, config::FileCheck>) {
+          built.params = plan_file(config, rs, c);
+          built.scheduling = file_scheduling(built.scheduling);
         } else {
           static_assert(std::is_same_v<T, config::DnsCheck>);
           check::DnsCheckParams p;

@@ -171,13 +171,31 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
     }
     p.tracked.push_back(object);
   };
+  const auto track_file = [&](const config::TrackedFile& tracked, const std::string& owner) {
+    const auto file = std::find_if(config.track_files.begin(), config.track_files.end(),
+                                   [&](const config::TrackFile& f) { return f.name == tracked.name; });
+    if (file == config.track_files.end())
+      fail(tracked.location, owner + ": track_file " + tracked.name + " has no track_file block");
+    vrrp::TrackedObject object;
+    object.id = {vrrp::TrackedKind::file, tracked.name};
+    object.weight = tracked.weight.value_or(file->weight);
+    object.reverse = tracked.reverse.value_or(file->weight_reverse);
+    if (std::any_of(p.tracked.begin(), p.tracked.end(), [&](const auto& o) { return o.id == object.id; })) {
+      spdlog::warn("{}:{}: {}: track_file {} is tracked by {} already; xdplb counts it once",
+                   tracked.location.file_name(), tracked.location.line, owner, tracked.name, what);
+      return;
+    }
+    p.tracked.push_back(object);
+  };
   for (const auto& tracked : vi.track_scripts) track_script(tracked, what);
-  // keepalived: a vrrp_sync_group's track_script lines apply to each of its instances.
+  for (const auto& tracked : vi.track_files) track_file(tracked, what);
+  // keepalived: a vrrp_sync_group's track_script and track_file lines apply to each of its instances.
   for (const auto& group : config.sync_groups) {
     const bool member = std::any_of(group.members.begin(), group.members.end(),
                                     [&](const config::NamedReference& m) { return m.name == vi.name; });
     if (!member) continue;
     for (const auto& tracked : group.track_scripts) track_script(tracked, "vrrp_sync_group " + group.name);
+    for (const auto& tracked : group.track_files) track_file(tracked, "vrrp_sync_group " + group.name);
   }
   try {
     const vrrp::VrrpInstance check(p);  // the state machine's own validation, with the file line
@@ -232,6 +250,17 @@ vrrp::RouterSettings plan_vrrp(const config::Config& config, const VrrpHostFacts
     script.uid = planned->identity.uid;
     script.gid = planned->identity.gid;
     out.scripts.push_back(std::move(script));
+  }
+  // Files nobody tracks are not watched, as keepalived does.
+  for (const auto& file : config.track_files) {
+    const auto names = [&](const std::vector<config::TrackedFile>& tracks) {
+      return std::any_of(tracks.begin(), tracks.end(), [&](const config::TrackedFile& t) { return t.name == file.name; });
+    };
+    const bool tracked = std::any_of(config.vrrp_instances.begin(), config.vrrp_instances.end(),
+                                     [&](const auto& vi) { return names(vi.track_files); }) ||
+                         std::any_of(config.sync_groups.begin(), config.sync_groups.end(),
+                                     [&](const auto& group) { return names(group.track_files); });
+    if (tracked) out.track_files.push_back(vrrp::TrackFileSettings{file.name, file.file});
   }
   std::map<std::string, const config::VrrpInstance*> by_name;
   for (const auto& vi : config.vrrp_instances) {

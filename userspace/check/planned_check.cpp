@@ -25,6 +25,8 @@ std::unique_ptr<Checker> make_checker(asio::io_context& io, const PlannedCheck& 
           return std::make_unique<MiscCheck>(io, p, plan.scheduling.delay_loop);
         else if constexpr (std::is_same_v<T, IcmpCheckParams>) return std::make_unique<IcmpCheck>(io, p);
         else if constexpr (std::is_same_v<T, SmtpCheckParams>) return std::make_unique<SmtpCheck>(io, p);
+        else if constexpr (std::is_same_v<T, UdpCheckParams>) return std::make_unique<UdpCheck>(io, p);
+        else if constexpr (std::is_same_v<T, FileCheckParams>) return std::make_unique<FileCheck>(io, p);
         else {
           static_assert(std::is_same_v<T, DnsCheckParams>);
           return std::make_unique<DnsCheck>(io, p);

@@ -13,17 +13,19 @@
 
 #include "check/checker.h"
 #include "check/dns_check.h"
+#include "check/file_check.h"
 #include "check/http_check.h"
 #include "check/icmp_check.h"
 #include "check/misc_check.h"
 #include "check/smtp_check.h"
 #include "check/tcp_check.h"
+#include "check/udp_check.h"
 #include "check/types.h"
 
 namespace xdplb::check {
 
-using CheckerParams =
-    std::variant<TcpCheckParams, HttpCheckParams, MiscCheckParams, IcmpCheckParams, SmtpCheckParams, DnsCheckParams>;
+using CheckerParams = std::variant<TcpCheckParams, HttpCheckParams, MiscCheckParams, IcmpCheckParams, SmtpCheckParams,
+                                   DnsCheckParams, UdpCheckParams, FileCheckParams>;
 
 struct PlannedCheck {
   CheckerParams params;

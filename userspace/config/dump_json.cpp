@@ -49,6 +49,38 @@ json tracked_scripts(const std::vector<TrackedScript>& tracks) {
   return out;
 }
 
+json tracked_files(const std::vector<TrackedFile>& tracks) {
+  json out = json::array();
+  for (const auto& track : tracks)
+    out.push_back({{"name", track.name},
+                   {"weight", optional(track.weight, [](int w) { return json(w); })},
+                   {"reverse", optional(track.reverse, [](bool r) { return json(r); })}});
+  return out;
+}
+
+// keepalived's HEX_STR as lower-case digits, "x" for a masked nibble: "0a1bx3".
+std::string hex_text(const std::vector<std::uint8_t>& data, const std::vector<std::uint8_t>& mask = {}) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const std::uint8_t m = i < mask.size() ? mask[i] : 0;
+    out += (m & 0xF0) ? 'x' : digits[data[i] >> 4];
+    out += (m & 0x0F) ? 'x' : digits[data[i] & 0x0F];
+  }
+  return out;
+}
+
+json track_file(const TrackFile& f) {
+  return {{"name", f.name},
+          {"location", location(f.location)},
+          {"file", f.file},
+          {"weight", f.weight},
+          {"reverse", f.weight_reverse},
+          {"init_file", f.init == TrackFileInit::none ? json(nullptr)
+                                                      : json{{"value", f.init_value},
+                                                             {"overwrite", f.init == TrackFileInit::overwrite}}}};
+}
+
 json global(const GlobalDefs& g) {
   return {{"router_id", g.router_id},
           {"notification_email", g.notification_email},
@@ -197,6 +229,7 @@ json instance(const VrrpInstance& i, const GlobalDefs& g) {
           {"garp_master_refresh", seconds(i.garp_master_refresh)},
           {"track_interface", interfaces},
           {"track_script", tracked_scripts(i.track_scripts)},
+          {"track_file", tracked_files(i.track_files)},
           {"notify", notify(i.notify)},
           {"smtp_alert", effective_smtp_alert(i.smtp_alert, g)},
           {"native_ipv6", i.native_ipv6},
@@ -227,6 +260,7 @@ json sync_group(const VrrpSyncGroup& group, const GlobalDefs& global) {
           {"group", members},
           {"notify", notify(group.notify)},
           {"track_script", tracked_scripts(group.track_scripts)},
+          {"track_file", tracked_files(group.track_files)},
           {"smtp_alert", effective_smtp_alert(group.smtp_alert, global)}};
 }
 
@@ -297,11 +331,29 @@ json checker(const VirtualServer& vs, const RealServer& rs, const Checker& varia
           json out = common("SMTP_CHECK", check);
           out["helo_name"] = check.helo_name;
           return out;
-        } else {
+        } else if constexpr (std::is_same_v<T, DnsCheck>) {
           json out = common("DNS_CHECK", check);
           out["type"] = check.type;
           out["name"] = check.name;
           return out;
+        } else if constexpr (std::is_same_v<T, UdpCheck>) {
+          json out = common("UDP_CHECK", check);
+          out["payload"] = check.payload.empty() ? json(nullptr) : json(hex_text(check.payload));
+          out["require_reply"] = check.require_reply;
+          out["require_reply_data"] =
+              check.reply_data.empty() ? json(nullptr) : json(hex_text(check.reply_data, check.reply_mask));
+          out["min_reply_length"] = check.min_reply_length;
+          out["max_reply_length"] = check.max_reply_length;
+          return out;
+        } else {
+          static_assert(std::is_same_v<T, FileCheck>);
+          // FILE_CHECK takes none of the common keywords: only its own.
+          return {{"type", "FILE_CHECK"},
+                  {"location", location(check.location)},
+                  {"track_file", check.track_file},
+                  {"weight", optional(check.weight, [](int w) { return json(w); })},
+                  {"reverse", check.reverse},
+                  {"dynamic", check.dynamic}};
         }
       },
       variant);
@@ -383,11 +435,14 @@ nlohmann::json vrrp_to_json(const Config& config) {
   for (const auto& s : config.vrrp_scripts) scripts.push_back(script(s));
   json groups = json::array();
   for (const auto& g : config.sync_groups) groups.push_back(sync_group(g, config.global));
+  json files = json::array();
+  for (const auto& f : config.track_files) files.push_back(track_file(f));
   return {{"global_defs", global(config.global)},
           {"static_ipaddress", virtual_ips(config.static_ipaddresses)},
           {"static_routes", routes(config.static_routes)},
           {"static_rules", rules(config.static_rules)},
           {"vrrp_scripts", scripts},
+          {"track_files", files},
           {"vrrp_instances", instances},
           {"vrrp_sync_groups", groups}};
 }

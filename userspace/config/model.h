@@ -168,6 +168,17 @@ struct TrackedScript {
   bool operator==(const TrackedScript&) const = default;
 };
 
+// A reference to a track_file block by name in a vrrp_instance's or vrrp_sync_group's track_file
+// block, with an optional weight and reverse that override the track_file's.
+struct TrackedFile {
+  std::string name;
+  std::optional<int> weight;     // -254..254; unset: the track_file's
+  std::optional<bool> reverse;   // `weight N reverse|noreverse`; unset: the track_file's
+  WrittenAt location;
+
+  bool operator==(const TrackedFile&) const = default;
+};
+
 struct NotifyScripts {
   ScriptCommand master, backup, fault, stop, any;  // `notify` is `any`: called for every transition
 
@@ -201,6 +212,7 @@ struct VrrpInstance {
   Duration garp_master_refresh{0};             // 0: no periodic refresh
   std::vector<TrackedInterface> track_interfaces;
   std::vector<TrackedScript> track_scripts;
+  std::vector<TrackedFile> track_files;
   NotifyScripts notify;
   std::optional<bool> smtp_alert;  // unset: the global default (effective_smtp_alert)
   bool native_ipv6 = false;
@@ -242,6 +254,25 @@ struct VrrpScript {
   bool operator==(const VrrpScript&) const = default;
 };
 
+// keepalived's `init_file [VALUE] [overwrite]`: write VALUE to the file at start when it does not
+// exist (create), or always (overwrite; not on a reload).
+enum class TrackFileInit { none, create, overwrite };
+
+// A top-level track_file block (vrrp_track_file is keepalived's old name): a file holding an
+// integer, watched by VRRP instances, sync groups (track_file) and real servers (FILE_CHECK).
+struct TrackFile {
+  std::string name;
+  WrittenAt location;
+  std::string file;
+  int weight = 1;  // keepalived's default
+  bool weight_reverse = false;
+  TrackFileInit init = TrackFileInit::none;
+  int init_value = 0;
+  KeywordLocations keywords;
+
+  bool operator==(const TrackFile&) const = default;
+};
+
 struct NamedReference {
   std::string name;
   WrittenAt location;
@@ -255,6 +286,7 @@ struct VrrpSyncGroup {
   std::vector<NamedReference> members;  // vrrp_instance names
   NotifyScripts notify;
   std::vector<TrackedScript> track_scripts;
+  std::vector<TrackedFile> track_files;
   std::optional<bool> smtp_alert;  // unset: the global default (effective_smtp_alert)
   KeywordLocations keywords;
 
@@ -356,7 +388,31 @@ struct DnsCheck : CheckerCommon {
   bool operator==(const DnsCheck&) const = default;
 };
 
-using Checker = std::variant<TcpCheck, HttpGetCheck, MiscCheck, PingCheck, SmtpCheck, DnsCheck>;
+// UDP_CHECK: a datagram to the server; failed on an ICMP error (port unreachable...), and with
+// require_reply also when no reply, or a reply of the wrong length or content, comes in time.
+struct UdpCheck : CheckerCommon {
+  std::vector<std::uint8_t> payload;  // empty: a random payload
+  bool require_reply = false;
+  std::vector<std::uint8_t> reply_data;  // require_reply HEX: the prefix the reply must match
+  std::vector<std::uint8_t> reply_mask;  // bits of reply_data to ignore (X or x nibbles); empty: none
+  unsigned min_reply_length = 0;
+  unsigned max_reply_length = 255;
+
+  bool operator==(const UdpCheck&) const = default;
+};
+
+// FILE_CHECK: the real server follows a track_file's value. It takes none of the common keywords;
+// it derives from CheckerCommon only so that every checker is visited alike.
+struct FileCheck : CheckerCommon {
+  std::string track_file;        // a track_file block's name
+  std::optional<int> weight;     // unset (or 0 written): the track_file's weight and reverse
+  bool reverse = false;
+  bool dynamic = false;
+
+  bool operator==(const FileCheck&) const = default;
+};
+
+using Checker = std::variant<TcpCheck, HttpGetCheck, MiscCheck, PingCheck, SmtpCheck, DnsCheck, UdpCheck, FileCheck>;
 
 struct RealServer : InheritedTiming {
   WrittenAt location;
@@ -442,6 +498,7 @@ struct Config {
   std::vector<VrrpInstance> vrrp_instances;
   std::vector<VrrpScript> vrrp_scripts;
   std::vector<VrrpSyncGroup> sync_groups;
+  std::vector<TrackFile> track_files;
   std::vector<VirtualServer> virtual_servers;
   std::vector<VirtualServerGroup> virtual_server_groups;
   // Installed while the agent runs, whatever the VRRP state (route_model.h).

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <optional>
+#include <span>
+#include <string_view>
 
 #include "config/block_reader.h"
 #include "config/diagnostics.h"
@@ -33,8 +35,20 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
 std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node,
                                                              Diagnostics& diagnostics);
 
-// TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, PING_CHECK/ICMP_CHECK, SMTP_CHECK, DNS_CHECK.
+// TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, PING_CHECK/ICMP_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK,
+// FILE_CHECK: the checkers xdplb runs.
+std::span<const std::string_view> checker_keywords();
 bool is_checker_keyword(std::string_view keyword);
+// keepalived's checkers xdplb does not run (BFD_CHECK), and why.
+inline constexpr std::string_view unimplemented_checker_keywords[] = {"BFD_CHECK"};
+inline constexpr std::string_view unimplemented_checker_reason =
+    "xdplb has no BFD: the real server's other checkers decide its health";
+
+// A top-level track_file / vrrp_track_file block.
+std::optional<TrackFile> parse_track_file(const SyntaxNode& node, Diagnostics& diagnostics);
+// The entries of a vrrp_instance's or vrrp_sync_group's track_file block: "NAME [weight N
+// [reverse|noreverse]]", weight -254..254.
+std::vector<TrackedFile> parse_tracked_files(const SyntaxNode& block, Diagnostics& diagnostics);
 std::optional<Checker> parse_checker(const SyntaxNode& node, Diagnostics& diagnostics);
 
 // connect_timeout, retry, delay_before_retry and warmup, which a checker, a real_server and a

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "config/block_reader.h"
+#include "config/hex_string.h"
 #include "config/parse_blocks.h"
 #include "config/values.h"
 
@@ -157,6 +158,65 @@ DnsCheck parse_dns(const SyntaxNode& node, Diagnostics& diagnostics) {
   return check;
 }
 
+void read_udp_payload(const SyntaxNode& statement, UdpCheck& check, Diagnostics& diagnostics) {
+  if (!require_argument(statement, 0, "a HEX_STR", diagnostics)) return;
+  if (auto bytes = read_hex_string(statement.arguments, false, "UDP_CHECK payload", diagnostics))
+    check.payload = std::move(bytes->data);
+}
+
+// "require_reply [HEX_STR]": a reply is needed; with HEX_STR its first bytes must match.
+void read_udp_require_reply(const SyntaxNode& statement, UdpCheck& check, Diagnostics& diagnostics) {
+  check.require_reply = true;
+  if (statement.arguments.empty()) return;
+  if (auto bytes = read_hex_string(statement.arguments, true, "UDP_CHECK require_reply", diagnostics)) {
+    check.reply_data = std::move(bytes->data);
+    check.reply_mask = std::move(bytes->mask);
+  }
+}
+
+UdpCheck parse_udp(const SyntaxNode& node, Diagnostics& diagnostics) {
+  UdpCheck check;
+  BlockReader reader("UDP_CHECK", diagnostics, &check.keywords);
+  add_common_handlers(reader, check, diagnostics);
+  reader.on("payload", read_udp_payload, check)
+      .on("require_reply", read_udp_require_reply, check)
+      .on("min_reply_length", BlockReader::integer(check.min_reply_length, 0, 65535, diagnostics))
+      .on("max_reply_length", BlockReader::integer(check.max_reply_length, 0, 65535, diagnostics));
+  reader.read(node.children);
+  if (check.min_reply_length > check.max_reply_length)
+    diagnostics.error(check.keywords.at_or("min_reply_length", node.location()),
+                      "UDP_CHECK min_reply_length " + std::to_string(check.min_reply_length) +
+                          " is above max_reply_length " + std::to_string(check.max_reply_length) +
+                          ": every reply would fail");
+  return check;
+}
+
+// FILE_CHECK's "weight N [reverse|noreverse]"; keepalived takes -65535..65535 (IPVS_WEIGHT_MAX).
+void read_file_check_weight(const SyntaxNode& statement, FileCheck& check, Diagnostics& diagnostics) {
+  const auto weight = read_single_integer(statement, -65535, 65535, diagnostics);
+  if (!weight) return;
+  check.weight = static_cast<int>(*weight);
+  if (statement.arguments.size() < 2) return;
+  const Token& option = statement.arguments[1];
+  if (option.text == "reverse" || option.text == "noreverse") {
+    check.reverse = option.text == "reverse";
+  } else {
+    diagnostics.error(option.location, "expected 'reverse' or 'noreverse' after the FILE_CHECK weight, not '" +
+                                           option.text + "'");
+  }
+}
+
+FileCheck parse_file(const SyntaxNode& node, Diagnostics& diagnostics) {
+  FileCheck check;
+  BlockReader reader("FILE_CHECK", diagnostics, &check.keywords);
+  reader.on("track_file", BlockReader::word(check.track_file, "a track_file name", diagnostics))
+      .on("weight", read_file_check_weight, check)
+      .on("dynamic", BlockReader::flag(check.dynamic, diagnostics));
+  reader.read(node.children);
+  if (check.track_file.empty()) diagnostics.error(node.location(), "FILE_CHECK has no track_file");
+  return check;
+}
+
 template <typename Check>
 Check parse_plain(const SyntaxNode& node, Diagnostics& diagnostics) {
   Check check;
@@ -179,9 +239,15 @@ void add_inherited_timing_keywords(BlockReader& reader, InheritedTiming& timing,
       .on("warmup", BlockReader::optional_seconds(timing.warmup, Duration{0}, max_timer, diagnostics));
 }
 
+std::span<const std::string_view> checker_keywords() {
+  static constexpr std::string_view keywords[] = {"TCP_CHECK",  "HTTP_GET",   "SSL_GET",   "MISC_CHECK",
+                                                  "PING_CHECK", "ICMP_CHECK", "SMTP_CHECK", "DNS_CHECK",
+                                                  "UDP_CHECK",  "FILE_CHECK"};
+  return keywords;
+}
+
 bool is_checker_keyword(std::string_view keyword) {
-  static constexpr std::array keywords{"TCP_CHECK",  "HTTP_GET",   "SSL_GET",    "MISC_CHECK",
-                                       "PING_CHECK", "ICMP_CHECK", "SMTP_CHECK", "DNS_CHECK"};
+  const auto keywords = checker_keywords();
   return std::find(keywords.begin(), keywords.end(), keyword) != keywords.end();
 }
 
@@ -200,6 +266,10 @@ std::optional<Checker> parse_checker(const SyntaxNode& node, Diagnostics& diagno
     checker = parse_smtp(node, diagnostics);
   } else if (kind == "DNS_CHECK") {
     checker = parse_dns(node, diagnostics);
+  } else if (kind == "UDP_CHECK") {
+    checker = parse_udp(node, diagnostics);
+  } else if (kind == "FILE_CHECK") {
+    checker = parse_file(node, diagnostics);
   } else {
     return std::nullopt;
   }

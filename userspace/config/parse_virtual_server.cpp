@@ -92,14 +92,13 @@ std::optional<RealServer> parse_real_server(const SyntaxNode& node, std::uint16_
       .on("notify_down", BlockReader::script_with_user(server.notify_down, diagnostics))
       .not_applicable({"uthreshold", "lthreshold"}, "IPVS only: xdplb has no IPVS")
       .not_applicable(checker_mail_keywords, checker_mail_reason)
-      .not_applicable({"virtualhost"}, "keepalived option xdplb does not implement; set it in the checker")
-      .not_applicable({"BFD_CHECK"}, "BFD is not implemented by xdplb: this checker is ignored");
-  for (const char* checker : {"TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "PING_CHECK", "ICMP_CHECK",
-                              "SMTP_CHECK", "DNS_CHECK"}) {
+      .not_applicable({"virtualhost"}, "keepalived option xdplb does not implement; set it in the checker");
+  for (const auto checker : checker_keywords()) {
     reader.on_block(checker, [&](const SyntaxNode& block) {
       if (auto parsed = parse_checker(block, diagnostics)) server.checkers.push_back(std::move(*parsed));
     });
   }
+  reader.not_applicable(unimplemented_checker_keywords, unimplemented_checker_reason);
   if (node.has_block) reader.read(node.children);
   return server;
 }

@@ -161,9 +161,7 @@ constexpr Choices<AuthType, 2> auth_types{.rule = {.subject = "auth_type", .lett
                                           .spellings = {{{"PASS", AuthType::pass}, {"AH", AuthType::ah}}}};
 
 // keepalived's vrrp_instance keywords that xdplb accepts and ignores.
-constexpr std::string_view unimplemented_instance_keywords[] = {"track_file",
-                                                                "track_process",
-                                                                "track_bfd",
+constexpr std::string_view unimplemented_instance_keywords[] = {"track_process",
                                                                 "skip_check_adv_addr",
                                                                 "check_unicast_src",
                                                                 "unicast_ttl",
@@ -315,9 +313,17 @@ void read_track_scripts(const SyntaxNode& block, VrrpInstance& instance, Diagnos
   append(instance.track_scripts, parse_track_scripts(block, diagnostics));
 }
 
+void read_track_files(const SyntaxNode& block, VrrpInstance& instance, Diagnostics& diagnostics) {
+  append(instance.track_files, parse_tracked_files(block, diagnostics));
+}
+
+constexpr std::string_view bfd_reason = "xdplb has no BFD: priority and state do not follow any BFD session";
+
 void add_tracking_keywords(BlockReader& reader, VrrpInstance& instance, Diagnostics& diagnostics) {
   reader.on_block("track_interface", read_track_interfaces, instance)
       .on_block("track_script", read_track_scripts, instance)
+      .on_block("track_file", read_track_files, instance)
+      .not_applicable({"track_bfd"}, bfd_reason)
       .on("dont_track_primary", BlockReader::flag(instance.dont_track_primary, diagnostics));
 }
 
@@ -413,8 +419,11 @@ std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagn
                 [&](const SyntaxNode& block) {
                   append(group.track_scripts, parse_track_scripts(block, diagnostics));
                 })
-      .not_applicable({"global_tracking", "sync_group_tracking_weight", "track_interface", "track_file",
-                       "track_process", "track_bfd", "notify_priority_changes"},
+      .on_block("track_file",
+                [&](const SyntaxNode& block) { append(group.track_files, parse_tracked_files(block, diagnostics)); })
+      .not_applicable({"track_bfd"}, bfd_reason)
+      .not_applicable({"global_tracking", "sync_group_tracking_weight", "track_interface",
+                       "track_process", "notify_priority_changes"},
                       "keepalived option xdplb does not implement");
   add_notify_keywords(reader, group.notify, group.smtp_alert, diagnostics);
   reader.read(node.children);

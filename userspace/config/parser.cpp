@@ -54,10 +54,17 @@ ModelBuilder::ModelBuilder(Diagnostics& diagnostics)
                   for (auto& r : detail::parse_rules(node, "static_rules", diagnostics))
                     config.static_rules.push_back(std::move(r));
                 })
-      .not_applicable(
-          {"vrrp_track_process", "vrrp_track_file", "track_file", "bfd_instance", "garp_group",
-           "linkbeat_interfaces", "vrrp_garp_group", "track_group"},
-          "keepalived option xdplb does not implement")
+      .on_either("track_file",
+                 [&config, &diagnostics, append](const SyntaxNode& node) {
+                   append(config.track_files, detail::parse_track_file(node, diagnostics));
+                 })
+      .on_either("vrrp_track_file",
+                 [&config, &diagnostics, append](const SyntaxNode& node) {
+                   append(config.track_files, detail::parse_track_file(node, diagnostics));
+                 })
+      .not_applicable({"bfd_instance"}, "xdplb has no BFD: BFD_CHECK and track_bfd are ignored too")
+      .not_applicable({"vrrp_track_process", "garp_group", "linkbeat_interfaces", "vrrp_garp_group", "track_group"},
+                      "keepalived option xdplb does not implement")
       .not_applicable({"SSL"}, "SSL_GET presents no client certificate and checks no server certificate")
       .not_applicable({"net_namespace", "net_namespace_ipvs", "namespace_with_ipsets"},
                       "xdplbd runs in the network namespace it is started in: start it there (ip netns exec, or "

@@ -326,9 +326,45 @@ void validate_virtual_servers(const Config& config, Diagnostics& diagnostics) {
   }
 }
 
+// Every track_file named by a vrrp_instance, a vrrp_sync_group or a FILE_CHECK exists, once; an
+// address owner only tracks with weight 0 (keepalived: its priority cannot move).
+void validate_track_files(const Config& config, Diagnostics& diagnostics) {
+  std::map<std::string, const TrackFile*> files;
+  for (const auto& file : config.track_files)
+    if (!files.emplace(file.name, &file).second)
+      diagnostics.error(file.location, "track_file " + file.name + " is defined twice");
+  std::set<std::string> used;
+  const auto check_reference = [&](const std::string& name, const SourceLocation& where) {
+    used.insert(name);
+    if (!files.contains(name)) diagnostics.error(where, "track_file '" + name + "' names no track_file block");
+  };
+  for (const auto& instance : config.vrrp_instances) {
+    for (const auto& track : instance.track_files) {
+      check_reference(track.name, track.location);
+      const auto file = files.find(track.name);
+      const int weight = track.weight.value_or(file == files.end() ? 0 : file->second->weight);
+      if (instance.priority == 255 && weight != 0)
+        diagnostics.error(track.location, "vrrp_instance " + instance.name + " is the address owner (priority 255): "
+                                          "its track_file " + track.name + " needs weight 0");
+    }
+  }
+  for (const auto& group : config.sync_groups)
+    for (const auto& track : group.track_files) check_reference(track.name, track.location);
+  for (const auto& server : config.virtual_servers)
+    for (const auto& real : server.real_servers)
+      for (const auto& checker : real.checkers)
+        if (const auto* file_check = std::get_if<FileCheck>(&checker))
+          if (!file_check->track_file.empty()) check_reference(file_check->track_file, file_check->location);
+  for (const auto& file : config.track_files)
+    if (!used.contains(file.name))
+      diagnostics.warning(file.location, "track_file " + file.name + " is not tracked by any instance, sync group or "
+                                         "FILE_CHECK; its file is not watched");
+}
+
 }  // namespace
 
 void validate(const Config& config, Diagnostics& diagnostics) {
+  validate_track_files(config, diagnostics);
   validate_vrrp(config, diagnostics);
   validate_virtual_servers(config, diagnostics);
 }

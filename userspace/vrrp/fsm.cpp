@@ -310,7 +310,10 @@ Actions VrrpInstance::update(InstanceParameters next, TimePoint now) {
     invalid(parameters_,
             "only priority, advert_int, nopreempt, preempt_delay, virtual addresses and track weights change in place");
   PriorityCalculator priority = make_priority(next);  // validates `next` before anything changes
-  for (const auto& object : priority_.tracked()) priority.set_healthy(object.id, object.healthy);
+  for (const auto& object : priority_.tracked()) {
+    priority.set_healthy(object.id, object.healthy);
+    priority.set_value(object.id, object.value);
+  }
 
   Actions out;
   const uint8_t before = effective_priority();
@@ -374,6 +377,18 @@ Actions VrrpInstance::on_tracked_object(const TrackedId& id, bool healthy, TimeP
   const uint8_t before = effective_priority();
   try {
     priority_.set_healthy(id, healthy);
+  } catch (const std::invalid_argument& e) {
+    invalid(parameters_, e.what());
+  }
+  reevaluate_fault(out, now, before);
+  return out;
+}
+
+Actions VrrpInstance::on_tracked_value(const TrackedId& id, int value, TimePoint now) {
+  Actions out;
+  const uint8_t before = effective_priority();
+  try {
+    priority_.set_value(id, value);
   } catch (const std::invalid_argument& e) {
     invalid(parameters_, e.what());
   }

@@ -186,6 +186,8 @@ class VrrpInstance {
   // A tracked object's result (name as in InstanceParameters::tracked). Throws
   // std::invalid_argument for an unknown name.
   Actions on_tracked_object(const TrackedId& id, bool healthy, TimePoint now);
+  // A tracked file's new value (TrackedKind::file). Throws as on_tracked_object does.
+  Actions on_tracked_value(const TrackedId& id, int value, TimePoint now);
   // vrrp_sync_group: the agent, which sees every member, reports the state the group moves to
   // when another member changed state. master: a Backup takes over now. backup: a Master steps
   // down without resigning (the group's new master is elsewhere). fault: the instance faults

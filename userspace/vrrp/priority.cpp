@@ -10,8 +10,16 @@ constexpr int kMaxWeight = 254;
 constexpr uint8_t kOwner = 255;
 }  // namespace
 
+constexpr int kFileFault = -254;
+constexpr int kFileMax = 253;
+
 std::string to_string(const TrackedId& id) {
-  return (id.kind == TrackedKind::interface ? "interface:" : "script:") + id.name;
+  switch (id.kind) {
+    case TrackedKind::interface: return "interface:" + id.name;
+    case TrackedKind::script: return "script:" + id.name;
+    case TrackedKind::file: return "file:" + id.name;
+  }
+  return id.name;
 }
 
 PriorityCalculator::PriorityCalculator(uint8_t base_priority, std::vector<TrackedObject> tracked)
@@ -28,21 +36,42 @@ PriorityCalculator::PriorityCalculator(uint8_t base_priority, std::vector<Tracke
   }
 }
 
-bool PriorityCalculator::set_healthy(const TrackedId& id, bool healthy) {
+TrackedObject& PriorityCalculator::find(const TrackedId& id) {
   const auto it = std::find_if(tracked_.begin(), tracked_.end(), [&](const auto& o) { return o.id == id; });
   if (it == tracked_.end()) throw std::invalid_argument("no tracked object named " + to_string(id));
+  return *it;
+}
+
+bool PriorityCalculator::set_healthy(const TrackedId& id, bool healthy) {
+  auto& object = find(id);
   const uint8_t priority_before = effective();
   const bool fault_before = faulted();
-  it->healthy = healthy;
+  object.healthy = healthy;
   return priority_before != effective() || fault_before != faulted();
 }
 
+bool PriorityCalculator::set_value(const TrackedId& id, int value) {
+  auto& object = find(id);
+  const uint8_t priority_before = effective();
+  const bool fault_before = faulted();
+  object.value = value;
+  return priority_before != effective() || fault_before != faulted();
+}
+
+int PriorityCalculator::file_offset(const TrackedObject& object) {
+  const long long product = static_cast<long long>(object.value) * object.weight * (object.reverse ? -1 : 1);
+  return static_cast<int>(std::clamp<long long>(product, kFileFault, kFileMax));
+}
+
 bool PriorityCalculator::causes_fault(const TrackedObject& object) {
+  if (object.id.kind == TrackedKind::file)
+    return object.weight == 0 ? (object.value != 0) != object.reverse : file_offset(object) == kFileFault;
   return object.weight == 0 && object.healthy == object.reverse;
 }
 
 int PriorityCalculator::adjustment(const TrackedObject& object) {
   if (object.weight == 0) return 0;
+  if (object.id.kind == TrackedKind::file) return causes_fault(object) ? 0 : file_offset(object);
   const bool applies = object.weight > 0 ? object.healthy : !object.healthy;
   if (!applies) return 0;
   return object.reverse ? -object.weight : object.weight;

@@ -6,6 +6,9 @@
 //   weight 0    puts the instance in Fault while the object has failed.
 // `reverse` (keepalived's keyword) negates the adjustment of a weighted object, and for a
 // weight-0 object makes success, not failure, the fault.
+// A track_file follows a value, not a health: with weight 0 a non-zero value is the fault (reverse:
+// a zero value); otherwise value x weight (negated by reverse), kept to -254..253, is the
+// adjustment, and -254 (below -253) is the fault (keepalived 2.2.7's rule).
 // The sum is clamped to 1..254 so tracking can neither make an instance resign (0) nor claim
 // address ownership (255); an address owner (base 255) keeps 255 whatever its weights say.
 #pragma once
@@ -17,14 +20,14 @@
 
 namespace xdplb::vrrp {
 
-// What a tracked object follows: an interface's link (track_interface) or a vrrp_script's result
-// (track_script).
-enum class TrackedKind : uint8_t { interface, script };
+// What a tracked object follows: an interface's link (track_interface), a vrrp_script's result
+// (track_script), or a track_file's value (track_file).
+enum class TrackedKind : uint8_t { interface, script, file };
 
 // Which tracked object: link and script results find theirs by it. Unique within an instance.
 struct TrackedId {
   TrackedKind kind = TrackedKind::script;
-  std::string name;  // the interface, or the vrrp_script block
+  std::string name;  // the interface, the vrrp_script block or the track_file block
 
   friend auto operator<=>(const TrackedId&, const TrackedId&) = default;
 };
@@ -37,6 +40,7 @@ struct TrackedObject {
   int weight = 0;    // -254..254
   bool reverse = false;
   bool healthy = true;  // initial state (keepalived's init_fail sets false)
+  int value = 0;        // a track_file's value (kind file only; `healthy` is unused then)
 
   bool operator==(const TrackedObject&) const = default;
 };
@@ -50,6 +54,8 @@ class PriorityCalculator {
   // Records a new health state. Returns true when the effective priority or the fault state
   // changed. Throws std::invalid_argument for an object that is not tracked.
   bool set_healthy(const TrackedId& id, bool healthy);
+  // The same for a track_file's value.
+  bool set_value(const TrackedId& id, int value);
 
   uint8_t base() const { return base_; }
   uint8_t effective() const;
@@ -61,6 +67,9 @@ class PriorityCalculator {
  private:
   static bool causes_fault(const TrackedObject& object);
   static int adjustment(const TrackedObject& object);
+  // A weighted track_file's value x weight, kept to -254..253 (-254: the fault).
+  static int file_offset(const TrackedObject& object);
+  TrackedObject& find(const TrackedId& id);
 
   uint8_t base_;
   std::vector<TrackedObject> tracked_;

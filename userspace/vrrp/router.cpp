@@ -128,6 +128,7 @@ void Router::start() {
     scripts_.push_back(std::make_unique<ScriptTracker>(
         io_, script, [this](const std::string& name, bool healthy) { on_script(name, healthy); }));
   }
+  start_track_files();
   for (auto& instance : instances_) start_instance(*instance);
   for (auto& script : scripts_) script->start();
 }
@@ -160,6 +161,12 @@ void Router::start_instance(Instance& instance) {
     execute(instance, instance.fsm.on_interface_state(false, Clock::now()));
   }
   for (const auto& tracked : instance.settings.vrrp.tracked) {
+    if (tracked.id.kind == TrackedKind::file) {
+      const auto watch = files_.find(tracked.id.name);
+      if (watch != files_.end() && watch->second->value() != 0)
+        execute(instance, instance.fsm.on_tracked_value(tracked.id, watch->second->value(), Clock::now()));
+      continue;
+    }
     if (tracked.id.kind != TrackedKind::interface) continue;
     const std::string& ifname = tracked.id.name;
     const auto facts = links_->link(ifname);
@@ -396,6 +403,24 @@ void Router::on_script(const std::string& script, bool healthy) {
       if (object.id == tracked) execute(*instance, instance->fsm.on_tracked_object(tracked, healthy, now));
 }
 
+void Router::start_track_files() {
+  for (const auto& file : settings_.track_files) {
+    auto watch = std::make_unique<TrackFileWatch>(io_, file.name, file.path,
+                                                  [this, name = file.name](int value) { on_file(name, value); });
+    if (const auto problem = watch->start(); !problem.empty())
+      spdlog::error("track_file {}: {}; its value stays {}", file.name, problem, watch->value());
+    files_[file.name] = std::move(watch);
+  }
+}
+
+void Router::on_file(const std::string& file, int value) {
+  const TrackedId tracked{TrackedKind::file, file};
+  const auto now = Clock::now();
+  for (auto& instance : instances_)
+    for (const auto& object : instance->settings.vrrp.tracked)
+      if (object.id == tracked) execute(*instance, instance->fsm.on_tracked_value(tracked, value, now));
+}
+
 void Router::execute(Instance& instance, Actions actions) {
   for (auto& action : actions) {
     if (auto* send = std::get_if<SendAdvertisement>(&action)) {
@@ -620,6 +645,7 @@ void Router::stop() {
   if (!started_ || stopped_) return;
   const auto now = Clock::now();
   for (auto& script : scripts_) script->stop();
+  files_.clear();
   for (auto& instance : instances_) {
     execute(*instance, instance->fsm.shutdown(now));
     instance->master_down_timer.cancel();

@@ -27,6 +27,7 @@
 #include "vrrp/notify_fifo.h"
 #include "vrrp/rules.h"
 #include "vrrp/smtp_alert.h"
+#include "common/track_file.h"
 #include "vrrp/tracker.h"
 
 namespace xdplb::vrrp {
@@ -72,9 +73,18 @@ struct SyncGroupSettings {
   bool smtp_alert = false;
 };
 
+// A track_file some instance tracks: its file is watched while the router runs.
+struct TrackFileSettings {
+  std::string name;
+  std::string path;
+
+  bool operator==(const TrackFileSettings&) const = default;
+};
+
 struct RouterSettings {
   std::vector<InstanceSettings> instances;
   std::vector<ScriptSettings> scripts;
+  std::vector<TrackFileSettings> track_files;
   std::vector<SyncGroupSettings> sync_groups;
   SmtpSettings smtp;
   NotifyRunAs notify_as;
@@ -146,6 +156,8 @@ class Router {
   void on_packet(SocketEntry& entry, const struct ReceivedPacket& packet);
   void on_link(const struct LinkEvent& event);
   void on_script(const std::string& script, bool healthy);
+  void start_track_files();
+  void on_file(const std::string& file, int value);
   void execute(Instance& instance, Actions actions);
   void send_advert(Instance& instance, const Advertisement& advert);
   void arm_timer(Instance& instance, TimerKind kind, TimePoint deadline);
@@ -168,6 +180,7 @@ class Router {
   std::vector<std::unique_ptr<SyncGroup>> groups_;
   std::map<std::pair<std::string, bool>, std::unique_ptr<SocketEntry>> sockets_;
   std::vector<std::unique_ptr<ScriptTracker>> scripts_;
+  std::map<std::string, std::unique_ptr<TrackFileWatch>> files_;
   std::map<std::string, bool> link_usable_;
   std::unique_ptr<LinkMonitor> link_monitor_;
   std::unique_ptr<AddressManager> addresses_;

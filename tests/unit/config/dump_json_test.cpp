@@ -35,7 +35,21 @@ TEST_CASE("dump_json: the resolved model of xdplb-full.conf, defaults and substi
   CHECK(json["virtual_servers"][2]["group"] == "web_vips");
   CHECK(json["virtual_servers"][3]["fwmark"] == 9);
   CHECK(json["virtual_server_groups"][0]["entries"][0]["last"] == "198.18.0.112");
-  CHECK(vs["location"].get<std::string>().ends_with("xdplb-full.conf:149:1"));
+  CHECK(vs["location"].get<std::string>().ends_with("xdplb-full.conf:164:1"));
+  // keepalived's names: track_file blocks, an instance's track_file line, UDP_CHECK and FILE_CHECK.
+  CHECK(json["track_files"][0]["name"] == "drain_dns");
+  CHECK(json["track_files"][0]["init_file"]["value"] == 0);
+  CHECK(json["track_files"][1]["weight"] == -2);
+  CHECK(json["vrrp_instances"][0]["track_file"][0] ==
+        nlohmann::json({{"name", "load_offset"}, {"weight", -5}, {"reverse", false}}));
+  const auto& dns = json["virtual_servers"][1]["real_servers"][1]["checkers"];
+  CHECK(dns[1]["type"] == "UDP_CHECK");
+  CHECK(dns[1]["payload"] == "0001");
+  CHECK(dns[1]["require_reply_data"] == "000x");
+  CHECK(dns[1]["max_reply_length"] == 512);
+  CHECK(dns[1]["connect_timeout"] == 2);
+  CHECK(dns[2]["type"] == "FILE_CHECK");
+  CHECK(dns[2]["track_file"] == "drain_dns");
 }
 
 TEST_CASE("dump_json: substituted lb_algo shows what the data plane runs") {

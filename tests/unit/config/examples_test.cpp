@@ -113,3 +113,16 @@ TEST_CASE("examples: xdplb-full.conf loads with no diagnostic at all, even under
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
   CHECK_MESSAGE(result.diagnostics.empty(), all_diagnostics(result));
 }
+
+TEST_CASE("examples: keepalived 2.2.7's UDP_CHECK sample loads without errors") {
+  const std::string sample = "/usr/share/doc/keepalived/samples/keepalived.conf.UDP_CHECK";
+  if (!std::filesystem::exists(sample)) return;  // keepalived's documentation is not installed
+  const auto result = load_config(sample, grammar_only());
+  CHECK_MESSAGE(error_lines(result).empty(), all_diagnostics(result));
+  REQUIRE(result.config);
+  bool udp = false;
+  for (const auto& vs : result.config->virtual_servers)
+    for (const auto& rs : vs.real_servers)
+      for (const auto& checker : rs.checkers) udp = udp || std::holds_alternative<UdpCheck>(checker);
+  CHECK(udp);
+}

@@ -200,7 +200,7 @@ const Ignored ignored[] = {
      "no_email_faults startup_script shutdown_script vrrp_startup_delay vrrp_min_garp smtp_alert_checker"},
     {instance_opening, ipvs, "lvs_sync_daemon_interface"},
     {instance_opening, unimplemented,
-     "track_file track_process track_bfd skip_check_adv_addr check_unicast_src "
+     "track_process skip_check_adv_addr check_unicast_src "
      "unicast_ttl old_unicast_checksum garp_master_refresh_repeat garp_lower_prio_delay "
      "garp_lower_prio_repeat "
      "lower_prio_no_advert higher_prio_send_advert kernel_rx_buf_size debug promote_secondaries "

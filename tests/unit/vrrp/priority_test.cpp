@@ -105,3 +105,32 @@ TEST_CASE("bad tracking input is refused with a clear error") {
                        std::invalid_argument);
   CHECK(p.effective() == 101);  // the bad call changed nothing
 }
+
+TEST_CASE("track_file: value x weight moves the priority, below -253 is Fault, weight 0 faults on non-zero") {
+  const TrackedId file{TrackedKind::file, "tf"};
+  PriorityCalculator weighted(100, {TrackedObject{file, 10, false, true, 0}});
+  CHECK(weighted.effective() == 100);
+  CHECK(weighted.set_value(file, 3));
+  CHECK(weighted.effective() == 130);
+  weighted.set_value(file, -5);
+  CHECK(weighted.effective() == 50);
+  CHECK_FALSE(weighted.faulted());
+  weighted.set_value(file, -26);  // -260: below -253
+  CHECK(weighted.faulted());
+  weighted.set_value(file, 100);  // 1000, kept to 253, then the 1..254 range
+  CHECK(weighted.effective() == 254);
+
+  PriorityCalculator reversed(100, {TrackedObject{file, 10, true, true, 0}});
+  reversed.set_value(file, 2);
+  CHECK(reversed.effective() == 80);
+
+  PriorityCalculator unweighted(100, {TrackedObject{file, 0, false, true, 0}});
+  CHECK_FALSE(unweighted.faulted());
+  unweighted.set_value(file, -1);
+  CHECK(unweighted.faulted());
+  CHECK(unweighted.effective() == 100);
+  PriorityCalculator unweighted_reverse(100, {TrackedObject{file, 0, true, true, 0}});
+  CHECK(unweighted_reverse.faulted());
+  unweighted_reverse.set_value(file, 1);
+  CHECK_FALSE(unweighted_reverse.faulted());
+}
