@@ -40,16 +40,9 @@ json notify(const NotifyScripts& scripts) {
           {"notify", script_line(scripts.any)}};
 }
 
-json tracked_scripts(const std::vector<TrackedScript>& tracks) {
-  json out = json::array();
-  for (const auto& track : tracks)
-    out.push_back({{"name", track.name},
-                   {"weight", optional(track.weight, [](int w) { return json(w); })},
-                   {"reverse", optional(track.reverse, [](bool r) { return json(r); })}});
-  return out;
-}
-
-json tracked_files(const std::vector<TrackedFile>& tracks) {
+// A track_script or track_file line: NAME, and the weight and reverse written after it.
+template <typename Track>
+json tracked(const std::vector<Track>& tracks) {
   json out = json::array();
   for (const auto& track : tracks)
     out.push_back({{"name", track.name},
@@ -228,8 +221,8 @@ json instance(const VrrpInstance& i, const GlobalDefs& g) {
           {"garp_master_repeat", i.garp_master_repeat.value_or(g.vrrp_garp_master_repeat)},
           {"garp_master_refresh", seconds(i.garp_master_refresh)},
           {"track_interface", interfaces},
-          {"track_script", tracked_scripts(i.track_scripts)},
-          {"track_file", tracked_files(i.track_files)},
+          {"track_script", tracked(i.track_scripts)},
+          {"track_file", tracked(i.track_files)},
           {"notify", notify(i.notify)},
           {"smtp_alert", effective_smtp_alert(i.smtp_alert, g)},
           {"native_ipv6", i.native_ipv6},
@@ -259,8 +252,8 @@ json sync_group(const VrrpSyncGroup& group, const GlobalDefs& global) {
           {"location", location(group.location)},
           {"group", members},
           {"notify", notify(group.notify)},
-          {"track_script", tracked_scripts(group.track_scripts)},
-          {"track_file", tracked_files(group.track_files)},
+          {"track_script", tracked(group.track_scripts)},
+          {"track_file", tracked(group.track_files)},
           {"smtp_alert", effective_smtp_alert(group.smtp_alert, global)}};
 }
 

@@ -12,26 +12,16 @@
 #include <set>
 #include <string>
 
+#include "xdplbd_run.h"
+
+using namespace xdplb::config::test;
+
 namespace {
 
 constexpr const char* samples_directory = "/usr/share/doc/keepalived/samples";
 
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
-
 Run config_test(const std::string& file, const std::string& options = "") {
-  const std::string command = std::string(XDPLBD_PATH) + " -t " + options + " -f '" + file + "' 2>&1";
-  Run run;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return run_xdplbd("-t " + options + " -f '" + file + "'");
 }
 
 // The samples keepalived 2.2.7's own `keepalived -t` reports as broken (checked in a namespace that

@@ -11,30 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "config_test_util.h"
+#include "xdplbd_run.h"
 
 using namespace xdplb::config::test;
 
 namespace {
-
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs xdplbd with `arguments` (shell words), collecting stdout and, when asked, stderr.
-Run run_xdplbd(const std::string& arguments, bool with_stderr = true) {
-  const std::string command =
-      std::string(XDPLBD_PATH) + " " + arguments + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  Run run;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 std::string example(const char* name) {
   return std::string(XDPLB_SOURCE_DIR) + "/conf/" + name;
