@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * xdplb XDP entry point: parse -> classify (VIP?) -> pick backend -> forward.
- * Everything that is not traffic for a served VIP passes to the kernel untouched.
+ * xdplb XDP entry point: parse -> classify (VIP? NAT server's reply?) -> pick backend -> forward.
+ * Everything that is neither traffic for a served VIP nor a NAT reply passes to the kernel untouched.
  */
 #include "lib/common.h"
 #include "lib/forward.h"
@@ -41,15 +41,15 @@ int xdplb_main(struct xdp_md *ctx)
 	struct xdplb_flow icmp_flow = {};
 	const struct xdplb_flow *flow = &pkt.flow;
 	enum xdplb_reason reason;
-	int status, action, is_icmp_error = 0;
+	int status, action, is_icmp_error = 0, pmtu = 0;
 
 	status = parse_packet(ctx, &pkt);
 	if (status != PARSE_OK)
 		return pass(reason_of_parse(status), pkt.len);
 
 	if (pkt.flow.proto == IPPROTO_ICMP || pkt.flow.proto == IPPROTO_ICMPV6) {
-		/* Echo and the rest go to the stack; errors about a VIP flow follow that flow. */
-		if (!icmp_error_flow(ctx, &pkt, &icmp_flow))
+		/* Echo and the rest go to the stack; errors about a VIP or NAT flow follow that flow. */
+		if (!icmp_error_flow(ctx, &pkt, &icmp_flow, &pmtu))
 			return pass(XDPLB_R_PASS_NOT_VIP, pkt.len);
 		flow = &icmp_flow;
 		is_icmp_error = 1;
@@ -58,8 +58,14 @@ int xdplb_main(struct xdp_md *ctx)
 	}
 
 	struct xdplb_vip *vip = lookup_vip(flow->dst, flow->dport, flow->proto, flow->family);
-	if (!vip)
-		return pass(XDPLB_R_PASS_NOT_VIP, pkt.len);
+	/* Only PMTU errors are steered to a VIP flow's backend; any error about a NAT reply is translated. */
+	if (!vip || (is_icmp_error && !pmtu)) {
+		action = nat_reply(ctx, &pkt, flow, is_icmp_error, &reason);
+		if (action < 0)
+			return pass(XDPLB_R_PASS_NOT_VIP, pkt.len);
+		count_verdict(reason, pkt.len);
+		return action;
+	}
 	if (!(vip->flags & XDPLB_VIP_F_ACTIVE))
 		return pass(XDPLB_R_PASS_INACTIVE, pkt.len);
 
@@ -69,11 +75,14 @@ int xdplb_main(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 
-	action = forward(ctx, c.backend, &reason);
-	if (c.sorry && reason != XDPLB_R_DROP_BAD_BACKEND)
-		reason = XDPLB_R_FWD_SORRY;
-	else if (is_icmp_error && reason != XDPLB_R_DROP_BAD_BACKEND)
-		reason = XDPLB_R_FWD_ICMP_ERROR;
+	action = forward(ctx, &pkt, is_icmp_error, c.backend, &reason);
+	/* Sorry and ICMP steering name the forwarded packets; drops and passes keep their own reason. */
+	if (reason == XDPLB_R_FWD_TX || reason == XDPLB_R_FWD_REDIRECT) {
+		if (c.sorry)
+			reason = XDPLB_R_FWD_SORRY;
+		else if (is_icmp_error)
+			reason = XDPLB_R_FWD_ICMP_ERROR;
+	}
 	count_verdict(reason, pkt.len);
 	count_traffic(&xdplb_vip_stats, vip->vip_id, pkt.len, c.new_flow && !is_icmp_error);
 	count_traffic(&xdplb_backend_stats, c.id, pkt.len, c.new_flow && !is_icmp_error);

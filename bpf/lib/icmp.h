@@ -14,7 +14,12 @@
 
 #define ICMP_DEST_UNREACH 3
 #define ICMP_FRAG_NEEDED 4
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+#define ICMPV6_DEST_UNREACH 1
 #define ICMPV6_PKT_TOOBIG 2
+#define ICMPV6_TIME_EXCEED 3
+#define ICMPV6_PARAMPROB 4
 #define ICMP_ERROR_HDR_LEN 8 /* type, code, checksum, 4 bytes (unused / MTU) */
 
 /* The quoted transport ports: the first four bytes of the TCP or UDP header. */
@@ -23,8 +28,13 @@ struct quoted_ports {
 	__u16 dest;
 };
 
-/* True (and *flow filled with the client's flow) when the packet is an error about a VIP flow. */
-static always_inline int icmp_error_flow(struct xdp_md *ctx, const struct packet *pkt, struct xdplb_flow *flow)
+/*
+ * True when the packet is an ICMP error quoting a TCP/UDP header, with *flow the quoted packet's flow
+ * turned around: the flow the quoted packet answered. *pmtu: it is frag-needed / packet-too-big, the
+ * kind steered to a VIP flow's backend. (Any error kind is translated for NAT replies: nat.h.)
+ */
+static always_inline int icmp_error_flow(struct xdp_md *ctx, const struct packet *pkt, struct xdplb_flow *flow,
+					 int *pmtu)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -37,8 +47,10 @@ static always_inline int icmp_error_flow(struct xdp_md *ctx, const struct packet
 
 		if ((void *)(icmp + 1) > data_end)
 			return 0;
-		if (icmp->type != ICMP_DEST_UNREACH || icmp->code != ICMP_FRAG_NEEDED)
+		if (icmp->type != ICMP_DEST_UNREACH && icmp->type != ICMP_TIME_EXCEEDED &&
+		    icmp->type != ICMP_PARAMETERPROB)
 			return 0;
+		*pmtu = icmp->type == ICMP_DEST_UNREACH && icmp->code == ICMP_FRAG_NEEDED;
 		inner = data + off + ICMP_ERROR_HDR_LEN;
 		if ((void *)(inner + 1) > data_end || inner->ihl < 5)
 			return 0;
@@ -57,8 +69,9 @@ static always_inline int icmp_error_flow(struct xdp_md *ctx, const struct packet
 
 		if ((void *)(icmp6 + 1) > data_end)
 			return 0;
-		if (icmp6->icmp6_type != ICMPV6_PKT_TOOBIG)
+		if (icmp6->icmp6_type < ICMPV6_DEST_UNREACH || icmp6->icmp6_type > ICMPV6_PARAMPROB)
 			return 0;
+		*pmtu = icmp6->icmp6_type == ICMPV6_PKT_TOOBIG;
 		inner = data + off + ICMP_ERROR_HDR_LEN;
 		if ((void *)(inner + 1) > data_end)
 			return 0;
@@ -72,7 +85,7 @@ static always_inline int icmp_error_flow(struct xdp_md *ctx, const struct packet
 		__builtin_memcpy(flow->src, &inner->daddr, 16);
 		__builtin_memcpy(flow->dst, &inner->saddr, 16);
 	}
-	/* The quoted packet went VIP -> client: swap it into the client's direction. */
+	/* A quoted VIP -> client reply becomes the client's flow; a quoted client -> RS packet the RS's reply. */
 	flow->sport = ports->dest;
 	flow->dport = ports->source;
 	return 1;

@@ -62,6 +62,30 @@ struct {
 	__type(value, struct xdplb_ct_entry);
 } xdplb_conntrack SEC(".maps");
 
+/*
+ * NAT real server (address, port, protocol) -> the VIP its replies come from. Written by userspace
+ * from the configuration alone, so a node that takes over translates replies of flows it never saw.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_MAX_NAT_REVERSE);
+	__type(key, struct xdplb_nat_key);
+	__type(value, struct xdplb_nat_reverse);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xdplb_nat_reverse SEC(".maps");
+
+/*
+ * Reply 5-tuple (RS:port -> client:port) -> VIP, recorded by the inbound path for the flows of NAT
+ * servers behind several VIPs (XDPLB_BACKEND_F_NAT_AMBIGUOUS), where the address alone cannot tell.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(max_entries, XDPLB_DEFAULT_NAT_CONNTRACK);
+	__type(key, struct xdplb_flow);
+	__type(value, struct xdplb_nat_reverse);
+} xdplb_nat_conntrack SEC(".maps");
+
 /* Key 0: struct xdplb_settings, written by userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -25,7 +25,7 @@
  * records it in the pinned map xdplb_abi (struct xdplb_abi) when it creates the pins and checks it
  * before adopting them.
  */
-#define XDPLB_ABI_VERSION 3
+#define XDPLB_ABI_VERSION 4
 
 /* Address families as stored in maps (independent of the host's AF_* values). */
 #define XDPLB_FAMILY_V4 4
@@ -38,6 +38,8 @@
 #define XDPLB_DEFAULT_RING_SIZE 65537 /* Maglev ring size when the config does not say */
 #define XDPLB_DEFAULT_CONNTRACK 1048576
 #define XDPLB_DEFAULT_AFFINITY 65536
+#define XDPLB_MAX_NAT_REVERSE XDPLB_MAX_BACKENDS /* entries of xdplb_nat_reverse */
+#define XDPLB_DEFAULT_NAT_CONNTRACK 262144        /* reverse flows of NAT servers behind several VIPs */
 #define XDPLB_MAX_TX_PORTS 256        /* interfaces a backend can be reached through */
 
 /* A ring slot holding this value means "no backend": the VIP has no healthy server. */
@@ -75,6 +77,12 @@ enum xdplb_reason {
 	XDPLB_R_FWD_ICMP_ERROR = 9,   /* frag-needed / packet-too-big for a VIP flow, sent to its backend */
 	XDPLB_R_DROP_BAD_BACKEND = 10,/* the chosen backend record is unusable (no interface) */
 	XDPLB_R_PASS_INACTIVE = 11,   /* VIP known but this node does not serve it now (VRRP backup) */
+	XDPLB_R_FWD_NAT_REPLY = 12,   /* NAT: a real server's reply, source set back to VIP:vport, redirected */
+	XDPLB_R_PASS_NAT_NO_NEIGH = 13, /* NAT reply translated, client's next hop unresolved: the kernel resolves it */
+	XDPLB_R_PASS_NAT_AMBIGUOUS = 14, /* NAT reply from a server behind several VIPs, no reverse conntrack entry */
+	XDPLB_R_DROP_TTL_EXPIRED = 15, /* NAT inbound with TTL / hop limit <= 1 (its destination is local) */
+	XDPLB_R_PASS_TTL_EXPIRED = 16, /* NAT reply with TTL <= 1: untouched, the kernel sends time-exceeded */
+	XDPLB_R_PASS_NAT_NO_ROUTE = 17, /* NAT reply the FIB cannot forward (no route, blackhole, MTU): untouched */
 	XDPLB_R__COUNT                /* keep last */
 };
 
@@ -145,9 +153,15 @@ XDPLB_STATIC_ASSERT(sizeof(struct xdplb_vip) == 24, "xdplb_vip layout");
 /* How a packet reaches its backend. */
 enum xdplb_forward {
 	XDPLB_FWD_DR = 0,  /* direct routing: rewrite MACs only */
+	XDPLB_FWD_NAT = 1, /* masquerading: destination VIP:vport -> RS:port, replies translated back */
 };
 
 #define XDPLB_BACKEND_F_IN_SERVICE 0x1 /* established flows may stay; absent = flows re-choose */
+/*
+ * NAT: the server's (address, port, protocol) is behind more than one VIP, so its replies cannot be
+ * translated from xdplb_nat_reverse alone: the inbound path records each flow in xdplb_nat_conntrack.
+ */
+#define XDPLB_BACKEND_F_NAT_AMBIGUOUS 0x2
 
 /* Value of xdplb_backends (ARRAY indexed by backend id). */
 struct xdplb_backend {
@@ -164,6 +178,35 @@ struct xdplb_backend {
 	__u32 vip_id;      /* the VIP this (VIP, server) pair belongs to */
 };
 XDPLB_STATIC_ASSERT(sizeof(struct xdplb_backend) == 48, "xdplb_backend layout");
+
+/*
+ * Key of xdplb_nat_reverse: a NAT real server's endpoint as its replies carry it in their source.
+ * port 0: a port-0 service (every port): the reply's source port is kept.
+ */
+struct xdplb_nat_key {
+	__u32 addr[4];
+	__u16 port; /* network order */
+	__u8 proto;
+	__u8 family;
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_nat_key) == 20, "xdplb_nat_key layout");
+
+#define XDPLB_NAT_F_AMBIGUOUS 0x1 /* the endpoint is behind several VIPs: vip_* unset, use conntrack */
+#define XDPLB_NAT_F_ACTIVE 0x2    /* the VIP is served by this node now (else: pass the reply) */
+
+/*
+ * Value of xdplb_nat_reverse (written by the agent from the configuration, so every node holds the
+ * same) and of xdplb_nat_conntrack (written by the inbound path, keyed by the reply's 5-tuple
+ * RS:port -> client:port, for servers behind several VIPs): the source a reply gets back.
+ */
+struct xdplb_nat_reverse {
+	__u32 vip_addr[4];
+	__u16 vip_port; /* network order; 0: keep the reply's source port */
+	__u8 flags;     /* XDPLB_NAT_F_* */
+	__u8 pad;
+	__u32 vip_id;
+};
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_nat_reverse) == 24, "xdplb_nat_reverse layout");
 
 /*
  * Conntrack time: milliseconds of the kernel's coarse monotonic clock (bpf_ktime_get_coarse_ns() /
@@ -212,8 +255,14 @@ struct xdplb_settings {
 	 * looked up again as (address, 0): non-VIP traffic pays one hash lookup, not two.
 	 */
 	__u32 port_any_vips;
+	/*
+	 * Entries of xdplb_nat_reverse, and how many of them are port 0. While nat_reverse is 0 a
+	 * packet that is no VIP's pays no reverse lookup; while nat_port_any is 0 a miss is final.
+	 */
+	__u32 nat_reverse;
+	__u32 nat_port_any;
 };
-XDPLB_STATIC_ASSERT(sizeof(struct xdplb_settings) == 8, "xdplb_settings layout");
+XDPLB_STATIC_ASSERT(sizeof(struct xdplb_settings) == 16, "xdplb_settings layout");
 
 /*
  * The one value of xdplb_abi: the XDPLB_ABI_VERSION of the maps pinned beside it. Unlike every other

@@ -117,6 +117,7 @@ Dataplane::Dataplane(DataplaneOptions options, std::unique_ptr<NextHopResolver> 
   program_ = XdpProgram::load(pin_dir_for_instance(options_.instance), options_.map_sizes);
   maps_ = program_->maps();
   if (program_->reused_pins()) adopt_pinned_state();
+  adopt_nat_reverse();
   settings_.port_any_vips = 0;
   for (const auto& [key, vip] : vips_) settings_.port_any_vips += vip.spec.port == 0;  // adopted VIPs
   set_flood_rate(options_.flood_rate);
@@ -224,6 +225,11 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired, SyncBudget budge
   for (const auto& spec : desired) {
     if (!wanted.emplace(spec.key(), &spec).second) report.refused.push_back(spec.key() + ": listed twice");
   }
+  {
+    std::vector<const VipSpec*> specs;
+    for (const auto& [key, spec] : wanted) specs.push_back(spec);
+    nat_ambiguous_ = nat_ambiguous_keys(specs);
+  }
   for (auto it = vips_.begin(); it != vips_.end();) {
     if (wanted.count(it->first)) {
       ++it;
@@ -265,7 +271,52 @@ SyncReport Dataplane::sync(const std::vector<VipSpec>& desired, SyncBudget budge
     throw;
   }
   update_port_any_vips();
+  sync_nat_reverse(report);
   return report;
+}
+
+// The reverse table follows the VIPs installed now (with their ids). New and changed entries are
+// written before the settings count them, removed ones deleted after: a lookup may miss, never
+// find a stale VIP for long.
+void Dataplane::sync_nat_reverse(SyncReport& report) {
+  std::vector<NatServedVip> served;
+  for (const auto& [key, vip] : vips_) served.push_back({&vip.spec, vip.id});
+  const NatReverseTable table = build_nat_reverse(served, nat_ambiguous_);
+  for (const auto& [bytes, value] : table.entries) {
+    const auto it = nat_reverse_.find(bytes);
+    if (it != nat_reverse_.end() && std::memcmp(&it->second, &value, sizeof(value)) == 0) continue;
+    update_or_throw(maps_.nat_reverse, bytes.data(), &value, "NAT reverse entry");
+    nat_reverse_[bytes] = value;
+    ++report.map_writes;
+  }
+  const auto count = static_cast<std::uint32_t>(table.entries.size());
+  if (settings_.nat_reverse != count || settings_.nat_port_any != table.port_any) {
+    settings_.nat_reverse = count;
+    settings_.nat_port_any = table.port_any;
+    write_settings();
+  }
+  for (auto it = nat_reverse_.begin(); it != nat_reverse_.end();) {
+    if (table.entries.count(it->first)) {
+      ++it;
+      continue;
+    }
+    bpf_map_delete_elem(maps_.nat_reverse, it->first.data());
+    ++report.map_writes;
+    it = nat_reverse_.erase(it);
+  }
+}
+
+// What an earlier run left (or nothing): the next sync diffs against it and deletes what is stale.
+void Dataplane::adopt_nat_reverse() {
+  for (const auto& [key, value] : read_live_nat_reverse(maps_.nat_reverse)) nat_reverse_[bytes_of(key)] = value;
+}
+
+std::set<int> Dataplane::nat_interfaces() const {
+  std::set<int> out;
+  for (const auto& [key, vip] : vips_)
+    for (const auto& [bkey, b] : vip.backends)
+      if (b.record.forward == XDPLB_FWD_NAT && b.record.ifindex != 0) out.insert(static_cast<int>(b.record.ifindex));
+  return out;
 }
 
 // After the VIP writes: a new port-0 VIP is looked up from here on (until now its packets passed to
@@ -410,7 +461,11 @@ bool Dataplane::sync_backend(InstalledVip& vip, const BackendKey& key, const Bac
   b.spec = spec;
 
   xdplb_backend record = b.record;
-  record.flags = XDPLB_BACKEND_F_IN_SERVICE;
+  const bool nat = spec.forward == ForwardMethod::nat;
+  record.forward = nat ? XDPLB_FWD_NAT : XDPLB_FWD_DR;
+  record.flags = XDPLB_BACKEND_F_IN_SERVICE |
+                 (nat && nat_ambiguous_.count(bytes_of(nat_key_of(spec, vip.spec.protocol))) ? XDPLB_BACKEND_F_NAT_AMBIGUOUS
+                                                                                             : 0);
   if (auto hop = resolver_->resolve(spec.address)) {
     record.ifindex = static_cast<__u32>(hop->ifindex);
     std::memcpy(record.mac, hop->mac.data(), 6);

@@ -19,6 +19,7 @@
 #include "dataplane/flow_table.h"
 #include "dataplane/id_pool.h"
 #include "dataplane/maglev.h"
+#include "dataplane/nat_reverse.h"
 #include "dataplane/neighbours.h"
 #include "dataplane/ring_table.h"
 #include "dataplane/spec.h"
@@ -157,6 +158,9 @@ class Dataplane {
   // Changes the flood guard's rate (unset: auto); packets see it at once.
   void set_flood_rate(std::optional<std::uint32_t> rate);
   const std::string& pin_dir() const { return program_->pin_dir(); }
+  // The interfaces NAT real servers are reached through: their replies arrive there, so the program
+  // must be attached there too (the attach seam for lb_kind NAT).
+  std::set<int> nat_interfaces() const;
   XdpProgram& program() { return *program_; }
 
  private:
@@ -204,6 +208,8 @@ class Dataplane {
   void zero_traffic(int map_fd, std::uint32_t id);
   void write_settings();
   void update_port_any_vips();
+  void sync_nat_reverse(SyncReport& report);
+  void adopt_nat_reverse();
 
   DataplaneOptions options_;
   std::unique_ptr<NextHopResolver> resolver_;
@@ -217,6 +223,8 @@ class Dataplane {
   std::vector<Attachment> attachments_;  // in attach order
   bool keep_pins_ = false;
   xdplb_settings settings_{};  // what xdplb_settings holds
+  std::set<NatKeyBytes> nat_ambiguous_;  // of the current sync: NAT servers whose backends record flows
+  std::map<NatKeyBytes, xdplb_nat_reverse> nat_reverse_;  // what xdplb_nat_reverse holds
 };
 
 // The xdplb_vip_key of a VIP spec (network byte order).

@@ -32,6 +32,19 @@ std::vector<std::pair<xdplb_vip_key, xdplb_vip>> read_live_vips(int vips_fd) {
   return out;
 }
 
+std::vector<std::pair<xdplb_nat_key, xdplb_nat_reverse>> read_live_nat_reverse(int nat_reverse_fd) {
+  std::vector<std::pair<xdplb_nat_key, xdplb_nat_reverse>> out;
+  xdplb_nat_key key{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(nat_reverse_fd, prev, &next) == 0) {
+    key = next;
+    prev = &key;
+    xdplb_nat_reverse value{};
+    if (bpf_map_lookup_elem(nat_reverse_fd, &key, &value) == 0) out.emplace_back(key, value);
+  }
+  return out;
+}
+
 std::optional<std::vector<std::uint32_t>> read_live_ring(int rings_fd, std::uint32_t vip_id) {
   __u32 inner_id = 0;
   if (bpf_map_lookup_elem(rings_fd, &vip_id, &inner_id) != 0) return std::nullopt;

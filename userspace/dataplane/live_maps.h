@@ -33,6 +33,9 @@ std::optional<xdplb_backend> read_live_backend(int backends_fd, std::uint32_t id
 // Every record of xdplb_backends, indexed by backend id (one batched read).
 std::vector<xdplb_backend> read_live_backends(int backends_fd);
 
+// Every (key, value) of xdplb_nat_reverse.
+std::vector<std::pair<xdplb_nat_key, xdplb_nat_reverse>> read_live_nat_reverse(int nat_reverse_fd);
+
 // The single xdplb_settings value.
 std::optional<xdplb_settings> read_live_settings(int settings_fd);
 

@@ -16,6 +16,12 @@ std::string_view reason_name(unsigned reason) {
     case XDPLB_R_FWD_ICMP_ERROR: return "fwd_icmp_error";
     case XDPLB_R_DROP_BAD_BACKEND: return "drop_bad_backend";
     case XDPLB_R_PASS_INACTIVE: return "pass_inactive";
+    case XDPLB_R_FWD_NAT_REPLY: return "fwd_nat_reply";
+    case XDPLB_R_PASS_NAT_NO_NEIGH: return "pass_nat_no_neigh";
+    case XDPLB_R_PASS_NAT_AMBIGUOUS: return "pass_nat_ambiguous";
+    case XDPLB_R_DROP_TTL_EXPIRED: return "drop_ttl_expired";
+    case XDPLB_R_PASS_TTL_EXPIRED: return "pass_ttl_expired";
+    case XDPLB_R_PASS_NAT_NO_ROUTE: return "pass_nat_no_route";
     default: return "unknown";
   }
 }

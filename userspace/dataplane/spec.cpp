@@ -30,6 +30,8 @@ std::string VipSpec::key() const {
   return protocol_name(protocol) + "/" + endpoint_text(address, port, port == 0);
 }
 
+const char* to_string(ForwardMethod f) { return f == ForwardMethod::nat ? "nat" : "dr"; }
+
 std::string to_string(Algorithm a) {
   switch (a) {
     case Algorithm::maglev: return "mh";

@@ -19,13 +19,21 @@ enum class Algorithm : std::uint8_t {
   rotation,     // rr / wrr: weighted rotation order
 };
 
-enum class ForwardMethod : std::uint8_t { dr };
+enum class ForwardMethod : std::uint8_t {
+  dr,   // MACs rewritten; the server answers the client itself
+  nat,  // destination rewritten to address:port; replies come back through this node
+};
+
+const char* to_string(ForwardMethod f);
 
 struct BackendSpec {
   config::IpAddress address;
-  std::uint16_t port = 0;    // real server port (DR keeps the VIP's port on the wire)
+  std::uint16_t port = 0;    // real server port (DR keeps the VIP's port on the wire; NAT: 0 keeps the client's)
   std::uint32_t weight = 1;  // 0: stays in service for its established flows, gets no new ones
   ForwardMethod forward = ForwardMethod::dr;
+  // NAT: the configuration puts this (address, port, protocol) behind more than one VIP, so its
+  // replies are told apart by per-flow state (xdplb_nat_conntrack), even while only one VIP uses it.
+  bool nat_shared = false;
 
   // Stable identity on every node: "198.18.0.11:80", "[fd00::11]:80".
   std::string key() const;

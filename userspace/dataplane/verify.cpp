@@ -12,6 +12,7 @@
 
 #include "dataplane/dataplane.h"
 #include "dataplane/live_maps.h"
+#include "dataplane/nat_reverse.h"
 #include "dataplane/ring_table.h"
 
 namespace xdplb::dataplane {
@@ -205,6 +206,35 @@ std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) 
              "in service for VIP id " + std::to_string(rec.vip_id) + " but not wanted there");
   }
 
+  // The NAT reverse table: what the desired VIPs, with the ids the live VIP table gives them, call for.
+  std::vector<NatServedVip> served;
+  std::vector<const VipSpec*> specs;
+  for (const auto& spec : desired) {
+    specs.push_back(&spec);
+    if (const auto it = live.find(bytes_of(vip_key_of(spec))); it != live.end())
+      served.push_back({&spec, it->second.vip_id});
+  }
+  const NatReverseTable nat_wanted = build_nat_reverse(served, nat_ambiguous_keys(specs));
+  std::map<NatKeyBytes, xdplb_nat_reverse> nat_live;
+  for (const auto& [key, value] : read_live_nat_reverse(maps_.nat_reverse)) nat_live.emplace(bytes_of(key), value);
+  auto nat_subject = [](const NatKeyBytes& bytes) {
+    xdplb_nat_key key{};
+    std::memcpy(&key, bytes.data(), sizeof(key));
+    return "NAT reverse " + nat_key_text(key);
+  };
+  for (const auto& [bytes, value] : nat_wanted.entries) {
+    const auto it = nat_live.find(bytes);
+    if (it == nat_live.end())
+      report(nat_subject(bytes), "not in xdplb_nat_reverse: its replies leave with the real server's address");
+    else if (std::memcmp(&it->second, &value, sizeof(value)) != 0)
+      report(nat_subject(bytes), std::string("in xdplb_nat_reverse names another VIP or state (") +
+                                     ((it->second.flags & XDPLB_NAT_F_AMBIGUOUS) ? "ambiguous" : "one VIP") + ", " +
+                                     ((value.flags & XDPLB_NAT_F_AMBIGUOUS) ? "ambiguous" : "one VIP") + " wanted)");
+  }
+  for (const auto& [bytes, value] : nat_live)
+    if (!nat_wanted.entries.count(bytes))
+      report(nat_subject(bytes), "in xdplb_nat_reverse but not wanted: its replies are still translated");
+
   if (const auto settings = read_live_settings(maps_.settings); !settings) {
     report("xdplb_settings", "cannot be read");
   } else {
@@ -212,6 +242,11 @@ std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) 
       report("xdplb_settings", "port_any_vips is " + std::to_string(settings->port_any_vips) + ", " +
                                    std::to_string(port_any_live) +
                                    " port-0 VIPs are in xdplb_vips (0 skips their lookup)");
+    if (settings->nat_reverse != nat_live.size() || settings->nat_port_any != nat_wanted.port_any)
+      report("xdplb_settings", "nat_reverse/nat_port_any are " + std::to_string(settings->nat_reverse) + "/" +
+                                   std::to_string(settings->nat_port_any) + ", " + std::to_string(nat_live.size()) +
+                                   "/" + std::to_string(nat_wanted.port_any) +
+                                   " wanted (0 skips the reverse lookup)");
     if (settings->flood_rate != settings_.flood_rate)
       report("xdplb_settings", "flood_rate is " + std::to_string(settings->flood_rate) + ", " +
                                    std::to_string(settings_.flood_rate) + " wanted");

@@ -201,7 +201,8 @@ MapFds XdpProgram::maps() const {
   return MapFds{bpf_map__fd(m.xdplb_vips),     bpf_map__fd(m.xdplb_rings),       bpf_map__fd(m.xdplb_backends),
                 bpf_map__fd(m.xdplb_conntrack), bpf_map__fd(m.xdplb_affinity),   bpf_map__fd(m.xdplb_rotation),
                 bpf_map__fd(m.xdplb_tx_ports),  bpf_map__fd(m.xdplb_verdicts),   bpf_map__fd(m.xdplb_vip_stats),
-                bpf_map__fd(m.xdplb_backend_stats), bpf_map__fd(m.xdplb_settings), bpf_map__fd(m.xdplb_flood)};
+                bpf_map__fd(m.xdplb_backend_stats), bpf_map__fd(m.xdplb_settings), bpf_map__fd(m.xdplb_flood),
+                bpf_map__fd(m.xdplb_nat_reverse), bpf_map__fd(m.xdplb_nat_conntrack)};
 }
 
 AttachMode XdpProgram::attach(int ifindex, AttachMode mode) {

@@ -41,7 +41,7 @@ struct MapSizes {
 // File descriptors of the program's maps (owned by the XdpProgram).
 struct MapFds {
   int vips, rings, backends, conntrack, affinity, rotation, tx_ports, verdicts, vip_stats, backend_stats, settings,
-      flood;
+      flood, nat_reverse, nat_conntrack;
 };
 
 // What the conntrack flood guard did, summed over CPUs.

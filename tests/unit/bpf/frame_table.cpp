@@ -148,9 +148,16 @@ void run_row(Lab& lab, const FrameRow& row) {
     const bool frame_ok = !expected || out.packet == *expected;
     wrong_verdicts += verdict_ok ? 0 : 1;
     wrong_frames += frame_ok ? 0 : 1;
-    if ((!verdict_ok || !frame_ok) && first_wrong.empty())
+    if ((!verdict_ok || !frame_ok) && first_wrong.empty()) {
       first_wrong = "frame " + std::to_string(i) + ": verdict " + verdict_name(out.verdict) + ", backend " +
-                    std::to_string(backend) + (frame_ok ? "" : ", not the frame expected");
+                    std::to_string(backend);
+      if (!frame_ok) {
+        std::size_t at = 0;
+        while (at < out.packet.size() && at < expected->size() && out.packet[at] == (*expected)[at]) ++at;
+        first_wrong += ", not the frame expected: " + std::to_string(out.packet.size()) + " bytes for " +
+                       std::to_string(expected->size()) + ", first difference at byte " + std::to_string(at);
+      }
+    }
   }
   CHECK_MESSAGE(wrong_verdicts == 0, "verdict not " << verdict_name(row.verdict) << "; first " << first_wrong);
   CHECK_MESSAGE(wrong_frames == 0, "frame out not " << row.out.what << "; first " << first_wrong);
