@@ -1,4 +1,5 @@
 // The NAT reverse table as Dataplane::sync writes it and verify checks it, across changes and restarts.
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 
 #include <doctest/doctest.h>
