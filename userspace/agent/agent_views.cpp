@@ -137,10 +137,18 @@ contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std
     server.ring_size = vip.ring_size;
     std::vector<contract::ListedBackend> real_servers, sorry_servers;
     std::set<std::string> held;
+    // One virtual_server forwards all its backends one way (its lb_kind).
+    dataplane::ForwardMethod method = dataplane::ForwardMethod::dr;
+    if (service && !service->real_servers.empty())
+      method = service->real_servers.begin()->second.forward;
+    else if (service && service->sorry_server)
+      method = service->sorry_server->forward;
+    const auto forwarding = method == dataplane::ForwardMethod::nat ? contract::Forwarding::nat : contract::Forwarding::dr;
     for (const auto& b : vip.backends) {
       const bool sorry = b.key.role == dataplane::BackendRole::sorry_server;
       contract::ListedBackend backend;
       backend.backend = b.key.endpoint();
+      backend.forward = forwarding;
       backend.weight = b.weight;
       backend.configured_weight = b.weight;
       backend.sorry = sorry;
@@ -164,6 +172,7 @@ contract::List Agent::list_of(const std::vector<dataplane::VipStatus>& vips, std
         if (held.count(name)) continue;
         contract::ListedBackend backend;
         backend.backend = name;
+        backend.forward = forwarding;
         backend.weight = 0;
         backend.configured_weight = spec.weight;
         backend.drained = drained_.count({vip.key, name}) > 0;

@@ -77,6 +77,56 @@ std::string service_name(const config::VirtualServer& vs, const std::vector<data
   return vips.front().key();
 }
 
+// A NAT server's replies name no VIP: the reverse table tells them by (address, port, protocol). One
+// such endpoint behind several VIPs needs per-flow state, which a node that takes over lacks: every
+// node marks it the same way (from the configuration, not the health of the moment) and -t says so.
+void mark_shared_nat_servers(const config::Config& config, ServicePlan& plan) {
+  struct Behind {
+    std::set<std::string> vips;
+    const config::SourceLocation* first = nullptr;
+  };
+  std::map<std::string, Behind> behind;  // "tcp/198.18.0.11:8080" -> VIP keys
+  auto endpoint = [](const dataplane::VipSpec& vip, const dataplane::BackendSpec& b) {
+    return dataplane::protocol_name(vip.protocol) + "/" + b.key();
+  };
+  for (const auto& service : plan.services) {
+    const auto& vs = config.virtual_servers[service.config_index];
+    for (const auto& vip : service.vips) {
+      for (const auto& planned : service.planned_real_servers) {
+        if (planned.backend.forward != dataplane::ForwardMethod::nat) continue;
+        auto& e = behind[endpoint(vip, planned.backend)];
+        e.vips.insert(vip.key());
+        if (!e.first) e.first = &vs.real_servers[planned.config_index].location;
+      }
+      if (service.sorry_server && service.sorry_server->forward == dataplane::ForwardMethod::nat) {
+        auto& e = behind[endpoint(vip, *service.sorry_server)];
+        e.vips.insert(vip.key());
+        if (!e.first) e.first = &vs.location;
+      }
+    }
+  }
+  for (auto& service : plan.services) {
+    for (const auto& vip : service.vips) {
+      for (auto& planned : service.planned_real_servers)
+        if (planned.backend.forward == dataplane::ForwardMethod::nat)
+          planned.backend.nat_shared = behind[endpoint(vip, planned.backend)].vips.size() > 1;
+      if (service.sorry_server && service.sorry_server->forward == dataplane::ForwardMethod::nat)
+        service.sorry_server->nat_shared = behind[endpoint(vip, *service.sorry_server)].vips.size() > 1;
+    }
+    for (auto& [name, b] : service.real_servers)
+      for (const auto& planned : service.planned_real_servers)
+        if (planned.backend.key() == name) b.nat_shared = planned.backend.nat_shared;
+  }
+  for (const auto& [name, e] : behind) {
+    if (e.vips.size() < 2) continue;
+    std::string list;
+    for (const auto& v : e.vips) list += (list.empty() ? "" : ", ") + v;
+    plan.warnings.push_back(not_served(*e.first, fmt::format("NAT real_server {} is behind {} VIPs ({}): replies need "
+                                                             "conntrack; they do not survive failover until state sync",
+                                                             name, e.vips.size(), list)));
+  }
+}
+
 }  // namespace
 
 ServicePlan plan_services(const config::Config& config) {
@@ -88,12 +138,16 @@ ServicePlan plan_services(const config::Config& config) {
           not_served(vs.location, "virtual_server is not served: protocol SCTP is not implemented (TCP and UDP are)"));
       continue;
     }
-    if (vs.lb_kind != config::LbKind::dr) {
-      plan.warnings.push_back(not_served(vs.location, fmt::format("virtual_server is not served: lb_kind {} is not "
-                                                                  "implemented yet (only DR)",
-                                                                  config::to_string(vs.lb_kind))));
+    if (vs.lb_kind == config::LbKind::tun) {
+      plan.warnings.push_back(not_served(vs.location, "virtual_server is not served: lb_kind TUN is not "
+                                                      "implemented yet (DR and NAT are)"));
       continue;
     }
+    const auto forward = vs.lb_kind == config::LbKind::nat ? dataplane::ForwardMethod::nat : dataplane::ForwardMethod::dr;
+    if (forward == dataplane::ForwardMethod::nat)
+      plan.warnings.push_back(not_served(vs.location, "lb_kind NAT is served only where the real servers are reached "
+                                                      "through an interface the program is attached to: the agent "
+                                                      "does not attach to the real servers' interface yet"));
     Service s;
     s.config_index = i;
     s.vips = vips_of(config, vs, plan.warnings);
@@ -114,6 +168,7 @@ ServicePlan plan_services(const config::Config& config) {
       b.address.has_prefix = false;
       b.port = rs.port ? rs.port : vs.port;
       b.weight = rs.weight;
+      b.forward = forward;
       const std::string name = b.key();
       if (!s.real_servers.emplace(name, b).second) {
         plan.warnings.push_back(not_served(rs.location, fmt::format("real_server {} listed twice in one "
@@ -138,11 +193,13 @@ ServicePlan plan_services(const config::Config& config) {
       b.address.prefix_length = b.address.max_prefix_length();
       b.address.has_prefix = false;
       b.port = vs.sorry_server->port ? vs.sorry_server->port : vs.port;
+      b.forward = forward;
       s.sorry_server = b;
       s.rules.sorry_server = check::SorryServerRules{b.key(), 1};  // check::Backend::sorry sets it apart
     }
     plan.services.push_back(std::move(s));
   }
+  mark_shared_nat_servers(config, plan);
   return plan;
 }
 

@@ -116,7 +116,7 @@ TEST_CASE("VIPs of addresses this node does not hold are programmed inactive") {
 TEST_CASE("what the data plane cannot serve is reported, not silently changed") {
   const auto cfg = load(R"(
 virtual_server 198.18.0.100 80 {
-    lb_kind NAT
+    lb_kind TUN
     real_server 198.18.0.11 80 { }
 }
 virtual_server fwmark 7 {
@@ -128,8 +128,77 @@ virtual_server fwmark 7 {
   CHECK(plan.services.empty());
   REQUIRE(plan.warnings.size() == 2);
   CHECK(plan.warnings[0].severity == config::Severity::warning);
-  CHECK(config::format_diagnostic(plan.warnings[0]).find("test.conf:2:1: warning: virtual_server is not served: lb_kind NAT") == 0);
+  CHECK(config::format_diagnostic(plan.warnings[0]).find("test.conf:2:1: warning: virtual_server is not served: lb_kind TUN") == 0);
   CHECK(plan.warnings[1].message.find("fwmark 7 is not served") != std::string::npos);
+}
+
+TEST_CASE("lb_kind NAT is served: its backends forward by NAT with the real server's port") {
+  const auto cfg = load(R"(
+virtual_server 198.18.0.100 80 {
+    lb_kind NAT
+    protocol TCP
+    sorry_server 198.18.0.99 8081
+    real_server 198.18.0.11 8080 { }
+    real_server 198.18.0.12 80 { }
+}
+)");
+  const auto plan = agent::plan_services(cfg);
+  REQUIRE(plan.warnings.size() == 1);  // until the agent attaches to the real servers' interface
+  CHECK(config::format_diagnostic(plan.warnings[0]).find("test.conf:2:1: warning: lb_kind NAT is served only where "
+                                                         "the real servers are reached through an interface the "
+                                                         "program is attached to") == 0);
+  REQUIRE(plan.services.size() == 1);
+  const auto& s = plan.services[0];
+  REQUIRE(s.planned_real_servers.size() == 2);
+  CHECK(s.planned_real_servers[0].backend.forward == dataplane::ForwardMethod::nat);
+  CHECK(s.planned_real_servers[0].backend.port == 8080);
+  CHECK_FALSE(s.planned_real_servers[0].backend.nat_shared);
+  REQUIRE(s.sorry_server);
+  CHECK(s.sorry_server->forward == dataplane::ForwardMethod::nat);
+  check::HealthySet health;
+  health.add_virtual_server(s.rules);
+  const auto vips = agent::desired_vips(plan, health, [](const config::IpAddress&) { return true; });
+  REQUIRE(vips.size() == 1);
+  REQUIRE(vips[0].backends.size() == 2);
+  CHECK(vips[0].backends[0].forward == dataplane::ForwardMethod::nat);
+}
+
+TEST_CASE("a NAT real server behind two VIPs is marked shared and -t warns that its replies need conntrack") {
+  const auto cfg = load(R"(
+virtual_server 198.18.0.100 80 {
+    lb_kind NAT
+    protocol TCP
+    real_server 198.18.0.11 8080 { }
+    real_server 198.18.0.12 8080 { }
+}
+virtual_server 198.18.0.101 80 {
+    lb_kind NAT
+    protocol TCP
+    real_server 198.18.0.11 8080 { }
+}
+virtual_server 198.18.0.101 80 {
+    lb_kind NAT
+    protocol UDP
+    real_server 198.18.0.12 8080 { }
+}
+virtual_server 198.18.0.102 80 {
+    lb_kind DR
+    real_server 198.18.0.12 80 { }
+}
+)");
+  const auto plan = agent::plan_services(cfg);
+  REQUIRE(plan.services.size() == 4);
+  CHECK(plan.services[0].planned_real_servers[0].backend.nat_shared);
+  CHECK_FALSE(plan.services[2].planned_real_servers[0].backend.nat_shared);  // UDP: another endpoint
+  CHECK_FALSE(plan.services[0].planned_real_servers[1].backend.nat_shared);
+  CHECK(plan.services[1].planned_real_servers[0].backend.nat_shared);
+  CHECK(plan.services[0].real_servers.at("198.18.0.11:8080").nat_shared);
+  REQUIRE(plan.warnings.size() == 4);  // three "NAT is served only where..." first
+  const std::string text = config::format_diagnostic(plan.warnings[3]);
+  CAPTURE(text);
+  CHECK(text.find("test.conf:5:5: warning: NAT real_server tcp/198.18.0.11:8080 is behind 2 VIPs "
+                  "(tcp/198.18.0.100:80, tcp/198.18.0.101:80): replies need conntrack; they do not survive "
+                  "failover until state sync") == 0);
 }
 
 TEST_CASE("a virtual_server_group serves every address of its ranges") {
