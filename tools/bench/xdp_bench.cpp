@@ -25,6 +25,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -55,6 +56,7 @@ using xdplb::bench::throw_if_interrupted;
 // ---- Frames -------------------------------------------------------------------------------------------
 
 constexpr std::uint16_t kVipPort = 80;
+constexpr std::uint16_t kNatServerPort = 8080;  // the NAT lab's real servers' port
 constexpr std::uint32_t kLoopbackIfindex = 1;  // where BPF_PROG_TEST_RUN says a frame came in
 constexpr MacAddress kLbMac{0x02, 0, 0, 0, 0, 0xaa};
 constexpr MacAddress kClientMac{0x02, 0, 0, 0, 0, 0xcc};
@@ -163,8 +165,9 @@ class FrameBatch {
   // `count` frames of client flows first_flow, first_flow + 1, ... (or first_flow every time) to
   // `dst` (the family's VIP when null).
   FrameBatch(bool v6, std::uint32_t first_flow, std::uint32_t count, Flows flows = Flows::distinct,
-             const char* dst = nullptr, bool syn = false)
-      : v6_(v6),
+             const char* dst = nullptr, bool syn = false, bool replies = false)
+      : replies_(replies),
+        v6_(v6),
         first_flow_(first_flow),
         count_(count),
         step_(flows == Flows::distinct ? 1 : 0),
@@ -175,9 +178,20 @@ class FrameBatch {
   }
   std::uint32_t size() const { return count_; }
   std::span<const std::uint8_t> frame(std::uint32_t i) const { return {bytes_.data() + i * stride_, stride_}; }
-  Flow flow(std::uint32_t i) const { return client_flow(v6_, first_flow_ + i * step_, dst_); }
+  // With `replies`: the NAT reply to that client flow, from backend 1 port kNatServerPort.
+  Flow flow(std::uint32_t i) const {
+    Flow f = client_flow(v6_, first_flow_ + i * step_, dst_);
+    if (!replies_) return f;
+    Flow r = f;
+    r.src = address_bytes(v6_ ? "fd00::1:1" : "198.18.1.1");
+    r.dst = f.src;
+    r.sport = kNatServerPort;
+    r.dport = f.sport;
+    return r;
+  }
 
  private:
+  bool replies_;
   bool v6_;
   std::uint32_t first_flow_, count_, step_;
   const char* dst_;
@@ -281,7 +295,7 @@ std::string unique_instance(const std::string& purpose) {
 // recording a flow costs.
 class LbLab {
  public:
-  LbLab(const std::string& purpose, std::uint32_t conntrack_entries) {
+  LbLab(const std::string& purpose, std::uint32_t conntrack_entries, ForwardMethod forward = ForwardMethod::dr) {
     DataplaneOptions options;
     options.instance = unique_instance(purpose);
     options.map_sizes.conntrack = conntrack_entries;
@@ -295,7 +309,8 @@ class LbLab {
       for (int n = 1; n <= 10; ++n) {
         BackendSpec b;
         b.address = *IpAddress::parse((v6 ? "fd00::1:" : "198.18.1.") + std::to_string(n));
-        b.port = kVipPort;
+        b.port = forward == ForwardMethod::nat ? kNatServerPort : kVipPort;
+        b.forward = forward;
         vip.backends.push_back(b);
       }
       vips.push_back(std::move(vip));
@@ -419,6 +434,7 @@ class Bench {
     for (bool v6 : {false, true}) measure_new_flows(v6);
     for (bool v6 : {false, true}) measure_flood(v6);
     for (bool v6 : {false, true}) measure_flood_guard(v6);
+    measure_nat();
     measure_harness("after");
   }
 
@@ -520,6 +536,66 @@ class Bench {
       return sample;
     });
     add("new flow: SYN (Maglev pick + conntrack insert)", v6, Mode::single, std::move(samples), 350);
+  }
+
+  // lb_kind NAT: the inbound rewrite (one hot flow, new flows, 200k flows cycled) and the replies
+  // (reverse table lookup, bpf_fib_lookup, rewrite, redirect). Single mode only: a NAT rewrite
+  // changes the 5-tuple, so a repeat would run on another packet. The replies need a FIB: this
+  // process moves into a private network namespace with a route to the clients via a resolved
+  // neighbour (last of the data-plane cases: everything after runs there too).
+  void measure_nat() {
+    LbLab lab("nat", s_.conntrack, ForwardMethod::nat);
+    for (bool v6 : {false, true}) {
+      const FrameBatch copies(v6, 4'000'000'000u, s_.new_flows, FrameBatch::Flows::one_repeated);
+      add("NAT inbound, 1 hot flow", v6, Mode::single, rounds_of(s_.rounds, [&](unsigned) {
+            return run_each(lab.program_fd(), copies, XDP_TX, "NAT inbound hot flow");
+          }), 120);
+      auto samples = rounds_of(s_.rounds, [&](unsigned r) {
+        const FrameBatch flows(v6, r * s_.new_flows, s_.new_flows, FrameBatch::Flows::distinct, nullptr, true);
+        const std::uint64_t before = lab.new_flows(v6);
+        const Sample sample = run_each(lab.program_fd(), flows, XDP_TX, "NAT inbound new flow");
+        expect_new_flows(lab, v6, before, flows.size(), "NAT inbound new flow");
+        return sample;
+      });
+      add("NAT inbound, new flow: SYN", v6, Mode::single, std::move(samples), 350);
+      const FrameBatch cycled(v6, 3'000'000'000u, s_.cycled_flows);
+      run_each(lab.program_fd(), cycled, XDP_TX, "NAT inbound flows, first packets");
+      add("NAT inbound, " + std::to_string(s_.cycled_flows / 1000) + "k flows cycled", v6, Mode::single,
+          rounds_of(s_.rounds, [&](unsigned) {
+            return run_each(lab.program_fd(), cycled, XDP_TX, "NAT inbound flows cycled");
+          }), 120);
+    }
+    enter_fib_lab();
+    for (bool v6 : {false, true}) {
+      const FrameBatch hot(v6, 4'000'000'000u, s_.new_flows, FrameBatch::Flows::one_repeated, nullptr, false, true);
+      add("NAT reply (reverse lookup + FIB + rewrite), 1 flow", v6, Mode::single, rounds_of(s_.rounds, [&](unsigned) {
+            return run_each(lab.program_fd(), hot, XDP_REDIRECT, "NAT reply");
+          }), 0);
+      const FrameBatch many(v6, 3'000'000'000u, s_.cycled_flows, FrameBatch::Flows::distinct, nullptr, false, true);
+      add("NAT reply, " + std::to_string(s_.cycled_flows / 1000) + "k flows (no per-flow state)", v6, Mode::single,
+          rounds_of(s_.rounds, [&](unsigned) { return run_each(lab.program_fd(), many, XDP_REDIRECT, "NAT replies"); }),
+          0);
+    }
+  }
+
+  static void enter_fib_lab() {
+    if (unshare(CLONE_NEWNET) != 0) throw std::runtime_error(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
+    const char* commands[] = {
+        "ip link set lo up",
+        "ip link add xdpbench0 type veth peer name xdpbench1",
+        "ip link set xdpbench1 up",
+        "ip link set xdpbench0 up",
+        "sysctl -qw net.ipv4.ip_forward=1",
+        "sysctl -qw net.ipv6.conf.all.forwarding=1",
+        "ip addr add 198.18.2.2/24 dev xdpbench0",
+        "ip -6 addr add fd00:2::2/64 dev xdpbench0 nodad",
+        "ip neigh replace 198.18.2.1 lladdr 02:00:00:00:00:ee dev xdpbench0 nud permanent",
+        "ip -6 neigh replace fd00:2::1 lladdr 02:00:00:00:00:ee dev xdpbench0 nud permanent",
+        "ip route add 198.19.0.0/16 via 198.18.2.1 dev xdpbench0",
+        "ip -6 route add fd00:1::/64 via fd00:2::1 dev xdpbench0",
+    };
+    for (const char* c : commands)
+      if (std::system(c) != 0) throw std::runtime_error(std::string("NAT FIB lab: ") + c + " failed");
   }
 
   // A flood: the conntrack map is full, so every insert first evicts the coldest entry.
