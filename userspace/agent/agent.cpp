@@ -1,5 +1,7 @@
 #include "agent/agent.h"
 
+#include <net/if.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -218,6 +220,13 @@ void Agent::sync_dataplane(SyncCause why) {
                  report.rings_swapped, us,
                  report.deferred ? fmt::format(", {} VIP(s) in the next turn", report.deferred) : "");
   if (report.deferred) sync_dataplane_soon(why);
+  for (const int ifindex : dataplane_->nat_interfaces_unattached()) {
+    if (!nat_unattached_warned_.insert(ifindex).second) continue;
+    char name[IF_NAMESIZE] = {};
+    spdlog::warn("NAT real servers are reached through {}, where the XDP program is not attached: their replies "
+                 "are not translated",
+                 if_indextoname(static_cast<unsigned>(ifindex), name) ? name : "ifindex " + std::to_string(ifindex));
+  }
   if (!report.unresolved.empty()) {
     for (const auto& u : report.unresolved) spdlog::debug("waiting for the MAC of {}", u);
     retry_unresolved_later();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <exception>
 #include <functional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -187,6 +188,7 @@ class Agent {
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
   std::optional<ReloadOutcome> last_reload_;
+  std::set<int> nat_unattached_warned_;  // interfaces warned about once: NAT servers behind them, no program
   bool sync_posted_ = false;
   // How long the data plane sync of each VRRP instance's last transition took (status duration_ms).
   std::map<std::string, double> transition_sync_ms_;

@@ -311,6 +311,13 @@ void Dataplane::adopt_nat_reverse() {
   for (const auto& [key, value] : read_live_nat_reverse(maps_.nat_reverse)) nat_reverse_[bytes_of(key)] = value;
 }
 
+std::set<int> Dataplane::nat_interfaces_unattached() const {
+  std::set<int> out = nat_interfaces();
+  for (const auto& a : attachments_)
+    if (const unsigned ifindex = if_nametoindex(a.interface.c_str()); ifindex != 0) out.erase(static_cast<int>(ifindex));
+  return out;
+}
+
 std::set<int> Dataplane::nat_interfaces() const {
   std::set<int> out;
   for (const auto& [key, vip] : vips_)

@@ -161,6 +161,9 @@ class Dataplane {
   // The interfaces NAT real servers are reached through: their replies arrive there, so the program
   // must be attached there too (the attach seam for lb_kind NAT).
   std::set<int> nat_interfaces() const;
+  // Those of nat_interfaces() the program is not attached to: the replies of NAT servers behind them
+  // are never translated (the agent warns, naming each).
+  std::set<int> nat_interfaces_unattached() const;
   XdpProgram& program() { return *program_; }
 
  private:

@@ -63,6 +63,7 @@ TEST_CASE("NAT sync: the reverse table follows added and removed VIPs and server
   CHECK(live_settings(lb).nat_port_any == 0);
   CHECK(problems(lb, one).empty());
   CHECK(lb.dp().nat_interfaces() == std::set<int>{1});
+  CHECK(lb.dp().nat_interfaces_unattached() == std::set<int>{1});  // the fixture attaches nowhere
 
   // Backend 1 now behind a second VIP: ambiguous, its records of both VIPs record flows.
   const std::vector<VipSpec> two = {one[0], one[1], vip("198.18.0.101", 0, {nat(1, 8080), nat(3, 0)})};
