@@ -292,6 +292,9 @@ struct VrrpSyncGroup {
   std::vector<TrackedScript> track_scripts;
   std::vector<TrackedFile> track_files;
   std::optional<bool> smtp_alert;  // unset: the global default (effective_smtp_alert)
+  // keepalived's `sync_group_tracking_weight`: member instances keep their own weighted
+  // track_script and track_file entries (without it keepalived, and xdplb, drop them).
+  bool tracking_weight = false;
   KeywordLocations keywords;
 
   bool operator==(const VrrpSyncGroup&) const = default;
