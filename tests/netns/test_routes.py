@@ -7,7 +7,7 @@ difference. Everything is read back with `ip route show table N` and `ip rule` i
 """
 import signal
 
-from xdplab import wait_until
+from xdplab import bin_path, run, wait_until
 
 from test_vrrp import VrrpLan, conf, instance  # noqa: F401  (the lan fixture's class)
 
@@ -141,7 +141,17 @@ def test_reload_applies_the_difference_of_static_routes_and_rules(lan):
     changed = (STATIC.replace("blackhole 198.19.51.0/24", "prohibit 198.19.52.0/24")
                .replace("from 198.18.60.0/24 table 100 priority 1000", "from 198.18.61.0/24 table 100 priority 1001"))
     path.write_text(changed + conf(instance(100)))
-    agent.send_signal(signal.SIGHUP)
+    # As an operator reloads: xdplbctl's plain answer names what changed.
+    answer = run([bin_path("xdplbctl"), "--instance", f"{lan.lab.tag}-lb1", "reload"], check=False)
+    assert answer.returncode == 0, answer.stderr
+    lines = answer.stdout.splitlines()
+    assert lines[0].startswith("reloaded ") and lines[0].endswith("xdplbd-lb1.conf: 4 changes"), answer.stdout
+    assert sorted(line.strip() for line in lines[1:]) == [
+        "static route blackhole 198.19.51.0/24 table 100 removed",
+        "static route prohibit 198.19.52.0/24 table 100 added",
+        "static rule from 198.18.60.0/24 lookup 100 priority 1000 removed",
+        "static rule from 198.18.61.0/24 lookup 100 priority 1001 added",
+    ], answer.stdout
     wait_until(lambda: "prohibit 198.19.52.0/24" in routes(lb1, TABLE), 10, what="new static route added")
     wait_until(lambda: "1001:\tfrom 198.18.61.0/24 lookup 100" in rules(lb1), 5, what="new static rule added")
     assert "198.19.51.0/24" not in routes(lb1, TABLE), describe(lb1)

@@ -112,18 +112,21 @@ void Agent::apply_health(HealthPlan checks) {
   scheduler_->set_checks(std::move(checks.servers));
 }
 
+void Agent::initialise_track_files(TrackFileMoment moment) const {
+  for (const auto& file : config_.track_files) {
+    if (file.init == config::TrackFileInit::none) continue;
+    const bool overwrite = moment == TrackFileMoment::start && file.init == config::TrackFileInit::overwrite;
+    const auto problem = initialise_track_file(file.file, file.init_value, overwrite);
+    if (!problem.empty()) spdlog::error("track_file {}: init_file: {}", file.name, problem);
+  }
+}
+
 void Agent::start() {
   const auto t0 = std::chrono::steady_clock::now();
   // Without --interface, the program serves where the VRRP instances holding the VIPs live.
   if (options_.interfaces.empty() && vrrp_) options_.interfaces = vrrp_interfaces();
   for (const auto& ifname : options_.interfaces) dataplane_->attach(ifname);
-  // keepalived's init_file, at start only (a reload never overwrites a track file).
-  for (const auto& file : config_.track_files) {
-    if (file.init == config::TrackFileInit::none) continue;
-    const auto problem =
-        initialise_track_file(file.file, file.init_value, file.init == config::TrackFileInit::overwrite);
-    if (!problem.empty()) spdlog::error("track_file {}: init_file: {}", file.name, problem);
-  }
+  initialise_track_files(TrackFileMoment::start);
   // The FIFO readers run before the first line can be written (keepalived's order).
   fifos_->start();
   // keepalived installs its static addresses, routes and rules before any instance runs.

@@ -126,6 +126,11 @@ class Agent {
   contract::Reload apply_reload(PreparedReload prepared);
   void start_reload();
 
+  // keepalived 2.2.7's init_file, measured against it: at start a file is written when it is
+  // missing (or always, with `overwrite`); on a reload a missing file is written again and an existing
+  // one is left as it is, also with `overwrite`.
+  enum class TrackFileMoment { start, reload };
+  void initialise_track_files(TrackFileMoment moment) const;
   void on_health_event(const check::HealthEvent& event);
   void run_notify(const check::NotifyAction& action);
   // Why the data plane is synced: the log says it, and it decides how much one loop turn may do.

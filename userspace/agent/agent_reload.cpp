@@ -220,6 +220,8 @@ contract::Reload Agent::apply_reload(PreparedReload r) {
 
   config_ = std::move(next);
   plan_ = std::move(next_plan);
+  // Before the trackers and FILE_CHECKs of the new configuration read their files.
+  initialise_track_files(TrackFileMoment::reload);
   if (auto still_drained = drains_in_plan(drained_, plan_); still_drained != drained_) {
     drained_ = std::move(still_drained);
     if (const auto error = keep_drains()) spdlog::error("{}", *error);

@@ -160,6 +160,8 @@ ServicePlan plan_services(const config::Config& config) {
     s.rules.notify_quorum_up = vs.quorum_up.command;
     s.rules.notify_quorum_down = vs.quorum_down.command;
     s.rules.omega = vs.omega;
+    s.planned_real_servers.reserve(vs.real_servers.size());
+    s.rules.real_servers.reserve(vs.real_servers.size());
     for (std::size_t rs_index = 0; rs_index < vs.real_servers.size(); ++rs_index) {
       const auto& rs = vs.real_servers[rs_index];
       dataplane::BackendSpec b;

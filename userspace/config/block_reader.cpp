@@ -4,9 +4,33 @@
 
 namespace xdplb::config {
 
+namespace {
+
+// Entry tables of readers that are gone, cleared, their capacity kept. Readers nest (virtual_server,
+// real_server, checker), so the pool holds about as many tables as the deepest nesting.
+template <typename Entry>
+std::vector<std::vector<Entry>>& spare_tables() {
+  thread_local std::vector<std::vector<Entry>> tables;
+  return tables;
+}
+
+}  // namespace
+
 BlockReader::BlockReader(std::string block_name, Diagnostics& diagnostics, KeywordLocations* locations)
     : block_name_(std::move(block_name)), diagnostics_(diagnostics), locations_(locations) {
-  entries_.reserve(48);
+  auto& spare = spare_tables<Entry>();
+  if (spare.empty()) {
+    entries_.reserve(48);
+  } else {
+    entries_ = std::move(spare.back());
+    spare.pop_back();
+  }
+}
+
+BlockReader::~BlockReader() {
+  entries_.clear();
+  auto& spare = spare_tables<Entry>();
+  if (spare.size() < 16) spare.push_back(std::move(entries_));
 }
 
 const BlockReader::Entry* BlockReader::find(std::string_view keyword) const {
@@ -44,6 +68,7 @@ BlockReader& BlockReader::not_applicable(std::span<const std::string_view> keywo
 }
 
 void BlockReader::read(std::span<const SyntaxNode> statements) {
+  if (locations_) locations_->reserve(statements.size());
   for (const auto& node : statements) {
     const std::string& keyword = node.keyword.text;
     const Entry* found = find(keyword);
@@ -66,13 +91,13 @@ void BlockReader::read(std::span<const SyntaxNode> statements) {
       diagnostics_.error(node.location(), "'" + keyword + "' takes no { } block");
       continue;
     }
-    if (locations_) locations_->record(keyword, node.location());
+    if (locations_) locations_->record(entry.keyword, node.location());
     entry.handler(node);
   }
 }
 
 BlockReader::Handler BlockReader::word(std::string& field, std::string_view what, Diagnostics& diagnostics) {
-  return [&field, what = std::string(what), &diagnostics](const SyntaxNode& node) {
+  return [&field, what, &diagnostics](const SyntaxNode& node) {
     if (const auto* token = require_argument(node, 0, what, diagnostics)) field = token->text;
   };
 }
@@ -89,7 +114,7 @@ BlockReader::Handler BlockReader::user_and_group(std::string& user, std::string&
 
 BlockReader::Handler BlockReader::command(std::string& field, std::string_view what,
                                           Diagnostics& diagnostics) {
-  return [&field, what = std::string(what), &diagnostics](const SyntaxNode& node) {
+  return [&field, what, &diagnostics](const SyntaxNode& node) {
     if (require_argument(node, 0, what, diagnostics)) field = join_arguments(node);
   };
 }
@@ -147,17 +172,19 @@ std::string list_words(std::span<const std::string_view> words, WordList listing
 std::optional<std::size_t> BlockReader::choose(const SyntaxNode& statement, const ChoiceRule& rule,
                                                std::span<const std::string_view> words,
                                                Diagnostics& diagnostics) {
-  const std::string listed = list_words(words, rule.listing);
-  const auto* token =
-      require_argument(statement, 0, rule.missing.empty() ? listed : rule.missing, diagnostics);
-  if (!token) return std::nullopt;
+  if (statement.arguments.empty()) {
+    require_argument(statement, 0, rule.missing.empty() ? list_words(words, rule.listing) : std::string(rule.missing),
+                     diagnostics);
+    return std::nullopt;
+  }
+  const Token& token = statement.arguments[0];
   for (std::size_t i = 0; i < words.size(); ++i) {
-    const bool same = rule.letter_case == LetterCase::any ? equals_ignoring_case(token->text, words[i])
-                                                          : token->text == words[i];
+    const bool same = rule.letter_case == LetterCase::any ? equals_ignoring_case(token.text, words[i])
+                                                          : token.text == words[i];
     if (same) return i;
   }
-  diagnostics.error(token->location,
-                    std::string(rule.subject) + " must be " + listed + ", not '" + token->text + "'");
+  diagnostics.error(token.location, std::string(rule.subject) + " must be " + list_words(words, rule.listing) +
+                                        ", not '" + token.text + "'");
   return std::nullopt;
 }
 

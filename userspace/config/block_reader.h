@@ -4,7 +4,9 @@
 #pragma once
 
 #include <array>
-#include <functional>
+#include <cstddef>
+#include <new>
+#include <type_traits>
 #include <map>
 #include <optional>
 #include <span>
@@ -49,9 +51,39 @@ struct Choices {
   std::array<Spelling<Value>, N> spellings;
 };
 
+// A keyword's handler: a callable `void(const SyntaxNode&) const` held in place, never on the heap.
+// A reader is made for every block of a file (ten thousand real servers make twenty thousand), and
+// std::function allocates for anything larger than two pointers. So a handler must be trivially
+// copyable and at most `capacity` bytes: a lambda that captures references and small values. One that
+// needs a string or a container captures a reference to it (or a string_view of a literal) instead.
+class KeywordHandler {
+ public:
+  static constexpr std::size_t capacity = 48;
+
+  KeywordHandler() = default;
+  template <typename Callable>
+    requires(!std::is_same_v<std::decay_t<Callable>, KeywordHandler> &&
+             std::is_invocable_v<const Callable&, const SyntaxNode&>)
+  KeywordHandler(Callable callable) {  // NOLINT: implicit, as std::function's
+    static_assert(sizeof(Callable) <= capacity, "a keyword handler captures at most 48 bytes");
+    static_assert(alignof(Callable) <= alignof(std::max_align_t));
+    static_assert(std::is_trivially_copyable_v<Callable> && std::is_trivially_destructible_v<Callable>,
+                  "a keyword handler captures references and small values only");
+    ::new (static_cast<void*>(storage_)) Callable(std::move(callable));
+    invoke_ = [](const void* stored, const SyntaxNode& node) { (*static_cast<const Callable*>(stored))(node); };
+  }
+
+  explicit operator bool() const { return invoke_ != nullptr; }
+  void operator()(const SyntaxNode& node) const { invoke_(storage_, node); }
+
+ private:
+  alignas(std::max_align_t) unsigned char storage_[capacity] = {};
+  void (*invoke_)(const void*, const SyntaxNode&) = nullptr;
+};
+
 class BlockReader {
  public:
-  using Handler = std::function<void(const SyntaxNode&)>;
+  using Handler = KeywordHandler;
   // A named handler of one keyword (or of a family of them) that fills part of `Model`.
   template <typename Model>
   using NamedReader = void (*)(const SyntaxNode&, Model&, Diagnostics&);
@@ -59,6 +91,11 @@ class BlockReader {
   // `block_name` names the block in messages ("vrrp_instance VI_1"); `locations`, when given,
   // receives each handled keyword's location.
   BlockReader(std::string block_name, Diagnostics& diagnostics, KeywordLocations* locations = nullptr);
+  // The entry table goes back to a per-thread pool: a file of 10,000 real servers makes a reader for
+  // each real server and each checker, and without the pool each one allocates its table afresh.
+  ~BlockReader();
+  BlockReader(const BlockReader&) = delete;
+  BlockReader& operator=(const BlockReader&) = delete;
 
   // A keyword with values on its line and no block.
   BlockReader& on(std::string_view keyword, Handler handler);
@@ -96,6 +133,7 @@ class BlockReader {
   // alone is true, else true/false, yes/no or on/off; any other word is an error.
   template <typename Field>
   static Handler boolean(Field& field, Diagnostics& diagnostics);
+  // `what` ("a router id") names the missing argument in an error: a literal, kept as a view.
   static Handler word(std::string& field, std::string_view what, Diagnostics& diagnostics);
   static Handler command(std::string& field, std::string_view what, Diagnostics& diagnostics);
   // keepalived's `KEYWORD SCRIPT [USER [GROUP]]` (notify_*, quorum_*, *_fifo_script): one word or one
@@ -117,14 +155,16 @@ class BlockReader {
   template <typename Value, std::size_t N>
   static std::optional<Value> choice(const SyntaxNode& statement, const Choices<Value, N>& choices,
                                      Diagnostics& diagnostics);
-  // The handler that stores that value in `field`.
+  // The handler that stores that value in `field`; `choices` is a namespace-scope constant, kept by
+  // reference.
   template <typename Value, std::size_t N>
   static Handler choice(Value& field, const Choices<Value, N>& choices, Diagnostics& diagnostics);
 
  private:
   enum class Shape { line, block, either };
-  // The keyword and the reason are string literals (or other storage that outlives the reader): a
-  // reader is made for every block of a file, so its table is kept free of allocations it can avoid.
+  // The keyword and the reason are string literals (or other static storage: KeywordLocations keep
+  // views of the keywords): a reader is made for every block of a file, so its table is kept free of
+  // allocations it can avoid.
   struct Entry {
     std::string_view keyword;
     Shape shape;
@@ -206,7 +246,7 @@ std::optional<Value> BlockReader::choice(const SyntaxNode& statement, const Choi
 template <typename Value, std::size_t N>
 BlockReader::Handler BlockReader::choice(Value& field, const Choices<Value, N>& choices,
                                          Diagnostics& diagnostics) {
-  return [&field, choices, &diagnostics](const SyntaxNode& node) {
+  return [&field, &choices, &diagnostics](const SyntaxNode& node) {
     if (const auto value = choice(node, choices, diagnostics)) field = *value;
   };
 }

@@ -254,7 +254,8 @@ json sync_group(const VrrpSyncGroup& group, const GlobalDefs& global) {
           {"notify", notify(group.notify)},
           {"track_script", tracked(group.track_scripts)},
           {"track_file", tracked(group.track_files)},
-          {"smtp_alert", effective_smtp_alert(group.smtp_alert, global)}};
+          {"smtp_alert", effective_smtp_alert(group.smtp_alert, global)},
+          {"sync_group_tracking_weight", group.tracking_weight}};
 }
 
 // What the checker runs with: its own values, else its real and virtual server's, else keepalived's

@@ -6,12 +6,14 @@ namespace {
 
 class Lexer {
  public:
-  Lexer(std::string_view text, const std::shared_ptr<const std::string>& file, Diagnostics& diagnostics)
-      : text_(text), file_(file), diagnostics_(diagnostics) {
+  Lexer(std::vector<Token>& tokens, std::string_view text, const std::shared_ptr<const std::string>& file,
+        TextStart start, Diagnostics& diagnostics)
+      : text_(text), file_(file), diagnostics_(diagnostics), line_(start.line), column_(start.column),
+        tokens_(tokens), first_(tokens.size()) {
     if (text_.starts_with("\xEF\xBB\xBF")) position_ = 3;
   }
 
-  std::vector<Token> run() {
+  void run() {
     while (!at_end()) {
       const char c = peek();
       if (c == '\n') {
@@ -34,9 +36,8 @@ class Lexer {
       }
     }
     // A last line without '\n' still ends its statement.
-    if (!tokens_.empty() && tokens_.back().kind != TokenKind::end_of_line)
+    if (tokens_.size() > first_ && tokens_.back().kind != TokenKind::end_of_line)
       emit(TokenKind::end_of_line, "\n", here());
-    return std::move(tokens_);
   }
 
  private:
@@ -88,8 +89,11 @@ class Lexer {
         }
       }
       if (ends_word(c)) break;
-      word += c;
-      advance();
+      // A run of plain bytes is appended in one piece.
+      std::size_t end = position_ + 1;
+      while (end < text_.size() && !ends_word(text_[end]) && text_[end] != '$') ++end;
+      word.append(text_.substr(position_, end - position_));
+      while (position_ < end) advance();
     }
     emit(TokenKind::word, std::move(word), start);
   }
@@ -120,14 +124,22 @@ class Lexer {
   std::size_t position_ = 0;
   std::uint32_t line_ = 1;
   std::uint32_t column_ = 1;
-  std::vector<Token> tokens_;
+  std::vector<Token>& tokens_;
+  std::size_t first_;  // tokens_ before this text's own
 };
 
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view text, const std::shared_ptr<const std::string>& file,
                             Diagnostics& diagnostics) {
-  return Lexer(text, file, diagnostics).run();
+  std::vector<Token> tokens;
+  tokenize_into(tokens, text, file, TextStart{}, diagnostics);
+  return tokens;
+}
+
+void tokenize_into(std::vector<Token>& tokens, std::string_view text, const std::shared_ptr<const std::string>& file,
+                   TextStart start, Diagnostics& diagnostics) {
+  Lexer(tokens, text, file, start, diagnostics).run();
 }
 
 }  // namespace xdplb::config

@@ -3,6 +3,7 @@
 // (keepalived's rule) and run to the end of the line; they may hold any UTF-8 text.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,5 +26,17 @@ struct Token {
 // string is reported and runs to the end of its line.
 std::vector<Token> tokenize(std::string_view text, const std::shared_ptr<const std::string>& file,
                             Diagnostics& diagnostics);
+
+// Where a piece of text starts in its file: a line the preprocessor hands over one at a time keeps
+// the line and column it was written at.
+struct TextStart {
+  std::uint32_t line = 1;
+  std::uint32_t column = 1;
+};
+
+// The same tokens appended to `tokens` (whose capacity a caller reading line by line reuses), for
+// text that starts at `start`.
+void tokenize_into(std::vector<Token>& tokens, std::string_view text, const std::shared_ptr<const std::string>& file,
+                   TextStart start, Diagnostics& diagnostics);
 
 }  // namespace xdplb::config

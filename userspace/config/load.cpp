@@ -47,7 +47,7 @@ LoadResult load_config(const std::string& path, const LoadOptions& options) {
   // Streamed: tokens into the tree, each completed top-level block into the model, then dropped.
   ModelBuilder model(diagnostics);
   SyntaxTreeBuilder tree(diagnostics, [&](SyntaxNode block) { model.add(block); });
-  preprocess_file(path, preprocess_options(options), diagnostics, [&](Token token) { tree.add(std::move(token)); });
+  preprocess_file(path, preprocess_options(options), diagnostics, [&](std::span<Token> line) { tree.add_line(line); });
   tree.finish();
   return finish(model.finish(), options, diagnostics);
 }
@@ -57,7 +57,7 @@ LoadResult load_config_text(std::string_view text, const std::string& file_name,
   ModelBuilder model(diagnostics);
   SyntaxTreeBuilder tree(diagnostics, [&](SyntaxNode block) { model.add(block); });
   preprocess_text(text, file_name, preprocess_options(options), diagnostics,
-                  [&](Token token) { tree.add(std::move(token)); });
+                  [&](std::span<Token> line) { tree.add_line(line); });
   tree.finish();
   return finish(model.finish(), options, diagnostics);
 }

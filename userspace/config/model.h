@@ -32,7 +32,9 @@ using Duration = std::chrono::milliseconds;
 // allocation per block, keyword names in the strings' own buffers) rather than a map.
 class KeywordLocations {
  public:
-  // Records where `keyword` was written; written again, the last place counts.
+  // Records where `keyword` was written; written again, the last place counts. The keyword is kept
+  // as a view: it must outlive these locations (BlockReader passes its table's string literals), so
+  // that ten thousand real servers do not each copy "delay_before_retry".
   void record(std::string_view keyword, const SourceLocation& where) {
     for (auto& [name, location] : entries_) {
       if (name == keyword) {
@@ -40,8 +42,10 @@ class KeywordLocations {
         return;
       }
     }
-    entries_.emplace_back(std::string(keyword), where);
+    entries_.emplace_back(keyword, where);
   }
+  // Room for `count` keywords at once (a block's statement count bounds what it records).
+  void reserve(std::size_t count) { entries_.reserve(count); }
   const SourceLocation* find(std::string_view keyword) const {
     for (const auto& [name, location] : entries_) {
       if (name == keyword) return &location;
@@ -57,7 +61,7 @@ class KeywordLocations {
   friend bool operator==(const KeywordLocations&, const KeywordLocations&) { return true; }
 
  private:
-  std::vector<std::pair<std::string, SourceLocation>> entries_;
+  std::vector<std::pair<std::string_view, SourceLocation>> entries_;
 };
 
 // Where the XDP program is attached (xdplb addition).
@@ -288,6 +292,9 @@ struct VrrpSyncGroup {
   std::vector<TrackedScript> track_scripts;
   std::vector<TrackedFile> track_files;
   std::optional<bool> smtp_alert;  // unset: the global default (effective_smtp_alert)
+  // keepalived's `sync_group_tracking_weight`: member instances keep their own weighted
+  // track_script and track_file entries (without it keepalived, and xdplb, drop them).
+  bool tracking_weight = false;
   KeywordLocations keywords;
 
   bool operator==(const VrrpSyncGroup&) const = default;

@@ -30,6 +30,11 @@ std::vector<VirtualRule> parse_rules(const SyntaxNode& block, std::string_view n
 std::vector<VirtualIp> parse_static_ipaddresses(const SyntaxNode& block, Diagnostics& diagnostics);
 // Gives every rule written without a priority keepalived's number (16384, 16383, ... in file order).
 void assign_rule_preferences(Config& config, Diagnostics& diagnostics);
+// keepalived 2.2.7's rule for the members of a vrrp_sync_group without sync_group_tracking_weight:
+// each member's own track_script and track_file entries with a weight other than 0 are dropped, with
+// keepalived's warning; its track_interface weights keepalived says it ignores but applies (xdplb
+// applies them too, and says so). The group's own track_script/track_file weights apply either way.
+void apply_sync_group_tracking(Config& config, Diagnostics& diagnostics);
 
 std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagnostics& diagnostics);
 std::optional<VirtualServerGroup> parse_virtual_server_group(const SyntaxNode& node,

@@ -422,8 +422,8 @@ std::optional<VrrpSyncGroup> parse_vrrp_sync_group(const SyntaxNode& node, Diagn
       .on_block("track_file",
                 [&](const SyntaxNode& block) { append(group.track_files, parse_tracked_files(block, diagnostics)); })
       .not_applicable({"track_bfd"}, bfd_reason)
-      .not_applicable({"global_tracking", "sync_group_tracking_weight", "track_interface",
-                       "track_process", "notify_priority_changes"},
+      .on("sync_group_tracking_weight", BlockReader::flag(group.tracking_weight, diagnostics))
+      .not_applicable({"global_tracking", "track_interface", "track_process", "notify_priority_changes"},
                       "keepalived option xdplb does not implement");
   add_notify_keywords(reader, group.notify, group.smtp_alert, diagnostics);
   reader.read(node.children);

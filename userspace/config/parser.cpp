@@ -79,6 +79,7 @@ void ModelBuilder::add(const SyntaxNode& top_level_statement) {
 
 Config ModelBuilder::finish() {
   detail::assign_rule_preferences(config_, diagnostics_);
+  detail::apply_sync_group_tracking(config_, diagnostics_);
   return std::move(config_);
 }
 

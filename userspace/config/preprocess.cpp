@@ -30,6 +30,7 @@ constexpr std::size_t max_replacements_per_line = 16384;
 // ${_HASH} and ${_BANG} are '#' and '!' that do not start a comment.
 constexpr char hash_stand_in = '\x01';
 constexpr char bang_stand_in = '\x02';
+constexpr char stand_in_characters[] = {hash_stand_in, bang_stand_in, '\0'};
 
 bool is_name_start(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
@@ -119,6 +120,7 @@ class Preprocessor {
     if (current_directory_.empty()) current_directory_ = ".";
     const auto file = name(file_name);
     std::vector<std::string_view> physical;
+    physical.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
     for (std::size_t start = 0; start <= text.size();) {
       const auto end = std::min(text.find('\n', start), text.size());
       physical.push_back(text.substr(start, end - start));
@@ -132,7 +134,7 @@ class Preprocessor {
         continue;
       }
       generated_ = 0;
-      process(Line{std::string(physical[i]), origin}, 0);
+      process(physical[i], origin, 0);
     }
     include_checks_ = saved_checks;
     current_directory_ = saved_directory;
@@ -160,9 +162,15 @@ class Preprocessor {
     if (!in) return fail("cannot read '" + path + "': " + std::generic_category().message(errno));
     const auto size = std::filesystem::file_size(path, ec);
     if (!ec && size > max_file_size) return fail("'" + path + "' is larger than 16 MiB; refusing to read it");
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    // Read at its size in one piece (a stream copied through a growing buffer is copied twice).
+    std::string content;
+    if (!ec) content.resize(size);
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<std::size_t>(in.gcount()));
+    // A file that grew since its size was taken (or whose size is unknown) is read to its end.
+    char chunk[4096];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) content.append(chunk, static_cast<std::size_t>(in.gcount()));
+    return content;
   }
 
   // "$NAME= \" and the lines after it up to the first that does not end with '\' (blank and
@@ -190,27 +198,27 @@ class Preprocessor {
 
   // One line, as keepalived reads it: conditional, definition, repetition, substitution, include;
   // what is left is tokenized.
-  void process(Line line, unsigned depth) {
+  void process(std::string_view line, const SourceLocation& origin, unsigned depth) {
     if (depth > max_expansion_depth) {
-      diagnostics_.error(line.origin, "definitions nested deeper than " + std::to_string(max_expansion_depth));
+      diagnostics_.error(origin, "definitions nested deeper than " + std::to_string(max_expansion_depth));
       return;
     }
     if (++generated_ > options_.max_generated_lines) {
       if (generated_ == options_.max_generated_lines + 1)
-        diagnostics_.error(line.origin, "this line generates more than " + std::to_string(options_.max_generated_lines) +
+        diagnostics_.error(origin, "this line generates more than " + std::to_string(options_.max_generated_lines) +
                                             " lines");
       return;
     }
-    std::string_view text = trim(without_comment(line.text));
-    SourceLocation at = line.origin;
-    at.column = static_cast<std::uint32_t>(text.data() - line.text.data() + 1);
+    std::string_view text = trim(without_comment(line));
+    SourceLocation at = origin;
+    at.column = static_cast<std::uint32_t>(text.data() - line.data() + 1);
     if (text.empty() || !keep_conditional(text, at)) return;
     if (const auto definition = as_definition(text)) {
-      definitions_[definition->first] = Definition{{Line{definition->second, line.origin}}, false};
+      definitions_[definition->first] = Definition{{Line{definition->second, origin}}, false};
       return;
     }
     if (starts_line_repeat(text)) {
-      repeat(text, line.origin, depth);
+      repeat(text, origin, depth);
       return;
     }
     // A line that is one multiline definition stands for its lines.
@@ -218,26 +226,26 @@ class Preprocessor {
       const auto found = definitions_.find(*whole);
       if (found != definitions_.end() && found->second.multiline) {
         const auto body = found->second.lines;  // a line of it may redefine it
-        for (const auto& body_line : body) process(body_line, depth + 1);
+        for (const auto& body_line : body) process(body_line.text, body_line.origin, depth + 1);
         return;
       }
     }
     // Columns stay those of the written line: what precedes the statement becomes blanks.
-    const std::size_t column_offset = static_cast<std::size_t>(text.data() - line.text.data());
+    const auto column = static_cast<std::uint32_t>(text.data() - line.data() + 1);
     if (text.find('$') == std::string_view::npos) {
-      emit(std::string(column_offset, ' ') + std::string(text), line.origin);
+      emit(text, column, origin);
       return;
     }
-    auto substituted = substitute(std::string(text), line.origin);
+    auto substituted = substitute(std::string(text), origin);
     if (!substituted) return;
     const std::string_view result = trim(*substituted);
     // Substitution may make a conditional ("$IF_MAIN=@main" then "$IF_MAIN priority 240") or a
     // repetition: read the result again.
     if (result != text && (result.starts_with('@') || starts_line_repeat(result) || as_definition(result))) {
-      process(Line{std::string(result), line.origin}, depth + 1);
+      process(result, origin, depth + 1);
       return;
     }
-    emit(std::string(column_offset, ' ') + std::string(result), line.origin);
+    emit(result, column, origin);
   }
 
   // keepalived's conditional line: `@ID rest` keeps `rest` when ID is this node's config id, `@^ID
@@ -268,7 +276,7 @@ class Preprocessor {
     const std::string remainder(parsed->remainder);
     for (const auto& values : parsed->values) {
       for (const auto& [variable, value] : values) definitions_[variable] = Definition{{Line{value, origin}}, false};
-      process(Line{remainder, origin}, depth + 1);
+      process(remainder, origin, depth + 1);
       if (generated_ > options_.max_generated_lines) break;
     }
     // keepalived.conf(5): do not rely on a ~SEQ variable after its line.
@@ -379,23 +387,23 @@ class Preprocessor {
     return quoted;
   }
 
-  void emit(const std::string& text, const SourceLocation& origin) {
+  // `text` is a statement (blanks trimmed) that starts at `column` of the line at `origin`.
+  void emit(std::string_view text, std::uint32_t column, const SourceLocation& origin) {
     // An include's names are read as written: braces there are csh's, not blocks.
-    const auto first_word_start = text.find_first_not_of(" \t");
-    const auto first_word_end = text.find_first_of(" \t", first_word_start);
-    if (first_word_start != std::string::npos) {
-      if (const auto checks = include_directive_checks(
-              std::string_view(text).substr(first_word_start, first_word_end - first_word_start))) {
-        SourceLocation at = origin;
-        at.column = static_cast<std::uint32_t>(first_word_start + 1);
-        include(text.substr(first_word_start, first_word_end - first_word_start),
-                first_word_end == std::string::npos ? std::string_view() : std::string_view(text).substr(first_word_end),
-                at, merged_checks(*checks));
-        return;
-      }
+    const auto first_word_end = text.find_first_of(" \t");
+    if (const auto checks = include_directive_checks(text.substr(0, first_word_end))) {
+      SourceLocation at = origin;
+      at.column = column;
+      include(std::string(text.substr(0, first_word_end)),
+              first_word_end == std::string_view::npos ? std::string_view() : text.substr(first_word_end), at,
+              merged_checks(*checks));
+      return;
     }
-    auto tokens = tokenize(text, origin.file, diagnostics_);
-    const bool stand_ins = text.find_first_of(std::string{hash_stand_in, bang_stand_in}) != std::string::npos;
+    // The line's tokens go to the sink together; the buffer keeps its capacity from line to line.
+    auto& tokens = line_tokens_;
+    tokens.clear();
+    tokenize_into(tokens, text, origin.file, TextStart{origin.line, column}, diagnostics_);
+    const bool stand_ins = text.find_first_of(std::string_view(stand_in_characters)) != std::string_view::npos;
     for (auto& token : tokens) {
       token.location.line = origin.line;
       if (!stand_ins) continue;
@@ -404,7 +412,7 @@ class Preprocessor {
     }
     if (tokens.empty()) return;
     if (tokens.front().kind == TokenKind::word && tokens.front().text == "include_check") set_include_check(tokens);
-    for (auto& token : tokens) sink_(std::move(token));
+    sink_(std::span<Token>(tokens));
   }
 
   IncludeChecks merged_checks(const IncludeChecks& directive) const {
@@ -490,6 +498,7 @@ class Preprocessor {
   std::map<std::string, Definition> definitions_;
   std::vector<std::string> stack_;
   const TokenSink& sink_;
+  std::vector<Token> line_tokens_;
   IncludeChecks include_checks_;
   std::string current_directory_ = ".";
   std::size_t generated_ = 0;

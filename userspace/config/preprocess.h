@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +34,9 @@ struct PreprocessOptions {
 // keepalived's default config id: the node name (uname) up to its first '.'.
 std::string default_config_id();
 
-// Receives the tokens, in order, line by line (a large file's tokens are never all held at once).
-using TokenSink = std::function<void(Token)>;
+// Receives the tokens, in order, one line's at a time (a large file's tokens are never all held at
+// once); the sink may move them out.
+using TokenSink = std::function<void(std::span<Token>)>;
 
 // Reads `path` and everything it includes. A file that cannot be read is an error at the include
 // that named it (or at FILE:1:1 for the top-level file).

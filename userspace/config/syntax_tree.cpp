@@ -45,6 +45,23 @@ void SyntaxTreeBuilder::add(Token token) {
   }
 }
 
+namespace {
+
+bool is_word(TokenKind kind) { return kind == TokenKind::word || kind == TokenKind::quoted; }
+
+}  // namespace
+
+void SyntaxTreeBuilder::add_line(std::span<Token> tokens) {
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const bool starts_statement = skipped_depth_ == 0 && !in_statement_ && is_word(tokens[i].kind);
+    add(std::move(tokens[i]));
+    if (!starts_statement) continue;
+    std::size_t arguments = 0;
+    while (i + 1 + arguments < tokens.size() && is_word(tokens[i + 1 + arguments].kind)) ++arguments;
+    if (arguments > 0) frames_.back().statements->back().arguments.reserve(arguments);
+  }
+}
+
 void SyntaxTreeBuilder::open_block(const Token& brace) {
   auto& statements = *frames_.back().statements;
   SyntaxNode* owner = nullptr;
@@ -63,6 +80,8 @@ void SyntaxTreeBuilder::open_block(const Token& brace) {
     skipped_depth_ = 1;
     return;
   }
+  // Most blocks hold a few statements: room for them at once rather than growing 1, 2, 4, 8.
+  owner->children.reserve(8);
   frames_.push_back(Frame{&owner->children, owner});
 }
 

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "config/diagnostics.h"
@@ -38,6 +39,8 @@ class SyntaxTreeBuilder {
   using TopLevelSink = std::function<void(SyntaxNode)>;
   explicit SyntaxTreeBuilder(Diagnostics& diagnostics, TopLevelSink completed = {});
   void add(Token token);
+  // The tokens of one line, moved out: a statement's argument list is allocated once, at its size.
+  void add_line(std::span<Token> tokens);
   // Reports every block still open and returns the top-level statements.
   std::vector<SyntaxNode> finish();
 

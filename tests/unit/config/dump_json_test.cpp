@@ -35,7 +35,7 @@ TEST_CASE("dump_json: the resolved model of xdplb-full.conf, defaults and substi
   CHECK(json["virtual_servers"][2]["group"] == "web_vips");
   CHECK(json["virtual_servers"][3]["fwmark"] == 9);
   CHECK(json["virtual_server_groups"][0]["entries"][0]["last"] == "198.18.0.112");
-  CHECK(vs["location"].get<std::string>().ends_with("xdplb-full.conf:164:1"));
+  CHECK(vs["location"].get<std::string>().ends_with("xdplb-full.conf:167:1"));
   // keepalived's names: track_file blocks, an instance's track_file line, UDP_CHECK and FILE_CHECK.
   CHECK(json["track_files"][0]["name"] == "drain_dns");
   CHECK(json["track_files"][0]["init_file"]["value"] == 0);

@@ -218,3 +218,28 @@ TEST_CASE("preprocess: '@' without an id is an error naming the line; @ID lines 
   REQUIRE_MESSAGE(defined.ok(), all_diagnostics(defined));
   CHECK(defined.config->global.router_id == "main_router");
 }
+
+TEST_CASE("preprocess: a lexer error is reported at its own line and column, not the file's first line") {
+  const auto result = load_text(
+      "global_defs {\n"
+      "  router_id R1\n"
+      "\tnotification_email_from  \"a@b\n"
+      "}\n");
+  CHECK_FALSE(result.ok());
+  CHECK(error_lines(result) == std::vector<std::string>{"test.conf:3"});
+  CHECK(mentions(result, "test.conf:3:27: error: unterminated quoted string"));
+}
+
+TEST_CASE("preprocess: a statement keeps the columns it was written at, also after a substitution") {
+  const auto result = load_text(
+      "$W=70000\n"
+      "virtual_server 198.18.0.10 80 {\n"
+      "  protocol TCP\n"
+      "  real_server 198.18.1.1 80 {\n"
+      "\t    weight $W\n"
+      "      weight   70001\n"
+      "  }\n"
+      "}\n");
+  CHECK(mentions(result, "test.conf:5:13: error: weight 70000 is out of range"));
+  CHECK(mentions(result, "test.conf:6:16: error: weight 70001 is out of range"));
+}

@@ -80,3 +80,53 @@ TEST_CASE("tracking: weights are -253..253 as keepalived 2.2.7 enforces, for tra
   CHECK_FALSE(script.ok());
   CHECK(mentions(script, "test.conf:3:10: error: weight -254 is out of range (-253-253)"));
 }
+
+// keepalived 2.2.7, run on this file, prints "(VI_1) ignoring tracked script chk2 with weights due to
+// SYNC group", "(VI_1) ignoring tracked file tf with weight 5 ..." and "(VI_1) ignoring eth1 tracked
+// interface weight ...", then runs without chk2 and tf and still applies eth1's weight.
+constexpr const char* kSyncGroupMemberTracking =
+    "vrrp_script chk0 {\n script /bin/true\n}\n"
+    "vrrp_script chk2 {\n script /bin/true\n weight 4\n}\n"
+    "track_file tf {\n file /run/xdplb-test/tf\n weight 5\n}\n"
+    "track_file tf0 {\n file /run/xdplb-test/tf0\n weight 0\n}\n"
+    "vrrp_sync_group G {\n group {\n  VI_1\n }\n track_script {\n  chk2 weight 3\n }\n}\n"
+    "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress { 198.18.0.1 }\n"
+    " track_script {\n  chk2\n  chk0 weight 0\n }\n"
+    " track_file {\n  tf\n  tf0\n  tf weight 0\n }\n"
+    " track_interface {\n  eth1 weight -20\n  eth2\n }\n}\n";
+
+TEST_CASE("sync group members: weighted track_script and track_file entries are dropped, as keepalived does") {
+  const auto result = load_text(kSyncGroupMemberTracking);
+  INFO(all_diagnostics(result));
+  REQUIRE(result.ok());
+  const auto& instance = result.config->vrrp_instances.at(0);
+  REQUIRE(instance.track_scripts.size() == 1);
+  CHECK(instance.track_scripts[0].name == "chk0");
+  REQUIRE(instance.track_files.size() == 2);
+  CHECK(instance.track_files[0].name == "tf0");
+  CHECK(instance.track_files[1].name == "tf");
+  CHECK(instance.track_files[1].weight == 0);
+  CHECK(instance.track_interfaces.size() == 2);
+  // The group's own weighted entry stays: keepalived applies it to every member.
+  REQUIRE(result.config->sync_groups.at(0).track_scripts.size() == 1);
+  CHECK(mentions(result, "test.conf:29:3: warning: (VI_1) ignoring tracked script chk2 with weights due to "
+                         "vrrp_sync_group G"));
+  CHECK(mentions(result, "test.conf:33:3: warning: (VI_1) ignoring tracked file tf with weight 5 due to "
+                         "vrrp_sync_group G"));
+  CHECK(mentions(result, "test.conf:38:3: warning: (VI_1) track_interface eth1 weight -20 in a member of "
+                         "vrrp_sync_group G: keepalived 2.2.7 says it ignores this weight but applies it"));
+}
+
+TEST_CASE("sync group members: sync_group_tracking_weight keeps their weighted entries") {
+  std::string text = kSyncGroupMemberTracking;
+  text.replace(text.find(" group {\n  VI_1"), 1, " sync_group_tracking_weight\n ");
+  const auto result = load_text(text);
+  INFO(all_diagnostics(result));
+  REQUIRE(result.ok());
+  CHECK(result.config->sync_groups.at(0).tracking_weight);
+  const auto& instance = result.config->vrrp_instances.at(0);
+  CHECK(instance.track_scripts.size() == 2);
+  CHECK(instance.track_files.size() == 3);
+  CHECK_FALSE(mentions(result, "ignoring tracked"));
+  CHECK_FALSE(mentions(result, "says it ignores"));
+}

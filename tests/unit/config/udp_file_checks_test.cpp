@@ -29,6 +29,7 @@ vrrp_instance VI_1 {
 vrrp_sync_group G {
   group { VI_1 }
   track_file { old weight 0 }
+  sync_group_tracking_weight
 }
 )";
 
