@@ -14,6 +14,7 @@
 #include "common/process.h"
 #include "common/script_identity.h"
 #include "config/check_scripts.h"
+#include "config/tracking_weight.h"
 #include "vrrp/netlink.h"
 
 namespace xdplb::agent {
@@ -161,7 +162,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
     }
     vrrp::TrackedObject object;
     object.id = {vrrp::TrackedKind::script, tracked.name};
-    object.weight = tracked.weight.value_or(script->weight);
+    object.weight = config::effective_weight(tracked, *script);
     object.reverse = tracked.reverse.value_or(script->weight_reverse);
     if (std::any_of(p.tracked.begin(), p.tracked.end(), [&](const auto& o) { return o.id == object.id; })) {
       spdlog::warn("{}:{}: {}: track_script {} is tracked by {} already; xdplb counts it once (keepalived "
@@ -178,7 +179,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
       fail(tracked.location, owner + ": track_file " + tracked.name + " has no track_file block");
     vrrp::TrackedObject object;
     object.id = {vrrp::TrackedKind::file, tracked.name};
-    object.weight = tracked.weight.value_or(file->weight);
+    object.weight = config::effective_weight(tracked, *file);
     object.reverse = tracked.reverse.value_or(file->weight_reverse);
     if (std::any_of(p.tracked.begin(), p.tracked.end(), [&](const auto& o) { return o.id == object.id; })) {
       spdlog::warn("{}:{}: {}: track_file {} is tracked by {} already; xdplb counts it once",

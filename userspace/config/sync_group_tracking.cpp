@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "config/parse_blocks.h"
+#include "config/tracking_weight.h"
 
 namespace xdplb::config::detail {
 
@@ -26,13 +27,13 @@ const Named* find_named(const std::vector<Named>& items, const std::string& name
 std::optional<int> script_weight(const TrackedScript& track, const Config& config) {
   const auto* script = find_named(config.vrrp_scripts, track.name);
   if (!script) return std::nullopt;
-  return track.weight.value_or(script->weight);
+  return effective_weight(track, *script);
 }
 
 std::optional<int> file_weight(const TrackedFile& track, const Config& config) {
   const auto* file = find_named(config.track_files, track.name);
   if (!file) return std::nullopt;
-  return track.weight.value_or(file->weight);
+  return effective_weight(track, *file);
 }
 
 std::string why(const VrrpSyncGroup& group) {
