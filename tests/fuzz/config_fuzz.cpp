@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.strict = strict;
     options.follow_includes = false;
     options.max_generated_lines = 10000;
-    options.check_scripts = false;  // the grammar only: no stat() of whatever paths the fuzzer invents
+    options.check_host = false;  // the grammar only: no stat() of whatever paths the fuzzer invents
     const auto result = xdplb::config::load_config_text(text, "fuzz.conf", options);
     for (const auto& diagnostic : result.diagnostics) {
       // Every diagnostic names a real position.

@@ -42,8 +42,9 @@ def test_a_keepalived_pair_moved_to_xdplb_one_node_at_a_time(lab, procs, tmp_pat
     ka2.start(keepalived_conf("LB2", "BACKUP", 90))
     wait_until(lambda: holds_vip(lb1), 15, what="keepalived on lb1 holding the VIP")
 
-    # Step "before you start": the keepalived file as is, nothing to say.
-    checked = run([bin_path("xdplbd"), "-t", "-f", ka2.conf], check=False)
+    # Step "before you start": the keepalived file as is, checked on the node (it looks at the node's
+    # interfaces, as keepalived -t does): nothing to say.
+    checked = lb2.run(bin_path("xdplbd"), "-t", "-f", ka2.conf, check=False)
     assert checked.returncode == 0 and checked.stdout == "" and checked.stderr == "", checked
 
     # Step 4: the backup moves; xdplbd stays BACKUP beside the keepalived master.

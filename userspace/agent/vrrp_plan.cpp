@@ -122,7 +122,7 @@ vrrp::InstanceSettings plan_instance(const config::Config& config, const config:
 
   s.use_vmac = vi.use_vmac;
   s.vmac_xmit_base = vi.vmac_xmit_base;
-  if (vi.use_vmac) s.vmac_name = vi.vmac_name.empty() ? "vrrp." + std::to_string(vi.virtual_router_id) : vi.vmac_name;
+  s.vmac_name = vi.vmac_interface();
   const std::string vip_device = vi.use_vmac ? s.vmac_name : vi.interface;
   // Advertised: the configured VIPs of the instance's family. keepalived moves VIPs of the other
   // family out of the advert (they are still added) rather than refuse the instance.

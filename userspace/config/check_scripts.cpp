@@ -16,6 +16,9 @@ struct ConfiguredScript {
   SourceLocation where;
   SourceLocation user_where;  // a block's `user` line, else `where`
   bool user_on_script_line = false;  // `KEYWORD SCRIPT USER [GROUP]`: a quoting slip reads as a user
+  // keepalived 2.2.7 reports a vrrp_script it disables (-t exits 5); a notify or MISC_CHECK script
+  // it disables, it disables quietly.
+  bool reported_when_disabled = false;
 };
 
 void add_line(std::vector<ConfiguredScript>& out, const std::string& owner, std::string_view keyword,
@@ -53,7 +56,7 @@ std::vector<ConfiguredScript> every_script(const Config& config) {
   for (const auto& vs : config.vrrp_scripts)
     out.push_back({"vrrp_script " + vs.name, vs.script, vs.user, vs.group,
                    vs.keywords.at_or("script", vs.location),
-                   vs.keywords.at_or(vs.user.empty() ? "script" : "user", vs.location), false});
+                   vs.keywords.at_or(vs.user.empty() ? "script" : "user", vs.location), false, true});
   for (const auto& vi : config.vrrp_instances)
     add_notify(out, "vrrp_instance " + vi.name, vi.notify, vi.keywords, vi.location);
   for (const auto& group : config.sync_groups)
@@ -87,6 +90,7 @@ void check_scripts(const Config& config, const UserDatabase& users, Diagnostics&
   const auto defaults = script_defaults(config.global);
   const auto scripts = every_script(config);
   std::set<std::string> said_once;  // host-wide warnings (the default user is missing) are given once
+  const ConfiguredScript* first_to_run = nullptr;
   for (const auto& s : scripts) {
     const auto planned = plan_script(s.command, s.user, s.group, defaults, users);
     for (const auto& warning : planned.warnings) {
@@ -104,14 +108,19 @@ void check_scripts(const Config& config, const UserDatabase& users, Diagnostics&
       // A missing user is the user line's fault; a missing default user or a bad command the script's.
       diagnostics.error(planned.error_is_user && !s.user.empty() ? s.user_where : s.where, message);
     } else if (planned.disabled) {
-      diagnostics.warning(s.where, s.what + " is disabled: " + *planned.disabled);
+      diagnostics.warning(s.where, s.what + " is disabled: " + *planned.disabled,
+                          s.reported_when_disabled ? KeepalivedReport::config : KeepalivedReport::none);
+    } else if (!first_to_run) {
+      first_to_run = &s;
     }
   }
-  // keepalived's reminder, given at every start: scripts run, but nothing guards their files.
-  if (!scripts.empty() && !config.global.enable_script_security)
-    diagnostics.warning(scripts.front().where,
-                        "scripts are configured but enable_script_security is not set: a script writable by "
-                        "others would still run (keepalived's SECURITY VIOLATION warning)");
+  // keepalived's SECURITY VIOLATION, given when a script will run (-t exits 6): nothing guards the
+  // scripts' files.
+  if (first_to_run && !config.global.enable_script_security)
+    diagnostics.warning(first_to_run->where,
+                        "scripts will run but enable_script_security is not set: a script writable by others "
+                        "would still run (keepalived 2.2.7's SECURITY VIOLATION)",
+                        KeepalivedReport::script_security);
 }
 
 }  // namespace xdplb::config

@@ -1,5 +1,6 @@
 #include "config/diagnostics.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace xdplb::config {
@@ -20,22 +21,29 @@ std::string format_diagnostic(const Diagnostic& diagnostic) {
   return text;
 }
 
-void Diagnostics::error(const SourceLocation& where, std::string message) {
-  add(Severity::error, where, std::move(message));
+KeepalivedReport keepalived_verdict(const std::vector<Diagnostic>& diagnostics) {
+  KeepalivedReport verdict = KeepalivedReport::none;
+  for (const auto& diagnostic : diagnostics) verdict = std::max(verdict, diagnostic.keepalived);
+  return verdict;
 }
 
-void Diagnostics::warning(const SourceLocation& where, std::string message) {
-  add(Severity::warning, where, std::move(message));
+void Diagnostics::error(const SourceLocation& where, std::string message) {
+  add(Severity::error, where, std::move(message), KeepalivedReport::none);
+}
+
+void Diagnostics::warning(const SourceLocation& where, std::string message, KeepalivedReport keepalived) {
+  add(Severity::warning, where, std::move(message), keepalived);
 }
 
 void Diagnostics::unknown(const SourceLocation& where, std::string message) {
-  add(strict_ ? Severity::error : Severity::warning, where, std::move(message));
+  add(strict_ ? Severity::error : Severity::warning, where, std::move(message), KeepalivedReport::config);
 }
 
-void Diagnostics::add(Severity severity, const SourceLocation& where, std::string message) {
+void Diagnostics::add(Severity severity, const SourceLocation& where, std::string message,
+                      KeepalivedReport keepalived) {
   if (severity == Severity::error) ++error_count_;
   diagnostics_.push_back(
-      Diagnostic{severity, where.file_name(), where.line, where.column, std::move(message)});
+      Diagnostic{severity, where.file_name(), where.line, where.column, std::move(message), keepalived});
 }
 
 }  // namespace xdplb::config

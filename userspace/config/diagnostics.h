@@ -20,16 +20,27 @@ struct SourceLocation {
 
 enum class Severity { warning, error };
 
+// What keepalived 2.2.7's own `keepalived -t` makes of the input a warning is about: nothing (xdplb
+// alone says it), a configuration report (keepalived -t then exits 5), or the script-security
+// violation (exit 6). `xdplbd -t` exits as keepalived would when it has no error of its own, so a
+// script that gates on `keepalived -t` gates the same way on `xdplbd -t`. Ordered: a file's
+// verdict is its strongest diagnostic's.
+enum class KeepalivedReport { none, config, script_security };
+
 struct Diagnostic {
   Severity severity = Severity::error;
   std::string file;
   std::uint32_t line = 0;
   std::uint32_t column = 0;
   std::string message;
+  KeepalivedReport keepalived = KeepalivedReport::none;
 };
 
 // "FILE:LINE:COL: error: WHAT" (or "warning:"), the form compilers use so editors can jump to it.
 std::string format_diagnostic(const Diagnostic& diagnostic);
+
+// The strongest KeepalivedReport among `diagnostics`.
+KeepalivedReport keepalived_verdict(const std::vector<Diagnostic>& diagnostics);
 
 // Collects the diagnostics of one load. Under --strict, warnings about keywords xdplb does not know
 // become errors (see warn_unknown).
@@ -38,8 +49,13 @@ class Diagnostics {
   explicit Diagnostics(bool strict = false) : strict_(strict) {}
 
   void error(const SourceLocation& where, std::string message);
-  void warning(const SourceLocation& where, std::string message);
-  // An unknown keyword: a warning, or an error under --strict.
+  void warning(const SourceLocation& where, std::string message,
+               KeepalivedReport keepalived = KeepalivedReport::none);
+  // A warning about something keepalived 2.2.7 reports too (its -t exits 5 on it).
+  void keepalived_warning(const SourceLocation& where, std::string message) {
+    warning(where, std::move(message), KeepalivedReport::config);
+  }
+  // An unknown keyword (keepalived reports it too): a warning, or an error under --strict.
   void unknown(const SourceLocation& where, std::string message);
 
   const std::vector<Diagnostic>& all() const { return diagnostics_; }
@@ -48,7 +64,7 @@ class Diagnostics {
   std::size_t error_count() const { return error_count_; }
 
  private:
-  void add(Severity severity, const SourceLocation& where, std::string message);
+  void add(Severity severity, const SourceLocation& where, std::string message, KeepalivedReport keepalived);
 
   bool strict_;
   std::size_t error_count_ = 0;

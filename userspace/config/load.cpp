@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "config/check_interfaces.h"
 #include "config/check_scripts.h"
 #include "config/parser.h"
 #include "config/preprocess.h"
@@ -16,8 +17,10 @@ namespace {
 
 LoadResult finish(Config config, const LoadOptions& options, Diagnostics& diagnostics) {
   validate(config, diagnostics);
-  if (options.check_scripts)
+  if (options.check_host) {
     check_scripts(config, options.users ? *options.users : system_user_database(), diagnostics);
+    check_interfaces(config, options.interfaces ? *options.interfaces : system_interfaces(), diagnostics);
+  }
   LoadResult result;
   if (!diagnostics.has_errors()) result.config = std::move(config);
   result.diagnostics = diagnostics.take();

@@ -1,6 +1,6 @@
 // The entry point: read a keepalived.conf-style file into a validated model. The I/O is reading
-// the file and what it includes and, unless check_scripts is off, looking at the scripts it names
-// (check_scripts.h) the way start-up will.
+// the file and what it includes and, unless check_host is off, looking at the scripts and the
+// interfaces it names (check_scripts.h, check_interfaces.h) the way start-up will.
 #pragma once
 
 #include <optional>
@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/interface_directory.h"
 #include "common/user_database.h"
 #include "config/diagnostics.h"
 #include "config/model.h"
@@ -22,11 +23,13 @@ struct LoadOptions {
   // How many lines one written line may generate (~SEQ, ~LST, multiline definitions): the fuzzer
   // lowers it so that one input cannot take seconds.
   std::size_t max_generated_lines = 4 * 1024 * 1024;
-  // Who runs each script and whether its file may run, against this host (check_scripts.h): what
-  // start-up refuses or disables. Off for the fuzzer and for tests of the grammar alone.
-  bool check_scripts = true;
-  // The user database of that check; null: the host's.
+  // Look at this host as start-up will: who runs each script and whether its file may run
+  // (check_scripts.h), and which named interfaces exist (check_interfaces.h). Off for the fuzzer and
+  // for tests of the grammar alone.
+  bool check_host = true;
+  // The user database and the interfaces of that check; null: the host's.
   const UserDatabase* users = nullptr;
+  const InterfaceDirectory* interfaces = nullptr;
   // keepalived's config id for `@ID` lines (-i/--config-id); unset: the short host name.
   std::optional<std::string> config_id;
 };

@@ -34,6 +34,11 @@ AddressFamily VrrpInstance::family() const {
   return AddressFamily::ipv4;
 }
 
+std::string VrrpInstance::vmac_interface() const {
+  if (!use_vmac) return {};
+  return vmac_name.empty() ? "vrrp." + std::to_string(virtual_router_id) : vmac_name;
+}
+
 int VrrpInstance::effective_version(const GlobalDefs& global) const {
   if (family() != AddressFamily::ipv6) return version.value_or(global.vrrp_version);
   if (!version || effective_strict(global)) return 3;

@@ -232,6 +232,8 @@ struct VrrpInstance {
   // keepalived 2.2.7: an IPv6 instance without its own `version` runs VRRPv3 whatever vrrp_version
   // says, and under strict mode even `version 2` becomes 3 (RFC 3768 is IPv4 only).
   int effective_version(const GlobalDefs& global) const;
+  // The macvlan use_vmac creates: `use_vmac NAME`, else keepalived's vrrp.<VRID>; empty without use_vmac.
+  std::string vmac_interface() const;
   // The group a multicast instance of `family` sends its adverts to and listens on.
   const IpAddress& multicast_group(const GlobalDefs& global, AddressFamily family) const {
     if (mcast_dst_ip) return *mcast_dst_ip;
@@ -455,7 +457,7 @@ struct VirtualServer : InheritedTiming {
   std::uint32_t fwmark = 0;  // kind == fwmark
   std::string group;         // kind == group: a virtual_server_group name
   Duration delay_loop = std::chrono::seconds(60);
-  LbAlgo lb_algo = LbAlgo::mh;  // xdplb's default (keepalived has none of its own)
+  LbAlgo lb_algo = LbAlgo::wlc;  // keepalived 2.2.7's default ("no scheduler set, setting default 'wlc'")
   LbKind lb_kind = LbKind::nat;
   std::optional<Duration> persistence_timeout;
   std::optional<IpAddress> persistence_granularity;

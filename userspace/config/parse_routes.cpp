@@ -476,12 +476,17 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
         return std::nullopt;
       }
     } else if (word == "via" || word == "gw") {
+      if (word == "gw")
+        diagnostics.keepalived_warning(option.location, "'gw' is read as 'via' (keepalived 2.2.7 says \"gw\" for routes "
+                                                        "is deprecated; write 'via')");
       if (!(value = words.value_of(option, "a gateway address"))) return std::nullopt;
       // "via inet6 ADDR": the family written out, as ip-route(8) takes it.
       if ((value->text == "inet" || value->text == "inet6") && !(value = words.value_of(*value, "a gateway address")))
         return std::nullopt;
       if (!(route.via = read_route_address(*value, route, "route gateway", family, diagnostics))) return std::nullopt;
     } else if (word == "or") {
+      diagnostics.keepalived_warning(option.location, "'or' gives the route a second, equal path (keepalived 2.2.7 says "
+                                                      "\"or\" for routes is deprecated; write 'nexthop')");
       if (!(value = words.value_of(option, "a gateway address"))) return std::nullopt;
       if (!route.via) {
         diagnostics.error(option.location, "'or' needs a 'via' gateway before it");
@@ -490,7 +495,7 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
       const auto second = read_route_address(*value, route, "route gateway", family, diagnostics);
       if (!second) return std::nullopt;
       if (route.or_via) {
-        diagnostics.warning(option.location, "a second 'or' is ignored (keepalived 2.2.7 ignores it too)");
+        diagnostics.keepalived_warning(option.location, "a second 'or' is ignored (keepalived 2.2.7 ignores it too)");
         continue;
       }
       route.or_via = second;
@@ -555,6 +560,13 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
   }
   if (route.or_via && route.via && *route.or_via == *route.via)
     diagnostics.warning(route.location, "'or' names the same gateway as 'via'");
+  const bool names_an_interface =
+      !route.device.empty() ||
+      std::any_of(route.nexthops.begin(), route.nexthops.end(), [](const RouteNexthop& hop) { return !hop.device.empty(); });
+  if (!names_an_interface && !route.no_track)
+    diagnostics.keepalived_warning(route.location, "a route without 'dev': keepalived 2.2.7 reports that it cannot track "
+                                                   "it; xdplb tracks no route, so this changes nothing (write 'no_track' "
+                                                   "or 'dev IF' to quiet keepalived's -t)");
   if (!route.nexthops.empty() && route.type != RouteType::unicast) {
     diagnostics.error(route.location, std::string("a ") + to_string(route.type) + " route takes no nexthop");
     return std::nullopt;
@@ -649,7 +661,7 @@ std::optional<IpAddress> read_rule_address(const Token& option, const Token& val
   std::string reason;
   auto address = IpAddress::parse(value.text, &reason);
   if (!address) {
-    diagnostics.warning(value.location, "rule '" + option.text + "' address: " + reason +
+    diagnostics.keepalived_warning(value.location, "rule '" + option.text + "' address: " + reason +
                                             "; the rule is left out (as keepalived 2.2.7 does)");
     skip = true;
   }
@@ -714,7 +726,7 @@ std::optional<VirtualRule> parse_rule(const SyntaxNode& line, std::string_view b
     return std::nullopt;
   }
   if (actions.empty()) {
-    diagnostics.warning(rule.location, "a rule without an action (table, goto, nop, blackhole, prohibit, unreachable "
+    diagnostics.keepalived_warning(rule.location, "a rule without an action (table, goto, nop, blackhole, prohibit, unreachable "
                                        "or l3mdev) is left out, as keepalived 2.2.7 does");
     return std::nullopt;
   }
@@ -779,7 +791,7 @@ void assign_rule_preferences(Config& config, Diagnostics& diagnostics) {
   std::uint32_t next = kFirstAssignedPreference;
   for (auto* rule : unnumbered) {
     rule->preference = next;
-    diagnostics.warning(rule->location, "rule has no priority: xdplb gives it " + std::to_string(next) +
+    diagnostics.keepalived_warning(rule->location, "rule has no priority: xdplb gives it " + std::to_string(next) +
                                             ", as keepalived 2.2.7 does; write 'priority N'");
     if (next > 0) --next;
   }

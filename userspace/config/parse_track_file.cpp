@@ -44,7 +44,7 @@ void read_init_file(const SyntaxNode& statement, TrackFile& file, Diagnostics& d
       const auto value = read_integer(word, INT32_MIN, INT32_MAX, "init_file value", diagnostics);
       if (!value) continue;
       if (*value < -sensible_init_value || *value > sensible_init_value)
-        diagnostics.warning(word.location, "init_file value " + word.text + " is outside the sensible range -254..254");
+        diagnostics.keepalived_warning(word.location, "init_file value " + word.text + " is outside the sensible range -254..254");
       file.init_value = static_cast<int>(*value);
     } else {
       diagnostics.error(word.location, "init_file takes [VALUE] [overwrite], not '" + word.text + "'");

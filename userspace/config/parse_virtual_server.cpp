@@ -78,9 +78,9 @@ std::optional<RealServer> parse_real_server(const SyntaxNode& node, std::uint16_
   server.address = *address;
   server.port = default_port;
   if (node.arguments.size() > 1) {
-    const auto port = read_port(node.arguments[1], "real_server port", diagnostics);
+    const auto port = read_service_port(node.arguments[1], "real_server port", diagnostics);
     if (!port) return std::nullopt;
-    server.port = *port;
+    if (*port != 0) server.port = *port;
   }
   BlockReader reader("real_server " + address_token->text, diagnostics, &server.keywords);
   add_inherited_timing_keywords(reader, server, 1, diagnostics);
@@ -264,7 +264,7 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
   } else {
     const auto address = read_address(first, false, "virtual_server address", diagnostics);
     // keepalived: no port is port 0, the service of every port.
-    const auto port = address_only ? std::optional<std::uint16_t>(0) : read_port(second, "virtual_server port", diagnostics);
+    const auto port = address_only ? std::optional<std::uint16_t>(0) : read_service_port(second, "virtual_server port", diagnostics);
     service_valid = address && port;
     if (address) server.address = *address;
     if (port) server.port = *port;
@@ -288,13 +288,27 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
   // keepalived 2.2.7 says "no protocol set - defaulting to UDP" and makes a UDP service; a fwmark
   // service matches every protocol the mark is set on.
   if (!server.keywords.contains("protocol") && server.kind != VirtualServerKind::fwmark)
-    diagnostics.warning(node.location(), "virtual_server has no protocol: UDP, as keepalived 2.2.7 defaults to; "
+    diagnostics.keepalived_warning(node.location(), "virtual_server has no protocol: UDP, as keepalived 2.2.7 defaults to; "
                                          "write `protocol TCP` for a TCP service");
+  if (!server.keywords.contains("lb_algo") && !server.keywords.contains("lvs_sched"))
+    diagnostics.keepalived_warning(node.location(), "virtual_server has no lb_algo: wlc, as keepalived 2.2.7 sets (and "
+                                                    "reports); xdplb serves wlc with Maglev hashing (mh)");
+  if (server.kind == VirtualServerKind::fwmark && server.keywords.contains("protocol"))
+    diagnostics.keepalived_warning(server.keywords.at_or("protocol", node.location()),
+                                   "a fwmark virtual_server matches the mark whatever the protocol: 'protocol' is "
+                                   "ignored, as keepalived 2.2.7 ignores it (and reports)");
+  if (server.kind == VirtualServerKind::fwmark)
+    for (auto& real : server.real_servers)
+      if (real.port != 0) {
+        diagnostics.keepalived_warning(real.location, "a real_server of a fwmark virtual_server takes no port: "
+                                                      "cleared, as keepalived 2.2.7 clears it (and reports)");
+        real.port = 0;
+      }
   // IPVS serves every port only with persistence, and keepalived 2.2.7 turns it on ("zero port only
   // valid for persistent services - setting").
   if (server.kind == VirtualServerKind::address && server.port == 0 && !server.persistence_timeout) {
     server.persistence_timeout = default_persistence;
-    diagnostics.warning(node.location(), "virtual_server of every port (port 0) without persistence_timeout: "
+    diagnostics.keepalived_warning(node.location(), "virtual_server of every port (port 0) without persistence_timeout: "
                                          "persistence_timeout 360 is set, as keepalived does");
   }
   if (!service_valid) return std::nullopt;

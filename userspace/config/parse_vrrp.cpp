@@ -40,6 +40,12 @@ bool is_unimplemented_vip_flag(std::string_view option) {
   return std::find(flags.begin(), flags.end(), option) != flags.end();
 }
 
+bool is_vip_option_with_value(std::string_view option) {
+  static constexpr std::array options{"dev", "label", "scope", "brd", "broadcast", "peer", "preferred_lft",
+                                      "track_group"};
+  return std::find(options.begin(), options.end(), option) != options.end();
+}
+
 // "ADDRESS[/PREFIX] [brd ADDRESS] [dev IFNAME] [scope SCOPE] [label LABEL]", one per line.
 std::vector<VirtualIp> read_virtual_ip_lines(const SyntaxNode& block, Diagnostics& diagnostics) {
   std::vector<VirtualIp> result;
@@ -60,6 +66,12 @@ std::vector<VirtualIp> read_virtual_ip_lines(const SyntaxNode& block, Diagnostic
         --i;  // a flag takes no value
         continue;
       }
+      if (!is_vip_option_with_value(option.text)) {
+        // keepalived 2.2.7: "Unknown configuration entry ... for ip address - ignoring", the word alone.
+        diagnostics.unknown(option.location, "unknown virtual address option '" + option.text + "'; ignored");
+        --i;
+        continue;
+      }
       if (i + 1 >= line.arguments.size()) {
         diagnostics.error(option.location, "'" + option.text + "' needs a value");
         valid = false;
@@ -75,11 +87,9 @@ std::vector<VirtualIp> read_virtual_ip_lines(const SyntaxNode& block, Diagnostic
       } else if (option.text == "brd" || option.text == "broadcast") {
         vip.broadcast = read_address(value, false, "broadcast address", diagnostics);
         valid = valid && vip.broadcast.has_value();
-      } else if (option.text == "peer" || option.text == "preferred_lft" || option.text == "track_group") {
+      } else {  // peer, preferred_lft, track_group
         diagnostics.warning(option.location, "virtual address option '" + option.text +
                                                  "' is not implemented by xdplb; ignored");
-      } else {
-        diagnostics.unknown(option.location, "unknown virtual address option '" + option.text + "'; ignored");
       }
     }
     if (valid) result.push_back(std::move(vip));
@@ -190,7 +200,7 @@ void read_auth_pass(const SyntaxNode& statement, Authentication& authentication,
   authentication.password = password->text;
   if (password->text.size() > 8) {
     // keepalived truncates too: only 8 bytes fit in the advertisement.
-    diagnostics.warning(password->location,
+    diagnostics.keepalived_warning(password->location,
                         "auth_pass is longer than 8 characters; only the first 8 are used");
     authentication.password.resize(8);
   }

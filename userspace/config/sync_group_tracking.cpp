@@ -52,20 +52,20 @@ void apply_sync_group_tracking(Config& config, Diagnostics& diagnostics) {
       if (instance == config.vrrp_instances.end()) continue;
       std::erase_if(instance->track_scripts, [&](const TrackedScript& track) {
         if (script_weight(track, config).value_or(0) == 0) return false;
-        diagnostics.warning(track.location, "(" + instance->name + ") ignoring tracked script " + track.name +
+        diagnostics.keepalived_warning(track.location, "(" + instance->name + ") ignoring tracked script " + track.name +
                                                 " with weights" + why(group));
         return true;
       });
       std::erase_if(instance->track_files, [&](const TrackedFile& track) {
         const int weight = file_weight(track, config).value_or(0);
         if (weight == 0) return false;
-        diagnostics.warning(track.location, "(" + instance->name + ") ignoring tracked file " + track.name +
+        diagnostics.keepalived_warning(track.location, "(" + instance->name + ") ignoring tracked file " + track.name +
                                                 " with weight " + std::to_string(weight) + why(group));
         return true;
       });
       for (const auto& track : instance->track_interfaces) {
         if (track.weight.value_or(0) == 0) continue;
-        diagnostics.warning(track.location,
+        diagnostics.keepalived_warning(track.location,
                             "(" + instance->name + ") track_interface " + track.name + " weight " +
                                 std::to_string(*track.weight) + " in a member of vrrp_sync_group " + group.name +
                                 ": keepalived 2.2.7 says it ignores this weight but applies it; xdplb applies it too");

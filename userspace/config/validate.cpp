@@ -102,7 +102,7 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
                       "the address owner (priority 255) always preempts; nopreempt contradicts it");
   }
   if (instance.nopreempt && instance.state == VrrpState::master) {
-    diagnostics.warning(k.at_or("nopreempt", instance.location),
+    diagnostics.keepalived_warning(k.at_or("nopreempt", instance.location),
                         "nopreempt only works with state BACKUP; a MASTER start still takes over");
   }
 
@@ -121,7 +121,7 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
       diagnostics.error(instance.location, "vrrp_instance " + instance.name +
                                                " has no virtual_ipaddress; VRRP version 3 and strict mode need one");
     else
-      diagnostics.warning(instance.location, "vrrp_instance " + instance.name + " has no virtual_ipaddress");
+      diagnostics.keepalived_warning(instance.location, "vrrp_instance " + instance.name + " has no virtual_ipaddress");
   }
   validate_version_family(instance, global, diagnostics);
   validate_strict(instance, global, diagnostics);
@@ -175,7 +175,7 @@ void validate_instance(const VrrpInstance& instance, const GlobalDefs& global, D
     diagnostics.error(k.at_or("auth_type", auth_location), "auth_type PASS needs an auth_pass");
   }
   if (instance.authentication.type != AuthType::none && version == 3) {
-    diagnostics.warning(auth_location, "VRRP version 3 has no authentication (RFC 5798); it is ignored");
+    diagnostics.keepalived_warning(auth_location, "VRRP version 3 has no authentication (RFC 5798); it is ignored");
   } else if (instance.authentication.type == AuthType::ah && !instance.effective_strict(global)) {
     diagnostics.error(k.at_or("auth_type", auth_location),
                       "auth_type AH (IPsec AH in VRRPv2, RFC 2338) is not implemented by xdplb; use auth_type "
@@ -232,6 +232,10 @@ void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
     if (!group_names.insert(group.name).second)
       diagnostics.error(group.location, "vrrp_sync_group " + group.name + " is defined twice");
     check_tracks(group.track_scripts);
+    if (group.members.size() == 1)
+      diagnostics.keepalived_warning(group.location, "vrrp_sync_group " + group.name +
+                                                         " has only one vrrp_instance: it synchronises nothing "
+                                                         "(keepalived 2.2.7 reports this too)");
     for (const auto& member : group.members) {
       if (!instances.contains(member.name)) {
         diagnostics.error(member.location, "vrrp_sync_group " + group.name + " member '" + member.name +
@@ -267,7 +271,7 @@ std::string service_name(const VirtualServer& server) {
 
 void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics) {
   if (server.real_servers.empty()) {
-    diagnostics.warning(server.location, "virtual_server " + service_name(server) + " has no real_server");
+    diagnostics.keepalived_warning(server.location, "virtual_server " + service_name(server) + " has no real_server");
   }
   std::map<std::pair<std::string, int>, const RealServer*> seen;
   for (const auto& real : server.real_servers) {
@@ -289,7 +293,7 @@ void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics
     }
     if (server.kind == VirtualServerKind::address && server.lb_kind == LbKind::dr &&
         real.port != server.port) {
-      diagnostics.warning(real.location, "DR forwarding keeps the destination port " +
+      diagnostics.keepalived_warning(real.location, "DR forwarding keeps the destination port " +
                                              std::to_string(server.port) + "; real_server port " +
                                              std::to_string(real.port) + " is not used");
     }

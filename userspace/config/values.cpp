@@ -100,6 +100,12 @@ std::optional<std::uint16_t> read_port(const Token& token, std::string_view what
   return static_cast<std::uint16_t>(*value);
 }
 
+std::optional<std::uint16_t> read_service_port(const Token& token, std::string_view what, Diagnostics& diagnostics) {
+  const auto value = read_integer(token, 0, 65535, what, diagnostics);
+  if (!value) return std::nullopt;
+  return static_cast<std::uint16_t>(*value);
+}
+
 std::optional<bool> read_bool(const Token& token, std::string_view keyword, Diagnostics& diagnostics) {
   static constexpr std::pair<std::string_view, bool> words[] = {{"true", true}, {"false", false}, {"yes", true},
                                                                 {"no", false},    {"on", true},     {"off", false}};

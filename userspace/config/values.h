@@ -27,6 +27,9 @@ std::optional<IpAddress> read_address(const Token& token, bool allow_prefix, std
                                       Diagnostics& diagnostics);
 
 std::optional<std::uint16_t> read_port(const Token& token, std::string_view what, Diagnostics& diagnostics);
+// A virtual_server's or real_server's port, where keepalived takes 0 too: every port (a virtual
+// server) or the port the packet came to (a real server), as if none were written.
+std::optional<std::uint16_t> read_service_port(const Token& token, std::string_view what, Diagnostics& diagnostics);
 
 // keepalived's BOOL, written in lower case: true/false, yes/no, on/off. Anything else (also "1", "0"
 // and "True", which keepalived 2.2.7 refuses too) is an error naming the keyword and the word.

@@ -150,6 +150,29 @@ xdplb::config::LoadResult load_and_report(const Options& opt, Unserved unserved_
   return result;
 }
 
+// -t on a usable file exits as keepalived 2.2.7's -t would on it, so a script that gates on
+// `keepalived -t` gates alike: 0 when keepalived reports nothing, 5 (its KEEPALIVED_EXIT_CONFIG_TEST)
+// when it reports something, 6 (KEEPALIVED_EXIT_CONFIG_TEST_SECURITY) on its script-security
+// violation. A file with errors exits 1 before this: xdplbd would not start with it.
+constexpr int kExitKeepalivedReports = 5;
+constexpr int kExitScriptSecurity = 6;
+
+int config_test_exit_status(const xdplb::config::LoadResult& result, std::ostream& report, const std::string& file) {
+  using xdplb::config::KeepalivedReport;
+  switch (xdplb::config::keepalived_verdict(result.diagnostics)) {
+    case KeepalivedReport::none: return 0;
+    case KeepalivedReport::config:
+      report << "xdplbd: " << file << ": usable, with warnings keepalived 2.2.7 reports too (exit status "
+             << kExitKeepalivedReports << ", as keepalived -t)\n";
+      return kExitKeepalivedReports;
+    case KeepalivedReport::script_security:
+      report << "xdplbd: " << file << ": usable, with keepalived 2.2.7's script security violation (exit status "
+             << kExitScriptSecurity << ", as keepalived -t)\n";
+      return kExitScriptSecurity;
+  }
+  return 0;
+}
+
 // notify_stop and the other scripts the stop started get this long to finish before the loop ends
 // (and kills whatever still runs).
 constexpr auto kScriptGrace = std::chrono::seconds(3);
@@ -314,7 +337,8 @@ See also: xdplbctl --help)");
       ->capture_default_str();
   app.add_flag("-t,--config-test", opt.config_test,
                "Check the configuration file, print every error and warning (to stderr, or to FILE with "
-               "--config-test=FILE), and exit (0 when usable)");
+               "--config-test=FILE), and exit: 0 usable; 1 errors; 5 usable, but keepalived 2.2.7's -t reports it "
+               "too; 6 usable, but with keepalived's script security violation");
   // keepalived's --config-test=FILE, only in that attached form (see report_file_arguments): a
   // separate word after -t is never taken for the report, which would overwrite it.
   app.add_option_function<std::string>("--config-test-report", [&opt](const std::string& file) {
@@ -425,7 +449,7 @@ See also: xdplbctl --help)");
       return 1;
     }
     if (opt.dump_config) std::cout << xdplb::config::dump_config_json(*result.config) << '\n';
-    return 0;
+    return config_test_exit_status(result, report, opt.config_file);
   }
 
   const auto result = load_and_report(opt, opt.strict ? Unserved::report : Unserved::leave_to_the_agent);

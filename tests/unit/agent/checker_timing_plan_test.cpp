@@ -12,7 +12,7 @@ namespace {
 
 config::Config load(const std::string& text) {
   config::LoadOptions options;
-  options.check_scripts = false;
+  options.check_host = false;
   auto r = config::load_config_text(text, "test.conf", options);
   if (!r.ok())
     for (const auto& d : r.diagnostics) MESSAGE(config::format_diagnostic(d));

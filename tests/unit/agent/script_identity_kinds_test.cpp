@@ -62,7 +62,7 @@ class ScriptFiles {
 
 config::Config load(const std::string& text) {
   config::LoadOptions options;
-  options.check_scripts = false;  // what the agent's own planning does is under test
+  options.check_host = false;  // what the agent's own planning does is under test
   auto r = config::load_config_text(text, "test.conf", options);
   if (!r.ok())
     for (const auto& d : r.diagnostics) MESSAGE(config::format_diagnostic(d));

@@ -20,7 +20,7 @@ namespace {
 // The grammar only: the plans' own use of the script rule is what these tests look at.
 config::Config load(const std::string& text) {
   config::LoadOptions options;
-  options.check_scripts = false;
+  options.check_host = false;
   auto r = config::load_config_text(text, "test.conf", options);
   if (!r.ok())
     for (const auto& d : r.diagnostics) MESSAGE(config::format_diagnostic(d));

@@ -31,7 +31,7 @@ std::string instance_with(std::string_view extra) {
 
 std::string server_with(std::string_view vs_extra, std::string_view rs_extra = "",
                         std::string_view check_extra = "") {
-  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
+  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
          std::string(rs_extra) + "    SSL_GET {\n      url {\n        path /\n      }\n" + std::string(check_extra) +
          "    }\n  }\n}\n";
 }
@@ -55,7 +55,7 @@ const BoolKeyword bool_keywords[] = {
      [](const Config& c) { return c.vrrp_instances[0].smtp_alert.value_or(false); }},
     {"vrrp_sync_group smtp_alert",
      [](const std::string& l) {
-       return instance_with("") + "vrrp_sync_group G {\n  group {\n    VI_1\n  }\n  " + l + "\n}\n";
+       return instance_with("") + std::string(second_instance) + std::string(sync_group_head) + "  " + l + "\n}\n";
      },
      [](const Config& c) { return c.sync_groups[0].smtp_alert.value_or(false); }},
     {"real_server inhibit_on_failure", [](const std::string& l) { return server_with("", "    " + l + "\n"); },
@@ -103,7 +103,7 @@ TEST_CASE("bool: every BOOL keyword is true alone, follows its word, and refuses
 }
 
 TEST_CASE("bool: global_defs smtp_alert_vrrp, else smtp_alert, is the default of every instance and sync group") {
-  const std::string group = "vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n";
+  const std::string group = std::string(second_instance) + std::string(sync_group_head) + "}\n";
   const auto with_global = [&](std::string_view global, std::string_view own) {
     return loaded("global_defs {\n" + std::string(global) + "}\n" + instance_with(own) + group);
   };
@@ -137,9 +137,9 @@ TEST_CASE("bool: a bare flag with a word is still set, as keepalived 2.2.7 does,
   REQUIRE_MESSAGE(vs.ok(), all_diagnostics(vs));
   CHECK(vs.config->virtual_servers[0].alpha);
   CHECK(vs.config->virtual_servers[0].inhibit_on_failure);
-  CHECK(mentions(vs, "test.conf:3:9: warning: 'alpha' takes no value: keepalived 2.2.7 ignores 'false' and "
+  CHECK(mentions(vs, "test.conf:4:9: warning: 'alpha' takes no value: keepalived 2.2.7 ignores 'false' and "
                      "applies 'alpha' alone; so does xdplb"));
-  CHECK(warning_lines(vs) == std::vector<std::string>{"test.conf:3", "test.conf:4"});
+  CHECK(warning_lines(vs) == std::vector<std::string>{"test.conf:4", "test.conf:5"});
 
   const auto vi = load_text(instance_with("  nopreempt off\n  no_accept yes\n"));
   REQUIRE_MESSAGE(vi.ok(), all_diagnostics(vi));

@@ -121,11 +121,13 @@ TEST_CASE("check scripts: keepalived's warnings without script security") {
   REQUIRE(result.ok());
   const auto warnings = at(result, Severity::warning);
   REQUIRE(warnings.size() == 4);
-  // The missing default user is said once; then each unsafe script; then keepalived's reminder.
+  // The missing default user is said once; then each unsafe script; then keepalived's SECURITY
+  // VIOLATION, which makes keepalived's -t exit 6 (and xdplbd's).
+  CHECK(keepalived_verdict(result.diagnostics) == KeepalivedReport::script_security);
   CHECK(warnings[0] == "4:5: the default script user keepalived_script does not exist: scripts run as root (create "
                        "it, or set script_user)");
   CHECK(warnings[1].rfind("4:5: real_server 198.18.0.11 notify_up: unsafe permissions", 0) == 0);
-  CHECK(warnings[2].rfind("4:5: scripts are configured but enable_script_security is not set", 0) == 0);
+  CHECK(warnings[2].rfind("4:5: scripts will run but enable_script_security is not set", 0) == 0);
   CHECK(warnings[3].rfind("5:5: real_server 198.18.0.11 notify_down: unsafe permissions", 0) == 0);
 }
 

@@ -16,7 +16,7 @@ namespace xdplb::config::test {
 // The grammar alone: the host's scripts are not looked at (check_scripts_test.cpp does that).
 inline LoadOptions grammar_only() {
   LoadOptions options;
-  options.check_scripts = false;
+  options.check_host = false;
   return options;
 }
 
@@ -85,5 +85,16 @@ inline constexpr std::string_view minimal_instance_body =
     "  virtual_ipaddress {\n"
     "    198.18.0.1/24\n"
     "  }\n";
+
+// A second instance (VRID 52) and the sync group of both: keepalived reports a group of one.
+inline constexpr std::string_view second_instance =
+    "vrrp_instance VI_2 {\n"
+    "  interface eth0\n"
+    "  virtual_router_id 52\n"
+    "  virtual_ipaddress {\n"
+    "    198.18.0.2/24\n"
+    "  }\n"
+    "}\n";
+inline constexpr std::string_view sync_group_head = "vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n";
 
 }  // namespace xdplb::config::test

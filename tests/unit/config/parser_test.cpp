@@ -42,7 +42,9 @@ TEST_CASE("parser: keepalived's defaults when a keyword is absent") {
   CHECK(vi.authentication.type == AuthType::none);
   const auto& vs = config.virtual_servers.at(0);
   CHECK(vs.delay_loop == seconds(60));
-  CHECK(vs.lb_algo == LbAlgo::mh);
+  CHECK(vs.lb_algo == LbAlgo::wlc);  // keepalived 2.2.7: "no scheduler set, setting default 'wlc'"
+  CHECK(effective_lb_algo(vs.lb_algo) == LbAlgo::mh);
+  CHECK(mentions(result, "virtual_server has no lb_algo: wlc"));
   CHECK(vs.lb_kind == LbKind::nat);
   CHECK(vs.protocol == Protocol::udp);  // keepalived 2.2.7: "no protocol set - defaulting to UDP"
   CHECK(mentions(result, "virtual_server has no protocol: UDP"));
@@ -275,8 +277,8 @@ TEST_CASE("parser: keepalived keywords xdplb does not implement are accepted wit
       "    TCP_CHECK {\n      fwmark 3\n    }\n  }\n}\n");
   CHECK(result.ok());
   CHECK(warning_lines(result) ==
-        std::vector<std::string>{"test.conf:2", "test.conf:3", "test.conf:5", "test.conf:6", "test.conf:8",
-                                 "test.conf:10"});  // 5: no protocol
+        std::vector<std::string>{"test.conf:2", "test.conf:3", "test.conf:5", "test.conf:5", "test.conf:6",
+                                 "test.conf:8", "test.conf:10"});  // 5: no protocol, no lb_algo
   CHECK(mentions(result, "test.conf:2:3: warning: 'lvs_id' is not applicable to xdplb (IPVS only"));
   CHECK(mentions(
       result, "'enable_snmp_vrrp' is not applicable to xdplb (keepalived option xdplb does not implement)"));

@@ -436,17 +436,6 @@ TEST_CASE("routes: keepalived's samples of routes, rules and static_ipaddress lo
   }
 }
 
-#ifdef XDPLBD_PATH
-TEST_CASE("routes: xdplbd -t passes keepalived's samples of routes, rules and static_ipaddress") {
-  for (const char* name : {"keepalived.conf.vrrp.routes", "keepalived.conf.vrrp.rules",
-                           "keepalived.conf.vrrp.static_ipaddress"}) {
-    const std::string path = std::string("/usr/share/doc/keepalived/samples/") + name;
-    if (!std::ifstream(path)) continue;
-    const std::string command = std::string(XDPLBD_PATH) + " -t -f " + path + " >/dev/null 2>&1";
-    CHECK_MESSAGE(std::system(command.c_str()) == 0, command);
-  }
-}
-#endif
 
 TEST_CASE("routes: xdplb-full.conf's static_* and virtual_rules") {
   const auto result = load_config(std::string(XDPLB_SOURCE_DIR) + "/conf/xdplb-full.conf", grammar_only());

@@ -19,7 +19,7 @@ std::string instance_with(std::string_view extra) {
 }
 
 std::string server_with(std::string_view vs_extra, std::string_view rs_extra) {
-  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
+  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
          std::string(rs_extra) + "    TCP_CHECK {\n    }\n  }\n}\n";
 }
 
@@ -42,7 +42,7 @@ const ScriptKeyword script_keywords[] = {
      [](const Config& c) { return c.vrrp_instances[0].notify.any; }},
     {"notify_master",
      [](const std::string& l) {
-       return instance_with("") + "vrrp_sync_group G {\n  group {\n    VI_1\n  }\n  " + l + "\n}\n";
+       return instance_with("") + std::string(second_instance) + std::string(sync_group_head) + "  " + l + "\n}\n";
      },
      [](const Config& c) { return c.sync_groups[0].notify.master; }},
     {"notify_up", [](const std::string& l) { return server_with("", "    " + l + "\n"); },

@@ -107,9 +107,18 @@ TEST_CASE("validate: VRRPv2 carries IPv4 only; one family per instance") {
   CHECK(error_lines(result) == Lines{"test.conf:7"});
 }
 
-TEST_CASE("validate: ports are 1-65535") {
-  auto result = load_text("virtual_server 198.18.0.1 0 {\n}\n");
+TEST_CASE("validate: ports are 1-65535, or 0 for a virtual_server of every port, as keepalived takes it") {
+  auto result = load_text("virtual_server 198.18.0.1 65536 {\n}\n");
   CHECK(error_lines(result) == Lines{"test.conf:1"});
+  // keepalived 2.2.7: "zero port only valid for persistent services - setting"; a real server's
+  // port 0 is the port the packet came to, as if none were written.
+  result = load_text("virtual_server 198.18.0.1 0 {\n  lb_algo rr\n  protocol TCP\n  real_server 198.18.1.1 0 {\n"
+                     "    TCP_CHECK {\n      connect_port 80\n    }\n  }\n}\n");
+  REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));
+  CHECK(result.config->virtual_servers[0].port == 0);
+  CHECK(result.config->virtual_servers[0].persistence_timeout.has_value());
+  CHECK(result.config->virtual_servers[0].real_servers[0].port == 0);
+  CHECK(mentions(result, "persistence_timeout 360 is set, as keepalived does"));
   result = load_text("virtual_server 198.18.0.1 80 {\n  real_server 198.18.1.1 65536 {\n  }\n}\n");
   CHECK(error_lines(result) == Lines{"test.conf:2"});
   result = load_text(
@@ -243,8 +252,8 @@ TEST_CASE("validate: warnings that do not stop loading") {
       "virtual_server 198.18.0.1 81 {\n}\n");
   CHECK_MESSAGE(result.ok(), all_diagnostics(result));
   CHECK(warning_lines(result) ==
-        Lines{"test.conf:1", "test.conf:4", "test.conf:8", "test.conf:10", "test.conf:12", "test.conf:12",
-              "test.conf:14", "test.conf:14"});  // 10 and 14: no protocol
+        Lines{"test.conf:1", "test.conf:4", "test.conf:8", "test.conf:10", "test.conf:10", "test.conf:12",
+              "test.conf:12", "test.conf:14", "test.conf:14", "test.conf:14"});  // 10 and 14: no protocol, no lb_algo
   CHECK(mentions(result, "vrrp_script unused is not tracked"));
   CHECK(mentions(result, "has no virtual_ipaddress"));
   CHECK(mentions(result, "nopreempt only works with state BACKUP"));

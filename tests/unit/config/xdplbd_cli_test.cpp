@@ -74,10 +74,11 @@ TEST_CASE("xdplbd: -t names every virtual_server the data plane will not serve (
                               "  real_server 198.18.1.11 8080 {\n  }\n}\n"
                               "virtual_server fwmark 7 {\n  lb_kind DR\n  real_server 198.18.0.11 80 {\n  }\n}\n"
                               "virtual_server 198.18.0.101 80 {\n  lb_kind DR\n  protocol TCP\n"
-                              "  real_server 198.18.0.11 80 {\n  }\n}\n");
+                              "  real_server 198.18.0.11 80 {\n  }\n  lb_algo rr\n}\n");
   const auto run = run_xdplbd("-t -f " + file);
   // Warnings, not errors: the rest is served, as the agent would (it logs the same at start).
-  CHECK(run.exit_code == 0);
+  // keepalived -t reports the two virtual_servers without lb_algo: exit 5, as keepalived's.
+  CHECK(run.exit_code == 5);
   CHECK(run.output.find(file + ":1:1: warning: lb_kind NAT is served only where the real servers are reached through "
                               "an interface the program is attached to") != std::string::npos);
   CHECK(run.output.find(file + ":7:1: warning: virtual_server fwmark 7 is not served") != std::string::npos);
@@ -105,10 +106,10 @@ TEST_CASE("xdplbd: keepalived's flags: --signum, --config-test=FILE, --pid, -P/-
 
   TempDir dir;
   const auto file = dir.write("nat.conf", "virtual_server 198.18.0.100 80 {\n  lb_kind NAT\n  protocol TCP\n"
-                                          "  real_server 198.18.1.11 8080 {\n  }\n}\n");
+                                          "  real_server 198.18.1.11 8080 {\n  }\n  lb_algo rr\n}\n");
   const std::string report = (dir.path() / "report.txt").string();
   const auto to_file = run_xdplbd("--config-test=" + report + " -f " + file);
-  CHECK(to_file.exit_code == 0);
+  CHECK(to_file.exit_code == 0);  // what it says only xdplb says: keepalived -t reports nothing
   CHECK(to_file.output.empty());
   std::ifstream written(report);
   const std::string text((std::istreambuf_iterator<char>(written)), {});
@@ -137,7 +138,7 @@ TEST_CASE("xdplbd: keepalived's flags: --signum, --config-test=FILE, --pid, -P/-
 TEST_CASE("xdplbd: --strict turns an unknown keyword into a failure") {
   TempDir dir;
   const auto file = dir.write("x.conf", "global_defs {\n  frob\n}\n");
-  CHECK(run_xdplbd("-t -f " + file).exit_code == 0);
+  CHECK(run_xdplbd("-t -f " + file).exit_code == 5);  // as keepalived -t: "Unknown keyword 'frob'"
   const auto strict = run_xdplbd("-t --strict -f " + file);
   CHECK(strict.exit_code == 1);
   CHECK(strict.output.find(file + ":2:3: error: unknown keyword 'frob'") != std::string::npos);
