@@ -9,14 +9,31 @@ class InterfaceCheck {
   InterfaceCheck(const InterfaceDirectory& interfaces, Diagnostics& diagnostics)
       : interfaces_(interfaces), diagnostics_(diagnostics) {}
 
-  void addresses(const std::vector<VirtualIp>& addresses, const std::string& created_by_us) {
+  void addresses(const std::vector<VirtualIp>& addresses, const std::string& vmac) {
     for (const auto& address : addresses) {
-      if (address.device.empty() || address.device == created_by_us || interfaces_.exists(address.device)) continue;
+      if (address.device.empty() || interfaces_.exists(address.device)) continue;
+      // keepalived's -t reports the instance's own vmac too: it does not exist before the instance runs.
+      if (address.device == vmac) {
+        diagnostics_.keepalived_warning(address.location, "interface " + address.device + " for address " +
+                                                              address.address.to_string() +
+                                                              " is the instance's use_vmac interface, made when it "
+                                                              "runs (keepalived 2.2.7 reports it as missing)");
+        continue;
+      }
       diagnostics_.keepalived_warning(address.location, "interface " + address.device + " for address " +
                                                             address.address.to_string() +
                                                             " does not exist here: the address is not added while "
                                                             "it is missing (each attempt logs an error)");
     }
+  }
+
+  void rules(const std::vector<VirtualRule>& rules) {
+    for (const auto& rule : rules)
+      for (const std::string* device : {&rule.iif, &rule.oif})
+        if (!device->empty() && !interfaces_.exists(*device))
+          diagnostics_.keepalived_warning(rule.location, "interface " + *device +
+                                                             " of the rule does not exist here: the rule is added "
+                                                             "and matches once it appears");
   }
 
   void routes(const std::vector<VirtualRoute>& routes) {
@@ -41,6 +58,7 @@ class InterfaceCheck {
     addresses(instance.virtual_ipaddresses, vmac);
     addresses(instance.virtual_ipaddresses_excluded, vmac);
     routes(instance.virtual_routes);
+    rules(instance.virtual_rules);
   }
 
  private:
@@ -66,6 +84,7 @@ void check_interfaces(const Config& config, const InterfaceDirectory& interfaces
                         "xdp_interface " + xdp + " does not exist here: xdplbd does not start while it is missing");
   check.addresses(config.static_ipaddresses, {});
   check.routes(config.static_routes);
+  check.rules(config.static_rules);
   for (const auto& instance : config.vrrp_instances) check.instance(instance);
 }
 

@@ -40,8 +40,6 @@ void add_common_handlers(BlockReader& reader, CheckerCommon& common, Diagnostics
       .on("connect_port", port(common.connect_port, "connect_port"))
       .on("bindto", address(common.bindto, "bindto"))
       .on("bind_port", port(common.bind_port, "bind_port"))
-      // keepalived's old name for retry.
-      .on("nb_get_retry", BlockReader::integer(common.retry, 0, 1000000, diagnostics))
       .on("delay_loop", BlockReader::optional_seconds(common.delay_loop, std::chrono::milliseconds(1),
                                                       max_timer, diagnostics))
       .on("alpha", BlockReader::boolean(common.alpha, diagnostics))
@@ -110,6 +108,13 @@ HttpGetCheck parse_http_get(const SyntaxNode& node, bool tls, Diagnostics& diagn
   check.tls = tls;
   BlockReader reader(node.keyword.text, diagnostics, &check.keywords);
   add_common_handlers(reader, check, diagnostics);
+  // keepalived 2.2.7 reads its old name for retry in HTTP_GET and SSL_GET only ("nb_get_retry is
+  // deprecated - please use 'retry'"); in the other checkers it is an unknown keyword.
+  reader.on("nb_get_retry", [&check, &diagnostics](const SyntaxNode& statement) {
+    BlockReader::integer(check.retry, 0, 1000000, diagnostics)(statement);
+    diagnostics.keepalived_warning(statement.location(), "nb_get_retry is read as retry (keepalived 2.2.7 says it "
+                                                         "is deprecated: write retry)");
+  });
   reader
       .on_block("url", [&](const SyntaxNode& block) { check.urls.push_back(parse_url(block, diagnostics)); })
       .on("virtualhost", BlockReader::word(check.virtualhost, "a host name", diagnostics))

@@ -73,6 +73,7 @@ namespace detail {
 namespace {
 
 constexpr std::uint32_t kUint32Max = 0xFFFFFFFFu;
+constexpr std::uint8_t kRouteProtocolKeepalived = 18;  // RTPROT_KEEPALIVED
 // keepalived 2.2.7 gives a rule without a preference 16384, the next one 16383, and so on.
 constexpr std::uint32_t kFirstAssignedPreference = 16384;
 
@@ -421,6 +422,7 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
   Words words(words_of(line), diagnostics);
   VirtualRoute route;
   route.location = line.location();
+  SourceLocation protocol_location = route.location;
   if (line.keyword.text == "nat") {
     diagnostics.error(line.keyword.location, "route type 'nat' is not supported: Linux has no NAT routes since 2.6");
     return std::nullopt;
@@ -519,6 +521,7 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
     } else if (word == "protocol" || word == "proto") {
       if (!(value = words.value_of(option, "a protocol"))) return std::nullopt;
       if (!(route.protocol = read_route_protocol(*value, diagnostics))) return std::nullopt;
+      protocol_location = option.location;
     } else if (word == "tos" || word == "dsfield") {
       if (!(value = words.value_of(option, "a number"))) return std::nullopt;
       const auto number = read_number(*value, 0, 255, "route " + word, diagnostics);
@@ -560,10 +563,13 @@ std::optional<VirtualRoute> parse_route(const SyntaxNode& line, std::string_view
   }
   if (route.or_via && route.via && *route.or_via == *route.via)
     diagnostics.warning(route.location, "'or' names the same gateway as 'via'");
-  const bool names_an_interface =
-      !route.device.empty() ||
-      std::any_of(route.nexthops.begin(), route.nexthops.end(), [](const RouteNexthop& hop) { return !hop.device.empty(); });
-  if (!names_an_interface && !route.no_track)
+  if (route.protocol && *route.protocol != kRouteProtocolKeepalived && !route.no_track)
+    diagnostics.keepalived_warning(protocol_location,
+                                   "keepalived 2.2.7 installs a route it tracks with its own protocol (18, "
+                                   "keepalived) instead, and reports it; xdplb tracks no route and installs the "
+                                   "protocol written (write no_track to quiet keepalived's -t)");
+  // keepalived looks at the route's own dev only, not its nexthops'.
+  if (route.device.empty() && !route.no_track)
     diagnostics.keepalived_warning(route.location, "a route without 'dev': keepalived 2.2.7 reports that it cannot track "
                                                    "it; xdplb tracks no route, so this changes nothing (write 'no_track' "
                                                    "or 'dev IF' to quiet keepalived's -t)");

@@ -297,13 +297,17 @@ std::optional<VirtualServer> parse_virtual_server(const SyntaxNode& node, Diagno
     diagnostics.keepalived_warning(server.keywords.at_or("protocol", node.location()),
                                    "a fwmark virtual_server matches the mark whatever the protocol: 'protocol' is "
                                    "ignored, as keepalived 2.2.7 ignores it (and reports)");
-  if (server.kind == VirtualServerKind::fwmark)
-    for (auto& real : server.real_servers)
-      if (real.port != 0) {
-        diagnostics.keepalived_warning(real.location, "a real_server of a fwmark virtual_server takes no port: "
-                                                      "cleared, as keepalived 2.2.7 clears it (and reports)");
-        real.port = 0;
-      }
+  // keepalived clears (and reports) the port of a fwmark service's real server unless it is NAT;
+  // its checkers keep the port written, and so do xdplb's (the service itself is not served).
+  if (server.kind == VirtualServerKind::fwmark && server.lb_kind != LbKind::nat)
+    for (const auto& real : server.real_servers)
+      if (real.port != 0)
+        diagnostics.keepalived_warning(real.location, "the port of a real_server of a fwmark virtual_server is not "
+                                                      "used but by its checkers (keepalived 2.2.7 clears it, and "
+                                                      "reports)");
+  if (!server.keywords.contains("lb_kind") && !server.keywords.contains("lvs_method"))
+    diagnostics.keepalived_warning(node.location(), "virtual_server has no lb_kind: NAT, as keepalived 2.2.7 sets (and "
+                                                    "reports)");
   // IPVS serves every port only with persistence, and keepalived 2.2.7 turns it on ("zero port only
   // valid for persistent services - setting").
   if (server.kind == VirtualServerKind::address && server.port == 0 && !server.persistence_timeout) {

@@ -1,5 +1,6 @@
 #include "config/validate.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
@@ -291,16 +292,31 @@ void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics
                                            " forwarding needs the virtual server's family (" +
                                            family_name(server.address.family) + ")");
     }
-    if (server.kind == VirtualServerKind::address && server.lb_kind == LbKind::dr &&
-        real.port != server.port) {
-      diagnostics.keepalived_warning(real.location, "DR forwarding keeps the destination port " +
-                                             std::to_string(server.port) + "; real_server port " +
-                                             std::to_string(real.port) + " is not used");
+    if (server.kind == VirtualServerKind::address && server.lb_kind != LbKind::nat && real.port != server.port) {
+      diagnostics.keepalived_warning(real.location, std::string(to_string(server.lb_kind)) +
+                                                        " forwarding keeps the destination port " +
+                                                        std::to_string(server.port) + "; real_server port " +
+                                                        std::to_string(real.port) + " is not used");
     }
     if (real.checkers.empty()) {
       diagnostics.warning(real.location, "real_server " + real.address.to_string() +
                                              " has no health checker; it is always considered up");
     }
+  }
+}
+
+// keepalived 2.2.7: "... and real server ... ports don't match" for a DR or TUN service of a group.
+void warn_group_port_mismatch(const VirtualServer& server, const VirtualServerGroup& group, Diagnostics& diagnostics) {
+  for (const auto& real : server.real_servers) {
+    const auto differs = std::find_if(group.entries.begin(), group.entries.end(), [&](const VirtualServerGroupEntry& e) {
+      return !e.is_fwmark && e.port != 0 && e.port != real.port;
+    });
+    if (differs == group.entries.end()) continue;
+    diagnostics.keepalived_warning(real.location, std::string(to_string(server.lb_kind)) +
+                                                      " forwarding keeps the destination port " +
+                                                      std::to_string(differs->port) + " of virtual_server_group " +
+                                                      group.name + "; real_server port " + std::to_string(real.port) +
+                                                      " is not used");
   }
 }
 
@@ -327,6 +343,11 @@ void validate_virtual_servers(const Config& config, Diagnostics& diagnostics) {
                                              " is already defined at " + at(existing->second->location));
     }
     validate_real_servers(server, diagnostics);
+    if (server.kind == VirtualServerKind::group && server.lb_kind != LbKind::nat)
+      if (const auto group = std::find_if(config.virtual_server_groups.begin(), config.virtual_server_groups.end(),
+                                          [&](const VirtualServerGroup& g) { return g.name == server.group; });
+          group != config.virtual_server_groups.end())
+        warn_group_port_mismatch(server, *group, diagnostics);
   }
 }
 

@@ -31,7 +31,7 @@ std::string instance_with(std::string_view extra) {
 
 std::string server_with(std::string_view vs_extra, std::string_view rs_extra = "",
                         std::string_view check_extra = "") {
-  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
+  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
          std::string(rs_extra) + "    SSL_GET {\n      url {\n        path /\n      }\n" + std::string(check_extra) +
          "    }\n  }\n}\n";
 }
@@ -137,9 +137,9 @@ TEST_CASE("bool: a bare flag with a word is still set, as keepalived 2.2.7 does,
   REQUIRE_MESSAGE(vs.ok(), all_diagnostics(vs));
   CHECK(vs.config->virtual_servers[0].alpha);
   CHECK(vs.config->virtual_servers[0].inhibit_on_failure);
-  CHECK(mentions(vs, "test.conf:4:9: warning: 'alpha' takes no value: keepalived 2.2.7 ignores 'false' and "
+  CHECK(mentions(vs, "test.conf:5:9: warning: 'alpha' takes no value: keepalived 2.2.7 ignores 'false' and "
                      "applies 'alpha' alone; so does xdplb"));
-  CHECK(warning_lines(vs) == std::vector<std::string>{"test.conf:4", "test.conf:5"});
+  CHECK(warning_lines(vs) == std::vector<std::string>{"test.conf:5", "test.conf:6"});
 
   const auto vi = load_text(instance_with("  nopreempt off\n  no_accept yes\n"));
   REQUIRE_MESSAGE(vi.ok(), all_diagnostics(vi));

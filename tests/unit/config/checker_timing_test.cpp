@@ -25,7 +25,7 @@ constexpr std::string_view all_checkers =
     "    PING_CHECK {\n    }\n";
 
 Config loaded(std::string_view vs_extra, std::string_view rs_extra, std::string_view checkers = all_checkers) {
-  const auto result = load_text("virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  delay_loop 10\n" + std::string(vs_extra) +
+  const auto result = load_text("virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n  delay_loop 10\n" + std::string(vs_extra) +
                                 "  real_server 198.18.1.9 80 {\n" + std::string(rs_extra) + std::string(checkers) +
                                 "  }\n}\n");
   REQUIRE_MESSAGE(result.ok(), all_diagnostics(result));

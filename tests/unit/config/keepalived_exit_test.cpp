@@ -94,7 +94,7 @@ TEST_CASE("keepalived exit: xdplbd -t exits as keepalived -t does, case by case"
   CHECK(refused >= 4);
 }
 
-TEST_CASE("keepalived exit: --strict makes every warning an error, exit 1") {
+TEST_CASE("keepalived exit: --strict makes an unknown keyword an error, exit 1") {
   TempDir dir;
   const auto file = materialise(dir, read_case(cases_directory / "unknown-kw.conf").text);
   CHECK(run_xdplbd("-t -f '" + file + "'").exit_code == 5);

@@ -20,7 +20,7 @@ constexpr std::string_view checked_real_server =
     "  real_server 198.18.1.9 80 {\n    TCP_CHECK {\n    }\n  }\n";
 
 std::string server_with(std::string_view extra) {
-  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n" + std::string(checked_real_server) + std::string(extra) + "}\n";
+  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n" + std::string(checked_real_server) + std::string(extra) + "}\n";
 }
 
 Config loaded(const std::string& text) {
@@ -67,7 +67,7 @@ TEST_CASE("keywords: xdp_mode and lb_algo take their words exactly as written") 
         "test.conf:2:12: error: xdp_mode must be native, generic or best, not 'Native'\n");
   result = load_text(server_with("  lb_algo RR\n"));
   CHECK(all_diagnostics(result) ==
-        "test.conf:8:11: error: lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not 'RR'\n");
+        "test.conf:9:11: error: lb_algo must be one of rr wrr lc wlc lblc lblcr sh dh sed nq mh, not 'RR'\n");
 }
 
 TEST_CASE("keywords: lb_kind, lvs_method and protocol take every spelling in any letter case") {
@@ -182,7 +182,7 @@ constexpr const char* ipvs = "IPVS only: xdplb has no IPVS";
 constexpr const char* unimplemented = "keepalived option xdplb does not implement";
 
 const std::string instance_opening = "vrrp_instance VI_1 {\n" + std::string(minimal_instance_body);
-const std::string server_opening = "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n" + std::string(checked_real_server);
+const std::string server_opening = "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n" + std::string(checked_real_server);
 
 const Ignored ignored[] = {
     {"global_defs {\n", ipvs,

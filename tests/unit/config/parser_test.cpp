@@ -277,8 +277,8 @@ TEST_CASE("parser: keepalived keywords xdplb does not implement are accepted wit
       "    TCP_CHECK {\n      fwmark 3\n    }\n  }\n}\n");
   CHECK(result.ok());
   CHECK(warning_lines(result) ==
-        std::vector<std::string>{"test.conf:2", "test.conf:3", "test.conf:5", "test.conf:5", "test.conf:6",
-                                 "test.conf:8", "test.conf:10"});  // 5: no protocol, no lb_algo
+        std::vector<std::string>{"test.conf:2", "test.conf:3", "test.conf:5", "test.conf:5", "test.conf:5",
+                                 "test.conf:6", "test.conf:8", "test.conf:10"});  // 5: no protocol, lb_algo, lb_kind
   CHECK(mentions(result, "test.conf:2:3: warning: 'lvs_id' is not applicable to xdplb (IPVS only"));
   CHECK(mentions(
       result, "'enable_snmp_vrrp' is not applicable to xdplb (keepalived option xdplb does not implement)"));

@@ -19,7 +19,7 @@ std::string instance_with(std::string_view extra) {
 }
 
 std::string server_with(std::string_view vs_extra, std::string_view rs_extra) {
-  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
+  return "virtual_server 198.18.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n" + std::string(vs_extra) + "  real_server 198.18.1.9 80 {\n" +
          std::string(rs_extra) + "    TCP_CHECK {\n    }\n  }\n}\n";
 }
 

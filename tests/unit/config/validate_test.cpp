@@ -253,7 +253,9 @@ TEST_CASE("validate: warnings that do not stop loading") {
   CHECK_MESSAGE(result.ok(), all_diagnostics(result));
   CHECK(warning_lines(result) ==
         Lines{"test.conf:1", "test.conf:4", "test.conf:8", "test.conf:10", "test.conf:10", "test.conf:12",
-              "test.conf:12", "test.conf:14", "test.conf:14", "test.conf:14"});  // 10 and 14: no protocol, no lb_algo
+              "test.conf:12", "test.conf:14", "test.conf:14", "test.conf:14", "test.conf:14"});
+  // 10: no protocol, lb_algo; 12: the port DR does not use, no checker; 14: no protocol, lb_algo, lb_kind,
+  // real_server
   CHECK(mentions(result, "vrrp_script unused is not tracked"));
   CHECK(mentions(result, "has no virtual_ipaddress"));
   CHECK(mentions(result, "nopreempt only works with state BACKUP"));

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace xdplb::config::test {
@@ -20,6 +21,11 @@ struct Run {
 // the machine the tests run on. The namespace goes when the command exits. Collects stdout and,
 // when asked, stderr.
 inline Run run_with_test_interfaces(const std::string& command, bool with_stderr = true) {
+  // Needs root (a network namespace, veth): without, every run would fail alike and a comparison of
+  // exit statuses would hold vacuously.
+  static const bool available =
+      std::system("unshare --net sh -c 'ip link add eth0 type veth peer name eth1' >/dev/null 2>&1") == 0;
+  REQUIRE_MESSAGE(available, "the xdplbd command-line tests need root: unshare --net and a veth pair failed");
   const std::string wrapped =
       "unshare --net sh -c 'ip link add eth0 type veth peer name eth1 && "
       "ip link add eth2 type veth peer name eth3 && exec \"$@\"' sh " +
