@@ -149,7 +149,10 @@ void Agent::stop() {
   if (vrrp_) vrrp_->stop();
   static_network_.stop();
   fifos_->stop();
-  if (!options_.keep_pins) dataplane_->detach_all();  // kept: the program serves on while we restart
+  if (!options_.keep_pins) {  // kept: the program serves on while we restart
+    dataplane_->detach_all();
+    nat_interfaces_.release();
+  }
   spdlog::info("instance {}: stopped{}", options_.instance, options_.keep_pins ? " (maps kept pinned)" : "");
 }
 
@@ -223,13 +226,7 @@ void Agent::sync_dataplane(SyncCause why) {
                  report.rings_swapped, us,
                  report.deferred ? fmt::format(", {} VIP(s) in the next turn", report.deferred) : "");
   if (report.deferred) sync_dataplane_soon(why);
-  for (const int ifindex : dataplane_->nat_interfaces_unattached()) {
-    if (!nat_unattached_warned_.insert(ifindex).second) continue;
-    char name[IF_NAMESIZE] = {};
-    spdlog::warn("NAT real servers are reached through {}, where the XDP program is not attached: their replies "
-                 "are not translated",
-                 if_indextoname(static_cast<unsigned>(ifindex), name) ? name : "ifindex " + std::to_string(ifindex));
-  }
+  nat_interfaces_.follow(*dataplane_);
   if (!report.unresolved.empty()) {
     for (const auto& u : report.unresolved) spdlog::debug("waiting for the MAC of {}", u);
     retry_unresolved_later();

@@ -20,6 +20,7 @@
 #include "agent/checker_notify_scripts.h"
 #include "agent/drain_store.h"
 #include "agent/health_plan.h"
+#include "agent/nat_interfaces.h"
 #include "agent/service_plan.h"
 #include "agent/static_network.h"
 #include "agent/stats_baseline.h"
@@ -193,7 +194,7 @@ class Agent {
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point config_loaded_at_ = started_at_;
   std::optional<ReloadOutcome> last_reload_;
-  std::set<int> nat_unattached_warned_;  // interfaces warned about once: NAT servers behind them, no program
+  NatInterfaces nat_interfaces_;  // where NAT replies arrive: attached after each sync
   bool sync_posted_ = false;
   // How long the data plane sync of each VRRP instance's last transition took (status duration_ms).
   std::map<std::string, double> transition_sync_ms_;

@@ -1,10 +1,10 @@
-#include "vrrp/interface_sysctl.h"
+#include "common/interface_sysctl.h"
 
 #include <fstream>
 
 #include <spdlog/spdlog.h>
 
-namespace xdplb::vrrp {
+namespace xdplb {
 
 namespace {
 
@@ -43,4 +43,4 @@ void SysctlChanges::restore() {
   previous_.clear();
 }
 
-}  // namespace xdplb::vrrp
+}  // namespace xdplb

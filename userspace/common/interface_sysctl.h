@@ -1,12 +1,12 @@
 // Per-interface IPv4 sysctls (/proc/sys/net/ipv4/conf/IFNAME/KEY) of the agent's network namespace,
-// set for use_vmac the way keepalived does and restored when the vmac goes.
+// set for use_vmac the way keepalived does (and for NAT) and restored when they are no longer needed.
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
 
-namespace xdplb::vrrp {
+namespace xdplb {
 
 std::optional<std::string> read_interface_sysctl(const std::string& ifname, const std::string& key);
 // Returns false (and logs) when the value could not be written.
@@ -22,4 +22,4 @@ class SysctlChanges {
   std::map<std::pair<std::string, std::string>, std::string> previous_;
 };
 
-}  // namespace xdplb::vrrp
+}  // namespace xdplb

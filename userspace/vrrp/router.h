@@ -21,7 +21,7 @@
 #include "vrrp/addresses.h"
 #include "vrrp/announcer.h"
 #include "vrrp/fsm.h"
-#include "vrrp/interface_sysctl.h"
+#include "common/interface_sysctl.h"
 #include "vrrp/log_limiter.h"
 #include "vrrp/notifier.h"
 #include "vrrp/notify_fifo.h"
