@@ -2,11 +2,13 @@
 real servers on the internal one with the pair's internal VRRP address as their default gateway, the
 external and internal instances in one vrrp_sync_group. The agents serve on eth0 only (--interface):
 they attach to eth1 themselves because NAT servers are reached through it, and set its accept_local.
-A TCP stream through the VIP survives the master's loss (the backup translates replies of a flow it
-never saw), and a reply the program leaves to the kernel (no neighbour yet) reaches the client from
-the VIP without a retransmission. No IPVS, no nftables."""
+HTTP (80 -> 8080, IPv4 and IPv6) and UDP (53 -> 5353) through the VIPs; long-lived TCP streams (IPv4
+and IPv6) survive the master's host dying and finish on their original servers (the backup
+translates replies of flows it never saw); a reply the program leaves to the kernel (no neighbour
+yet) reaches the client from the VIP without a retransmission; tshark on the client sees nothing
+from a real server's own address. No IPVS, no nftables."""
 import json
-import socket
+import signal
 import subprocess
 import time
 
@@ -15,8 +17,8 @@ from xdplab.paths import bpf_object
 
 VIP, GATEWAY, VIP6, GATEWAY6 = "198.18.40.100", "198.18.41.1", "fd00:40::100", "fd00:41::1"
 CLIENT, CLIENT6 = "198.18.40.2", "fd00:40::2"
-SERVERS = ("198.18.41.21", "198.18.41.22")
-SERVERS6 = ("fd00:41::21", "fd00:41::22")
+SERVERS = ("198.18.41.21", "198.18.41.22", "198.18.41.23")
+SERVERS6 = ("fd00:41::21", "fd00:41::22", "fd00:41::23")
 LBS = {"lb1": (11, 150), "lb2": (12, 100)}
 
 
@@ -33,11 +35,14 @@ def config(priority):
       connect_timeout 1
     }}
   }}""" for rs in SERVERS6)
-    echo_servers = "".join(f"""
+    echo_servers, echo_servers6 = ("".join(f"""
   real_server {rs} 9000 {{
     TCP_CHECK {{
       connect_timeout 1
     }}
+  }}""" for rs in servers) for servers in (SERVERS, SERVERS6))
+    udp_servers = "".join(f"""
+  real_server {rs} 5353 {{
   }}""" for rs in SERVERS)
     return f"""
 vrrp_sync_group G {{
@@ -96,6 +101,17 @@ virtual_server {VIP6} 80 {{
   lb_kind NAT
   protocol TCP{real_servers6}
 }}
+virtual_server {VIP6} 9000 {{
+  delay_loop 1
+  lb_algo mh
+  lb_kind NAT
+  protocol TCP{echo_servers6}
+}}
+virtual_server {VIP} 53 {{
+  lb_algo rr
+  lb_kind NAT
+  protocol UDP{udp_servers}
+}}
 virtual_server {VIP} 80 {{
   delay_loop 1
   lb_algo rr
@@ -104,17 +120,18 @@ virtual_server {VIP} 80 {{
 }}
 virtual_server {VIP} 9000 {{
   delay_loop 1
-  lb_algo rr
+  lb_algo mh
   lb_kind NAT
   protocol TCP{echo_servers}
 }}
 """
 
 
-# A line-echo server: every line back, prefixed with the server's address.
+# The stream services use mh (Maglev): both nodes send a flow's packets to the same server, which rr's
+# per-node rotation would not. A line-echo server: every line back, prefixed with the server's address.
 ECHO_SERVER = """
 import socket, sys, threading
-s = socket.socket()
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], 9000))
 s.listen(16)
@@ -125,6 +142,25 @@ def serve(c):
 while True:
     c, _ = s.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""
+
+UDP_ECHO = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 5353))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(b"echo:" + data, peer)
+"""
+
+# The client's view of a UDP exchange: the reply and the address and port it came from.
+UDP_CLIENT = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
+data, peer = s.recvfrom(2048)
+print(data.decode(), peer[0], peer[1])
 """
 
 # The client's long-lived stream: a numbered line every 50 ms for DURATION seconds, each echo
@@ -174,6 +210,8 @@ def build(lab, procs, tmp_path):
         procs.start(f"http-rs{i + 1}", ["/usr/bin/python3", "-m", "http.server", "8080", "--bind", "::"], ns=rs,
                     cwd=tmp_path)
         procs.start(f"echo-rs{i + 1}", ["/usr/bin/python3", "-c", ECHO_SERVER, address], ns=rs)
+        procs.start(f"echo6-rs{i + 1}", ["/usr/bin/python3", "-c", ECHO_SERVER, address6], ns=rs)
+        procs.start(f"udp-rs{i + 1}", ["/usr/bin/python3", "-c", UDP_ECHO, address], ns=rs)
         servers.append(rs)
     lbs, agents = {}, {}
     for name, (host, priority) in LBS.items():
@@ -259,17 +297,35 @@ def test_nat_pair_attaches_inside_and_a_stream_survives_the_masters_loss(lab, pr
     assert counter(agents["lb1"], "pass_nat_no_neigh") > before[1]
     assert retransmitted_segments(client) == before[0], "an IPv6 reply was dropped and retransmitted"
 
-    # A stream through the VIP; lb1 is lost (its links go down) in the middle of it.
-    stream = procs.start("stream", ["/usr/bin/python3", "-c", STREAM_CLIENT, VIP, "12"], ns=client)
+    # UDP with a port change: the answer comes from VIP:53.
+    answer = client.run("/usr/bin/python3", "-c", UDP_CLIENT, VIP, "53").stdout.split()
+    assert answer == ["echo:ping", VIP, "53"], answer
+
+    # Long-lived streams through the VIPs, watched from the client; lb1's host dies in the middle of
+    # them (its agent killed, both links down).
+    capture = tmp_path / "client.pcap"
+    sniffer = procs.start("tshark", ["tshark", "-i", "eth0", "-w", capture, "-f",
+                                     "src net 198.18.41.0/24 or src net fd00:41::/64"], ns=client)
+    time.sleep(2)  # tshark is capturing
+    streams = [procs.start(f"stream{i}", ["/usr/bin/python3", "-c", STREAM_CLIENT, vip, "12"], ns=client)
+               for i, vip in enumerate((VIP, VIP, VIP, VIP, VIP6, VIP6))]
     time.sleep(3)
+    agents["lb1"].send_signal(signal.SIGKILL)
     lb1.ip("link", "set", "eth0", "down")
     lb1.ip("link", "set", "eth1", "down")
-    wait_until(lambda: states(agents["lb2"]) == master, 10, what="lb2 MASTER of both instances")
-    assert stream.wait(30) == 0
-    result = json.loads(stream.log().strip().splitlines()[-1])
-    assert result["error"] is None and result["echoed"] == result["sent"] > 100, result
-    assert len(result["servers"]) == 1, result  # one connection, one server, before and after
-    # lb2 never saw the flow's start: it translated the replies from the configuration alone.
+    wait_until(lambda: states(agents["lb2"]) == master, 10, what="lb2 MASTER of every instance")
+    served_by = set()
+    for stream in streams:
+        assert stream.wait(40) == 0
+        result = json.loads(stream.log().strip().splitlines()[-1])
+        assert result["error"] is None and result["echoed"] == result["sent"] > 100, result
+        assert len(result["servers"]) == 1, result  # it finished on the server it started on
+        served_by.update(result["servers"])
+    assert len(served_by) > 1, served_by  # the streams were spread, not all on one server
+    # lb2 never saw the flows start: it translated their replies from the configuration alone.
     assert counter(agents["lb2"], "fwd_nat_reply") > 0
     assert lbs["lb2"].xdp_prog_id("eth1") is not None
-    assert curl(client) == f"200 {VIP}"
+    assert curl(client) == f"200 {VIP}" and curl(client, VIP6) == f"200 {VIP6}"
+    sniffer.stop()
+    seen = subprocess.run(["tshark", "-r", capture], capture_output=True, text=True).stdout
+    assert seen.strip() == "", f"packets from a real server's own address reached the client:\n{seen}"

@@ -144,10 +144,6 @@ ServicePlan plan_services(const config::Config& config) {
       continue;
     }
     const auto forward = vs.lb_kind == config::LbKind::nat ? dataplane::ForwardMethod::nat : dataplane::ForwardMethod::dr;
-    if (forward == dataplane::ForwardMethod::nat)
-      plan.warnings.push_back(not_served(vs.location, "lb_kind NAT is served only where the real servers are reached "
-                                                      "through an interface the program is attached to: the agent "
-                                                      "does not attach to the real servers' interface yet"));
     Service s;
     s.config_index = i;
     s.vips = vips_of(config, vs, plan.warnings);

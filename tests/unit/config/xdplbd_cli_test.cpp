@@ -33,13 +33,12 @@ TEST_CASE("xdplbd: -t on a good file exits 0 without needing --interface") {
       continue;
     }
     // The full reference names scripts under /etc/xdplb that this host does not have: -t says, as
-    // start-up would, that each is disabled; that its TUN and fwmark services are not served, and
-    // its NAT service only where the real servers are behind an attached interface. Nothing else.
+    // start-up would, that each is disabled, and that its TUN and fwmark services are not served.
+    // Nothing else.
     std::istringstream lines(run.output);
     int not_served = 0;
     for (std::string line; std::getline(lines, line);) {
-      if (line.find(": warning: lb_kind NAT is served only where the real servers are reached") != std::string::npos ||
-          line.find(": warning: virtual_server is not served: lb_kind TUN") != std::string::npos ||
+      if (line.find(": warning: virtual_server is not served: lb_kind TUN") != std::string::npos ||
           line.find(": warning: virtual_server fwmark 9 is not served") != std::string::npos) {
         ++not_served;
         continue;
@@ -48,7 +47,7 @@ TEST_CASE("xdplbd: -t on a good file exits 0 without needing --interface") {
                                            line.find(" is disabled: cannot access /etc/xdplb/") != std::string::npos;
       CHECK_MESSAGE(disabled_example_script, line);
     }
-    CHECK(not_served == 3);
+    CHECK(not_served == 2);
   }
   CHECK(run_xdplbd("--config-test --use-file " + example("xdplb-full.conf")).exit_code == 0);
 }
@@ -67,11 +66,11 @@ TEST_CASE("xdplbd: -t prints every error as FILE:LINE:COL and exits non-zero") {
   CHECK(run.output.find(file + ":5:3: warning: unknown keyword 'frob'") != std::string::npos);
 }
 
-TEST_CASE("xdplbd: -t names every virtual_server the data plane will not serve (fwmark) or only in part (NAT)") {
+TEST_CASE("xdplbd: -t names every virtual_server the data plane will not serve (TUN, fwmark)") {
   TempDir dir;
-  const auto file = dir.write("nat.conf",
-                              "virtual_server 198.18.0.100 80 {\n  lb_kind NAT\n  protocol TCP\n"
-                              "  real_server 198.18.1.11 8080 {\n  }\n}\n"
+  const auto file = dir.write("unserved.conf",
+                              "virtual_server 198.18.0.100 80 {\n  lb_kind TUN\n  protocol TCP\n"
+                              "  real_server 198.18.1.11 80 {\n  }\n}\n"
                               "virtual_server fwmark 7 {\n  lb_kind DR\n  real_server 198.18.0.11 80 {\n  }\n}\n"
                               "virtual_server 198.18.0.101 80 {\n  lb_kind DR\n  protocol TCP\n"
                               "  real_server 198.18.0.11 80 {\n  }\n  lb_algo rr\n}\n");
@@ -79,8 +78,7 @@ TEST_CASE("xdplbd: -t names every virtual_server the data plane will not serve (
   // Warnings, not errors: the rest is served, as the agent would (it logs the same at start).
   // keepalived -t reports the two virtual_servers without lb_algo: exit 5, as keepalived's.
   CHECK(run.exit_code == 5);
-  CHECK(run.output.find(file + ":1:1: warning: lb_kind NAT is served only where the real servers are reached through "
-                              "an interface the program is attached to") != std::string::npos);
+  CHECK(run.output.find(file + ":1:1: warning: virtual_server is not served: lb_kind TUN") != std::string::npos);
   CHECK(run.output.find(file + ":7:1: warning: virtual_server fwmark 7 is not served") != std::string::npos);
   CHECK(run.output.find("198.18.0.101") == std::string::npos);
 }
@@ -105,15 +103,15 @@ TEST_CASE("xdplbd: keepalived's flags: --signum, --config-test=FILE, --pid, -P/-
   CHECK(unknown.output == "Unknown sigfunc TDATA\n");
 
   TempDir dir;
-  const auto file = dir.write("nat.conf", "virtual_server 198.18.0.100 80 {\n  lb_kind NAT\n  protocol TCP\n"
-                                          "  real_server 198.18.1.11 8080 {\n  }\n  lb_algo rr\n}\n");
+  const auto file = dir.write("tun.conf", "virtual_server 198.18.0.100 80 {\n  lb_kind TUN\n  protocol TCP\n"
+                                          "  real_server 198.18.1.11 80 {\n  }\n  lb_algo rr\n}\n");
   const std::string report = (dir.path() / "report.txt").string();
   const auto to_file = run_xdplbd("--config-test=" + report + " -f " + file);
   CHECK(to_file.exit_code == 0);  // what it says only xdplb says: keepalived -t reports nothing
   CHECK(to_file.output.empty());
   std::ifstream written(report);
   const std::string text((std::istreambuf_iterator<char>(written)), {});
-  CHECK(text.find(file + ":1:1: warning: lb_kind NAT is served only where") != std::string::npos);
+  CHECK(text.find(file + ":1:1: warning: virtual_server is not served: lb_kind TUN") != std::string::npos);
   // A separate word after -t is not a report file (it would overwrite the configuration): refused.
   const auto separate = run_xdplbd("-t " + file);
   CHECK(separate.exit_code == 2);
@@ -126,7 +124,7 @@ TEST_CASE("xdplbd: keepalived's flags: --signum, --config-test=FILE, --pid, -P/-
   // Under --strict what would not be served is an error.
   const auto strict = run_xdplbd("-t --strict -f " + file);
   CHECK(strict.exit_code == 1);
-  CHECK(strict.output.find(file + ":1:1: error: lb_kind NAT is served only where") != std::string::npos);
+  CHECK(strict.output.find(file + ":1:1: error: virtual_server is not served: lb_kind TUN") != std::string::npos);
 
   const auto vrrp_only = run_xdplbd("-P -t -f " + example("keepalived-dr-master.conf"));
   CHECK(vrrp_only.exit_code == 0);
