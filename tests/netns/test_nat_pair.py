@@ -193,7 +193,7 @@ print(json.dumps(result), flush=True)
 """
 
 
-def build(lab, procs, tmp_path):
+def build(lab, procs, tmp_path, foreign_program_inside=False):
     external, internal = lab.bridge("ext"), lab.bridge("int")
     client = lab.netns("client")
     lab.plug(external, client)
@@ -225,6 +225,8 @@ def build(lab, procs, tmp_path):
         lb.ip("-6", "addr", "add", f"fd00:41::{host}/64", "dev", "eth1", "nodad")
         lb.sysctl("net.ipv4.ip_forward", 1)
         lb.sysctl("net.ipv6.conf.all.forwarding", 1)
+        if foreign_program_inside:  # another tool's XDP program already runs on the internal leg
+            lb.load_xdp_object("eth1", bpf_object("xdp_pass"))
         path = tmp_path / f"{name}.conf"
         path.write_text(config(priority))
         instance = f"{lab.tag}-{name}"
@@ -277,10 +279,14 @@ def test_nat_pair_attaches_inside_and_a_stream_survives_the_masters_loss(lab, pr
 
     # The agent attached to eth1 on its own (it serves on eth0) and set accept_local there.
     lb1 = lbs["lb1"]
-    assert lb1.xdp_prog_id("eth1") is not None, agents["lb1"].log()
+    assert lb1.xdp_prog_id("eth1") == lb1.xdp_prog_id("eth0") is not None, agents["lb1"].log()
     assert lb1.run("sysctl", "-n", "net.ipv4.conf.eth1.accept_local").stdout.strip() == "1"
     assert "NAT real servers are reached through eth1: XDP program attached there" in agents["lb1"].log()
     assert counter(agents["lb1"], "fwd_nat_reply") > 0
+    # As an operator checks it: the data plane serves what the agent intends, eth1 included.
+    verified = ctl(agents["lb1"], "verify")
+    assert verified.returncode == 0 and verified.stdout.startswith("OK: the data plane serves what the agent "
+                                                                    "intends"), verified.stdout + verified.stderr
 
     # A reply the program leaves to the kernel (the client's neighbour is not known yet) still reaches
     # the client from the VIP, at once: its source, the VIP, is local to the LB and accept_local lets
@@ -303,12 +309,15 @@ def test_nat_pair_attaches_inside_and_a_stream_survives_the_masters_loss(lab, pr
 
     # Long-lived streams through the VIPs, watched from the client; lb1's host dies in the middle of
     # them (its agent killed, both links down).
+    # Everything from the LB side is captured (the VIPs' replies too: the capture is known to work);
+    # the real servers' own addresses are looked for when it is read.
     capture = tmp_path / "client.pcap"
-    sniffer = procs.start("tshark", ["tshark", "-i", "eth0", "-w", capture, "-f",
-                                     "src net 198.18.41.0/24 or src net fd00:41::/64"], ns=client)
-    time.sleep(2)  # tshark is capturing
-    streams = [procs.start(f"stream{i}", ["/usr/bin/python3", "-c", STREAM_CLIENT, vip, "12"], ns=client)
-               for i, vip in enumerate((VIP, VIP, VIP, VIP, VIP6, VIP6))]
+    sniffer = procs.start("tshark", ["tshark", "-i", "eth0", "-w", capture, "-f", "tcp and not src host " + CLIENT
+                                     + " and not src host " + CLIENT6], ns=client)
+    wait_until(lambda: "Capturing on" in sniffer.log(), 10, what="tshark capturing")
+    ipv4_streams, ipv6_streams = 8, 2  # 8 over 3 servers: all on one is a 1 in 2,187 chance
+    streams = [procs.start(f"stream{i}", ["/usr/bin/python3", "-c", STREAM_CLIENT, vip, "20"], ns=client)
+               for i, vip in enumerate([VIP] * ipv4_streams + [VIP6] * ipv6_streams)]
     time.sleep(3)
     agents["lb1"].send_signal(signal.SIGKILL)
     lb1.ip("link", "set", "eth0", "down")
@@ -316,16 +325,41 @@ def test_nat_pair_attaches_inside_and_a_stream_survives_the_masters_loss(lab, pr
     wait_until(lambda: states(agents["lb2"]) == master, 10, what="lb2 MASTER of every instance")
     served_by = set()
     for stream in streams:
-        assert stream.wait(40) == 0
+        assert stream.wait(50) == 0
         result = json.loads(stream.log().strip().splitlines()[-1])
         assert result["error"] is None and result["echoed"] == result["sent"] > 100, result
         assert len(result["servers"]) == 1, result  # it finished on the server it started on
         served_by.update(result["servers"])
-    assert len(served_by) > 1, served_by  # the streams were spread, not all on one server
+    assert len(served_by & set(SERVERS)) > 1, served_by  # the IPv4 streams were spread over the servers
     # lb2 never saw the flows start: it translated their replies from the configuration alone.
     assert counter(agents["lb2"], "fwd_nat_reply") > 0
-    assert lbs["lb2"].xdp_prog_id("eth1") is not None
+    assert lbs["lb2"].xdp_prog_id("eth1") == lbs["lb2"].xdp_prog_id("eth0") is not None
     assert curl(client) == f"200 {VIP}" and curl(client, VIP6) == f"200 {VIP6}"
     sniffer.stop()
-    seen = subprocess.run(["tshark", "-r", capture], capture_output=True, text=True).stdout
-    assert seen.strip() == "", f"packets from a real server's own address reached the client:\n{seen}"
+
+    def read(display_filter):
+        p = subprocess.run(["tshark", "-r", capture, "-Y", display_filter], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        return p.stdout.strip()
+    assert read(f"ip.src == {VIP} or ipv6.src == {VIP6}"), "the capture holds no reply from the VIPs"
+    seen = read("ip.src == 198.18.41.0/24 or ipv6.src == fd00:41::/64")
+    assert seen == "", f"packets from a real server's own address reached the client:\n{seen}"
+
+
+def test_nat_attach_never_replaces_another_xdp_program(lab, procs, tmp_path):
+    """The agent attaches to the internal leg only where no other XDP program runs: it says so, and
+    xdplbctl verify names the interface whose NAT replies are not translated."""
+    client, servers, lbs, agents = build(lab, procs, tmp_path, foreign_program_inside=True)
+    lb1 = lbs["lb1"]
+    theirs = lb1.xdp_prog_id("eth1")
+    wait_until(lambda: "another XDP program" in agents["lb1"].log(), 20, what="the refusal logged")
+    assert f"NAT real servers are reached through eth1, where the XDP program cannot be attached (another XDP " \
+           f"program (id {theirs}) runs on eth1" in agents["lb1"].log()
+    assert lb1.xdp_prog_id("eth1") == theirs != lb1.xdp_prog_id("eth0")
+    assert lb1.run("sysctl", "-n", "net.ipv4.conf.eth1.accept_local").stdout.strip() == "0"
+    verified = ctl(agents["lb1"], "verify")
+    assert verified.returncode != 0, verified.stdout
+    lines = verified.stdout.splitlines()
+    assert lines[0].startswith("1 difference between the intended state and the live maps"), verified.stdout
+    assert lines[1].split(None, 1) == ["eth1", "NAT real servers are reached through it but the program is not "
+                                       "attached: their replies are not translated"], verified.stdout

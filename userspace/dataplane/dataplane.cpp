@@ -149,11 +149,17 @@ Dataplane::~Dataplane() {
   program_->unpin_maps();
 }
 
-AttachMode Dataplane::attach(const std::string& ifname) {
+AttachMode Dataplane::attach(const std::string& ifname, OnForeignProgram on_foreign) {
   const unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) throw std::runtime_error("interface " + ifname + " not found");
+  for (const auto& a : attachments_)
+    if (a.ifindex == static_cast<int>(ifindex)) return a.mode;
+  if (on_foreign == OnForeignProgram::refuse)
+    if (const auto other = program_->foreign_program_on(static_cast<int>(ifindex)); other != 0)
+      throw std::runtime_error("another XDP program (id " + std::to_string(other) + ") runs on " + ifname +
+                               "; xdplb does not replace a program on an interface it was not told to serve");
   const AttachMode used = program_->attach(static_cast<int>(ifindex), options_.attach_mode);
-  attachments_.push_back({ifname, used});
+  attachments_.push_back({ifname, static_cast<int>(ifindex), used});
   spdlog::info("XDP program attached to {} ({} mode)", ifname, to_string(used));
   return used;
 }
@@ -313,8 +319,7 @@ void Dataplane::adopt_nat_reverse() {
 
 std::set<int> Dataplane::nat_interfaces_unattached() const {
   std::set<int> out = nat_interfaces();
-  for (const auto& a : attachments_)
-    if (const unsigned ifindex = if_nametoindex(a.interface.c_str()); ifindex != 0) out.erase(static_cast<int>(ifindex));
+  for (const auto& a : attachments_) out.erase(a.ifindex);
   return out;
 }
 

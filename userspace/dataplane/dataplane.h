@@ -90,8 +90,12 @@ class Dataplane {
   Dataplane(const Dataplane&) = delete;
   Dataplane& operator=(const Dataplane&) = delete;
 
-  // Attaches the program to the interface (native unless the options say otherwise).
-  AttachMode attach(const std::string& ifname);
+  // Attaches the program to the interface (native unless the options say otherwise); an interface
+  // it is attached to already is left as it is (its mode returned). Another XDP program found there
+  // (not this instance's) is replaced when the operator named the interface, and refused (throws)
+  // when the agent chose it itself.
+  enum class OnForeignProgram { replace, refuse };
+  AttachMode attach(const std::string& ifname, OnForeignProgram on_foreign = OnForeignProgram::replace);
   // Detaches from every interface (with keep_pins_on_exit, only the explicit call does).
   void detach_all();
 
@@ -147,6 +151,7 @@ class Dataplane {
   int conntrack_map_fd() const { return maps_.conntrack; }
   struct Attachment {
     std::string interface;
+    int ifindex = 0;
     AttachMode mode;
   };
   const std::vector<Attachment>& attachments() const { return attachments_; }
@@ -162,7 +167,7 @@ class Dataplane {
   // must be attached there too (the attach seam for lb_kind NAT).
   std::set<int> nat_interfaces() const;
   // Those of nat_interfaces() the program is not attached to: the replies of NAT servers behind them
-  // are never translated (the agent warns, naming each).
+  // are not translated until it is (the agent attaches there after each sync).
   std::set<int> nat_interfaces_unattached() const;
   XdpProgram& program() { return *program_; }
 

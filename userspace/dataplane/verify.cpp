@@ -253,6 +253,9 @@ std::vector<Discrepancy> Dataplane::verify(const std::vector<VipSpec>& desired) 
   }
   for (const int ifindex : program_->interfaces_not_running_it())
     report(interface_name(ifindex), "this agent's XDP program is not the one attached");
+  for (const int ifindex : nat_interfaces_unattached())
+    report(interface_name(ifindex), "NAT real servers are reached through it but the program is not attached: "
+                                    "their replies are not translated");
   return found;
 }
 

@@ -70,6 +70,10 @@ class XdpProgram {
   // True when this program (not another, not none) is what runs on every interface it attached to;
   // the interfaces where it is not are returned.
   std::vector<int> interfaces_not_running_it() const;
+  // The id of an XDP program on `ifindex` that is not this one and does not use this instance's
+  // pinned maps (another tool's, another instance's); 0 when there is none, or it is ours (this run's,
+  // or the previous run's of this instance, which an attach replaces).
+  __u32 foreign_program_on(int ifindex) const;
   // Leaves the program attached when this object goes away: the pinned maps keep it serving while
   // the agent restarts, and the next run's attach replaces it.
   void leave_attached() { attachments_.clear(); }

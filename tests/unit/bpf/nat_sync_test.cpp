@@ -19,9 +19,13 @@ xdplb::dataplane::BackendSpec nat(int n, uint16_t port) {
   return b;
 }
 
+constexpr std::string_view kNotAttached = "NAT real servers are reached through it but the program is not attached";
+
+// What verify finds, but that the fixture attaches the program nowhere (checked on its own below).
 std::vector<std::string> problems(LbFixture& lb, const std::vector<VipSpec>& desired) {
   std::vector<std::string> out;
-  for (const auto& d : lb.dp().verify(desired)) out.push_back(d.subject + ": " + d.problem);
+  for (const auto& d : lb.dp().verify(desired))
+    if (d.problem.find(kNotAttached) != 0) out.push_back(d.subject + ": " + d.problem);
   for (const auto& p : out) MESSAGE("verify: " << p);
   return out;
 }
@@ -64,6 +68,11 @@ TEST_CASE("NAT sync: the reverse table follows added and removed VIPs and server
   CHECK(problems(lb, one).empty());
   CHECK(lb.dp().nat_interfaces() == std::set<int>{1});
   CHECK(lb.dp().nat_interfaces_unattached() == std::set<int>{1});  // the fixture attaches nowhere
+  // ... which verify says: those servers' replies are not translated.
+  const auto unattached = lb.dp().verify(one);
+  REQUIRE(unattached.size() == 1);
+  CHECK(unattached[0].subject == "lo");
+  CHECK(unattached[0].problem.find(kNotAttached) == 0);
 
   // Backend 1 now behind a second VIP: ambiguous, its records of both VIPs record flows.
   const std::vector<VipSpec> two = {one[0], one[1], vip("198.18.0.101", 0, {nat(1, 8080), nat(3, 0)})};

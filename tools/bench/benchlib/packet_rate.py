@@ -13,13 +13,16 @@ process group. Cases (the letters of issue 8):
                 CPUs, forwarded untracked past it)
   c1 xdplb new  as c with the guard at Katran's constant, 125,000 new flows/s per CPU
   c0 xdplb new  as c with the flood guard off (xdp_conntrack_flood_rate 0): an insert per frame
+  n1 xdplb NAT  gen -> lb: xdplb NAT, one 5-tuple (conntrack hit, destination rewrite) -> redirect -> sink
+  n2 xdplb NAT new  as n1, random source address and port per frame (conntrack miss, Maglev)
   d1 nft DNAT   gen -> lb stack: conntrack + nat prerouting (numgen inc mod 3) + forward -> sink
   d2 nft new    as d1, random source address and port per frame (a conntrack entry per frame)
   e  forward    gen -> lb stack: route lookup + forward -> sink, no netfilter
 
 For a-c the real servers are emulated by permanent neighbour entries on the LB that carry the
 generator's MAC, so DR's rewritten frames bounce back to the generator's veth where they are counted.
-For d/e the LB forwards out of a second veth to a sink namespace whose veth counts and drops.
+For n/d/e the LB forwards out of a second veth to a sink namespace whose veth counts and drops; the
+NAT servers are permanent neighbours there with the sink's MAC.
 """
 import contextlib
 import json
@@ -53,6 +56,9 @@ CASES = [
     ("c1", "xdplb DR, new flow/pkt, guard 125k", "as c with xdp_conntrack_flood_rate 125000 (Katran's constant)"),
     ("c0", "xdplb DR, new flow/pkt, guard off", "as c with xdp_conntrack_flood_rate 0: a conntrack insert (and, "
      "with the table full, an eviction) per frame"),
+    ("n1", "xdplb NAT, one flow", "gen veth -> lb veth XDP xdplb (VIP, conntrack hit, NAT rewrite: destination, "
+     "TTL, checksums) -> redirect -> lb veth2 -> sink veth XDP count/drop"),
+    ("n2", "xdplb NAT, new flow/pkt", "as n1 with a conntrack miss and Maglev pick per frame (default flood guard)"),
     ("d1", "nftables DNAT, one flow", "gen veth -> lb stack (backlog, conntrack, nat prerouting numgen, forward, neigh) -> lb veth2 -> sink veth XDP count/drop"),
     ("d2", "nftables DNAT, new flow/pkt", "as d1 with a new conntrack entry and numgen pick per frame"),
     ("e", "kernel IP forwarding", "gen veth -> lb stack (backlog, route lookup, forward, neigh) -> lb veth2 -> sink veth XDP count/drop"),
@@ -71,6 +77,7 @@ virtual_server {vip} {port} {{
 # No checker: keepalived counts a real server without one as always up, and the emulated servers
 # (neighbour entries) could not answer one anyway.
 DR_SERVER = "    real_server {addr} {port} {{\n        weight 1\n    }}\n"
+NAT_CONFIG = DR_CONFIG.replace("lb_kind DR", "lb_kind NAT")
 
 NFT_DNAT = """\
 table ip bench_dnat {{
@@ -124,7 +131,7 @@ def measure(ctx):
         for key, _, _ in cases:
             lab = Lab(prefix="xb")
             labs.append(lab)
-            rigs.append(_xdp_case(ctx, lab, procs, key) if key in XDP_CASES else _kernel_case(ctx, lab, key))
+            rigs.append(_xdp_case(ctx, lab, procs, key) if key in XDP_CASES else _kernel_case(ctx, lab, key, procs))
         before = {r.key: r.lb_counters() for r in rigs}
         # Round robin, one run of each case per round: load that drifts during the benchmark (this
         # machine is shared) then weighs on every case alike instead of on whichever ran last.
@@ -165,7 +172,7 @@ def measure(ctx):
             "receiver's NAPI/softirq on the sending CPU.",
             "vs (a): median of the case over median of the floor; per round: the lowest and highest ratio of one "
             "round's run to the floor's run of the same round.",
-            "Targets of issue 8: b >= 0.90 x a, c >= 0.80 x a.",
+            "Targets of issue 8: b >= 0.90 x a, c >= 0.80 x a. Of issue 15: n1 >= 0.85 x a and >= 1.4 x d1.",
             "c, c1 and c0 differ only in xdp_conntrack_flood_rate: c runs the default (auto), c1 125000, "
             "c0 records every flow (0).",
         ],
@@ -177,7 +184,8 @@ def measure(ctx):
 
 
 XDP_CASES = ("a", "b", "c", "c1", "c0")
-NEW_FLOW_CASES = ("c", "c1", "c0", "d2")
+NEW_FLOW_CASES = ("c", "c1", "c0", "n2", "d2")
+NAT_CASES = ("n1", "n2")
 FLOOD_RATE = {"c1": 125000, "c0": 0}  # xdp_conntrack_flood_rate of the cases that set one
 
 
@@ -195,7 +203,7 @@ def _xdp_case(ctx, lab, procs, key):
         for server in DR_SERVERS:
             lb.ip("neigh", "replace", server, "lladdr", gen_mac, "dev", "eth0", "nud", "permanent")
         global_extra = f"    xdp_conntrack_flood_rate {FLOOD_RATE[key]}\n" if key in FLOOD_RATE else ""
-        instance = _start_agent(ctx, lab, procs, lb, global_extra)
+        instance = _start_agent(ctx, lab, procs, lb, DR_CONFIG, DR_SERVERS, global_extra)
         counters, check = (lambda: _stats(instance)), _xdplb_check(key)
     new_flows = key in NEW_FLOW_CASES
     config = udp_config(gen_mac, lb_mac, NEW_FLOW_SOURCE if new_flows else GEN_ADDR, VIP, VIP_PORT,
@@ -206,18 +214,18 @@ def _xdp_case(ctx, lab, procs, key):
 def _xdplb_check(key):
     def check(before, after, delivered):
         delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
-        forwarded = delta.get("fwd_tx", 0)
+        forwarded = delta.get("fwd_tx", 0) + delta.get("fwd_redirect", 0)
         # Every frame the sink counted must have been forwarded by xdplb (nothing else sends to it).
         if forwarded < delivered:
             raise RuntimeError(f"case {key}: the sink counted {delivered} frames but xdplb forwarded only {forwarded}")
         untracked = delta.pop("untracked", 0)
-        others = {k: v for k, v in delta.items() if v and k != "fwd_tx"}
-        return (f"fwd_tx {forwarded:,}" + (f", untracked {untracked / forwarded:.0%}" if untracked else "")
+        others = {k: v for k, v in delta.items() if v and k not in ("fwd_tx", "fwd_redirect")}
+        return (f"forwarded {forwarded:,}" + (f", untracked {untracked / forwarded:.0%}" if untracked else "")
                 + (f"; {others}" if others else ""))
     return check
 
 
-def _kernel_case(ctx, lab, key):
+def _kernel_case(ctx, lab, key, procs=None):
     gen, lb, sink_ns = lab.netns("gen"), lab.netns("lb"), lab.netns("sink")
     lab.veth(gen, "eth0", lb, "eth0")
     lab.veth(lb, "eth1", sink_ns, "eth0")
@@ -233,7 +241,11 @@ def _kernel_case(ctx, lab, key):
     for server in NAT_SERVERS:
         lb.ip("neigh", "replace", server, "lladdr", sink_mac, "dev", "eth1", "nud", "permanent")
     sink = PacketSink(sink_ns, "eth0")
-    if key in ("d1", "d2"):
+    counters = lambda: None  # noqa: E731
+    if key in NAT_CASES:
+        instance = _start_agent(ctx, lab, procs, lb, NAT_CONFIG, NAT_SERVERS, "")
+        dst, counters, check = VIP, (lambda: _stats(instance)), _xdplb_check(key)
+    elif key in ("d1", "d2"):
         targets = ", ".join(f"{i} : {a}" for i, a in enumerate(NAT_SERVERS))
         ruleset = NFT_DNAT.format(vip=VIP, port=VIP_PORT, n=len(NAT_SERVERS), targets=targets)
         lb.run("nft", "-f", "-", input=ruleset)
@@ -245,7 +257,7 @@ def _kernel_case(ctx, lab, key):
     new_flows = key in NEW_FLOW_CASES
     config = udp_config(gen.mac("eth0"), lb.mac("eth0"), NEW_FLOW_SOURCE if new_flows else GEN_ADDR, dst, VIP_PORT,
                         new_flow_per_packet=new_flows)
-    return Rig(key, gen, sink, _write_config(ctx, key, config), lambda: None, check)
+    return Rig(key, gen, sink, _write_config(ctx, key, config), counters, check)
 
 
 def _write_config(ctx, key, config):
@@ -277,11 +289,11 @@ def _tx_packets(ns):
     return (before + time.monotonic()) / 2, stats["packets"]
 
 
-def _start_agent(ctx, lab, procs, lb, global_extra):
+def _start_agent(ctx, lab, procs, lb, template, addresses, global_extra):
     instance = f"{lab.tag}-lb"
-    servers = "".join(DR_SERVER.format(addr=a, port=VIP_PORT) for a in DR_SERVERS)
+    servers = "".join(DR_SERVER.format(addr=a, port=VIP_PORT) for a in addresses)
     config = ctx.work_dir / f"{instance}.conf"
-    config.write_text(DR_CONFIG.format(vip=VIP, port=VIP_PORT, servers=servers, global_extra=global_extra))
+    config.write_text(template.format(vip=VIP, port=VIP_PORT, servers=servers, global_extra=global_extra))
     # The agent stays off the generator's CPU so that its timers never steal from the measured core.
     argv = ["taskset", "-c", str(ctx.control_cpu), bin_path("xdplbd"), "-f", config, "--instance", instance,
             "-n", "-l", "-p", ctx.work_dir / f"{instance}.pid", "--interface", "eth0"]
