@@ -4,21 +4,24 @@ LB the router of both. The client's request to VIP:80 reaches RS:8080, the reply
 VIP:80; the client never sees a packet from the real server's own address. IPv4 TCP and UDP, IPv6
 TCP. No VRRP (--interface), no nftables, no IPVS. The two-legged pair with a sync group is the next
 increment's test."""
-import socket
 import subprocess
 import time
 
 from xdplab import bin_path, wait_until
 from xdplab.paths import bpf_object
+from xdplab.servers import UDP_CLIENT, UDP_ECHO
 
 VIP4, VIP6 = "198.18.30.100", "fd00:30::100"
 RS4, RS6 = "198.18.10.3", "fd00:10::3"
 CLIENT4, CLIENT6 = "198.18.20.2", "fd00:20::2"
 
+# delay_loop 1: a server whose first checks run before it listens is up again within a second (the
+# default, 60 s, would outlast the test).
 CONFIG = f"""
 virtual_server {VIP4} 80 {{
   protocol TCP
   lb_kind NAT
+  delay_loop 1
   real_server {RS4} 8080 {{
     TCP_CHECK {{
       connect_timeout 1
@@ -34,31 +37,13 @@ virtual_server {VIP4} 53 {{
 virtual_server {VIP6} 80 {{
   protocol TCP
   lb_kind NAT
+  delay_loop 1
   real_server {RS6} 8080 {{
     TCP_CHECK {{
       connect_timeout 1
     }}
   }}
 }}
-"""
-
-UDP_ECHO = """
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-while True:
-    data, peer = s.recvfrom(2048)
-    s.sendto(b"echo:" + data, peer)
-"""
-
-# The client's view: what source a UDP reply came from, through a socket of its own.
-UDP_CLIENT = """
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(2)
-s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
-data, peer = s.recvfrom(2048)
-print(data.decode(), peer[0], peer[1])
 """
 
 

@@ -14,6 +14,7 @@ import time
 
 from xdplab import bin_path, wait_until
 from xdplab.paths import bpf_object
+from xdplab.servers import UDP_CLIENT, UDP_ECHO
 
 VIP, GATEWAY, VIP6, GATEWAY6 = "198.18.40.100", "198.18.41.1", "fd00:40::100", "fd00:41::1"
 CLIENT, CLIENT6 = "198.18.40.2", "fd00:40::2"
@@ -144,24 +145,6 @@ while True:
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 """
 
-UDP_ECHO = """
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], 5353))
-while True:
-    data, peer = s.recvfrom(2048)
-    s.sendto(b"echo:" + data, peer)
-"""
-
-# The client's view of a UDP exchange: the reply and the address and port it came from.
-UDP_CLIENT = """
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(2)
-s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
-data, peer = s.recvfrom(2048)
-print(data.decode(), peer[0], peer[1])
-"""
 
 # The client's long-lived stream: a numbered line every 50 ms for DURATION seconds, each echo
 # awaited; prints one JSON line: how many were echoed, by whom, the longest wait, and any error.
@@ -211,7 +194,7 @@ def build(lab, procs, tmp_path, foreign_program_inside=False):
                     cwd=tmp_path)
         procs.start(f"echo-rs{i + 1}", ["/usr/bin/python3", "-c", ECHO_SERVER, address], ns=rs)
         procs.start(f"echo6-rs{i + 1}", ["/usr/bin/python3", "-c", ECHO_SERVER, address6], ns=rs)
-        procs.start(f"udp-rs{i + 1}", ["/usr/bin/python3", "-c", UDP_ECHO, address], ns=rs)
+        procs.start(f"udp-rs{i + 1}", ["/usr/bin/python3", "-c", UDP_ECHO, address, "5353"], ns=rs)
         servers.append(rs)
     lbs, agents = {}, {}
     for name, (host, priority) in LBS.items():

@@ -1,5 +1,6 @@
-"""Real services inside lab namespaces: nginx web servers that say who they are, and an HTTP client
-that keeps one connection open and reports which server answered each request."""
+"""Real services inside lab namespaces: nginx web servers that say who they are, an HTTP client
+that keeps one connection open and reports which server answered each request, and a UDP echo
+server with its one-shot client."""
 import textwrap
 from pathlib import Path
 
@@ -85,3 +86,25 @@ def stream_answers(proc):
     """The server names a stream process has printed so far."""
     lines = proc.log().splitlines()[1:]  # first line is the command
     return [l for l in lines if l and not l.startswith("$")]
+
+
+# A UDP echo server: `python3 -c UDP_ECHO ADDRESS PORT` answers each datagram with b"echo:" + it.
+UDP_ECHO = """
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(b"echo:" + data, peer)
+"""
+
+# The client's view of one UDP exchange: `python3 -c UDP_CLIENT ADDRESS PORT` prints the reply, and
+# the address and port it came from.
+UDP_CLIENT = """
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
+data, peer = s.recvfrom(2048)
+print(data.decode(), peer[0], peer[1])
+"""
