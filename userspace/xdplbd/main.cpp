@@ -449,7 +449,8 @@ See also: xdplbctl --help)");
       return 1;
     }
     if (opt.dump_config) std::cout << xdplb::config::dump_config_json(*result.config) << '\n';
-    return config_test_exit_status(result, report, opt.config_file);
+    // keepalived's -t statuses belong to -t; --dump-config alone exits 0 on a usable file.
+    return opt.config_test ? config_test_exit_status(result, report, opt.config_file) : 0;
   }
 
   const auto result = load_and_report(opt, opt.strict ? Unserved::report : Unserved::leave_to_the_agent);

@@ -155,6 +155,11 @@ TEST_CASE("xdplbd: --dump-config prints the model as JSON on stdout") {
   CHECK(json["vrrp_instances"][0]["virtual_router_id"] == 51);
   CHECK(json["vrrp_instances"][0]["authentication"]["auth_pass"] == "1111");
   CHECK(json["virtual_servers"][0]["real_servers"].size() == 2);
+  // A file keepalived's -t would report (exit 5 under -t) still dumps with exit 0.
+  TempDir dir;
+  const auto reported = dir.write("reported.conf", "global_defs {\n  frob\n}\n");
+  CHECK(run_xdplbd("--dump-config -f " + reported, false).exit_code == 0);
+  CHECK(run_xdplbd("-t -f " + reported).exit_code == 5);
 }
 
 TEST_CASE("xdplbd: bad arguments give a one-line error and the usage") {
