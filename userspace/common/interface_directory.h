@@ -1,5 +1,5 @@
 // Which network interfaces exist here (in this network namespace). The configuration check asks
-// through this interface so that its rules are tested with a fake list, and run with the host's.
+// through this interface (LoadOptions::interfaces), the host's unless a caller gives another list.
 #pragma once
 
 #include <string>

@@ -270,6 +270,14 @@ std::string service_name(const VirtualServer& server) {
   return "?";
 }
 
+// keepalived 2.2.7: "... and real server ... ports don't match": DR and TUN keep the packet's port.
+void warn_port_not_used(const RealServer& real, LbKind kind, std::uint16_t kept, const std::string& whose,
+                        Diagnostics& diagnostics) {
+  diagnostics.keepalived_warning(real.location, std::string(to_string(kind)) + " forwarding keeps the destination port " +
+                                                    std::to_string(kept) + whose + "; real_server port " +
+                                                    std::to_string(real.port) + " is not used");
+}
+
 void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics) {
   if (server.real_servers.empty()) {
     diagnostics.keepalived_warning(server.location, "virtual_server " + service_name(server) + " has no real_server");
@@ -293,10 +301,7 @@ void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics
                                            family_name(server.address.family) + ")");
     }
     if (server.kind == VirtualServerKind::address && server.lb_kind != LbKind::nat && real.port != server.port) {
-      diagnostics.keepalived_warning(real.location, std::string(to_string(server.lb_kind)) +
-                                                        " forwarding keeps the destination port " +
-                                                        std::to_string(server.port) + "; real_server port " +
-                                                        std::to_string(real.port) + " is not used");
+      warn_port_not_used(real, server.lb_kind, server.port, "", diagnostics);
     }
     if (real.checkers.empty()) {
       diagnostics.warning(real.location, "real_server " + real.address.to_string() +
@@ -305,18 +310,14 @@ void validate_real_servers(const VirtualServer& server, Diagnostics& diagnostics
   }
 }
 
-// keepalived 2.2.7: "... and real server ... ports don't match" for a DR or TUN service of a group.
+// The same for a DR or TUN service of a group, against the group's entries.
 void warn_group_port_mismatch(const VirtualServer& server, const VirtualServerGroup& group, Diagnostics& diagnostics) {
   for (const auto& real : server.real_servers) {
     const auto differs = std::find_if(group.entries.begin(), group.entries.end(), [&](const VirtualServerGroupEntry& e) {
       return !e.is_fwmark && e.port != 0 && e.port != real.port;
     });
     if (differs == group.entries.end()) continue;
-    diagnostics.keepalived_warning(real.location, std::string(to_string(server.lb_kind)) +
-                                                      " forwarding keeps the destination port " +
-                                                      std::to_string(differs->port) + " of virtual_server_group " +
-                                                      group.name + "; real_server port " + std::to_string(real.port) +
-                                                      " is not used");
+    warn_port_not_used(real, server.lb_kind, differs->port, " of virtual_server_group " + group.name, diagnostics);
   }
 }
 

@@ -264,16 +264,14 @@ __u32 XdpProgram::foreign_program_on(int ifindex) const {
   if (bpf_obj_get_info_by_fd(bpf_map__fd(skel_->maps.xdplb_vips), &ours, &ours_len) != 0) return 0;
   for (const __u32 id : {q.drv_prog_id, q.skb_prog_id, q.hw_prog_id}) {
     if (id == 0) continue;
-    const int fd = bpf_prog_get_fd_by_id(id);
-    if (fd < 0) continue;  // gone meanwhile
+    const UniqueFd fd(bpf_prog_get_fd_by_id(id));
+    if (!fd) continue;  // gone meanwhile
     std::vector<__u32> map_ids(64);
     bpf_prog_info info{};
     info.nr_map_ids = static_cast<__u32>(map_ids.size());
     info.map_ids = reinterpret_cast<__u64>(map_ids.data());
     __u32 len = sizeof(info);
-    const bool known = bpf_obj_get_info_by_fd(fd, &info, &len) == 0;
-    ::close(fd);
-    if (!known) return id;
+    if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) return id;
     map_ids.resize(std::min<std::size_t>(info.nr_map_ids, map_ids.size()));
     if (std::find(map_ids.begin(), map_ids.end(), ours.id) == map_ids.end()) return id;
   }
