@@ -6,8 +6,9 @@
 // steady-clock time and carries out the returned actions in order:
 //   SendAdvertisement  encode (packet.h) and send it (priority 0 = resignation)
 //   ArmTimer/CancelTimer  one steady_timer per TimerKind; a re-arm replaces the previous deadline
-//   StateChange        add/remove VIPs, GARP/NA, notify scripts. Entering Master it comes before
-//                      the first advert; leaving Master it comes after the priority-0 advert.
+//   StateChange        add/remove VIPs, GARP/NA, notify scripts (in the order of transition_steps.h).
+//                      Entering Master it comes before the first advert; leaving Master it comes
+//                      after the priority-0 advert.
 //   AdvertDiscarded    count it per reason, log it (rate-limited: a flood must not flood the log)
 //   AdvertWarning      log it (rate-limited per kind)
 //   PriorityChanged    log it, notify if asked to

@@ -9,6 +9,7 @@
 #include "vrrp/link_monitor.h"
 #include "vrrp/socket.h"
 #include "vrrp/sync_group.h"
+#include "vrrp/transition_steps.h"
 
 namespace xdplb::vrrp {
 
@@ -517,16 +518,29 @@ void Router::on_state_change(Instance& instance, const StateChange& change) {
   instance.last_from = change.from;
   instance.last_reason = std::string(to_string(change.reason));
   ++instance.transitions;
-  if (change.to == State::master) take_addresses(instance);
-  if (change.from == State::master) release_addresses(instance);
-  if (change.to == State::master || change.from == State::master)
-    spdlog::debug("({}) addresses {} in {} us", instance.name(), change.to == State::master ? "taken" : "released",
-                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
-  if (change.to != State::initialize || change.reason == TransitionReason::shutdown)
-    notifier_.notify(instance.settings.notify, NotifySubject::instance, instance.name(), change.to,
-                     instance.fsm.effective_priority());
-  if (instance.settings.smtp_alert) alert(false, instance.name(), change.to);
-  if (on_change_) on_change_(instance.name(), change.from, change.to);
+  for (const auto step : transition_steps(change.from, change.to)) {
+    switch (step) {
+      case TransitionStep::update_data_plane:
+        if (on_change_) on_change_(instance.name(), change.from, change.to);
+        break;
+      case TransitionStep::take_addresses:
+        take_addresses(instance);
+        spdlog::debug("({}) addresses taken in {} us", instance.name(),
+                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+        break;
+      case TransitionStep::release_addresses:
+        release_addresses(instance);
+        spdlog::debug("({}) addresses released in {} us", instance.name(),
+                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+        break;
+      case TransitionStep::notify:
+        if (change.to != State::initialize || change.reason == TransitionReason::shutdown)
+          notifier_.notify(instance.settings.notify, NotifySubject::instance, instance.name(), change.to,
+                           instance.fsm.effective_priority());
+        if (instance.settings.smtp_alert) alert(false, instance.name(), change.to);
+        break;
+    }
+  }
   if (!following_group_) follow_sync_group(instance, change);
 }
 
