@@ -14,6 +14,7 @@ from xdplab.servers import UDP_CLIENT, UDP_ECHO
 VIP4, VIP6 = "198.18.30.100", "fd00:30::100"
 RS4, RS6 = "198.18.10.3", "fd00:10::3"
 CLIENT4, CLIENT6 = "198.18.20.2", "fd00:20::2"
+OFF_LINK = "198.18.99.9"  # on none of the LB's networks: VIP4:81 has no server it can reach
 
 # delay_loop 1: a server whose first checks run before it listens is up again within a second (the
 # default, 60 s, would outlast the test).
@@ -32,6 +33,12 @@ virtual_server {VIP4} 53 {{
   protocol UDP
   lb_kind NAT
   real_server {RS4} 5353 {{
+  }}
+}}
+virtual_server {VIP4} 81 {{
+  protocol TCP
+  lb_kind NAT
+  real_server {OFF_LINK} 8080 {{
   }}
 }}
 virtual_server {VIP6} 80 {{
@@ -120,3 +127,11 @@ def test_nat_one_armed_tcp_udp_ipv4_ipv6_replies_from_the_vip(lab, procs, tmp_pa
     # The real server saw the client's own address (NAT keeps it, unlike a proxy).
     assert f'{CLIENT4} - - ' in procs_by_name(procs, "http4").log()
     assert f'{CLIENT6} - - ' in procs_by_name(procs, "http6").log()
+    # A real server on none of the LB's networks is named, by -t and once by the running agent
+    # (which syncs the data plane many times meanwhile), and its service is not served.
+    unreachable = f"real_server {OFF_LINK} is on no network this host is connected to"
+    test = lb.run(bin_path("xdplbd"), "-t", "-f", tmp_path / "xdplbd.conf", check=False)
+    # exit 5: keepalived reports the services without lb_algo; this warning is ours and changes nothing.
+    assert test.returncode == 5 and f"{VIP4}:81/TCP: {unreachable}" in test.stderr + test.stdout, test
+    assert agent.log().count(f"real server {OFF_LINK} is on no network this host is connected to") == 1, agent.log()
+    assert curl(client, f"http://{VIP4}:81/").startswith("000"), "a service without a reachable server answered"

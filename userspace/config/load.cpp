@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "config/check_interfaces.h"
+#include "config/check_real_server_reach.h"
 #include "config/check_scripts.h"
 #include "config/parser.h"
 #include "config/preprocess.h"
@@ -20,6 +21,7 @@ LoadResult finish(Config config, const LoadOptions& options, Diagnostics& diagno
   if (options.check_host) {
     check_scripts(config, options.users ? *options.users : system_user_database(), diagnostics);
     check_interfaces(config, options.interfaces ? *options.interfaces : system_interfaces(), diagnostics);
+    check_real_server_reach(config, options.networks ? *options.networks : system_connected_networks(), diagnostics);
   }
   LoadResult result;
   if (!diagnostics.has_errors()) result.config = std::move(config);

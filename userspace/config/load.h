@@ -10,6 +10,7 @@
 
 #include "common/interface_directory.h"
 #include "common/user_database.h"
+#include "config/connected_networks.h"
 #include "config/diagnostics.h"
 #include "config/model.h"
 
@@ -24,12 +25,14 @@ struct LoadOptions {
   // lowers it so that one input cannot take seconds.
   std::size_t max_generated_lines = 4 * 1024 * 1024;
   // Look at this host as start-up will: who runs each script and whether its file may run
-  // (check_scripts.h), and which named interfaces exist (check_interfaces.h). Off for the fuzzer and
-  // for tests of the grammar alone.
+  // (check_scripts.h), which named interfaces exist (check_interfaces.h), and which real servers are
+  // on a connected network (check_real_server_reach.h). Off for the fuzzer and for tests of the
+  // grammar alone.
   bool check_host = true;
-  // The user database and the interfaces of that check; null: the host's.
+  // The user database, the interfaces and the connected networks of that check; null: the host's.
   const UserDatabase* users = nullptr;
   const InterfaceDirectory* interfaces = nullptr;
+  const ConnectedNetworks* networks = nullptr;
   // keepalived's config id for `@ID` lines (-i/--config-id); unset: the short host name.
   std::optional<std::string> config_id;
 };

@@ -115,4 +115,17 @@ const char* to_string(Protocol protocol) {
   return "?";
 }
 
+std::string service_name(const VirtualServer& server) {
+  switch (server.kind) {
+    case VirtualServerKind::address:
+      return (server.address.is_ipv4() ? server.address.to_string()
+                                       : "[" + server.address.to_string() + "]") +
+             ":" + std::to_string(server.port) + "/" + to_string(server.protocol);
+    case VirtualServerKind::fwmark:
+      return "fwmark " + std::to_string(server.fwmark) + "/" + to_string(server.protocol);
+    case VirtualServerKind::group: return "group " + server.group + "/" + to_string(server.protocol);
+  }
+  return "?";
+}
+
 }  // namespace xdplb::config

@@ -523,6 +523,8 @@ const char* to_string(VrrpState state);
 const char* to_string(AuthType type);
 const char* to_string(LbAlgo algo);
 const char* to_string(LbKind kind);
+// "198.18.0.1:80/TCP", "[fd00::1]:80/UDP", "fwmark 7/TCP", "group NAME/TCP": how messages name a virtual_server.
+std::string service_name(const VirtualServer& server);
 const char* to_string(Protocol protocol);
 
 }  // namespace xdplb::config

@@ -257,18 +257,6 @@ void validate_vrrp(const Config& config, Diagnostics& diagnostics) {
   }
 }
 
-std::string service_name(const VirtualServer& server) {
-  switch (server.kind) {
-    case VirtualServerKind::address:
-      return (server.address.is_ipv4() ? server.address.to_string()
-                                       : "[" + server.address.to_string() + "]") +
-             ":" + std::to_string(server.port) + "/" + to_string(server.protocol);
-    case VirtualServerKind::fwmark:
-      return "fwmark " + std::to_string(server.fwmark) + "/" + to_string(server.protocol);
-    case VirtualServerKind::group: return "group " + server.group + "/" + to_string(server.protocol);
-  }
-  return "?";
-}
 
 // keepalived 2.2.7: "... and real server ... ports don't match": DR and TUN keep the packet's port.
 void warn_port_not_used(const RealServer& real, LbKind kind, std::uint16_t kept, const std::string& whose,

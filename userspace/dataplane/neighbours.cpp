@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 
 #include <linux/neighbour.h>
 #include <netlink/netlink.h>
@@ -88,11 +89,19 @@ class NetlinkResolver final : public NextHopResolver {
   using AnswerKey = std::pair<config::AddressFamily, std::array<std::uint8_t, 16>>;
 
   std::optional<NextHop> look_up(const config::IpAddress& address) {
+    const AnswerKey key{address.family, address.bytes};
     const int ifindex = interface_for(address);
     if (ifindex == 0) {
-      spdlog::debug("no connected prefix holds {}: not reachable for DR", address.to_string());
+      // Once while it lasts (this runs at every sync and retry), again if it comes back later.
+      if (off_link_.insert(key).second)
+        spdlog::warn("real server {} is on no network this host is connected to: DR and NAT servers are reached "
+                     "on-link (through the interface whose prefix holds them, never via a gateway), so it stays "
+                     "out of service until an interface's prefix holds it",
+                     address.to_string());
       return std::nullopt;
     }
+    if (off_link_.erase(key))
+      spdlog::info("real server {} is on a connected network again", address.to_string());
     rtnl_link* link = rtnl_link_get(links_.get(), ifindex);
     if (!link) return std::nullopt;
     const auto src_mac = mac_of(rtnl_link_get_addr(link));
@@ -154,6 +163,7 @@ class NetlinkResolver final : public NextHopResolver {
   NlSock sock_;
   NlCache links_, addrs_, neighs_;
   std::map<AnswerKey, std::optional<NextHop>> answers_;  // this round's, cleared by refresh()
+  std::set<AnswerKey> off_link_;                         // warned about: on no connected network
 };
 
 }  // namespace

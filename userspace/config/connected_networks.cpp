@@ -1,0 +1,80 @@
+#include "config/connected_networks.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <cstring>
+#include <memory>
+
+namespace xdplb::config {
+
+namespace {
+
+std::optional<IpAddress> from_sockaddr(const sockaddr* sa) {
+  if (!sa) return std::nullopt;
+  IpAddress a;
+  if (sa->sa_family == AF_INET) {
+    a.family = AddressFamily::ipv4;
+    std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, 4);
+    a.prefix_length = 32;
+    return a;
+  }
+  if (sa->sa_family == AF_INET6) {
+    a.family = AddressFamily::ipv6;
+    std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, 16);
+    a.prefix_length = 128;
+    return a;
+  }
+  return std::nullopt;
+}
+
+std::uint8_t prefix_length_of(const IpAddress& netmask) {
+  std::uint8_t length = 0;
+  for (std::size_t i = 0; i < (netmask.is_ipv4() ? 4u : 16u); ++i)
+    for (int bit = 7; bit >= 0; --bit) {
+      if (!(netmask.bytes[i] >> bit & 1)) return length;
+      ++length;
+    }
+  return length;
+}
+
+class SystemConnectedNetworks final : public ConnectedNetworks {
+ public:
+  std::optional<std::string> interface_holding(const IpAddress& address) const override {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return std::nullopt;
+    const std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> owner(list, ::freeifaddrs);
+    std::optional<std::string> best;
+    int best_length = -1;
+    for (const ifaddrs* i = list; i; i = i->ifa_next) {
+      auto local = from_sockaddr(i->ifa_addr);
+      const auto netmask = from_sockaddr(i->ifa_netmask);
+      if (!local || !netmask || local->family != address.family) continue;
+      local->prefix_length = prefix_length_of(*netmask);
+      local->has_prefix = true;
+      if (local->prefix_length <= best_length || local->prefix_length == local->max_prefix_length()) continue;
+      if (!prefix_holds(*local, address)) continue;
+      best_length = local->prefix_length;
+      best = i->ifa_name;
+    }
+    return best;
+  }
+};
+
+}  // namespace
+
+bool prefix_holds(const IpAddress& prefix, const IpAddress& address) {
+  if (prefix.family != address.family) return false;
+  const unsigned full = prefix.prefix_length / 8, rest = prefix.prefix_length % 8;
+  if (std::memcmp(prefix.bytes.data(), address.bytes.data(), full) != 0) return false;
+  if (rest == 0) return true;
+  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+  return (prefix.bytes[full] & mask) == (address.bytes[full] & mask);
+}
+
+const ConnectedNetworks& system_connected_networks() {
+  static const SystemConnectedNetworks networks;
+  return networks;
+}
+
+}  // namespace xdplb::config
