@@ -25,13 +25,15 @@ std::vector<IpAddress> configured_prefixes(const Config& config) {
 
 void check_real_server_reach(const Config& config, const ConnectedNetworks& networks, Diagnostics& diagnostics) {
   const auto prefixes = configured_prefixes(config);
+  const auto connected = networks.prefixes();
   const auto reachable = [&](const IpAddress& address) {
     for (const auto& prefix : prefixes)
       if (prefix_holds(prefix, address)) return true;
-    return networks.interface_holding(address).has_value();
+    return interface_holding(connected, address).has_value();
   };
   for (const auto& server : config.virtual_servers) {
-    if (server.lb_kind == LbKind::tun) continue;
+    // TUN servers are reached through routers; fwmark services are not served (reported apart).
+    if (server.lb_kind == LbKind::tun || server.kind == VirtualServerKind::fwmark) continue;
     const std::string mode = to_string(server.lb_kind);
     const auto report = [&](const WrittenAt& where, const std::string& what, const IpAddress& address) {
       diagnostics.warning(where, "virtual_server " + service_name(server) + ": " + what + " " + address.to_string() +

@@ -2,7 +2,8 @@
 // the interface whose connected prefix holds the server (dataplane/neighbours.cpp resolves its MAC
 // there), never through a gateway. A real server or sorry server outside every network this host is
 // connected to, or will be as MASTER (a virtual_ipaddress written with a shorter prefix), stays out of
-// service: -t warns, naming it. TUN real servers are reached through routers and are not checked here.
+// service: -t warns, naming it. TUN real servers are reached through routers and fwmark services are
+// not served: neither is checked here.
 #pragma once
 
 #include "config/connected_networks.h"

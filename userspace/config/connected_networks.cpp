@@ -40,24 +40,20 @@ std::uint8_t prefix_length_of(const IpAddress& netmask) {
 
 class SystemConnectedNetworks final : public ConnectedNetworks {
  public:
-  std::optional<std::string> interface_holding(const IpAddress& address) const override {
+  std::vector<ConnectedPrefix> prefixes() const override {
+    std::vector<ConnectedPrefix> out;
     ifaddrs* list = nullptr;
-    if (::getifaddrs(&list) != 0) return std::nullopt;
+    if (::getifaddrs(&list) != 0) return out;
     const std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> owner(list, ::freeifaddrs);
-    std::optional<std::string> best;
-    int best_length = -1;
     for (const ifaddrs* i = list; i; i = i->ifa_next) {
       auto local = from_sockaddr(i->ifa_addr);
       const auto netmask = from_sockaddr(i->ifa_netmask);
-      if (!local || !netmask || local->family != address.family) continue;
+      if (!local || !netmask || local->family != netmask->family) continue;
       local->prefix_length = prefix_length_of(*netmask);
       local->has_prefix = true;
-      if (local->prefix_length <= best_length || local->prefix_length == local->max_prefix_length()) continue;
-      if (!prefix_holds(*local, address)) continue;
-      best_length = local->prefix_length;
-      best = i->ifa_name;
+      out.push_back({i->ifa_name, *local});
     }
-    return best;
+    return out;
   }
 };
 
@@ -70,6 +66,19 @@ bool prefix_holds(const IpAddress& prefix, const IpAddress& address) {
   if (rest == 0) return true;
   const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
   return (prefix.bytes[full] & mask) == (address.bytes[full] & mask);
+}
+
+std::optional<std::string> interface_holding(const std::vector<ConnectedPrefix>& prefixes, const IpAddress& address) {
+  std::optional<std::string> best;
+  int best_length = -1;
+  for (const auto& [interface, prefix] : prefixes) {
+    if (prefix.family != address.family || prefix.prefix_length <= best_length ||
+        prefix.prefix_length == prefix.max_prefix_length() || !prefix_holds(prefix, address))
+      continue;
+    best_length = prefix.prefix_length;
+    best = interface;
+  }
+  return best;
 }
 
 const ConnectedNetworks& system_connected_networks() {

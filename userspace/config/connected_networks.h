@@ -5,21 +5,30 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/address.h"
 
 namespace xdplb::config {
 
+struct ConnectedPrefix {
+  std::string interface;
+  IpAddress prefix;  // an address of the interface with its prefix length
+};
+
 class ConnectedNetworks {
  public:
   virtual ~ConnectedNetworks() = default;
-  // The interface whose connected prefix holds `address` (the longest such prefix; host-length
-  // addresses connect nothing), or nullopt when none does.
-  virtual std::optional<std::string> interface_holding(const IpAddress& address) const = 0;
+  // Every address with its prefix, read once per call: a check takes one snapshot for all servers.
+  virtual std::vector<ConnectedPrefix> prefixes() const = 0;
 };
 
-// The calling process's network namespace, read at each call (getifaddrs(3)).
+// The calling process's network namespace (getifaddrs(3)).
 const ConnectedNetworks& system_connected_networks();
+
+// The interface whose connected prefix holds `address` (the longest such prefix; host-length
+// addresses connect nothing), or nullopt when none does.
+std::optional<std::string> interface_holding(const std::vector<ConnectedPrefix>& prefixes, const IpAddress& address);
 
 // Whether `prefix` (its written length) holds `address`; the same family only.
 bool prefix_holds(const IpAddress& prefix, const IpAddress& address);

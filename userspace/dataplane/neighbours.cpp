@@ -2,7 +2,6 @@
 
 #include <array>
 #include <map>
-#include <set>
 
 #include <linux/neighbour.h>
 #include <netlink/netlink.h>
@@ -71,6 +70,8 @@ class NetlinkResolver final : public NextHopResolver {
     links_ = alloc([this](nl_cache** c) { return rtnl_link_alloc_cache(sock_.get(), AF_UNSPEC, c); }, "links");
     addrs_ = alloc([this](nl_cache** c) { return rtnl_addr_alloc_cache(sock_.get(), c); }, "addresses");
     neighs_ = alloc([this](nl_cache** c) { return rtnl_neigh_alloc_cache(sock_.get(), c); }, "neighbours");
+    // A server that left the configuration (not looked up last round) is forgotten.
+    std::erase_if(off_link_, [this](const auto& entry) { return !answers_.count(entry.first); });
     answers_.clear();
   }
 
@@ -92,16 +93,20 @@ class NetlinkResolver final : public NextHopResolver {
     const AnswerKey key{address.family, address.bytes};
     const int ifindex = interface_for(address);
     if (ifindex == 0) {
-      // Once while it lasts (this runs at every sync and retry), again if it comes back later.
-      if (off_link_.insert(key).second)
+      // Once while it lasts (this runs at every sync and retry), again if it comes back later; only
+      // at the second round in a row, so a MASTER whose address brings the network (it syncs before
+      // and after adding it) does not warn for a moment.
+      if (++off_link_[key] == 2)
         spdlog::warn("real server {} is on no network this host is connected to: DR and NAT servers are reached "
                      "on-link (through the interface whose prefix holds them, never via a gateway), so it stays "
                      "out of service until an interface's prefix holds it",
                      address.to_string());
       return std::nullopt;
     }
-    if (off_link_.erase(key))
-      spdlog::info("real server {} is on a connected network again", address.to_string());
+    if (const auto it = off_link_.find(key); it != off_link_.end()) {
+      if (it->second >= 2) spdlog::info("real server {} is on a connected network again", address.to_string());
+      off_link_.erase(it);
+    }
     rtnl_link* link = rtnl_link_get(links_.get(), ifindex);
     if (!link) return std::nullopt;
     const auto src_mac = mac_of(rtnl_link_get_addr(link));
@@ -163,7 +168,7 @@ class NetlinkResolver final : public NextHopResolver {
   NlSock sock_;
   NlCache links_, addrs_, neighs_;
   std::map<AnswerKey, std::optional<NextHop>> answers_;  // this round's, cleared by refresh()
-  std::set<AnswerKey> off_link_;                         // warned about: on no connected network
+  std::map<AnswerKey, int> off_link_;                    // rounds in a row on no connected network
 };
 
 }  // namespace

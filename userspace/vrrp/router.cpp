@@ -518,7 +518,11 @@ void Router::on_state_change(Instance& instance, const StateChange& change) {
   instance.last_from = change.from;
   instance.last_reason = std::string(to_string(change.reason));
   ++instance.transitions;
-  for (const auto step : transition_steps(change.from, change.to)) {
+  const bool adds_connected_network =
+      std::any_of(instance.settings.addresses.begin(), instance.settings.addresses.end(), [](const auto& spec) {
+        return spec.prefix_length < (spec.address.is_v4() ? 32 : 128);
+      });
+  for (const auto step : transition_steps(change.from, change.to, adds_connected_network)) {
     switch (step) {
       case TransitionStep::update_data_plane:
         if (on_change_) on_change_(instance.name(), change.from, change.to);

@@ -4,7 +4,10 @@
 // the data plane does not serve the VIP, a client segment of an established connection reaches the
 // kernel's TCP, which has no socket for it and answers with a RST. So:
 //   entering Master   the data plane serves the VIP first, then the address is added and announced
-//                     (GARP/NA points the clients here);
+//                     (GARP/NA points the clients here); when an added address connects a network
+//                     (a prefix shorter than the host's, e.g. the real servers' gateway address in
+//                     keepalived's NAT pair), the data plane is updated once more, so the servers that
+//                     network reaches are resolved now, not at the next retry;
 //   leaving Master    the address is removed (and the announcements stop) first, then the data plane
 //                     stops serving the VIP.
 // Notify scripts, SMTP alerts and sync-group followers come after both, as in keepalived, where the
@@ -25,6 +28,6 @@ enum class TransitionStep : uint8_t {
   notify,             // notify scripts / FIFOs, SMTP alert
 };
 
-std::vector<TransitionStep> transition_steps(State from, State to);
+std::vector<TransitionStep> transition_steps(State from, State to, bool adds_connected_network);
 
 }  // namespace xdplb::vrrp

@@ -17,16 +17,12 @@ namespace {
 class FakeNetworks final : public ConnectedNetworks {
  public:
   FakeNetworks(std::vector<std::pair<std::string, std::string>> prefixes) {
-    for (const auto& [name, text] : prefixes) prefixes_.emplace_back(name, *IpAddress::parse(text));
+    for (const auto& [name, text] : prefixes) prefixes_.push_back({name, *IpAddress::parse(text)});
   }
-  std::optional<std::string> interface_holding(const IpAddress& address) const override {
-    for (const auto& [name, prefix] : prefixes_)
-      if (prefix_holds(prefix, address)) return name;
-    return std::nullopt;
-  }
+  std::vector<ConnectedPrefix> prefixes() const override { return prefixes_; }
 
  private:
-  std::vector<std::pair<std::string, IpAddress>> prefixes_;
+  std::vector<ConnectedPrefix> prefixes_;
 };
 
 LoadResult check(const std::string& text, const ConnectedNetworks& networks) {
@@ -69,7 +65,7 @@ TEST_CASE("a NAT real server outside every connected network is named at its lin
   CHECK(mentions(result, "xdplb reaches NAT servers on-link"));
 }
 
-TEST_CASE("DR real servers are checked, IPv6 too; TUN ones, reached through routers, are not") {
+TEST_CASE("DR real servers are checked, IPv6 too; TUN ones (routed) and fwmark services (not served) are not") {
   const auto result = check(R"(virtual_server fd00:9::1 80 {
     lb_kind DR
     protocol TCP
@@ -82,6 +78,11 @@ virtual_server 198.18.0.101 80 {
     lb_kind TUN
     protocol TCP
     real_server 10.9.0.1 80 {
+    }
+}
+virtual_server fwmark 7 {
+    lb_kind DR
+    real_server 10.9.0.2 80 {
     }
 }
 )",
@@ -124,7 +125,19 @@ TEST_CASE("prefix_holds compares the written prefix only, in one family") {
   CHECK_FALSE(prefix_holds(a("fd00:1::/61"), a("fd00:1:0:8::1")));
 }
 
-TEST_CASE("the host's own networks: loopback's 127.0.0.0/8 holds 127.0.0.2, nothing holds 192.0.2.1") {
+TEST_CASE("the host's own networks: loopback's 127.0.0.0/8 holds 127.0.0.2") {
   // The test runs in a network namespace with lo up (ctest's), or on a host: lo's /8 is there either way.
-  CHECK(system_connected_networks().interface_holding(*IpAddress::parse("127.0.0.2")) == std::optional<std::string>("lo"));
+  const auto host = system_connected_networks().prefixes();
+  CHECK(interface_holding(host, *IpAddress::parse("127.0.0.2")) == std::optional<std::string>("lo"));
+}
+
+TEST_CASE("interface_holding takes the longest prefix and skips host-length addresses") {
+  const auto p = [](const char* name, const char* text) { return ConnectedPrefix{name, *IpAddress::parse(text)}; };
+  const std::vector<ConnectedPrefix> prefixes = {p("eth0", "10.0.0.1/8"), p("eth1", "10.1.0.1/16"),
+                                                 p("lo", "10.1.2.3/32"), p("eth2", "fd00::1/64")};
+  const auto a = [](const char* text) { return *IpAddress::parse(text); };
+  CHECK(interface_holding(prefixes, a("10.1.2.3")) == std::optional<std::string>("eth1"));
+  CHECK(interface_holding(prefixes, a("10.2.0.1")) == std::optional<std::string>("eth0"));
+  CHECK(interface_holding(prefixes, a("fd00::9")) == std::optional<std::string>("eth2"));
+  CHECK_FALSE(interface_holding(prefixes, a("fd01::9")).has_value());
 }
