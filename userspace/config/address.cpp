@@ -89,6 +89,15 @@ IpAddress with_host_bits(const IpAddress& prefix, std::uint8_t host_bits) {
 
 }  // namespace
 
+bool prefix_holds(const IpAddress& prefix, const IpAddress& address) {
+  if (prefix.family != address.family) return false;
+  const unsigned full = prefix.prefix_length / 8, rest = prefix.prefix_length % 8;
+  if (std::memcmp(prefix.bytes.data(), address.bytes.data(), full) != 0) return false;
+  if (rest == 0) return true;
+  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+  return (prefix.bytes[full] & mask) == (address.bytes[full] & mask);
+}
+
 IpAddress network_of(const IpAddress& prefix) { return with_host_bits(prefix, 0x00); }
 
 IpAddress last_of_prefix(const IpAddress& prefix) { return with_host_bits(prefix, 0xff); }

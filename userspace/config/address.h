@@ -34,6 +34,9 @@ struct IpAddress {
   friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 };
 
+// Whether `prefix` (its prefix_length) holds `address`; the same family only.
+bool prefix_holds(const IpAddress& prefix, const IpAddress& address);
+
 // Ranges of addresses (virtual_server_group entries). The results carry no prefix.
 IpAddress network_of(const IpAddress& prefix);      // the first address of the prefix
 IpAddress last_of_prefix(const IpAddress& prefix);  // the last address of the prefix

@@ -59,15 +59,6 @@ class SystemConnectedNetworks final : public ConnectedNetworks {
 
 }  // namespace
 
-bool prefix_holds(const IpAddress& prefix, const IpAddress& address) {
-  if (prefix.family != address.family) return false;
-  const unsigned full = prefix.prefix_length / 8, rest = prefix.prefix_length % 8;
-  if (std::memcmp(prefix.bytes.data(), address.bytes.data(), full) != 0) return false;
-  if (rest == 0) return true;
-  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
-  return (prefix.bytes[full] & mask) == (address.bytes[full] & mask);
-}
-
 std::optional<std::string> interface_holding(const std::vector<ConnectedPrefix>& prefixes, const IpAddress& address) {
   std::optional<std::string> best;
   int best_length = -1;

@@ -30,7 +30,4 @@ const ConnectedNetworks& system_connected_networks();
 // addresses connect nothing), or nullopt when none does.
 std::optional<std::string> interface_holding(const std::vector<ConnectedPrefix>& prefixes, const IpAddress& address);
 
-// Whether `prefix` (its written length) holds `address`; the same family only.
-bool prefix_holds(const IpAddress& prefix, const IpAddress& address);
-
 }  // namespace xdplb::config

@@ -42,14 +42,6 @@ NlAddr to_nl(const config::IpAddress& a) {
   return NlAddr(nl_addr_build(af_of(a), a.bytes.data(), a.is_ipv4() ? 4 : 16));
 }
 
-bool in_prefix(const unsigned char* net, unsigned prefix, const config::IpAddress& a) {
-  const unsigned full = prefix / 8, rest = prefix % 8;
-  if (std::memcmp(net, a.bytes.data(), full) != 0) return false;
-  if (rest == 0) return true;
-  const unsigned mask = (0xffu << (8 - rest)) & 0xffu;
-  return (net[full] & mask) == (a.bytes[full] & mask);
-}
-
 std::optional<MacAddress> mac_of(nl_addr* lladdr) {
   if (!lladdr || nl_addr_get_len(lladdr) != 6) return std::nullopt;
   MacAddress mac;
@@ -144,8 +136,11 @@ class NetlinkResolver final : public NextHopResolver {
       nl_addr* local = rtnl_addr_get_local(a);
       const int len = rtnl_addr_get_prefixlen(a);
       if (!local || len <= best_len || len == (address.is_ipv4() ? 32 : 128)) continue;
-      if (in_prefix(static_cast<const unsigned char*>(nl_addr_get_binary_addr(local)), static_cast<unsigned>(len),
-                    address)) {
+      config::IpAddress prefix;
+      prefix.family = address.family;
+      prefix.prefix_length = static_cast<std::uint8_t>(len);
+      std::memcpy(prefix.bytes.data(), nl_addr_get_binary_addr(local), address.is_ipv4() ? 4 : 16);
+      if (config::prefix_holds(prefix, address)) {
         best_len = len;
         best_ifindex = rtnl_addr_get_ifindex(a);
       }
